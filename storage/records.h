@@ -1,0 +1,72 @@
+// The values kept in the state store. Plain data; the RocksDB encoding lives in
+// codec.{h,cpp} and never leaks out of storage/.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "common/types.h"
+
+namespace kilter::storage {
+
+// Follower snapshots seen inside one bucket: the earliest and the latest.
+struct FollowerSpan {
+  std::int64_t first_ts = 0;  // epoch ms; 0 = no snapshot
+  std::int64_t first = 0;
+  std::int64_t last_ts = 0;
+  std::int64_t last = 0;
+
+  bool empty() const { return first_ts == 0 && last_ts == 0; }
+  void add(std::int64_t ts, std::int64_t value);  // ties keep the larger value, so merge is order-free
+  void merge(const FollowerSpan& o);
+};
+
+// Counts of one account in one event-time bucket. Adding two of them is how both
+// the in-memory window and the RocksDB merge operator combine updates.
+struct BucketCounts {
+  std::array<std::uint32_t, kCategories> posts{};  // by kilter::Category
+  std::array<std::array<std::uint64_t, kActions>, kEngagementClasses> engagement{};
+  FollowerSpan followers;
+
+  void merge(const BucketCounts& o);
+  bool empty() const;
+  std::uint64_t total_posts() const;
+  bool operator==(const BucketCounts&) const = default;
+};
+
+// post_id -> where the post lives, so engagement can be attributed to it.
+struct PostRef {
+  std::string account;
+  Category category = Category::unclassified;
+  TimePoint ts;
+};
+
+// Per-account post record, for the evidence of an alert ("the posts that weigh most").
+struct PostDetail {
+  Category category = Category::unclassified;
+  float confidence = 0;
+  std::uint64_t engagement = 0;  // weighted engagement earned so far
+  std::string matched;           // classifier terms, comma-separated
+  std::string link;              // first link of the post, if any
+};
+
+enum class AlertPhase : std::uint8_t { inactive = 0, pending = 1, firing = 2 };
+
+// Lifecycle of one rule on one account.
+struct AlertState {
+  AlertPhase phase = AlertPhase::inactive;
+  TimePoint since;      // pending: when the breach began; firing: the alert's starts_at
+  double last_value = 0;
+};
+
+// Progress of one input partition; written in the same batch as its state.
+struct PartitionMeta {
+  Offset position{0};       // next offset to read
+  TimePoint max_event_time;  // highest event time seen (drives the watermark)
+  TimePoint last_evaluated;  // last bucket boundary rules were evaluated at
+  std::uint64_t next_outbox_seq = 0;
+  bool operator==(const PartitionMeta&) const = default;
+};
+
+}  // namespace kilter::storage

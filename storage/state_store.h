@@ -1,0 +1,93 @@
+// The state store seam. All durable state is keyed by input partition, so a
+// partition's state can be dropped, restored or moved on its own. Writes happen
+// only through a Batch, committed atomically: window deltas, post records, seen
+// ids, alert states, outbox entries and the partition position land together or
+// not at all.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/records.h"
+
+namespace kilter::storage {
+
+class Batch {
+ public:
+  virtual ~Batch() = default;
+  // Adds a delta to (partition, account, bucket); never needs a read.
+  virtual void merge_bucket(Partition p, std::string_view account, TimePoint bucket,
+                            const BucketCounts& delta) = 0;
+  virtual void put_post(Partition p, std::string_view post_id, const PostRef& ref) = 0;
+  virtual void put_post_detail(Partition p, std::string_view account, TimePoint ts,
+                               std::string_view post_id, const PostDetail& d) = 0;
+  // Adds to PostDetail::engagement of a post already put (in this or an earlier batch).
+  virtual void add_post_engagement(Partition p, std::string_view account, TimePoint ts,
+                                   std::string_view post_id, std::uint64_t delta) = 0;
+  virtual void put_seen(Partition p, TimePoint ts, std::string_view event_id) = 0;
+  virtual void put_alert_state(Partition p, std::string_view account, std::string_view rule,
+                               const AlertState& s) = 0;
+  virtual void put_outbox(Partition p, std::uint64_t seq, std::string_view record) = 0;
+  virtual void delete_outbox(Partition p, std::uint64_t seq) = 0;
+  virtual void put_meta(Partition p, const PartitionMeta& m) = 0;
+  virtual std::size_t approximate_bytes() const = 0;
+  virtual bool empty() const = 0;
+};
+
+struct StoreStats {
+  std::uint64_t commits = 0;
+  std::uint64_t committed_bytes = 0;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  virtual std::unique_ptr<Batch> new_batch() = 0;
+  // Atomic: all of the batch or nothing. sync=true also fsyncs the WAL.
+  virtual Result<void> commit(Batch& batch, bool sync) = 0;
+
+  virtual std::vector<Partition> partitions() = 0;  // partitions with stored meta
+  virtual std::optional<PartitionMeta> meta(Partition p) = 0;
+  virtual std::optional<PostRef> find_post(Partition p, std::string_view post_id) = 0;
+  virtual bool seen(Partition p, TimePoint ts, std::string_view event_id) = 0;
+
+  // Every stored bucket of the partition at or after `from`, grouped by account
+  // (accounts in key order, buckets ascending).
+  virtual void scan_buckets(Partition p, TimePoint from,
+                            const std::function<void(std::string_view account, TimePoint bucket,
+                                                     const BucketCounts&)>& fn) = 0;
+  // Post details of one account with from <= ts < to, ascending by time.
+  virtual void scan_post_details(
+      Partition p, std::string_view account, TimePoint from, TimePoint to,
+      const std::function<void(TimePoint ts, std::string_view post_id, const PostDetail&)>& fn) = 0;
+  virtual void scan_alert_states(
+      Partition p,
+      const std::function<void(std::string_view account, std::string_view rule,
+                               const AlertState&)>& fn) = 0;
+  // Outbox entries of a partition, ascending by seq.
+  virtual void scan_outbox(Partition p,
+                           const std::function<void(std::uint64_t seq, std::string_view)>& fn) = 0;
+
+  // Retention: buckets, posts and post details older than `cutoff`, and seen ids
+  // older than `seen_cutoff`, are no longer returned and are reclaimed over time.
+  virtual Result<void> expire(Partition p, TimePoint cutoff, TimePoint seen_cutoff) = 0;
+  // Removes every key of a partition (used when a partition's state is dropped).
+  virtual Result<void> drop_partition(Partition p) = 0;
+
+  virtual StoreStats stats() const = 0;
+};
+
+struct RocksOptions {
+  std::string path;
+  std::size_t block_cache_bytes = 64 << 20;
+};
+
+// Opens (creating when missing) the RocksDB store. The only exception-free way in.
+Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts);
+
+}  // namespace kilter::storage
