@@ -20,6 +20,7 @@ struct FollowerSpan {
   bool empty() const { return first_ts == 0 && last_ts == 0; }
   void add(std::int64_t ts, std::int64_t value);  // ties keep the larger value, so merge is order-free
   void merge(const FollowerSpan& o);
+  bool operator==(const FollowerSpan&) const = default;
 };
 
 // Counts of one account in one event-time bucket. Adding two of them is how both
