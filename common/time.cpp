@@ -93,9 +93,11 @@ std::string format_rfc3339(TimePoint t) {
 
 std::optional<Millis> parse_duration(std::string_view s) {
   if (s == "0") return Millis{0};
+  // from_chars takes a sign, which durations do not have ("-0s" would pass as zero).
+  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || end == s.data() || n <= 0) return std::nullopt;
+  if (ec != std::errc{} || end == s.data() || n < 0) return std::nullopt;
   std::string_view unit(end, s.data() + s.size() - end);
   std::int64_t mult;
   if (unit == "ms") mult = 1;

@@ -3,6 +3,7 @@
 // their own section.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,24 +19,24 @@ struct FileSourceConfig {
 };
 
 struct KafkaConfig {
-  std::string brokers = "localhost:9092";        // bootstrap list
-  std::string group_id = "kilter";               // consumer group
+  std::string brokers = "localhost:9092";               // bootstrap list
+  std::string group_id = "kilter";                      // consumer group
   std::vector<std::string> topics = {"social.events"};  // topics consumed
-  std::string dead_letter_topic;                 // empty: no dead-letter topic
-  std::map<std::string, std::string> properties;  // passed to librdkafka verbatim
+  std::string dead_letter_topic;                        // empty: no dead-letter topic
+  std::map<std::string, std::string> properties;        // passed to librdkafka verbatim
 };
 
 struct StorageConfig {
-  std::string path = "kilter-state";  // RocksDB directory, resolved against the config dir
-  Millis bucket = std::chrono::hours(1);        // event-time bucket size
-  Millis retention = std::chrono::days(35);     // buckets older than this are dropped
-  Millis dedupe_horizon = std::chrono::days(7);  // how long seen event ids are remembered
+  std::string path = "kilter-state";         // RocksDB directory, resolved against the config dir
+  Millis bucket = std::chrono::hours(1);     // event-time bucket size
+  Millis retention = std::chrono::days(35);  // buckets older than this are dropped
+  Millis dedupe_horizon = std::chrono::days(7);      // how long seen event ids are remembered
   Millis commit_interval = std::chrono::seconds(1);  // one atomic batch per interval
-  std::size_t commit_max_events = 200'000;       // ... or per this many events, if sooner
+  std::size_t commit_max_events = 200'000;           // ... or per this many events, if sooner
 };
 
 struct PipelineConfig {
-  Millis allowed_lateness = std::chrono::minutes(10);  // watermark = max event time - this
+  Millis allowed_lateness = std::chrono::minutes(10);    // watermark = max event time - this
   Millis evaluation_interval = std::chrono::minutes(1);  // wall-clock evaluation (live sources)
   std::size_t max_event_bytes = 64 * 1024;               // larger messages are bad input
   // Weight of each action in engagement_per_post, indexed by kilter::Action.
@@ -45,25 +46,31 @@ struct PipelineConfig {
 struct ClassifierConfig {
   std::vector<std::string> languages = {"en", "fr"};  // shipped lexicons to load
   std::vector<std::string> extra_lexicons;            // extra lexicon files (same format)
-  double min_confidence = 0.0;  // below this the post is "unclassified"
+  double min_confidence = 0.0;                        // below this the post is "unclassified"
 };
 
-enum class Metric { personal_share, promotional_share, posts, engagement_per_post,
-                    engagement_change, follower_change };
+enum class Metric {
+  personal_share,
+  promotional_share,
+  posts,
+  engagement_per_post,
+  engagement_change,
+  follower_change
+};
 std::string_view to_string(Metric m);
 std::optional<Metric> parse_metric(std::string_view s);
 
 struct Rule {
-  std::string name;                   // shown as the alert's "rule"
+  std::string name;  // shown as the alert's "rule"
   Metric metric = Metric::personal_share;
-  Millis window{};                    // multiple of storage.bucket
-  std::string window_text;            // as written ("7d"), used in alert ids and summaries
-  std::optional<double> min;          // breach when value < min
-  std::optional<double> max;          // breach when value > max
-  std::uint64_t min_posts = 0;        // no verdict on fewer posts in the window
-  std::optional<Millis> baseline;     // engagement_change: the longer window compared with
-  Millis for_ = Millis{0};            // breach must hold this long before firing
-  std::string severity = "warning";   // carried to channels
+  Millis window{};                   // multiple of storage.bucket
+  std::string window_text;           // as written ("7d"), used in alert ids and summaries
+  std::optional<double> min;         // breach when value < min
+  std::optional<double> max;         // breach when value > max
+  std::uint64_t min_posts = 0;       // no verdict on fewer posts in the window
+  std::optional<Millis> baseline;    // engagement_change: the longer window compared with
+  Millis for_ = Millis{0};           // breach must hold this long before firing
+  std::string severity = "warning";  // carried to channels
 };
 
 struct Profile {
@@ -81,13 +88,14 @@ struct AccountMatcher {
 
 enum class SinkType { file, log, kafka, webhook, slack, teams, alertmanager };
 std::string_view to_string(SinkType t);
+std::optional<SinkType> parse_sink_type(std::string_view s);
 
 struct SinkConfig {
   SinkType type = SinkType::log;
-  std::string name;  // defaults to the type
-  std::string path;  // file: NDJSON file, resolved against the config dir
-  std::string topic;  // kafka
-  std::string url;    // http sinks
+  std::string name;                            // defaults to the type
+  std::string path;                            // file: NDJSON file, resolved against the config dir
+  std::string topic;                           // kafka
+  std::string url;                             // http sinks
   std::map<std::string, std::string> options;  // remaining type-specific keys
 };
 
@@ -108,11 +116,14 @@ struct Config {
   ClassifierConfig classifier;
   std::map<std::string, Profile> profiles;  // built-in brand and voice when absent
   std::vector<AccountMatcher> accounts;
-  std::string default_profile = "brand";   // empty: unmatched accounts are not evaluated
-  std::vector<SinkConfig> sinks;           // default: one log sink
+  std::string default_profile = "brand";  // empty: unmatched accounts are not evaluated
+  std::vector<SinkConfig> sinks;          // default: one log sink
   HttpConfig http;
   LogConfig log;
 };
+
+// The profiles used when the file has no `profiles` section: brand and voice.
+std::map<std::string, Profile> builtin_profiles();
 
 // What applies to one account: its profile (nullptr when none) and brand terms.
 struct AccountPolicy {

@@ -9,8 +9,8 @@ namespace kilter::config {
 
 struct ConfigError {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based; 0 when unknown
+  int line = 0;     // 1-based; 0 when unknown
+  int column = 0;   // 1-based; 0 when unknown
   std::string key;  // dotted path, e.g. "profiles.brand.rules[0].window"
   std::string message;
   std::string to_string() const;  // "file:line:col: key: message"

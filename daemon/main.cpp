@@ -1,1 +1,44 @@
-int main() { return 0; }
+// kilterd: command line entry point. Only parsing and dispatch live here.
+#include <CLI/CLI.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kilterd: keeps social-media accounts on balance"};
+  app.set_version_flag("--version", std::string("kilterd ") + KILTER_VERSION);
+  app.require_subcommand(0, 1);
+
+  kilter::daemon::RunOptions run_opts;
+  run_opts.config_path = "/etc/kilter/kilter.yaml";
+  app.add_option("--config,-c", run_opts.config_path, "configuration file");
+  app.add_option("--log-level", run_opts.log_level, "trace|debug|info|warn|error");
+
+  auto* run = app.add_subcommand("run", "run the daemon (the default)");
+  run->add_option("--config,-c", run_opts.config_path, "configuration file");
+  run->add_option("--log-level", run_opts.log_level, "trace|debug|info|warn|error");
+
+  std::string check_path = run_opts.config_path;
+  auto* check = app.add_subcommand("check-config", "validate a configuration file");
+  check->add_option("--config,-c", check_path, "configuration file")->required();
+
+  std::string classify_path;
+  auto* classify =
+      app.add_subcommand("classify", "classify post events read from stdin (NDJSON)");
+  classify->add_option("--config,-c", classify_path,
+                       "configuration file (classifier section and brand terms)");
+
+  std::string inspect_path, inspect_account;
+  auto* inspect = app.add_subcommand(
+      "inspect", "print the stored per-account figures (while the daemon is stopped)");
+  inspect->add_option("--config,-c", inspect_path, "configuration file")->required();
+  inspect->add_option("--account", inspect_account, "only this account");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*check) return kilter::daemon::check_config(check_path);
+  if (*classify) return kilter::daemon::classify(classify_path);
+  if (*inspect) return kilter::daemon::inspect(inspect_path, inspect_account);
+  return kilter::daemon::run(run_opts);
+}

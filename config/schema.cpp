@@ -1,0 +1,303 @@
+// Sections other than profiles and accounts: each reader checks its keys and
+// types and fills the section, leaving struct defaults for what is not written.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "config/reader.h"
+
+namespace kilter::config::detail {
+namespace {
+
+constexpr std::string_view kSourceKeys[] = {"file"};
+constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dead_letter_topic",
+                                           "properties"};
+constexpr std::string_view kStorageKeys[] = {
+    "path", "bucket", "retention", "dedupe_horizon", "commit_interval", "commit_max_events"};
+constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
+                                              "max_event_bytes", "engagement_weights"};
+constexpr std::string_view kActionKeys[] = {"reply", "repost", "quote",
+                                            "like",  "click",  "impression"};
+constexpr std::string_view kClassifierKeys[] = {"languages", "extra_lexicons", "min_confidence"};
+constexpr std::string_view kLanguages[] = {"en", "fr"};
+constexpr std::string_view kHttpKeys[] = {"listen"};
+constexpr std::string_view kLogKeys[] = {"level"};
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view kSinkTypes[] = {"file",  "log",   "kafka",       "webhook",
+                                           "slack", "teams", "alertmanager"};
+constexpr std::string_view kFileSinkKeys[] = {"type", "name", "path"};
+constexpr std::string_view kLogSinkKeys[] = {"type", "name"};
+constexpr std::string_view kKafkaSinkKeys[] = {"type", "name", "topic"};
+
+// librdkafka settings that have their own key here: two spellings of one setting
+// would leave the reader guessing which one wins.
+constexpr std::string_view kOwnedProperties[][2] = {{"bootstrap.servers", "kafka.brokers"},
+                                                    {"group.id", "kafka.group_id"}};
+
+bool valid_listen(std::string_view s) {
+  std::string_view host, port;
+  if (!s.empty() && s.front() == '[') {
+    auto close = s.find(']');
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
+      return false;
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+  } else {
+    auto colon = s.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return false;  // IPv6 needs brackets
+  }
+  if (host.empty() || port.empty() || host.find_first_of(" /") != std::string_view::npos)
+    return false;
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  return ec == std::errc{} && end == port.data() + port.size() && p <= 65535;
+}
+
+void require(Reader& r, const Field& parent, std::string_view key, std::string_view what) {
+  r.error(parent.loc, child_path(parent.path, key), fmt::format("missing: {}", what));
+}
+
+}  // namespace
+
+void read_source(Reader& r, const Field& f, Config& c) {
+  c.source = FileSourceConfig{};
+  auto m = r.map(f, kSourceKeys);
+  if (!m) return;
+  if (const auto* file = m->get("file"))
+    r.nonempty_string(*file, c.source->path);
+  else
+    require(r, f, "file", "the NDJSON file to replay, or - for stdin");
+}
+
+void read_kafka(Reader& r, const Field& f, Config& c) {
+  c.kafka = KafkaConfig{};
+  auto& k = *c.kafka;
+  auto m = r.map(f, kKafkaKeys);
+  if (!m) return;
+  if (const auto* v = m->get("brokers")) r.nonempty_string(*v, k.brokers);
+  if (const auto* v = m->get("group_id")) r.nonempty_string(*v, k.group_id);
+  if (const auto* v = m->get("dead_letter_topic")) r.string(*v, k.dead_letter_topic);
+  if (const auto* v = m->get("topics")) {
+    std::vector<std::string> topics;
+    if (r.string_list(*v, topics)) {
+      if (topics.empty())
+        r.error(*v, "must list at least one topic");
+      else
+        k.topics = std::move(topics);
+    }
+  }
+  if (const auto* v = m->get("properties")) {
+    auto props = r.map(*v, {});
+    if (!props) return;
+    for (const auto& p : props->all()) {
+      bool owned = false;
+      for (const auto& [name, instead] : kOwnedProperties) {
+        if (p.key == name) {
+          r.error(p.key_loc, p.path, fmt::format("set {} instead", instead));
+          owned = true;
+        }
+      }
+      std::string value;
+      if (!owned && r.string(p, value)) k.properties[p.key] = std::move(value);
+    }
+  }
+}
+
+void read_storage(Reader& r, const Field& f, Config& c) {
+  auto& s = c.storage;
+  auto m = r.map(f, kStorageKeys);
+  if (!m) return;
+  if (const auto* v = m->get("path")) r.nonempty_string(*v, s.path);
+  if (const auto* v = m->get("bucket")) r.positive_duration(*v, s.bucket);
+  if (const auto* v = m->get("retention")) r.positive_duration(*v, s.retention);
+  if (const auto* v = m->get("dedupe_horizon")) r.positive_duration(*v, s.dedupe_horizon);
+  if (const auto* v = m->get("commit_interval")) r.positive_duration(*v, s.commit_interval);
+  if (const auto* v = m->get("commit_max_events")) {
+    std::uint64_t n = 0;
+    if (r.positive_count(*v, n)) s.commit_max_events = n;
+  }
+}
+
+void read_pipeline(Reader& r, const Field& f, Config& c) {
+  auto& p = c.pipeline;
+  auto m = r.map(f, kPipelineKeys);
+  if (!m) return;
+  if (const auto* v = m->get("allowed_lateness")) r.duration(*v, p.allowed_lateness);
+  if (const auto* v = m->get("evaluation_interval")) r.positive_duration(*v, p.evaluation_interval);
+  if (const auto* v = m->get("max_event_bytes")) {
+    std::uint64_t n = 0;
+    if (r.positive_count(*v, n)) p.max_event_bytes = n;
+  }
+  if (const auto* v = m->get("engagement_weights")) {
+    auto weights = r.map(*v, kActionKeys);
+    if (!weights) return;
+    for (const auto& w : weights->all()) {
+      auto action = parse_action(w.key);
+      double value = 0;
+      if (!action || !r.number(w, value)) continue;
+      if (value < 0)
+        r.error(w, "must be >= 0");
+      else
+        p.engagement_weights[static_cast<std::size_t>(*action)] = value;
+    }
+  }
+}
+
+void read_classifier(Reader& r, const Field& f, Config& c) {
+  auto& k = c.classifier;
+  auto m = r.map(f, kClassifierKeys);
+  if (!m) return;
+  if (const auto* v = m->get("languages")) {
+    if (auto items = r.list(*v)) {
+      std::vector<std::string> langs;
+      for (const auto& item : *items) {
+        std::string lang;
+        if (!r.choice(item, kLanguages, lang)) continue;
+        if (std::find(langs.begin(), langs.end(), lang) != langs.end())
+          r.error(item, fmt::format("language '{}' is listed twice", lang));
+        else
+          langs.push_back(lang);
+      }
+      k.languages = std::move(langs);
+    }
+  }
+  if (const auto* v = m->get("extra_lexicons")) r.string_list(*v, k.extra_lexicons);
+  if (const auto* v = m->get("min_confidence")) {
+    double x = 0;
+    if (r.number(*v, x)) {
+      if (x < 0 || x > 1)
+        r.error(*v, "must be between 0 and 1");
+      else
+        k.min_confidence = x;
+    }
+  }
+}
+
+void read_http(Reader& r, const Field& f, Config& c) {
+  auto m = r.map(f, kHttpKeys);
+  if (!m) return;
+  if (const auto* v = m->get("listen")) {
+    auto s = r.scalar(*v);
+    if (!s) return;
+    if (valid_listen(s->text))
+      c.http.listen = s->text;
+    else
+      r.error(*v, fmt::format("expected host:port like 127.0.0.1:9464 or [::1]:9464 (got {})",
+                              s->shown()));
+  }
+}
+
+void read_log(Reader& r, const Field& f, Config& c) {
+  auto m = r.map(f, kLogKeys);
+  if (!m) return;
+  if (const auto* v = m->get("level")) r.choice(*v, kLogLevels, c.log.level);
+}
+
+namespace {
+
+// The free-form keys of an HTTP sink: scalars, or one level of mapping stored as
+// "key.subkey" (headers).
+void read_sink_options(Reader& r, const FieldMap& m, SinkConfig& s) {
+  for (const auto& o : m.all()) {
+    if (o.key == "type" || o.key == "name" || o.key == "url") continue;
+    if (o.node.IsMap()) {
+      auto sub = r.map(o, {});
+      if (!sub) continue;
+      for (const auto& e : sub->all()) {
+        std::string value;
+        if (r.string(e, value)) s.options[o.key + "." + e.key] = std::move(value);
+      }
+      continue;
+    }
+    if (o.node.IsSequence()) {
+      r.error(o, "expected a single value or a mapping");
+      continue;
+    }
+    std::string value;
+    if (r.string(o, value)) s.options[o.key] = std::move(value);
+  }
+}
+
+// Returns false when even the type is unusable; other errors are reported but the
+// sink still takes part in the name check.
+bool read_sink(Reader& r, const Field& item, SinkConfig& s, bool kafka_configured) {
+  auto m = r.map(item, {});
+  if (!m) return false;
+  const auto* type = m->get("type");
+  if (type == nullptr) {
+    require(r, item, "type", fmt::format("one of {}", join_keys(kSinkTypes)));
+    return false;
+  }
+  std::string type_name;
+  if (!r.choice(*type, kSinkTypes, type_name)) return false;
+  s.type = *parse_sink_type(type_name);
+  s.name = type_name;
+  if (const auto* v = m->get("name")) r.nonempty_string(*v, s.name);
+  auto need = [&](std::string_view key, std::string& out, std::string_view what) {
+    if (const auto* v = m->get(key))
+      r.nonempty_string(*v, out);
+    else
+      require(r, item, key, what);
+  };
+  switch (s.type) {
+    case SinkType::file:
+      r.reject_unknown(*m, kFileSinkKeys);
+      need("path", s.path, "the NDJSON file alerts are appended to");
+      break;
+    case SinkType::log:
+      r.reject_unknown(*m, kLogSinkKeys);
+      break;
+    case SinkType::kafka:
+      r.reject_unknown(*m, kKafkaSinkKeys);
+      need("topic", s.topic, "the topic alerts are produced to");
+      if (!kafka_configured)
+        r.error(type->loc, type->path, "a kafka sink needs the kafka section (brokers)");
+      break;
+    case SinkType::webhook:
+    case SinkType::slack:
+    case SinkType::teams:
+    case SinkType::alertmanager: {
+      need("url", s.url, "the URL alerts are posted to");
+      const auto* url = m->get("url");
+      if (url && !s.url.empty() && !s.url.starts_with("http://") &&
+          !s.url.starts_with("https://")) {
+        r.error(*url, "expected an http:// or https:// URL");
+      }
+      read_sink_options(r, *m, s);
+      break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void read_sinks(Reader& r, const Field& f, Config& c) {
+  auto items = r.list(f);
+  if (!items) return;
+  if (items->empty()) {
+    r.error(f, "no sinks: alerts would be dropped (remove the key for the default log sink)");
+    return;
+  }
+  std::vector<SinkConfig> sinks;
+  std::map<std::string, int> names;
+  for (const auto& item : *items) {
+    SinkConfig s;
+    if (!read_sink(r, item, s, c.kafka.has_value())) continue;
+    if (auto [pos, fresh] = names.emplace(s.name, item.loc.line); !fresh) {
+      r.error(item.loc, child_path(item.path, "name"),
+              fmt::format("sink name '{}' is already used by the sink at line {}; give each "
+                          "sink a distinct name",
+                          s.name, pos->second));
+      continue;
+    }
+    sinks.push_back(std::move(s));
+  }
+  c.sinks = std::move(sinks);
+}
+
+}  // namespace kilter::config::detail

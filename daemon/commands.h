@@ -1,0 +1,23 @@
+// The subcommands of kilterd. Each returns the process exit code.
+#pragma once
+
+#include <string>
+
+namespace kilter::daemon {
+
+struct RunOptions {
+  std::string config_path;
+  std::string log_level;  // overrides log.level when set
+};
+
+int run(const RunOptions& opts);
+int check_config(const std::string& config_path);
+int classify(const std::string& config_path);
+int inspect(const std::string& config_path, const std::string& account);
+
+// Exit codes shared by the subcommands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitConfig = 1;   // invalid configuration or usage
+inline constexpr int kExitRuntime = 2;  // state store, source or sink failure
+
+}  // namespace kilter::daemon

@@ -1,0 +1,50 @@
+// `kilterd inspect`: the stored per-account figures, one JSON line per account,
+// read from the state directory while the daemon is not running.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "common/clock.h"
+#include "config/loader.h"
+#include "daemon/commands.h"
+#include "pipeline/account_view.h"
+#include "pipeline/classifier.h"
+#include "pipeline/engine.h"
+
+namespace kilter::daemon {
+
+int inspect(const std::string& config_path, const std::string& account) {
+  auto loaded = config::load_file(config_path);
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+    return kExitConfig;
+  }
+  auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
+  auto store = storage::open_rocks_store({.path = cfg->storage.path});
+  if (!store) {
+    fmt::print(stderr, "state store: {}\n", store.error().message);
+    return kExitRuntime;
+  }
+  auto classifier = pipeline::make_lexicon_classifier({});
+  if (!classifier) {
+    fmt::print(stderr, "classifier: {}\n", classifier.error().message);
+    return kExitRuntime;
+  }
+  SystemClock clock;
+  pipeline::Outbox outbox({});  // no sinks: inspecting never delivers
+  pipeline::Engine engine(cfg, **store, **classifier, outbox, clock);
+  for (auto p : (*store)->partitions()) engine.open_partition(p);
+  bool found = false;
+  engine.for_each_account([&](const pipeline::AccountState& a, TimePoint at) {
+    if (!account.empty() && a.id != account) return;
+    found = true;
+    fmt::print("{}\n", pipeline::account_json(a, *cfg, at));
+  });
+  if (!account.empty() && !found) {
+    fmt::print(stderr, "no state for account {}\n", account);
+    return kExitConfig;
+  }
+  return kExitOk;
+}
+
+}  // namespace kilter::daemon

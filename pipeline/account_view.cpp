@@ -1,0 +1,130 @@
+#include "pipeline/account_view.h"
+
+#include <set>
+
+#include "common/json.h"
+#include "common/time.h"
+#include "pipeline/rules.h"
+
+namespace kilter::pipeline {
+namespace {
+
+void append_posts(std::string& out, const WindowFigures& f) {
+  out += "{";
+  for (std::size_t c = 0; c < kCategories; ++c) {
+    if (c > 0) out += ",";
+    fmt::format_to(std::back_inserter(out), "\"{}\":{}", to_string(static_cast<Category>(c)),
+                   f.sum.posts[c]);
+  }
+  out += "}";
+}
+
+void append_ratio(std::string& out, std::string_view key, double num, double den) {
+  fmt::format_to(std::back_inserter(out), ",\"{}\":", key);
+  if (den > 0) {
+    json::append_number(out, num / den);
+  } else {
+    out += "null";
+  }
+}
+
+void append_window(std::string& out, const WindowFigures& f,
+                   const std::array<double, kActions>& weights) {
+  out += "{\"posts\":";
+  append_posts(out, f);
+  auto classified = static_cast<double>(f.classified_posts());
+  append_ratio(out, "personal_share", static_cast<double>(f.posts(Category::personal)), classified);
+  append_ratio(out, "promotional_share", static_cast<double>(f.posts(Category::promotional)),
+               classified);
+  out += ",\"engagement\":{";
+  for (std::size_t c = 0; c < kEngagementClasses; ++c) {
+    if (c > 0) out += ",";
+    fmt::format_to(std::back_inserter(out), "\"{}\":", to_string(static_cast<EngagementClass>(c)));
+    json::append_number(out, f.weighted_engagement(static_cast<EngagementClass>(c), weights));
+  }
+  out += "}";
+  append_ratio(out, "engagement_per_post", f.weighted_engagement(weights),
+               static_cast<double>(f.posts()));
+  if (!f.sum.followers.empty())
+    fmt::format_to(std::back_inserter(out), ",\"followers\":{{\"first\":{},\"last\":{}}}",
+                   f.sum.followers.first, f.sum.followers.last);
+  out += "}";
+}
+
+}  // namespace
+
+std::string account_json(const AccountState& a, const config::Config& cfg, TimePoint at) {
+  const auto& weights = cfg.pipeline.engagement_weights;
+  std::string out = "{\"account\":";
+  json::append_string(out, a.id);
+  out += ",\"profile\":";
+  if (a.profile != nullptr) {
+    json::append_string(out, a.profile->name);
+  } else {
+    out += "null";
+  }
+  out += ",\"at\":";
+  json::append_string(out, format_rfc3339(at));
+  // Every window any profile uses, so accounts can be compared side by side.
+  std::set<std::pair<Millis, std::string>> windows;
+  for (const auto& [name, p] : cfg.profiles)
+    for (const auto& r : p.rules) windows.emplace(r.window, r.window_text);
+  out += ",\"windows\":{";
+  bool first = true;
+  for (const auto& [len, text] : windows) {
+    if (!first) out += ",";
+    first = false;
+    json::append_string(out, text);
+    out += ":";
+    append_window(out, a.windows.window(at, len), weights);
+  }
+  out += "},\"totals\":{\"posts\":";
+  BucketCounts all;
+  for (const auto& b : a.windows.buckets()) all.merge(b.counts);
+  WindowFigures total{all};
+  append_posts(out, total);
+  out += ",\"engagement\":{";
+  for (std::size_t c = 0; c < kEngagementClasses; ++c) {
+    if (c > 0) out += ",";
+    fmt::format_to(std::back_inserter(out), "\"{}\":{{", to_string(static_cast<EngagementClass>(c)));
+    for (std::size_t x = 0; x < kActions; ++x)
+      fmt::format_to(std::back_inserter(out), "{}\"{}\":{}", x > 0 ? "," : "",
+                     to_string(static_cast<Action>(x)), all.engagement[c][x]);
+    out += "}";
+  }
+  out += "}";
+  if (!all.followers.empty())
+    fmt::format_to(std::back_inserter(out), ",\"followers\":{{\"first\":{},\"last\":{}}}",
+                   all.followers.first, all.followers.last);
+  out += "},\"rules\":[";
+  if (a.profile != nullptr) {
+    static constexpr std::string_view kPhase[] = {"inactive", "pending", "firing"};
+    for (std::size_t i = 0; i < a.profile->rules.size(); ++i) {
+      const auto& r = a.profile->rules[i];
+      const auto& s = a.alerts[i];
+      if (i > 0) out += ",";
+      out += "{\"name\":";
+      json::append_string(out, r.name);
+      out += ",\"alert_id\":";
+      json::append_string(out, alert_id(a.id, r));
+      fmt::format_to(std::back_inserter(out), ",\"state\":\"{}\"",
+                     kPhase[static_cast<std::size_t>(s.phase)]);
+      if (s.phase != storage::AlertPhase::inactive) {
+        out += ",\"since\":";
+        json::append_string(out, format_rfc3339(s.since));
+      }
+      out += ",\"value\":";
+      auto v = compute_metric(r, a.windows, at, weights);
+      if (v.value) {
+        json::append_number(out, *v.value);
+      } else {
+        out += "null";
+      }
+      out += "}";
+    }
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace kilter::pipeline

@@ -1,0 +1,372 @@
+#include "pipeline/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "common/time.h"
+#include "pipeline/alerting.h"
+#include "pipeline/rules.h"
+
+namespace kilter::pipeline {
+
+std::string_view to_string(EventResult r) {
+  static constexpr std::string_view kNames[] = {"ok", "bad", "late", "duplicate"};
+  return kNames[static_cast<std::size_t>(r)];
+}
+
+struct Engine::PartitionState {
+  Partition id;
+  storage::PartitionMeta meta;
+  bool has_events = false;  // meta.max_event_time is meaningful
+  std::unordered_map<std::string, std::unique_ptr<AccountState>, StrHash, std::equal_to<>> accounts;
+  std::vector<AccountState*> dirty;
+  std::vector<AccountState*> sorted;  // by id, for a deterministic evaluation order
+  bool sorted_stale = false;
+  bool meta_dirty = false;
+};
+
+Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& store,
+               Classifier& classifier, Outbox& outbox, const Clock& clock)
+    : cfg_(std::move(cfg)),
+      store_(store),
+      classifier_(classifier),
+      outbox_(outbox),
+      clock_(clock),
+      decoder_(cfg_->pipeline.max_event_bytes),
+      max_reach_(cfg_->storage.bucket) {
+  for (const auto& [name, profile] : cfg_->profiles)
+    for (const auto& r : profile.rules)
+      max_reach_ = std::max(max_reach_, r.window + r.baseline.value_or(Millis{0}));
+  reset_batch();
+}
+
+Engine::~Engine() = default;
+
+void Engine::reset_batch() {
+  batch_ = store_.new_batch();
+  batch_events_ = 0;
+  batch_started_ = clock_.steady_now();
+  batch_seen_.clear();
+  batch_posts_.clear();
+  arena_block_ = 0;  // the blocks are kept and reused by the next batch
+  arena_used_ = 0;
+}
+
+std::string_view Engine::remember(std::string_view s) {
+  constexpr std::size_t kBlock = 1 << 20;
+  if (arena_block_ >= arena_.size() || arena_used_ + s.size() > arena_[arena_block_].size) {
+    if (arena_block_ < arena_.size()) ++arena_block_;
+    if (arena_block_ >= arena_.size() || arena_[arena_block_].size < s.size()) {
+      auto cap = std::max(kBlock, s.size());
+      arena_.insert(arena_.begin() + static_cast<std::ptrdiff_t>(arena_block_),
+                    ArenaBlock{std::make_unique<char[]>(cap), cap});
+    }
+    arena_used_ = 0;
+  }
+  char* dst = arena_[arena_block_].data.get() + arena_used_;
+  std::memcpy(dst, s.data(), s.size());
+  arena_used_ += s.size();
+  return {dst, s.size()};
+}
+
+void Engine::fail(Error e) {
+  if (!failure_) spdlog::critical("engine stopped: {}", e.message);
+  failure_ = std::move(e);
+}
+
+Engine::PartitionState& Engine::partition(Partition p) {
+  if (last_ != nullptr && last_->id == p) return *last_;
+  auto it = partitions_.find(p);
+  if (it == partitions_.end()) {
+    open_partition(p);
+    it = partitions_.find(p);
+  }
+  last_ = it->second.get();
+  return *last_;
+}
+
+std::optional<Offset> Engine::open_partition(Partition p) {
+  if (auto it = partitions_.find(p); it != partitions_.end()) return it->second->meta.position;
+  auto ps = std::make_unique<PartitionState>();
+  ps->id = p;
+  std::optional<Offset> position;
+  if (auto meta = store_.meta(p)) {
+    ps->meta = *meta;
+    ps->has_events = meta->max_event_time != TimePoint{};
+    position = meta->position;
+  }
+  auto& raw = *ps;
+  partitions_.emplace(p, std::move(ps));
+  if (raw.has_events) {
+    auto from = std::min(raw.meta.last_evaluated,
+                         bucket_start(raw.meta.max_event_time - cfg_->pipeline.allowed_lateness,
+                                      cfg_->storage.bucket)) -
+                max_reach_;
+    std::size_t buckets = 0;
+    store_.scan_buckets(p, from, [&](std::string_view acct, TimePoint start, const BucketCounts& c) {
+      account(raw, acct).windows.load(start, c);
+      ++buckets;
+    });
+    store_.scan_alert_states(p, [&](std::string_view acct, std::string_view rule,
+                                    const storage::AlertState& s) {
+      auto& a = account(raw, acct);
+      if (a.profile == nullptr) return;
+      for (std::size_t i = 0; i < a.profile->rules.size(); ++i)
+        if (a.profile->rules[i].name == rule) a.alerts[i] = s;
+    });
+    spdlog::info("partition {}: resumed at offset {} with {} accounts, {} buckets", p.value(),
+                 raw.meta.position.value(), raw.accounts.size(), buckets);
+  }
+  outbox_.restore(store_, p);
+  return position;
+}
+
+Result<void> Engine::close_partition(Partition p) {
+  if (auto r = commit(); !r) return r;
+  if (last_ != nullptr && last_->id == p) last_ = nullptr;
+  partitions_.erase(p);
+  return ok();
+}
+
+AccountState& Engine::account(PartitionState& ps, std::string_view id) {
+  if (auto it = ps.accounts.find(id); it != ps.accounts.end()) return *it->second;
+  auto a = std::make_unique<AccountState>(cfg_->storage.bucket);
+  a->id = std::string(id);
+  auto policy = config::resolve_account(*cfg_, id);
+  a->profile = policy.profile;
+  a->brand_terms = normalize_terms(policy.brand_terms);
+  if (a->profile != nullptr) a->alerts.resize(a->profile->rules.size());
+  auto& ref = *a;
+  ps.accounts.emplace(a->id, std::move(a));
+  ps.sorted_stale = true;
+  return ref;
+}
+
+void Engine::process(const SourceMessage& m) {
+  if (failure_) return;
+  auto& ps = partition(m.partition);
+  Event ev;
+  auto outcome = decoder_.decode(m.payload, m.capacity, ev);
+  EventResult result;
+  if (!outcome.ok) {
+    result = EventResult::bad;
+    auto n = ++stats_.bad[static_cast<std::size_t>(outcome.reason)];
+    // Logged once per reason, then every 10,000th, so a flood cannot drown the log.
+    if (n == 1 || n % 10'000 == 0)
+      spdlog::warn("bad input at {}{}partition {} offset {}: {}{}{} (seen {} times)", m.topic,
+                   m.topic.empty() ? "" : " ", m.partition.value(), m.offset.value(),
+                   to_string(outcome.reason), outcome.field.empty() ? "" : " ", outcome.field, n);
+    if (bad_hook_) bad_hook_(m, outcome);
+  } else {
+    result = apply(ps, ev);
+  }
+  ++stats_.events[static_cast<std::size_t>(result)];
+  ps.meta.position = m.next;
+  ps.meta_dirty = true;
+  ++batch_events_;
+}
+
+EventResult Engine::apply(PartitionState& ps, const Event& ev) {
+  auto lateness = cfg_->pipeline.allowed_lateness;
+  if (ps.has_events && ev.ts < ps.meta.max_event_time - lateness) return EventResult::late;
+  // Crossing a bucket boundary evaluates the closed window before this event
+  // lands (and commits, which starts a new batch). A duplicate never moves the
+  // watermark: its original, with the same time, already did.
+  advance_watermark(ps, ev.ts);
+  if (failure_) return EventResult::ok;
+  if (seen_before(ps, ev)) return EventResult::duplicate;
+  batch_->put_seen(ps.id, ev.ts, ev.id);
+  auto& a = account(ps, ev.account);
+  switch (ev.type) {
+    case EventType::post:
+      apply_post(ps, a, ev);
+      break;
+    case EventType::engagement:
+      apply_engagement(ps, a, ev);
+      break;
+    case EventType::followers:
+      a.windows.add_followers(ev.ts, ev.followers);
+      break;
+  }
+  if (!a.dirty) {
+    a.dirty = true;
+    ps.dirty.push_back(&a);
+  }
+  return EventResult::ok;
+}
+
+bool Engine::seen_before(PartitionState& ps, const Event& ev) {
+  if (batch_seen_.contains(ev.id)) return true;
+  if (store_.seen(ps.id, ev.ts, ev.id)) return true;
+  batch_seen_.insert(remember(ev.id));
+  return false;
+}
+
+void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
+  auto c = classifier_.classify(ev, a.brand_terms);
+  a.windows.add_post(ev.ts, c.category);
+  ++stats_.posts[static_cast<std::size_t>(c.category)];
+  batch_->put_post(ps.id, ev.post_id, storage::PostRef{a.id, c.category, ev.ts});
+  matched_buf_.clear();
+  for (auto term : c.matched) {
+    if (!matched_buf_.empty()) matched_buf_.push_back(',');
+    matched_buf_.append(term);
+  }
+  storage::PostDetail d;
+  d.category = c.category;
+  d.confidence = c.confidence;
+  d.matched = matched_buf_;
+  if (!ev.links.empty()) d.link = std::string(ev.links.front());
+  batch_->put_post_detail(ps.id, a.id, ev.ts, ev.post_id, d);
+  batch_posts_[remember(ev.post_id)] = RecentPost{&a, c.category, ev.ts};
+}
+
+void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
+  std::optional<RecentPost> post;
+  if (auto it = batch_posts_.find(ev.post_id); it != batch_posts_.end()) {
+    post = it->second;
+  } else if (auto ref = store_.find_post(ps.id, ev.post_id)) {
+    post = RecentPost{&account(ps, ref->account), ref->category, ref->ts};
+  }
+  if (!post) {
+    ++stats_.unattributed_engagement;
+    a.windows.add_engagement(ev.ts, EngagementClass::unattributed, ev.action, ev.count);
+    return;
+  }
+  a.windows.add_engagement(ev.ts, engagement_class(post->category), ev.action, ev.count);
+  auto weight = cfg_->pipeline.engagement_weights[static_cast<std::size_t>(ev.action)];
+  auto weighted = static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(ev.count)));
+  if (weighted > 0)
+    batch_->add_post_engagement(ps.id, post->account->id, post->ts, ev.post_id, weighted);
+}
+
+void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
+  if (ps.has_events && ts <= ps.meta.max_event_time) return;
+  auto bucket = cfg_->storage.bucket;
+  auto lateness = cfg_->pipeline.allowed_lateness;
+  if (!ps.has_events) {
+    // The first event opens the partition's clock; nothing before it can be evaluated.
+    ps.has_events = true;
+    ps.meta.max_event_time = ts;
+    ps.meta.last_evaluated = bucket_start(ts - lateness, bucket);
+    return;
+  }
+  auto boundary = bucket_start(ts - lateness, bucket);
+  if (boundary > ps.meta.last_evaluated) evaluate(ps, boundary);
+  ps.meta.max_event_time = ts;
+}
+
+void Engine::evaluate(PartitionState& ps, TimePoint at) {
+  // Evidence is read from the store, and the verdicts must rest on durable state:
+  // commit what came before the boundary first.
+  if (auto r = commit(); !r) return fail(r.error());
+  if (ps.sorted_stale) {
+    ps.sorted.clear();
+    for (auto& [id, a] : ps.accounts) ps.sorted.push_back(a.get());
+    std::sort(ps.sorted.begin(), ps.sorted.end(),
+              [](const AccountState* x, const AccountState* y) { return x->id < y->id; });
+    ps.sorted_stale = false;
+  }
+  auto before = staged_.size();
+  for (auto* a : ps.sorted) evaluate_account(ps, *a, at);
+  ps.meta.last_evaluated = at;
+  ps.meta_dirty = true;
+  ++stats_.evaluations;
+  auto retention_cutoff = at - cfg_->storage.retention;
+  if (auto r = store_.expire(ps.id, retention_cutoff, at - cfg_->storage.dedupe_horizon); !r)
+    return fail(r.error());
+  // Alerts should not wait for the next commit interval.
+  if (staged_.size() > before)
+    if (auto r = commit(); !r) return fail(r.error());
+}
+
+void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at) {
+  a.windows.expire(at - max_reach_);
+  if (a.profile == nullptr) return;
+  const auto& weights = cfg_->pipeline.engagement_weights;
+  for (std::size_t i = 0; i < a.profile->rules.size(); ++i) {
+    const auto& rule = a.profile->rules[i];
+    auto& state = a.alerts[i];
+    auto value = compute_metric(rule, a.windows, at, weights);
+    auto before = state;
+    auto transition = step(rule, state, value, at);
+    if (state.phase != before.phase || state.since != before.since ||
+        state.last_value != before.last_value)
+      batch_->put_alert_state(ps.id, a.id, rule.name, state);
+    if (!transition) continue;
+    ++(transition->status == AlertStatus::firing ? stats_.alerts_firing : stats_.alerts_resolved);
+    AlertContext ctx{a.id, *a.profile, rule, *transition, value, at, ps.id, weights};
+    auto record = build_alert_json(ctx, store_);
+    auto seq = ps.meta.next_outbox_seq++;
+    batch_->put_outbox(ps.id, seq, record);
+    staged_.push_back(Staged{ps.id, seq, std::move(record)});
+  }
+}
+
+bool Engine::commit_due() const {
+  if (batch_events_ >= cfg_->storage.commit_max_events) return true;
+  return batch_events_ > 0 &&
+         clock_.steady_now() - batch_started_ >= cfg_->storage.commit_interval;
+}
+
+Result<void> Engine::commit() {
+  if (failure_) return *failure_;
+  for (auto& [p, ps] : partitions_) {
+    for (auto* a : ps->dirty) {
+      for (const auto& b : a->windows.take_pending()) batch_->merge_bucket(p, a->id, b.start, b.counts);
+      a->dirty = false;
+    }
+    ps->dirty.clear();
+    if (ps->meta_dirty) {
+      batch_->put_meta(p, ps->meta);
+      ps->meta_dirty = false;
+    }
+  }
+  if (!batch_->empty()) {
+    if (auto r = store_.commit(*batch_, false); !r) {
+      fail(r.error());
+      return r;
+    }
+    ++stats_.commits;
+  }
+  for (auto& s : staged_) outbox_.committed(s.partition, s.seq, std::move(s.record));
+  staged_.clear();
+  reset_batch();
+  outbox_.deliver(*batch_);  // deletes of delivered entries ride in the next batch
+  return ok();
+}
+
+Result<void> Engine::finish() {
+  for (auto& [p, ps] : partitions_) {
+    if (!ps->has_events) continue;
+    auto end = bucket_start(ps->meta.max_event_time, cfg_->storage.bucket) + cfg_->storage.bucket;
+    if (end > ps->meta.last_evaluated) evaluate(*ps, end);
+    if (failure_) return *failure_;
+  }
+  if (auto r = commit(); !r) return r;
+  return commit();  // the deletes of what was just delivered
+}
+
+const AccountState* Engine::find_account(std::string_view account) const {
+  for (const auto& [p, ps] : partitions_)
+    if (auto it = ps->accounts.find(account); it != ps->accounts.end()) return it->second.get();
+  return nullptr;
+}
+
+void Engine::for_each_account(
+    const std::function<void(const AccountState&, TimePoint)>& fn) const {
+  for (const auto& [p, ps] : partitions_) {
+    if (!ps->has_events) continue;
+    auto at = bucket_start(ps->meta.max_event_time, cfg_->storage.bucket) + cfg_->storage.bucket;
+    std::vector<const AccountState*> sorted;
+    for (const auto& [id, a] : ps->accounts) sorted.push_back(a.get());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const AccountState* x, const AccountState* y) { return x->id < y->id; });
+    for (const auto* a : sorted) fn(*a, at);
+  }
+}
+
+}  // namespace kilter::pipeline

@@ -1,0 +1,148 @@
+// The data path, top to bottom: decode -> dedupe/lateness -> classify -> windows
+// -> rules -> outbox. One Engine serves every partition the source hands it; all
+// of a partition's state lives in its PartitionState and in the store under its
+// key prefix. Single-threaded: the daemon calls it from its event loop.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "pipeline/classifier.h"
+#include "pipeline/decoder.h"
+#include "pipeline/outbox.h"
+#include "pipeline/source.h"
+#include "pipeline/windows.h"
+#include "storage/state_store.h"
+
+namespace kilter::pipeline {
+
+enum class EventResult : std::uint8_t { ok = 0, bad, late, duplicate };
+inline constexpr std::size_t kEventResults = 4;
+std::string_view to_string(EventResult r);
+
+struct EngineStats {
+  std::array<std::uint64_t, kEventResults> events{};  // every message counts once, by result
+  std::array<std::uint64_t, kBadInputReasons> bad{};  // by reason
+  std::array<std::uint64_t, kCategories> posts{};     // accepted posts by category
+  std::uint64_t unattributed_engagement = 0;  // engagement events naming an unknown post
+  std::uint64_t alerts_firing = 0;
+  std::uint64_t alerts_resolved = 0;
+  std::uint64_t evaluations = 0;  // (partition, boundary) evaluations
+  std::uint64_t commits = 0;
+};
+
+// Called for each bad message (dead-letter hook); the offset advances regardless.
+using BadInputHook =
+    std::function<void(const SourceMessage&, const DecodeOutcome&)>;
+
+struct AccountState {
+  std::string id;
+  const config::Profile* profile = nullptr;
+  std::vector<std::string> brand_terms;  // normalised
+  AccountWindows windows;
+  std::vector<storage::AlertState> alerts;  // one per profile rule, same order
+  bool dirty = false;
+  explicit AccountState(Millis bucket) : windows(bucket) {}
+};
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& store,
+         Classifier& classifier, Outbox& outbox, const Clock& clock);
+  ~Engine();
+
+  // Loads a partition's state; returns the stored position to continue from.
+  std::optional<Offset> open_partition(Partition p);
+  // Commits what is pending and forgets the partition's in-memory state.
+  Result<void> close_partition(Partition p);
+
+  void process(const SourceMessage& m);
+  // True when the commit interval has elapsed or the batch is full.
+  bool commit_due() const;
+  // One atomic batch with everything pending (window deltas, posts, seen ids,
+  // alert states, outbox entries, positions); then queued alerts go to the sinks.
+  Result<void> commit();
+  // End of a file source: evaluates every account at the end of the bucket
+  // holding the last event, commits and delivers.
+  Result<void> finish();
+
+  void set_bad_input_hook(BadInputHook hook) { bad_hook_ = std::move(hook); }
+  const EngineStats& stats() const { return stats_; }
+  // Error that stopped the engine (a failed commit); processing must stop.
+  const std::optional<Error>& failure() const { return failure_; }
+
+  // Read access for the API; nullptr when the account is unknown.
+  const AccountState* find_account(std::string_view account) const;
+  // Every account in memory with the time its windows end at (the partition's
+  // next evaluation boundary), in partition then id order.
+  void for_each_account(const std::function<void(const AccountState&, TimePoint)>& fn) const;
+  const config::Config& config() const { return *cfg_; }
+
+ private:
+  struct PartitionState;
+  struct StrHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct RecentPost {
+    AccountState* account;
+    Category category;
+    TimePoint ts;
+  };
+
+  PartitionState& partition(Partition p);
+  AccountState& account(PartitionState& ps, std::string_view id);
+  EventResult apply(PartitionState& ps, const Event& ev);
+  void apply_post(PartitionState& ps, AccountState& a, const Event& ev);
+  void apply_engagement(PartitionState& ps, AccountState& a, const Event& ev);
+  bool seen_before(PartitionState& ps, const Event& ev);
+  void advance_watermark(PartitionState& ps, TimePoint ts);
+  void evaluate(PartitionState& ps, TimePoint at);
+  void evaluate_account(PartitionState& ps, AccountState& a, TimePoint at);
+  std::string_view remember(std::string_view s);  // copy into the batch arena
+  void reset_batch();
+  void fail(Error e);
+
+  std::shared_ptr<const config::Config> cfg_;
+  storage::StateStore& store_;
+  Classifier& classifier_;
+  Outbox& outbox_;
+  const Clock& clock_;
+  Decoder decoder_;
+  Millis max_reach_;  // longest window + baseline of any rule
+  std::map<Partition, std::unique_ptr<PartitionState>> partitions_;
+  PartitionState* last_ = nullptr;
+
+  std::unique_ptr<storage::Batch> batch_;
+  std::size_t batch_events_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
+  // Ids and posts of the uncommitted batch (the store cannot see them yet).
+  struct ArenaBlock {
+    std::unique_ptr<char[]> data;
+    std::size_t size;
+  };
+  std::vector<ArenaBlock> arena_;
+  std::size_t arena_block_ = 0, arena_used_ = 0;
+  std::unordered_set<std::string_view> batch_seen_;
+  std::unordered_map<std::string_view, RecentPost> batch_posts_;
+  struct Staged {
+    Partition partition;
+    std::uint64_t seq;
+    std::string record;
+  };
+  std::vector<Staged> staged_;  // outbox entries in the uncommitted batch
+  std::string matched_buf_;
+
+  EngineStats stats_;
+  BadInputHook bad_hook_;
+  std::optional<Error> failure_;
+};
+
+}  // namespace kilter::pipeline
