@@ -26,6 +26,7 @@ MetricValue compute_metric(const config::Rule& rule, const AccountWindows& w, Ti
 bool breaches(const config::Rule& rule, double value);
 
 enum class AlertStatus : std::uint8_t { firing, resolved };
+std::string_view to_string(AlertStatus s);  // "firing" | "resolved"
 
 struct Transition {
   AlertStatus status;
@@ -36,7 +37,9 @@ struct Transition {
 
 // Advances one rule's state with a new verdict at time `at`. Returns the
 // transition to emit, if any; each one is emitted exactly once.
-// No verdict leaves the state as it is.
+// No verdict leaves the state as it is. An evaluation older than the state's last
+// transition (state.since) is stale and ignored, so that a late re-evaluation can
+// never emit a second notification with an already used (status, starts_at).
 std::optional<Transition> step(const config::Rule& rule, storage::AlertState& state,
                                const MetricValue& v, TimePoint at);
 
@@ -44,5 +47,7 @@ std::optional<Transition> step(const config::Rule& rule, storage::AlertState& st
 std::string alert_id(std::string_view account, const config::Rule& rule);
 // "acme: personal share 42% over 7d (max 10%)"
 std::string summary(std::string_view account, const config::Rule& rule, double value);
+// The summary without the account: "personal share 42% over 7d (max 10%)"
+std::string describe(const config::Rule& rule, double value);
 
 }  // namespace kilter::pipeline

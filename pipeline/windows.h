@@ -35,13 +35,16 @@ class AccountWindows {
   void add_post(TimePoint ts, Category c);
   void add_engagement(TimePoint ts, EngagementClass c, Action a, std::uint64_t count);
   void add_followers(TimePoint ts, std::int64_t followers);
-  // Restores a stored bucket (start must be a bucket boundary).
+  // Restores a stored bucket (start must be a bucket boundary). It is merged into
+  // any in-memory bucket at that start, so events added before the load are kept;
+  // load each stored bucket once. Loaded counts are not pending.
   void load(TimePoint start, const BucketCounts& counts);
 
   // Sum of the buckets whose start lies in [end - length, end). `end` is a bucket boundary.
   WindowFigures window(TimePoint end, Millis length) const;
 
-  // Drops buckets starting before cutoff.
+  // Drops buckets starting before cutoff. Pending deltas are kept: they still
+  // belong in the next write batch (the store applies its own retention).
   void expire(TimePoint cutoff);
   bool empty() const { return buckets_.empty(); }
   const std::vector<Bucket>& buckets() const { return buckets_; }
