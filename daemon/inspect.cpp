@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "config/loader.h"
 #include "daemon/commands.h"
+#include "daemon/logging.h"
 #include "pipeline/account_view.h"
 #include "pipeline/classifier.h"
 #include "pipeline/engine.h"
@@ -14,6 +15,7 @@
 namespace kilter::daemon {
 
 int inspect(const std::string& config_path, const std::string& account) {
+  setup_logging("warn");  // stdout carries the figures; progress lines would pollute it
   auto loaded = config::load_file(config_path);
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
@@ -38,7 +40,7 @@ int inspect(const std::string& config_path, const std::string& account) {
   engine.for_each_account([&](const pipeline::AccountState& a, TimePoint at) {
     if (!account.empty() && a.id != account) return;
     found = true;
-    fmt::print("{}\n", pipeline::account_json(a, *cfg, at));
+    fmt::print("{}\n", pipeline::account_json(a, *cfg, at, **store));
   });
   if (!account.empty() && !found) {
     fmt::print(stderr, "no state for account {}\n", account);

@@ -53,7 +53,8 @@ void append_window(std::string& out, const WindowFigures& f,
 
 }  // namespace
 
-std::string account_json(const AccountState& a, const config::Config& cfg, TimePoint at) {
+std::string account_json(const AccountState& a, const config::Config& cfg, TimePoint at,
+                         storage::StateStore& store) {
   const auto& weights = cfg.pipeline.engagement_weights;
   std::string out = "{\"account\":";
   json::append_string(out, a.id);
@@ -80,7 +81,8 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
   }
   out += "},\"totals\":{\"posts\":";
   BucketCounts all;
-  for (const auto& b : a.windows.buckets()) all.merge(b.counts);
+  store.scan_account_buckets(a.partition, a.id, TimePoint::min(),
+                             [&](TimePoint, const BucketCounts& c) { all.merge(c); });
   WindowFigures total{all};
   append_posts(out, total);
   out += ",\"engagement\":{";

@@ -135,6 +135,7 @@ AccountState& Engine::account(PartitionState& ps, std::string_view id) {
   if (auto it = ps.accounts.find(id); it != ps.accounts.end()) return *it->second;
   auto a = std::make_unique<AccountState>(cfg_->storage.bucket);
   a->id = std::string(id);
+  a->partition = ps.id;
   auto policy = config::resolve_account(*cfg_, id);
   a->profile = policy.profile;
   a->brand_terms = normalize_terms(policy.brand_terms);

@@ -44,6 +44,7 @@ using BadInputHook =
 
 struct AccountState {
   std::string id;
+  Partition partition;
   const config::Profile* profile = nullptr;
   std::vector<std::string> brand_terms;  // normalised
   AccountWindows windows;

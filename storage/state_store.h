@@ -48,7 +48,9 @@ class StateStore {
   virtual ~StateStore() = default;
 
   virtual std::unique_ptr<Batch> new_batch() = 0;
-  // Atomic: all of the batch or nothing. sync=true also fsyncs the WAL.
+  // Atomic: all of the batch or nothing. sync=true also fsyncs the WAL (an empty
+  // batch with sync=true only syncs what earlier commits wrote). On success the
+  // batch is left empty and may be reused; on failure it is left as it was.
   virtual Result<void> commit(Batch& batch, bool sync) = 0;
 
   virtual std::vector<Partition> partitions() = 0;  // partitions with stored meta
@@ -61,6 +63,10 @@ class StateStore {
   virtual void scan_buckets(Partition p, TimePoint from,
                             const std::function<void(std::string_view account, TimePoint bucket,
                                                      const BucketCounts&)>& fn) = 0;
+  // The stored buckets of one account at or after `from`, ascending.
+  virtual void scan_account_buckets(
+      Partition p, std::string_view account, TimePoint from,
+      const std::function<void(TimePoint bucket, const BucketCounts&)>& fn) = 0;
   // Post details of one account with from <= ts < to, ascending by time.
   virtual void scan_post_details(
       Partition p, std::string_view account, TimePoint from, TimePoint to,

@@ -1,0 +1,299 @@
+#include "storage/codec.h"
+
+#include <bit>
+#include <cstring>
+#include <limits>
+
+namespace kilter::storage::codec {
+namespace {
+
+// Bit layout of the BucketCounts mask.
+constexpr unsigned kPostBits = kCategories;
+constexpr unsigned kEngagementBits = kEngagementClasses * kActions;
+constexpr unsigned kFirstBit = kPostBits + kEngagementBits;  // first follower snapshot
+constexpr unsigned kLastBit = kFirstBit + 1;                 // last follower snapshot
+constexpr unsigned kLastIsFirstBit = kFirstBit + 2;          // last equals first: no payload
+constexpr std::uint64_t kKnownBits = (std::uint64_t{1} << (kLastIsFirstBit + 1)) - 1;
+static_assert(kLastIsFirstBit < 64);
+
+void put_varint(std::string& out, std::uint64_t v) {
+  char buf[10];
+  std::size_t n = 0;
+  while (v >= 0x80) {
+    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = static_cast<char>(v);
+  out.append(buf, n);
+}
+
+bool get_varint(std::string_view& in, std::uint64_t& v) {
+  v = 0;
+  for (unsigned shift = 0, i = 0; i < in.size() && shift < 64; ++i, shift += 7) {
+    auto b = static_cast<unsigned char>(in[i]);
+    v |= std::uint64_t{b & 0x7fu} << shift;
+    if (b < 0x80) {
+      // The tenth byte may only carry the top bit.
+      if (shift == 63 && b > 1) return false;
+      in.remove_prefix(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+
+bool get_signed(std::string_view& in, std::int64_t& v) {
+  std::uint64_t u = 0;
+  if (!get_varint(in, u)) return false;
+  v = unzigzag(u);
+  return true;
+}
+
+void put_i64(std::string& out, std::int64_t v) { put_fixed64(out, static_cast<std::uint64_t>(v)); }
+std::int64_t get_i64(const char* p) { return static_cast<std::int64_t>(get_fixed64(p)); }
+
+bool valid_category(std::uint8_t c) { return c < kCategories; }
+
+}  // namespace
+
+void put_fixed64(std::string& out, std::uint64_t v) {
+  char buf[8];
+  set_fixed64(buf, v);
+  out.append(buf, 8);
+}
+
+std::uint64_t get_fixed64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+void set_fixed64(char* p, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+
+// ---- BucketCounts
+
+void encode(std::string& out, const BucketCounts& c) {
+  std::uint64_t mask = 0;
+  for (unsigned i = 0; i < kPostBits; ++i)
+    if (c.posts[i] != 0) mask |= std::uint64_t{1} << i;
+  for (unsigned e = 0; e < kEngagementClasses; ++e)
+    for (unsigned a = 0; a < kActions; ++a)
+      if (c.engagement[e][a] != 0) mask |= std::uint64_t{1} << (kPostBits + e * kActions + a);
+  const auto& f = c.followers;
+  const bool has_first = f.first_ts != 0;
+  const bool has_last = f.last_ts != 0;
+  const bool same = has_first && has_last && f.first_ts == f.last_ts && f.first == f.last;
+  if (has_first) mask |= std::uint64_t{1} << kFirstBit;
+  if (same) {
+    mask |= std::uint64_t{1} << kLastIsFirstBit;
+  } else if (has_last) {
+    mask |= std::uint64_t{1} << kLastBit;
+  }
+
+  out.push_back(static_cast<char>(kV1));
+  put_varint(out, mask);
+  for (unsigned i = 0; i < kPostBits; ++i)
+    if (c.posts[i] != 0) put_varint(out, c.posts[i]);
+  for (const auto& row : c.engagement)
+    for (auto v : row)
+      if (v != 0) put_varint(out, v);
+  if (has_first) {
+    put_varint(out, zigzag(f.first_ts));
+    put_varint(out, zigzag(f.first));
+  }
+  if (has_last && !same) {
+    put_varint(out, zigzag(f.last_ts));
+    put_varint(out, zigzag(f.last));
+  }
+}
+
+bool decode(std::string_view in, BucketCounts& out) {
+  out = BucketCounts{};
+  if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  in.remove_prefix(1);
+  std::uint64_t mask = 0;
+  if (!get_varint(in, mask) || (mask & ~kKnownBits) != 0) return false;
+  const bool same = (mask >> kLastIsFirstBit) & 1;
+  const bool has_first = (mask >> kFirstBit) & 1;
+  const bool has_last = (mask >> kLastBit) & 1;
+  if (same && (has_last || !has_first)) return false;
+  for (unsigned i = 0; i < kPostBits; ++i) {
+    if (!((mask >> i) & 1)) continue;
+    std::uint64_t v = 0;
+    if (!get_varint(in, v) || v > std::numeric_limits<std::uint32_t>::max()) return false;
+    out.posts[i] = static_cast<std::uint32_t>(v);
+  }
+  for (unsigned i = 0; i < kEngagementBits; ++i) {
+    if (!((mask >> (kPostBits + i)) & 1)) continue;
+    if (!get_varint(in, out.engagement[i / kActions][i % kActions])) return false;
+  }
+  auto& f = out.followers;
+  if (has_first && !(get_signed(in, f.first_ts) && get_signed(in, f.first))) return false;
+  if (has_last && !(get_signed(in, f.last_ts) && get_signed(in, f.last))) return false;
+  if (same) {
+    f.last_ts = f.first_ts;
+    f.last = f.first;
+  }
+  return in.empty();
+}
+
+// ---- PostRef
+
+void encode(std::string& out, const PostRef& r) {
+  out.push_back(static_cast<char>(kV1));
+  out.push_back(static_cast<char>(r.category));
+  put_i64(out, epoch_ms(r.ts));
+  out.append(r.account);
+}
+
+bool decode_post_ts(std::string_view in, TimePoint& ts) {
+  if (in.size() < 10 || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  if (!valid_category(static_cast<std::uint8_t>(in[1]))) return false;
+  ts = from_epoch_ms(get_i64(in.data() + 2));
+  return true;
+}
+
+bool decode(std::string_view in, PostRef& out) {
+  if (!decode_post_ts(in, out.ts)) return false;
+  out.category = static_cast<Category>(in[1]);
+  out.account.assign(in.substr(10));
+  return true;
+}
+
+// ---- PostDetail
+
+void encode(std::string& out, const PostDetail& d) {
+  out.push_back(static_cast<char>(kDetailFull));
+  out.push_back(static_cast<char>(d.category));
+  auto bits = std::bit_cast<std::uint32_t>(d.confidence);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  put_fixed64(out, d.engagement);
+  put_varint(out, d.matched.size());
+  out.append(d.matched);
+  out.append(d.link);
+}
+
+bool decode_detail_kind(std::string_view in, bool& is_full, std::uint64_t& engagement) {
+  if (in.empty()) return false;
+  switch (static_cast<std::uint8_t>(in[0])) {
+    case kDetailFull:
+      if (in.size() < kDetailEngagementOffset + 8 + 1) return false;
+      is_full = true;
+      engagement = get_fixed64(in.data() + kDetailEngagementOffset);
+      return true;
+    case kDetailAdd:
+      if (in.size() != 9) return false;
+      is_full = false;
+      engagement = get_fixed64(in.data() + 1);
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool decode(std::string_view in, PostDetail& out) {
+  bool full = false;
+  if (!decode_detail_kind(in, full, out.engagement) || !full) return false;
+  auto cat = static_cast<std::uint8_t>(in[1]);
+  if (!valid_category(cat)) return false;
+  out.category = static_cast<Category>(cat);
+  std::uint32_t bits = 0;
+  for (int i = 3; i >= 0; --i) bits = (bits << 8) | static_cast<unsigned char>(in[2 + i]);
+  out.confidence = std::bit_cast<float>(bits);
+  in.remove_prefix(kDetailEngagementOffset + 8);
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || n > in.size()) return false;
+  out.matched.assign(in.substr(0, n));
+  out.link.assign(in.substr(n));
+  return true;
+}
+
+void encode_engagement_add(std::string& out, std::uint64_t delta) {
+  out.push_back(static_cast<char>(kDetailAdd));
+  put_fixed64(out, delta);
+}
+
+bool add_detail_engagement(std::string& value, std::uint64_t delta) {
+  bool full = false;
+  std::uint64_t e = 0;
+  if (!decode_detail_kind(value, full, e)) return false;
+  set_fixed64(value.data() + (full ? kDetailEngagementOffset : 1), e + delta);
+  return true;
+}
+
+// ---- AlertState
+
+void encode(std::string& out, const AlertState& s) {
+  out.push_back(static_cast<char>(kV1));
+  out.push_back(static_cast<char>(s.phase));
+  put_i64(out, epoch_ms(s.since));
+  put_fixed64(out, std::bit_cast<std::uint64_t>(s.last_value));
+}
+
+bool decode(std::string_view in, AlertState& out) {
+  if (in.size() != 18 || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  auto phase = static_cast<std::uint8_t>(in[1]);
+  if (phase > static_cast<std::uint8_t>(AlertPhase::firing)) return false;
+  out.phase = static_cast<AlertPhase>(phase);
+  out.since = from_epoch_ms(get_i64(in.data() + 2));
+  out.last_value = std::bit_cast<double>(get_fixed64(in.data() + 10));
+  return true;
+}
+
+// ---- PartitionMeta
+
+void encode(std::string& out, const PartitionMeta& m) {
+  out.push_back(static_cast<char>(kV1));
+  put_i64(out, m.position.value());
+  put_i64(out, epoch_ms(m.max_event_time));
+  put_i64(out, epoch_ms(m.last_evaluated));
+  put_fixed64(out, m.next_outbox_seq);
+}
+
+bool decode(std::string_view in, PartitionMeta& out) {
+  if (in.size() != 33 || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  out.position = Offset{get_i64(in.data() + 1)};
+  out.max_event_time = from_epoch_ms(get_i64(in.data() + 9));
+  out.last_evaluated = from_epoch_ms(get_i64(in.data() + 17));
+  out.next_outbox_seq = get_fixed64(in.data() + 25);
+  return true;
+}
+
+// ---- Cutoffs
+
+void encode(std::string& out, const Cutoffs& c) {
+  out.push_back(static_cast<char>(kV1));
+  put_i64(out, epoch_ms(c.cutoff));
+  put_i64(out, epoch_ms(c.seen_cutoff));
+}
+
+bool decode(std::string_view in, Cutoffs& out) {
+  if (in.size() != 17 || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  out.cutoff = from_epoch_ms(get_i64(in.data() + 1));
+  out.seen_cutoff = from_epoch_ms(get_i64(in.data() + 9));
+  return true;
+}
+
+// ---- Outbox
+
+void encode_outbox(std::string& out, std::string_view record) {
+  out.push_back(static_cast<char>(kV1));
+  out.append(record);
+}
+
+bool decode_outbox(std::string_view in, std::string_view& record) {
+  if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  record = in.substr(1);
+  return true;
+}
+
+}  // namespace kilter::storage::codec

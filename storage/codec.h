@@ -1,0 +1,73 @@
+// Value encodings of the state store. Every value starts with a byte naming its
+// format (the version), so a later release can read what an earlier one wrote.
+// Decoders validate everything they read and return false on anything they do
+// not recognise; the store treats that as a broken invariant (see README.md).
+// Encoders append to the caller's buffer so the hot path reuses one string.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/records.h"
+
+namespace kilter::storage::codec {
+
+inline constexpr std::uint8_t kV1 = 1;
+// Post details exist as a full record or as an engagement delta (a merge operand,
+// or the result of merging deltas with no record underneath).
+inline constexpr std::uint8_t kDetailFull = 1;
+inline constexpr std::uint8_t kDetailAdd = 2;
+
+// Retention cutoffs of one partition (not part of the seam: the store's own).
+struct Cutoffs {
+  TimePoint cutoff = TimePoint::min();       // buckets, posts, post details
+  TimePoint seen_cutoff = TimePoint::min();  // seen event ids
+  bool operator==(const Cutoffs&) const = default;
+};
+
+// BucketCounts: sparse. A varint bit mask of the non-zero fields, then their values
+// as varints, so a one-event delta takes a few bytes in the WAL and the memtable.
+void encode(std::string& out, const BucketCounts& c);
+bool decode(std::string_view in, BucketCounts& out);
+
+// PostRef: version, category, ts (fixed 8 bytes, so retention reads it in place),
+// account (the rest).
+void encode(std::string& out, const PostRef& r);
+bool decode(std::string_view in, PostRef& out);
+bool decode_post_ts(std::string_view in, TimePoint& ts);
+
+// PostDetail: kDetailFull, category, confidence (f32), engagement (u64 at a fixed
+// offset, so an engagement delta is applied without re-encoding), matched
+// (varint length + bytes), link (the rest).
+void encode(std::string& out, const PostDetail& d);
+bool decode(std::string_view in, PostDetail& out);  // false for an add-only value too
+void encode_engagement_add(std::string& out, std::uint64_t delta);
+// Parses either form: full (is_full=true) or add-only (delta in `engagement`).
+bool decode_detail_kind(std::string_view in, bool& is_full, std::uint64_t& engagement);
+// Offset of the engagement field inside a full PostDetail value.
+inline constexpr std::size_t kDetailEngagementOffset = 6;
+// Adds to the engagement of an encoded value of either form, in place.
+bool add_detail_engagement(std::string& value, std::uint64_t delta);
+
+// AlertState: version, phase, since (i64), last_value (f64 bits); fixed 18 bytes.
+void encode(std::string& out, const AlertState& s);
+bool decode(std::string_view in, AlertState& out);
+
+// PartitionMeta: version and four fixed 8-byte fields; 33 bytes.
+void encode(std::string& out, const PartitionMeta& m);
+bool decode(std::string_view in, PartitionMeta& out);
+
+void encode(std::string& out, const Cutoffs& c);
+bool decode(std::string_view in, Cutoffs& out);
+
+// Outbox: version, then the record bytes as given.
+void encode_outbox(std::string& out, std::string_view record);
+bool decode_outbox(std::string_view in, std::string_view& record);
+
+// Fixed little-endian integers, shared with the merge operators.
+void put_fixed64(std::string& out, std::uint64_t v);
+std::uint64_t get_fixed64(const char* p);
+void set_fixed64(char* p, std::uint64_t v);
+
+}  // namespace kilter::storage::codec

@@ -1,0 +1,167 @@
+#include "storage/rocks_batch.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <numeric>
+
+#include "storage/codec.h"
+#include "storage/keys.h"
+
+namespace kilter::storage {
+
+void fatal(std::string_view what, std::string_view detail) {
+  std::fprintf(stderr, "kilter storage: %.*s: %.*s\n", static_cast<int>(what.size()), what.data(),
+               static_cast<int>(detail.size()), detail.data());
+  std::abort();
+}
+
+void corrupt(std::string_view what, std::string_view key) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : key.substr(0, 64)) {
+    hex.push_back(kDigits[c >> 4]);
+    hex.push_back(kDigits[c & 15]);
+  }
+  fatal(what, "undecodable entry at key " + hex);
+}
+
+std::size_t RocksBatch::begin_op() {
+  const auto at = buf_.size();
+  buf_.append(key_);
+  return at;
+}
+
+void RocksBatch::stage(Cf cf, Kind kind, std::size_t at) {
+  constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
+  const auto val_len = buf_.size() - at - key_.size();
+  if (key_.size() > kMax || val_len > kMax) fatal("batch", "entry larger than 4 GiB");
+  ops_.push_back(Op{at, static_cast<std::uint32_t>(key_.size()),
+                    static_cast<std::uint32_t>(val_len), static_cast<std::uint8_t>(cf), kind});
+}
+
+void RocksBatch::merge_bucket(Partition p, std::string_view account, TimePoint bucket,
+                              const BucketCounts& delta) {
+  keys::bucket_key(key_, p, account, bucket);
+  const auto at = begin_op();
+  codec::encode(buf_, delta);
+  stage(kBucketsCf, Kind::merge, at);
+}
+
+void RocksBatch::put_post(Partition p, std::string_view post_id, const PostRef& ref) {
+  keys::post_key(key_, p, post_id);
+  const auto at = begin_op();
+  codec::encode(buf_, ref);
+  stage(kPostsCf, Kind::put, at);
+}
+
+void RocksBatch::put_post_detail(Partition p, std::string_view account, TimePoint ts,
+                                 std::string_view post_id, const PostDetail& d) {
+  keys::post_detail_key(key_, p, account, ts, post_id);
+  const auto at = begin_op();
+  codec::encode(buf_, d);
+  stage(kDetailsCf, Kind::put, at);
+}
+
+void RocksBatch::add_post_engagement(Partition p, std::string_view account, TimePoint ts,
+                                     std::string_view post_id, std::uint64_t delta) {
+  keys::post_detail_key(key_, p, account, ts, post_id);
+  const auto at = begin_op();
+  codec::encode_engagement_add(buf_, delta);
+  stage(kDetailsCf, Kind::merge, at);
+}
+
+void RocksBatch::put_seen(Partition p, TimePoint ts, std::string_view event_id) {
+  keys::seen_key(key_, p, ts, event_id);
+  stage(kSeenCf, Kind::put, begin_op());
+}
+
+void RocksBatch::put_alert_state(Partition p, std::string_view account, std::string_view rule,
+                                 const AlertState& s) {
+  keys::alert_key(key_, p, account, rule);
+  const auto at = begin_op();
+  codec::encode(buf_, s);
+  stage(kAlertsCf, Kind::put, at);
+}
+
+void RocksBatch::put_outbox(Partition p, std::uint64_t seq, std::string_view record) {
+  keys::outbox_key(key_, p, seq);
+  const auto at = begin_op();
+  codec::encode_outbox(buf_, record);
+  stage(kOutboxCf, Kind::put, at);
+}
+
+void RocksBatch::delete_outbox(Partition p, std::uint64_t seq) {
+  keys::outbox_key(key_, p, seq);
+  stage(kOutboxCf, Kind::del, begin_op());
+}
+
+void RocksBatch::put_meta(Partition p, const PartitionMeta& m) {
+  keys::partition_key(key_, p);
+  const auto at = begin_op();
+  codec::encode(buf_, m);
+  stage(kMetaCf, Kind::put, at);
+}
+
+std::size_t RocksBatch::approximate_bytes() const {
+  // What the WriteBatch will hold: the bytes plus a few of framing per entry.
+  return buf_.size() + ops_.size() * 8;
+}
+
+rocksdb::WriteBatch& RocksBatch::build() {
+  wb_.Clear();
+  order_.resize(ops_.size());
+  std::iota(order_.begin(), order_.end(), 0u);
+  const char* base = buf_.data();
+  auto key = [&](const Op& op) { return std::string_view(base + op.at, op.key_len); };
+  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Op& x = ops_[a];
+    const Op& y = ops_[b];
+    if (x.cf != y.cf) return x.cf < y.cf;
+    if (int c = key(x).compare(key(y)); c != 0) return c < 0;
+    return a < b;  // same key: call order
+  });
+  for (std::size_t j = 0; j < order_.size();) {
+    const Op& op = ops_[order_[j]];
+    auto* cf = cf_[op.cf];
+    const rocksdb::Slice k(base + op.at, op.key_len);
+    rocksdb::Slice v(base + op.at + op.key_len, op.val_len);
+    // Engagement added to one post in this batch becomes one write: the adds are
+    // folded into the put (or the first add) before them.
+    std::size_t next = j + 1;
+    if (op.cf == kDetailsCf && op.kind != Kind::del) {
+      std::uint64_t sum = 0;
+      for (; next < order_.size(); ++next) {
+        const Op& o = ops_[order_[next]];
+        if (o.cf != op.cf || o.kind != Kind::merge || key(o) != key(op)) break;
+        bool full = false;
+        std::uint64_t delta = 0;
+        if (!codec::decode_detail_kind({base + o.at + o.key_len, o.val_len}, full, delta) || full)
+          fatal("batch", "engagement operand expected");
+        sum += delta;
+      }
+      if (next > j + 1) {
+        folded_.assign(v.data(), v.size());
+        if (!codec::add_detail_engagement(folded_, sum)) fatal("batch", "post detail expected");
+        v = slice(folded_);
+      }
+    }
+    switch (op.kind) {
+      case Kind::put: check(wb_.Put(cf, k, v), "batch"); break;
+      case Kind::merge: check(wb_.Merge(cf, k, v), "batch"); break;
+      case Kind::del: check(wb_.Delete(cf, k), "batch"); break;
+    }
+    j = next;
+  }
+  return wb_;
+}
+
+void RocksBatch::clear() {
+  // Keeps every buffer's capacity: a reused batch allocates nothing.
+  buf_.clear();
+  ops_.clear();
+  wb_.Clear();
+}
+
+}  // namespace kilter::storage

@@ -1,0 +1,58 @@
+// The code RocksDB calls back into: merge operators (bucket sums, post engagement)
+// and the retention compaction filter. Internal to storage/.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include <rocksdb/compaction_filter.h>
+#include <rocksdb/merge_operator.h>
+
+#include "storage/codec.h"
+
+namespace kilter::storage {
+
+// Per-partition retention cutoffs, shared by the store (read filters, expire) and
+// the compaction filters (physical reclaim). Thread-safe.
+class RetentionTable {
+ public:
+  using Map = std::unordered_map<std::int32_t, codec::Cutoffs>;
+
+  codec::Cutoffs get(Partition p) const {
+    std::shared_lock lock(mu_);
+    auto it = map_.find(p.value());
+    return it == map_.end() ? codec::Cutoffs{} : it->second;
+  }
+  void set(Partition p, const codec::Cutoffs& c) {
+    std::unique_lock lock(mu_);
+    map_[p.value()] = c;
+  }
+  void erase(Partition p) {
+    std::unique_lock lock(mu_);
+    map_.erase(p.value());
+  }
+  Map snapshot() const {
+    std::shared_lock lock(mu_);
+    return map_;
+  }
+
+ private:
+  mutable std::shared_mutex mu_;
+  Map map_;
+};
+
+// Where a column family keeps the time that retention compares with the cutoff.
+enum class RetainedTime {
+  key_suffix,         // buckets: the last 8 key bytes
+  key_after_account,  // post details: partition | account | ts | post_id
+  value,              // posts: PostRef::ts in the value
+};
+
+std::shared_ptr<rocksdb::MergeOperator> bucket_merge_operator();
+std::shared_ptr<rocksdb::MergeOperator> post_detail_merge_operator();
+std::shared_ptr<rocksdb::CompactionFilterFactory> retention_filter_factory(
+    std::shared_ptr<const RetentionTable> table, RetainedTime where);
+
+}  // namespace kilter::storage

@@ -1,0 +1,101 @@
+#include "storage/rocks_options.h"
+
+#include <algorithm>
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+namespace kilter::storage {
+namespace {
+
+constexpr std::size_t kMiB = 1 << 20;
+// Old data must pass through the retention filter even when nothing else makes
+// RocksDB rewrite its files: every file is recompacted at least this often.
+constexpr std::uint64_t kRetentionRecompactSeconds = 24 * 3600;
+
+bool supported(rocksdb::CompressionType t) {
+  static const auto all = rocksdb::GetSupportedCompressions();
+  return std::find(all.begin(), all.end(), t) != all.end();
+}
+
+bool hot(Cf cf) {
+  return cf == kBucketsCf || cf == kPostsCf || cf == kDetailsCf || cf == kSeenCf;
+}
+
+// Column families read by point lookups on the event path (find_post per
+// engagement, seen per event): whole-key bloom filters in the tables and the
+// memtable, so that the common negative answer costs no data-block read.
+bool point_lookups(Cf cf) { return cf == kPostsCf || cf == kSeenCf; }
+
+}  // namespace
+
+rocksdb::DBOptions db_options() {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.max_background_jobs = 2;
+  o.bytes_per_sync = kMiB;
+  o.wal_bytes_per_sync = kMiB;
+  // Rarely written families (meta is written every commit, retention hourly) pin
+  // old WAL files until flushed; this bounds the WAL and forces those flushes.
+  o.max_total_wal_size = 256 * kMiB;
+  // Total memtable budget across families: the largest is flushed beyond it.
+  o.db_write_buffer_size = 256 * kMiB;
+  o.keep_log_file_num = 4;
+  o.max_log_file_size = 16 * kMiB;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache,
+                                        const std::shared_ptr<const RetentionTable>& retention) {
+  rocksdb::ColumnFamilyOptions o;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.write_buffer_size = hot(cf) ? 64 * kMiB : 8 * kMiB;
+  o.max_write_buffer_number = hot(cf) ? 3 : 2;
+  if (supported(rocksdb::kLZ4Compression)) {
+    o.compression = rocksdb::kLZ4Compression;
+  } else if (supported(rocksdb::kSnappyCompression)) {
+    o.compression = rocksdb::kSnappyCompression;
+  } else {
+    o.compression = rocksdb::kNoCompression;
+  }
+  if (supported(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
+
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;  // one LRU cache shared by every family: one memory bound
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.format_version = 5;
+  if (point_lookups(cf)) {
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    t.whole_key_filtering = true;
+    t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+    o.memtable_prefix_bloom_size_ratio = 0.02;
+    o.memtable_whole_key_filtering = true;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+
+  switch (cf) {
+    case kBucketsCf:
+      o.merge_operator = bucket_merge_operator();
+      o.compaction_filter_factory = retention_filter_factory(retention, RetainedTime::key_suffix);
+      o.periodic_compaction_seconds = kRetentionRecompactSeconds;
+      break;
+    case kDetailsCf:
+      o.merge_operator = post_detail_merge_operator();
+      o.compaction_filter_factory =
+          retention_filter_factory(retention, RetainedTime::key_after_account);
+      o.periodic_compaction_seconds = kRetentionRecompactSeconds;
+      break;
+    case kPostsCf:
+      o.compaction_filter_factory = retention_filter_factory(retention, RetainedTime::value);
+      o.periodic_compaction_seconds = kRetentionRecompactSeconds;
+      break;
+    default:
+      break;
+  }
+  return o;
+}
+
+}  // namespace kilter::storage

@@ -1,0 +1,401 @@
+// StateStore over RocksDB. Layout and invariants: storage/README.md.
+#include "storage/rocks_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/codec.h"
+#include "storage/keys.h"
+#include "storage/rocks_batch.h"
+#include "storage/rocks_options.h"
+#include "storage/rocks_util.h"
+
+namespace kilter::storage {
+namespace {
+
+// Key buffer of the point lookups (no callbacks run while it is in use).
+thread_local std::string tl_key;
+
+// An iterator over the keys that start with `prefix`, bounded above so RocksDB
+// stops at the partition's end instead of reading into the next one.
+class Cursor {
+ public:
+  Cursor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view prefix,
+         std::string_view upper = {}, bool fill_cache = true)
+      : prefix_(prefix) {
+    if (!upper.empty()) {
+      upper_.assign(upper);
+      has_upper_ = true;
+    } else {
+      has_upper_ = keys::prefix_end(prefix, upper_);
+    }
+    upper_slice_ = slice(upper_);
+    if (has_upper_) ro_.iterate_upper_bound = &upper_slice_;
+    ro_.fill_cache = fill_cache;
+    it_.reset(db.NewIterator(ro_, cf));
+  }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  void seek(std::string_view k) { it_->Seek(slice(k)); }
+  void next() { it_->Next(); }
+  bool valid() const {
+    if (!it_->Valid()) {
+      check(it_->status(), "scan");
+      return false;
+    }
+    return key().starts_with(prefix_);
+  }
+  std::string_view key() const { return view(it_->key()); }
+  std::string_view value() const { return view(it_->value()); }
+
+ private:
+  std::string prefix_;
+  std::string upper_;
+  bool has_upper_ = false;
+  rocksdb::Slice upper_slice_;
+  rocksdb::ReadOptions ro_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksStore final : public StateStore {
+ public:
+  RocksStore(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
+             std::shared_ptr<RetentionTable> retention)
+      : db_(std::move(db)), cf_(cf), retention_(std::move(retention)) {}
+
+  ~RocksStore() override {
+    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
+    // Everything committed is already in the WAL; a failed close loses nothing.
+    (void)db_->Close();
+  }
+
+  std::unique_ptr<Batch> new_batch() override { return std::make_unique<RocksBatch>(this, cf_); }
+
+  Result<void> commit(Batch& batch, bool sync) override {
+    auto* b = dynamic_cast<RocksBatch*>(&batch);
+    if (b == nullptr || b->owner() != this) return Error{"commit: batch of another store"};
+    if (b->empty()) {
+      // Nothing to write, but a sync commit still makes earlier commits durable.
+      if (!sync) return ok();
+      if (auto s = db_->SyncWAL(); !s.ok()) return Error{"rocksdb sync: " + s.ToString()};
+      return ok();
+    }
+    auto& wb = b->build();
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    const auto bytes = wb.GetDataSize();
+    if (auto s = db_->Write(wo, &wb); !s.ok()) return Error{"rocksdb commit: " + s.ToString()};
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    committed_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    b->clear();
+    return ok();
+  }
+
+  std::vector<Partition> partitions() override {
+    std::vector<Partition> out;
+    Cursor c(*db_, cf_[kMetaCf], {});
+    for (c.seek({}); c.valid(); c.next()) {
+      std::string_view k = c.key();
+      Partition p;
+      if (!keys::read_partition(k, p) || !k.empty()) corrupt("meta key", c.key());
+      out.push_back(p);
+    }
+    return out;
+  }
+
+  std::optional<PartitionMeta> meta(Partition p) override {
+    keys::partition_key(tl_key, p);
+    rocksdb::PinnableSlice v;
+    if (!get(kMetaCf, v)) return std::nullopt;
+    PartitionMeta m;
+    if (!codec::decode(view(v), m)) corrupt("meta", tl_key);
+    return m;
+  }
+
+  std::optional<PostRef> find_post(Partition p, std::string_view post_id) override {
+    keys::post_key(tl_key, p, post_id);
+    rocksdb::PinnableSlice v;
+    if (!get(kPostsCf, v)) return std::nullopt;
+    PostRef r;
+    if (!codec::decode(view(v), r)) corrupt("post", tl_key);
+    if (r.ts < retention_->get(p).cutoff) return std::nullopt;
+    return r;
+  }
+
+  bool seen(Partition p, TimePoint ts, std::string_view event_id) override {
+    keys::seen_key(tl_key, p, ts, event_id);
+    rocksdb::PinnableSlice v;
+    return get(kSeenCf, v);
+  }
+
+  void scan_buckets(Partition p, TimePoint from,
+                    const std::function<void(std::string_view, TimePoint, const BucketCounts&)>& fn)
+      override {
+    const TimePoint lo = std::max(from, retention_->get(p).cutoff);
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    // A restore reads every bucket once: keep it from evicting the hot blocks.
+    Cursor c(*db_, cf_[kBucketsCf], prefix, {}, /*fill_cache=*/false);
+    std::string seek_to;
+    std::string scratch;
+    BucketCounts counts;
+    c.seek(prefix);
+    while (c.valid()) {
+      const std::string_view key = c.key();
+      std::string_view rest = key.substr(keys::kPartitionBytes);
+      std::string_view account;
+      TimePoint bucket;
+      if (!keys::read_account(rest, scratch, account) || !keys::read_time(rest, bucket) ||
+          !rest.empty())
+        corrupt("bucket key", key);
+      if (bucket < lo) {
+        // Jump over this account's older buckets in one seek.
+        seek_to.assign(key.substr(0, key.size() - keys::kTimeBytes));
+        keys::append_time(seek_to, lo);
+        c.seek(seek_to);
+        continue;
+      }
+      if (!codec::decode(c.value(), counts)) corrupt("bucket", key);
+      fn(account, bucket, counts);
+      c.next();
+    }
+  }
+
+  void scan_account_buckets(
+      Partition p, std::string_view account, TimePoint from,
+      const std::function<void(TimePoint, const BucketCounts&)>& fn) override {
+    const TimePoint lo = std::max(from, retention_->get(p).cutoff);
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    keys::append_account(prefix, account);
+    std::string start = prefix;
+    keys::append_time(start, lo);
+    Cursor c(*db_, cf_[kBucketsCf], prefix);
+    BucketCounts counts;
+    for (c.seek(start); c.valid(); c.next()) {
+      std::string_view rest = c.key().substr(prefix.size());
+      TimePoint bucket;
+      if (!keys::read_time(rest, bucket) || !rest.empty()) corrupt("bucket key", c.key());
+      if (!codec::decode(c.value(), counts)) corrupt("bucket", c.key());
+      fn(bucket, counts);
+    }
+  }
+
+  void scan_post_details(
+      Partition p, std::string_view account, TimePoint from, TimePoint to,
+      const std::function<void(TimePoint, std::string_view, const PostDetail&)>& fn) override {
+    const TimePoint lo = std::max(from, retention_->get(p).cutoff);
+    if (lo >= to) return;
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    keys::append_account(prefix, account);
+    std::string start = prefix;
+    keys::append_time(start, lo);
+    std::string end = prefix;
+    keys::append_time(end, to);
+    Cursor c(*db_, cf_[kDetailsCf], prefix, end);
+    PostDetail d;  // reused: its strings keep their capacity
+    for (c.seek(start); c.valid(); c.next()) {
+      std::string_view rest = c.key().substr(prefix.size());
+      TimePoint ts;
+      if (!keys::read_time(rest, ts)) corrupt("post detail key", c.key());
+      bool full = false;
+      std::uint64_t engagement = 0;
+      if (!codec::decode_detail_kind(c.value(), full, engagement))
+        corrupt("post detail", c.key());
+      if (!full) continue;  // engagement whose post record is gone (expired)
+      if (!codec::decode(c.value(), d)) corrupt("post detail", c.key());
+      fn(ts, rest, d);
+    }
+  }
+
+  void scan_alert_states(
+      Partition p,
+      const std::function<void(std::string_view, std::string_view, const AlertState&)>& fn)
+      override {
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    Cursor c(*db_, cf_[kAlertsCf], prefix);
+    std::string scratch;
+    AlertState s;
+    for (c.seek(prefix); c.valid(); c.next()) {
+      std::string_view rest = c.key().substr(keys::kPartitionBytes);
+      std::string_view account;
+      if (!keys::read_account(rest, scratch, account)) corrupt("alert key", c.key());
+      if (!codec::decode(c.value(), s)) corrupt("alert state", c.key());
+      fn(account, rest, s);
+    }
+  }
+
+  void scan_outbox(Partition p,
+                   const std::function<void(std::uint64_t, std::string_view)>& fn) override {
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    Cursor c(*db_, cf_[kOutboxCf], prefix);
+    for (c.seek(prefix); c.valid(); c.next()) {
+      std::string_view rest = c.key().substr(keys::kPartitionBytes);
+      std::uint64_t seq = 0;
+      std::string_view record;
+      if (!keys::read_u64(rest, seq) || !rest.empty()) corrupt("outbox key", c.key());
+      if (!codec::decode_outbox(c.value(), record)) corrupt("outbox", c.key());
+      fn(seq, record);
+    }
+  }
+
+  Result<void> expire(Partition p, TimePoint cutoff, TimePoint seen_cutoff) override {
+    std::lock_guard lock(admin_mu_);
+    const codec::Cutoffs old = retention_->get(p);
+    // Cutoffs only move forward: what was reclaimed cannot come back.
+    const codec::Cutoffs next{std::max(old.cutoff, cutoff), std::max(old.seen_cutoff, seen_cutoff)};
+    if (next == old) return ok();
+    rocksdb::WriteBatch wb;
+    std::string key;
+    std::string val;
+    keys::partition_key(key, p);
+    codec::encode(val, next);
+    check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
+    // Seen ids are keyed by exact event time, so one range tombstone removes
+    // exactly those older than the cutoff, in the same write as the new cutoff.
+    if (next.seen_cutoff > old.seen_cutoff) {
+      std::string end;
+      keys::seen_prefix(end, p, next.seen_cutoff);
+      check(wb.DeleteRange(cf_[kSeenCf], slice(key), slice(end)), "batch");
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
+      return Error{"rocksdb expire: " + s.ToString()};
+    retention_->set(p, next);
+    return ok();
+  }
+
+  Result<void> drop_partition(Partition p) override {
+    std::lock_guard lock(admin_mu_);
+    std::string begin;
+    std::string end;
+    keys::partition_key(begin, p);
+    rocksdb::WriteBatch wb;
+    const bool bounded = keys::prefix_end(begin, end);
+    for (std::size_t i = 0; i < kCfCount; ++i) {
+      if (bounded) {
+        check(wb.DeleteRange(cf_[i], slice(begin), slice(end)), "batch");
+        continue;
+      }
+      // The last partition id has no end key: delete its keys one by one.
+      Cursor c(*db_, cf_[i], begin);
+      for (c.seek(begin); c.valid(); c.next()) check(wb.Delete(cf_[i], slice(c.key())), "batch");
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
+      return Error{"rocksdb drop partition: " + s.ToString()};
+    retention_->erase(p);
+    return ok();
+  }
+
+  StoreStats stats() const override {
+    return StoreStats{commits_.load(std::memory_order_relaxed),
+                      committed_bytes_.load(std::memory_order_relaxed)};
+  }
+
+  Result<void> compact() {
+    rocksdb::CompactRangeOptions o;
+    o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    for (auto* h : cf_) {
+      if (auto s = db_->CompactRange(o, h, nullptr, nullptr); !s.ok())
+        return Error{"rocksdb compact: " + s.ToString()};
+    }
+    return ok();
+  }
+
+  Result<std::uint64_t> count_raw(std::string_view family, Partition p) {
+    auto it = std::find(kCfNames.begin(), kCfNames.end(), family);
+    if (it == kCfNames.end()) return Error{"unknown column family: " + std::string(family)};
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    Cursor c(*db_, cf_[static_cast<std::size_t>(it - kCfNames.begin())], prefix);
+    std::uint64_t n = 0;
+    for (c.seek(prefix); c.valid(); c.next()) ++n;
+    return n;
+  }
+
+ private:
+  // Point lookup of tl_key; true when found.
+  bool get(Cf cf, rocksdb::PinnableSlice& v) {
+    auto s = db_->Get(rocksdb::ReadOptions{}, cf_[cf], slice(tl_key), &v);
+    if (s.IsNotFound()) return false;
+    check(s, "read");
+    return true;
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  Handles cf_;
+  std::shared_ptr<RetentionTable> retention_;
+  std::mutex admin_mu_;  // expire and drop: keeps the table and the disk in step
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> committed_bytes_{0};
+};
+
+RocksStore* as_rocks(StateStore& store) { return dynamic_cast<RocksStore*>(&store); }
+
+// Loads the persisted cutoffs so retention holds across restarts.
+Result<void> load_retention(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, RetentionTable& t) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}, cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k = view(it->key());
+    Partition p;
+    codec::Cutoffs c;
+    if (!keys::read_partition(k, p) || !k.empty() || !codec::decode(view(it->value()), c))
+      return Error{"corrupt retention entry"};
+    t.set(p, c);
+  }
+  if (!it->status().ok()) return Error{"rocksdb read retention: " + it->status().ToString()};
+  return ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
+  if (opts.path.empty()) return Error{"storage path is empty"};
+  std::error_code ec;
+  std::filesystem::create_directories(opts.path, ec);
+  if (ec) return Error{"cannot create " + opts.path + ": " + ec.message()};
+
+  auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  auto retention = std::make_shared<RetentionTable>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (std::size_t i = 0; i < kCfCount; ++i)
+    families.emplace_back(kCfNames[i], cf_options(static_cast<Cf>(i), cache, retention));
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_options(), opts.path, families, &handles, &raw);
+  if (!s.ok()) return Error{"rocksdb open " + opts.path + ": " + s.ToString()};
+  std::unique_ptr<rocksdb::DB> db(raw);
+  Handles cf{};
+  std::copy(handles.begin(), handles.end(), cf.begin());
+  if (auto r = load_retention(*db, cf[kRetentionCf], *retention); !r) {
+    for (auto* h : cf) db->DestroyColumnFamilyHandle(h);
+    return r.error();
+  }
+  return std::unique_ptr<StateStore>(std::make_unique<RocksStore>(std::move(db), cf, retention));
+}
+
+Result<void> compact_all(StateStore& store) {
+  auto* rocks = as_rocks(store);
+  if (rocks == nullptr) return Error{"compact_all: not a RocksDB store"};
+  return rocks->compact();
+}
+
+Result<std::uint64_t> count_raw_entries(StateStore& store, std::string_view column_family,
+                                        Partition p) {
+  auto* rocks = as_rocks(store);
+  if (rocks == nullptr) return Error{"count_raw_entries: not a RocksDB store"};
+  return rocks->count_raw(column_family, p);
+}
+
+}  // namespace kilter::storage

@@ -1,0 +1,254 @@
+#include "storage/codec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "storage/keys.h"
+
+namespace kilter::storage {
+namespace {
+
+using namespace std::literals;
+
+template <class T>
+T round_trip(const T& in) {
+  std::string bytes;
+  codec::encode(bytes, in);
+  T out;
+  EXPECT_TRUE(codec::decode(bytes, out));
+  return out;
+}
+
+BucketCounts full_counts() {
+  BucketCounts c;
+  for (std::size_t i = 0; i < c.posts.size(); ++i) c.posts[i] = static_cast<std::uint32_t>(i + 1);
+  c.posts[2] = std::numeric_limits<std::uint32_t>::max();
+  for (std::size_t e = 0; e < kEngagementClasses; ++e)
+    for (std::size_t a = 0; a < kActions; ++a) c.engagement[e][a] = e * 100 + a + 1;
+  c.engagement[4][5] = std::numeric_limits<std::uint64_t>::max();
+  c.followers = FollowerSpan{1'700'000'000'000, -5, 1'700'000'360'000, 12850};
+  return c;
+}
+
+TEST(Codec, BucketCountsRoundTrip) {
+  EXPECT_EQ(round_trip(BucketCounts{}), BucketCounts{});
+  EXPECT_EQ(round_trip(full_counts()), full_counts());
+
+  BucketCounts one_snapshot;
+  one_snapshot.followers.add(1'700'000'000'000, 42);
+  EXPECT_EQ(round_trip(one_snapshot), one_snapshot);
+
+  BucketCounts before_epoch;
+  before_epoch.followers = FollowerSpan{-86'400'000, 1, 0, 0};
+  EXPECT_EQ(round_trip(before_epoch), before_epoch);
+}
+
+TEST(Codec, BucketDeltaOfOneEventIsSmall) {
+  BucketCounts post;
+  post.posts[static_cast<std::size_t>(Category::personal)] = 1;
+  std::string bytes;
+  codec::encode(bytes, post);
+  EXPECT_LE(bytes.size(), 4u);
+
+  BucketCounts snapshot;
+  snapshot.followers.add(1'700'000'000'000, 12850);
+  bytes.clear();
+  codec::encode(bytes, snapshot);
+  EXPECT_LE(bytes.size(), 16u);  // one (ts, value) pair, not two
+}
+
+TEST(Codec, BucketCountsRejectsCorruptInput) {
+  std::string good;
+  codec::encode(good, full_counts());
+  BucketCounts out;
+  EXPECT_FALSE(codec::decode("", out));
+  std::string other_version = good;
+  other_version[0] = 2;
+  EXPECT_FALSE(codec::decode(other_version, out));
+  EXPECT_FALSE(codec::decode(good.substr(0, good.size() - 1), out));  // truncated
+  EXPECT_FALSE(codec::decode(good + "x", out));                       // trailing bytes
+  EXPECT_FALSE(codec::decode("\x01\xff\xff\xff\xff\xff\xff\xff\x7f"s, out));  // unknown fields
+  // A post count beyond 32 bits.
+  EXPECT_FALSE(codec::decode("\x01\x01\xff\xff\xff\xff\x7f"s, out));
+}
+
+TEST(Codec, PostRefRoundTrip) {
+  PostRef r{"acme\0corp"s, Category::promotional, from_epoch_ms(1'700'000'000'123)};
+  auto out = round_trip(r);
+  EXPECT_EQ(out.account, r.account);
+  EXPECT_EQ(out.category, r.category);
+  EXPECT_EQ(out.ts, r.ts);
+
+  std::string bytes;
+  codec::encode(bytes, r);
+  TimePoint ts;
+  ASSERT_TRUE(codec::decode_post_ts(bytes, ts));
+  EXPECT_EQ(ts, r.ts);
+  bytes[1] = 9;  // no such category
+  EXPECT_FALSE(codec::decode(bytes, out));
+}
+
+TEST(Codec, PostDetailRoundTripAndAddOperand) {
+  PostDetail d{Category::professional, 0.875f, 1234, "q3,report", "https://acme.example/q3"};
+  auto out = round_trip(d);
+  EXPECT_EQ(out.category, d.category);
+  EXPECT_EQ(out.confidence, d.confidence);
+  EXPECT_EQ(out.engagement, d.engagement);
+  EXPECT_EQ(out.matched, d.matched);
+  EXPECT_EQ(out.link, d.link);
+
+  auto empty = round_trip(PostDetail{});
+  EXPECT_TRUE(empty.matched.empty());
+  EXPECT_TRUE(empty.link.empty());
+
+  std::string add;
+  codec::encode_engagement_add(add, 77);
+  bool full = true;
+  std::uint64_t e = 0;
+  ASSERT_TRUE(codec::decode_detail_kind(add, full, e));
+  EXPECT_FALSE(full);
+  EXPECT_EQ(e, 77u);
+  EXPECT_FALSE(codec::decode(add, out));  // an add is not a record
+
+  std::string bytes;
+  codec::encode(bytes, d);
+  ASSERT_TRUE(codec::decode_detail_kind(bytes, full, e));
+  EXPECT_TRUE(full);
+  EXPECT_EQ(e, 1234u);
+  bytes[codec::kDetailEngagementOffset + 8] = 100;  // matched length beyond the value
+  EXPECT_FALSE(codec::decode(bytes, out));
+}
+
+TEST(Codec, AlertStateRoundTrip) {
+  for (auto phase : {AlertPhase::inactive, AlertPhase::pending, AlertPhase::firing}) {
+    AlertState s{phase, from_epoch_ms(1'700'000'000'000), -0.125};
+    auto out = round_trip(s);
+    EXPECT_EQ(out.phase, s.phase);
+    EXPECT_EQ(out.since, s.since);
+    EXPECT_EQ(out.last_value, s.last_value);
+  }
+  auto nan = round_trip(AlertState{AlertPhase::firing, {}, std::nan("")});
+  EXPECT_TRUE(std::isnan(nan.last_value));
+
+  std::string bytes;
+  codec::encode(bytes, AlertState{});
+  bytes[1] = 3;
+  AlertState out;
+  EXPECT_FALSE(codec::decode(bytes, out));
+}
+
+TEST(Codec, MetaCutoffsOutboxRoundTrip) {
+  PartitionMeta m{Offset{-1}, from_epoch_ms(1'700'000'000'000), from_epoch_ms(-3), 1ull << 40};
+  EXPECT_EQ(round_trip(m), m);
+
+  codec::Cutoffs c{from_epoch_ms(5), TimePoint::min()};
+  EXPECT_EQ(round_trip(c), c);
+
+  std::string bytes;
+  codec::encode_outbox(bytes, "{\"alert_id\":\"x\"}\0tail"s);
+  std::string_view record;
+  ASSERT_TRUE(codec::decode_outbox(bytes, record));
+  EXPECT_EQ(record, "{\"alert_id\":\"x\"}\0tail"s);
+  EXPECT_FALSE(codec::decode_outbox("", record));
+  EXPECT_FALSE(codec::decode(std::string_view("\x01short"), m));
+}
+
+// ---- keys
+
+TEST(Keys, TimesAndPartitionsSortNumerically) {
+  std::vector<std::int64_t> times = {std::numeric_limits<std::int64_t>::min(), -5'000'000'000'000,
+                                     -1, 0, 1, 1'700'000'000'000,
+                                     std::numeric_limits<std::int64_t>::max()};
+  std::vector<std::string> encoded;
+  for (auto t : times) {
+    std::string k;
+    keys::append_time(k, from_epoch_ms(t));
+    std::string_view in = k;
+    TimePoint back;
+    ASSERT_TRUE(keys::read_time(in, back));
+    EXPECT_EQ(epoch_ms(back), t);
+    encoded.push_back(k);
+  }
+  EXPECT_TRUE(std::is_sorted(encoded.begin(), encoded.end()));
+
+  encoded.clear();
+  for (std::int32_t p : {std::numeric_limits<std::int32_t>::min(), -1, 0, 1, 255, 256,
+                         std::numeric_limits<std::int32_t>::max()}) {
+    std::string k;
+    keys::append_partition(k, Partition{p});
+    std::string_view in = k;
+    Partition back;
+    ASSERT_TRUE(keys::read_partition(in, back));
+    EXPECT_EQ(back.value(), p);
+    encoded.push_back(k);
+  }
+  EXPECT_TRUE(std::is_sorted(encoded.begin(), encoded.end()));
+}
+
+TEST(Keys, AccountsArePrefixFreeAndKeepByteOrder) {
+  // Sorted as raw bytes; "a" is a prefix of all the others.
+  std::vector<std::string> accounts = {"", "a", "a\0"s, "a\0b"s, "a\x01" "b", "ab", "b"};
+  ASSERT_TRUE(std::is_sorted(accounts.begin(), accounts.end()));
+  std::vector<std::string> lowest;   // each account's smallest bucket key
+  std::vector<std::string> highest;  // and its largest
+  for (const auto& a : accounts) {
+    std::string k;
+    keys::bucket_key(k, Partition{0}, a, TimePoint::min());
+    lowest.push_back(k);
+    keys::bucket_key(k, Partition{0}, a, TimePoint::max());
+    highest.push_back(k);
+
+    std::string_view in = std::string_view(k).substr(keys::kPartitionBytes);
+    std::string scratch;
+    std::string_view back;
+    ASSERT_TRUE(keys::read_account(in, scratch, back));
+    EXPECT_EQ(back, a);
+    EXPECT_EQ(in.size(), keys::kTimeBytes);
+    in = std::string_view(k).substr(keys::kPartitionBytes);
+    ASSERT_TRUE(keys::skip_account(in));
+    EXPECT_EQ(in.size(), keys::kTimeBytes);
+  }
+  // Every key of one account sorts before every key of the next: no interleaving.
+  for (std::size_t i = 0; i + 1 < accounts.size(); ++i)
+    EXPECT_LT(highest[i], lowest[i + 1]) << "after account #" << i;
+}
+
+TEST(Keys, MalformedAccountIsRejected) {
+  std::string scratch;
+  std::string_view account;
+  std::string_view in = "abc";  // no terminator
+  EXPECT_FALSE(keys::read_account(in, scratch, account));
+  in = "a\0\x02"sv;  // unknown escape
+  EXPECT_FALSE(keys::read_account(in, scratch, account));
+  in = "a\0"sv;
+  EXPECT_FALSE(keys::skip_account(in));
+}
+
+TEST(Keys, PrefixEnd) {
+  std::string end;
+  ASSERT_TRUE(keys::prefix_end("\x01\xff", end));
+  EXPECT_EQ(end, "\x02");
+  ASSERT_TRUE(keys::prefix_end("ab", end));
+  EXPECT_EQ(end, "ac");
+  EXPECT_FALSE(keys::prefix_end("\xff\xff", end));
+  EXPECT_FALSE(keys::prefix_end("", end));
+}
+
+TEST(Keys, SeenIdsSortByEventTimeFirst) {
+  std::string early;
+  std::string late;
+  std::string bound;
+  keys::seen_key(early, Partition{1}, from_epoch_ms(3'600'000), "zzz");
+  keys::seen_key(late, Partition{1}, from_epoch_ms(3'600'001), "aaa");
+  keys::seen_prefix(bound, Partition{1}, from_epoch_ms(3'600'001));
+  EXPECT_LT(early, bound);  // what a range deletion up to `bound` removes
+  EXPECT_LE(bound, late);   // and what it keeps
+}
+
+}  // namespace
+}  // namespace kilter::storage
