@@ -34,8 +34,12 @@ using Offset = Strong<struct OffsetTag, std::int64_t>;
 using Millis = std::chrono::milliseconds;
 using TimePoint = std::chrono::sys_time<Millis>;
 
-inline constexpr TimePoint from_epoch_ms(std::int64_t ms) { return TimePoint{Millis{ms}}; }
-inline constexpr std::int64_t epoch_ms(TimePoint t) { return t.time_since_epoch().count(); }
+inline constexpr TimePoint from_epoch_ms(std::int64_t ms) {
+  return TimePoint{Millis{ms}};
+}
+inline constexpr std::int64_t epoch_ms(TimePoint t) {
+  return t.time_since_epoch().count();
+}
 
 // A string id with a tag, for the places where ids are stored (config, state,
 // alerts). The hot path works on std::string_view views into the input.
@@ -56,7 +60,12 @@ class StringId {
 using AccountId = StringId<struct AccountTag>;
 using RuleName = StringId<struct RuleTag>;
 
-enum class Category : std::uint8_t { personal = 0, professional = 1, promotional = 2, unclassified = 3 };
+enum class Category : std::uint8_t {
+  personal = 0,
+  professional = 1,
+  promotional = 2,
+  unclassified = 3
+};
 inline constexpr std::size_t kCategories = 4;
 inline constexpr std::size_t kClassifiedCategories = 3;  // all but unclassified
 
@@ -68,7 +77,11 @@ enum class PostKind : std::uint8_t { unknown = 0, original, reply, repost, quote
 // Engagement is attributed to the category of the post it names; engagement on a
 // post not (yet) known is kept as "unattributed", never dropped.
 enum class EngagementClass : std::uint8_t {
-  personal = 0, professional, promotional, unclassified, unattributed
+  personal = 0,
+  professional,
+  promotional,
+  unclassified,
+  unattributed
 };
 inline constexpr std::size_t kEngagementClasses = 5;
 

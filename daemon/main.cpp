@@ -24,8 +24,7 @@ int main(int argc, char** argv) {
   check->add_option("--config,-c", check_path, "configuration file")->required();
 
   std::string classify_path;
-  auto* classify =
-      app.add_subcommand("classify", "classify post events read from stdin (NDJSON)");
+  auto* classify = app.add_subcommand("classify", "classify post events read from stdin (NDJSON)");
   classify->add_option("--config,-c", classify_path,
                        "configuration file (classifier section and brand terms)");
 

@@ -96,12 +96,13 @@ class Replay {
     const auto& s = engine_.stats();
     std::uint64_t total = 0;
     for (auto n : s.events) total += n;
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    spdlog::info("{} {} events in {:.1f}s ({:.0f}/s): ok {}, bad {}, late {}, duplicate {}; "
-                 "alerts firing {}, resolved {}",
-                 final ? "replayed" : "progress:", total, secs, secs > 0 ? total / secs : 0.0,
-                 s.events[0], s.events[1], s.events[2], s.events[3], s.alerts_firing,
-                 s.alerts_resolved);
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    spdlog::info(
+        "{} {} events in {:.1f}s ({:.0f}/s): ok {}, bad {}, late {}, duplicate {}; "
+        "alerts firing {}, resolved {}",
+        final ? "replayed" : "progress:", total, secs, secs > 0 ? total / secs : 0.0, s.events[0],
+        s.events[1], s.events[2], s.events[3], s.alerts_firing, s.alerts_resolved);
   }
 
   asio::io_context& io_;
@@ -120,7 +121,8 @@ class Replay {
 int run(const RunOptions& opts) {
   auto loaded = config::load_file(opts.config_path);
   setup_logging(!opts.log_level.empty() ? opts.log_level
-                                         : loaded.config ? loaded.config->log.level : "info");
+                : loaded.config         ? loaded.config->log.level
+                                        : "info");
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) spdlog::error("{}", e.to_string());
     return kExitConfig;

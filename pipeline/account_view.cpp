@@ -88,7 +88,8 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
   out += ",\"engagement\":{";
   for (std::size_t c = 0; c < kEngagementClasses; ++c) {
     if (c > 0) out += ",";
-    fmt::format_to(std::back_inserter(out), "\"{}\":{{", to_string(static_cast<EngagementClass>(c)));
+    fmt::format_to(std::back_inserter(out), "\"{}\":{{",
+                   to_string(static_cast<EngagementClass>(c)));
     for (std::size_t x = 0; x < kActions; ++x)
       fmt::format_to(std::back_inserter(out), "{}\"{}\":{}", x > 0 ? "," : "",
                      to_string(static_cast<Action>(x)), all.engagement[c][x]);

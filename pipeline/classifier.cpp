@@ -50,7 +50,9 @@ struct Hit {
   std::array<float, 3> contrib{};
 };
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+}
 
 bool is_tag_char(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -151,7 +153,8 @@ class LexiconClassifier final : public Classifier {
   // A plural with no entry of its own matches its singular ("kittens", "gâteaux").
   std::uint32_t word_id(std::string_view word, bool is_word) const {
     auto id = index_.word_id(word);
-    if (id == lex::kNone && is_word && word.size() > 3 && (word.back() == 's' || word.back() == 'x')) {
+    if (id == lex::kNone && is_word && word.size() > 3 &&
+        (word.back() == 's' || word.back() == 'x')) {
       id = index_.word_id(word.substr(0, word.size() - 1));
     }
     return id;
@@ -181,13 +184,14 @@ class LexiconClassifier final : public Classifier {
       auto chunk = t.substr(i, end - i);
       if (is_url(chunk)) {
         flush(i);
-        while (!chunk.empty() && std::string_view(".,;:!?)]}>\"'").find(chunk.back()) !=
-                                     std::string_view::npos) {
+        while (!chunk.empty() &&
+               std::string_view(".,;:!?)]}>\"'").find(chunk.back()) != std::string_view::npos) {
           chunk.remove_suffix(1);
         }
         if (links_.size() < links_.capacity()) links_.push_back(chunk);
         piece = end;
-      } else if ((chunk[0] == '#' || chunk[0] == '@') && chunk.size() > 1 && is_tag_char(chunk[1])) {
+      } else if ((chunk[0] == '#' || chunk[0] == '@') && chunk.size() > 1 &&
+                 is_tag_char(chunk[1])) {
         std::size_t body_end = 1;
         while (body_end < chunk.size() && is_tag_char(chunk[body_end])) ++body_end;
         auto body = chunk.substr(1, body_end - 1);
@@ -249,7 +253,8 @@ class LexiconClassifier final : public Classifier {
     path_.clear();
     append_lower(path_, rest.substr(0, rest.find_first_of("?#")));
     index_.match_host(h, [&](std::uint32_t id) { hit_term(id, index_.term(id).display, 1.0f); });
-    index_.match_path(path_, [&](std::uint32_t id) { hit_term(id, index_.term(id).display, 1.0f); });
+    index_.match_path(path_,
+                      [&](std::uint32_t id) { hit_term(id, index_.term(id).display, 1.0f); });
     if (auto dot = h.rfind('.'); dot != std::string_view::npos) {
       add_piece(h.substr(0, dot), text::Mode::url, Source::link);  // no top-level domain
     }
@@ -324,7 +329,8 @@ class LexiconClassifier final : public Classifier {
     for (std::size_t b = 0; b < brand_terms.size(); ++b) {
       std::string_view term = brand_terms[b];
       if (term.empty()) continue;
-      for (auto pos = hay.find(term); pos != std::string_view::npos; pos = hay.find(term, pos + 1)) {
+      for (auto pos = hay.find(term); pos != std::string_view::npos;
+           pos = hay.find(term, pos + 1)) {
         if (hay[pos - 1] != ' ' || pos + term.size() >= hay.size() ||
             hay[pos + term.size()] != ' ') {
           continue;  // not on word boundaries
@@ -365,9 +371,11 @@ class LexiconClassifier final : public Classifier {
     }
     std::sort(hits_.begin(), hits_.end(), [&](const Hit& a, const Hit& b) {
       if (a.contrib[best] != b.contrib[best]) return a.contrib[best] > b.contrib[best];
-      return a.contrib[0] + a.contrib[1] + a.contrib[2] > b.contrib[0] + b.contrib[1] + b.contrib[2];
+      return a.contrib[0] + a.contrib[1] + a.contrib[2] >
+             b.contrib[0] + b.contrib[1] + b.contrib[2];
     });
-    for (std::size_t i = 0; i < hits_.size() && i < kMaxMatched; ++i) views_.push_back(hits_[i].text);
+    for (std::size_t i = 0; i < hits_.size() && i < kMaxMatched; ++i)
+      views_.push_back(hits_[i].text);
     out.matched = views_;
     if (out.confidence < min_confidence_) out.category = Category::unclassified;
     return out;

@@ -44,7 +44,9 @@ class Decoder {
   // simdjson's padding the input is decoded in place, otherwise it is copied into
   // an internal padded buffer.
   DecodeOutcome decode(std::string_view input, std::size_t capacity, Event& out);
-  DecodeOutcome decode(std::string_view input, Event& out) { return decode(input, input.size(), out); }
+  DecodeOutcome decode(std::string_view input, Event& out) {
+    return decode(input, input.size(), out);
+  }
 
   static std::size_t padding();  // bytes of readable slack that allow in-place decoding
 

@@ -106,17 +106,18 @@ std::optional<Offset> Engine::open_partition(Partition p) {
                                       cfg_->storage.bucket)) -
                 max_reach_;
     std::size_t buckets = 0;
-    store_.scan_buckets(p, from, [&](std::string_view acct, TimePoint start, const BucketCounts& c) {
-      account(raw, acct).windows.load(start, c);
-      ++buckets;
-    });
-    store_.scan_alert_states(p, [&](std::string_view acct, std::string_view rule,
-                                    const storage::AlertState& s) {
-      auto& a = account(raw, acct);
-      if (a.profile == nullptr) return;
-      for (std::size_t i = 0; i < a.profile->rules.size(); ++i)
-        if (a.profile->rules[i].name == rule) a.alerts[i] = s;
-    });
+    store_.scan_buckets(p, from,
+                        [&](std::string_view acct, TimePoint start, const BucketCounts& c) {
+                          account(raw, acct).windows.load(start, c);
+                          ++buckets;
+                        });
+    store_.scan_alert_states(
+        p, [&](std::string_view acct, std::string_view rule, const storage::AlertState& s) {
+          auto& a = account(raw, acct);
+          if (a.profile == nullptr) return;
+          for (std::size_t i = 0; i < a.profile->rules.size(); ++i)
+            if (a.profile->rules[i].name == rule) a.alerts[i] = s;
+        });
     spdlog::info("partition {}: resumed at offset {} with {} accounts, {} buckets", p.value(),
                  raw.meta.position.value(), raw.accounts.size(), buckets);
   }
@@ -309,15 +310,15 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
 
 bool Engine::commit_due() const {
   if (batch_events_ >= cfg_->storage.commit_max_events) return true;
-  return batch_events_ > 0 &&
-         clock_.steady_now() - batch_started_ >= cfg_->storage.commit_interval;
+  return batch_events_ > 0 && clock_.steady_now() - batch_started_ >= cfg_->storage.commit_interval;
 }
 
 Result<void> Engine::commit() {
   if (failure_) return *failure_;
   for (auto& [p, ps] : partitions_) {
     for (auto* a : ps->dirty) {
-      for (const auto& b : a->windows.take_pending()) batch_->merge_bucket(p, a->id, b.start, b.counts);
+      for (const auto& b : a->windows.take_pending())
+        batch_->merge_bucket(p, a->id, b.start, b.counts);
       a->dirty = false;
     }
     ps->dirty.clear();
@@ -357,8 +358,7 @@ const AccountState* Engine::find_account(std::string_view account) const {
   return nullptr;
 }
 
-void Engine::for_each_account(
-    const std::function<void(const AccountState&, TimePoint)>& fn) const {
+void Engine::for_each_account(const std::function<void(const AccountState&, TimePoint)>& fn) const {
   for (const auto& [p, ps] : partitions_) {
     if (!ps->has_events) continue;
     auto at = bucket_start(ps->meta.max_event_time, cfg_->storage.bucket) + cfg_->storage.bucket;

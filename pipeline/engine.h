@@ -31,7 +31,7 @@ struct EngineStats {
   std::array<std::uint64_t, kEventResults> events{};  // every message counts once, by result
   std::array<std::uint64_t, kBadInputReasons> bad{};  // by reason
   std::array<std::uint64_t, kCategories> posts{};     // accepted posts by category
-  std::uint64_t unattributed_engagement = 0;  // engagement events naming an unknown post
+  std::uint64_t unattributed_engagement = 0;          // engagement events naming an unknown post
   std::uint64_t alerts_firing = 0;
   std::uint64_t alerts_resolved = 0;
   std::uint64_t evaluations = 0;  // (partition, boundary) evaluations
@@ -39,8 +39,7 @@ struct EngineStats {
 };
 
 // Called for each bad message (dead-letter hook); the offset advances regardless.
-using BadInputHook =
-    std::function<void(const SourceMessage&, const DecodeOutcome&)>;
+using BadInputHook = std::function<void(const SourceMessage&, const DecodeOutcome&)>;
 
 struct AccountState {
   std::string id;

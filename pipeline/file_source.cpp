@@ -36,7 +36,8 @@ class FileSource final : public Source {
     for (std::int64_t left = o.value(); left > 0;) {
       auto n = ::read(fd_, buf_.data(), std::min<std::int64_t>(left, buf_.size() - kSlack));
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Error{fmt::format("{} ends before the stored offset {}", path_, o.value())};
+      if (n <= 0)
+        return Error{fmt::format("{} ends before the stored offset {}", path_, o.value())};
       left -= n;
     }
     return ok();

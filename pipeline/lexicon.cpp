@@ -9,7 +9,9 @@
 namespace kilter::pipeline::lex {
 namespace {
 
-std::uint64_t hash_of(std::string_view s) { return std::hash<std::string_view>{}(s); }
+std::uint64_t hash_of(std::string_view s) {
+  return std::hash<std::string_view>{}(s);
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -94,17 +96,19 @@ Result<void> Index::add(std::string_view text, std::string_view origin, unsigned
     auto cat_text = next_field(line);
     auto cat = parse_category(cat_text);
     if (!cat) {
-      return Error{fmt::format("{}: unknown category '{}' (expected personal, professional or "
-                               "promotional)",
-                               where(), cat_text)};
+      return Error{
+          fmt::format("{}: unknown category '{}' (expected personal, professional or "
+                      "promotional)",
+                      where(), cat_text)};
     }
     auto weight_text = next_field(line);
     float w = 0;
-    auto [ptr, ec] = std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), w);
+    auto [ptr, ec] =
+        std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), w);
     if (weight_text.empty() || ec != std::errc{} ||
         ptr != weight_text.data() + weight_text.size() || !(w >= 0 && w <= 100)) {
-      return Error{fmt::format("{}: bad weight '{}' (a number from 0 to 100)", where(),
-                               weight_text)};
+      return Error{
+          fmt::format("{}: bad weight '{}' (a number from 0 to 100)", where(), weight_text)};
     }
     if (line.empty()) return Error{fmt::format("{}: missing term", where())};
     if (auto r = add_term(line, *cat, w, source); !r) {
@@ -176,8 +180,8 @@ Result<void> Index::add_term(std::string_view term, Category c, float w, unsigne
       t.words = static_cast<std::uint8_t>(spans_.size() - (t.prefix ? 1 : 0));
       t.words_begin = static_cast<std::uint32_t>(word_ids_.size());
       for (std::size_t i = 0; i < t.words; ++i) {
-        auto word = std::string_view(scratch_).substr(spans_[i].begin,
-                                                      spans_[i].end - spans_[i].begin);
+        auto word =
+            std::string_view(scratch_).substr(spans_[i].begin, spans_[i].end - spans_[i].begin);
         word_ids_.push_back(vocab_.insert(word, static_cast<std::uint32_t>(vocab_.size())));
       }
       if (t.prefix) {
@@ -195,7 +199,9 @@ Result<void> Index::add_term(std::string_view term, Category c, float w, unsigne
 }
 
 std::size_t Index::gate_hash(std::string_view w) {
-  auto b = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(w[i])); };
+  auto b = [&](std::size_t i) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(w[i]));
+  };
   return (b(0) * 961 + b(1) * 31 + b(2)) & 4095;
 }
 

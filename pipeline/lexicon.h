@@ -47,11 +47,11 @@ enum class TermKind : std::uint8_t {
 };
 
 struct Term {
-  std::array<float, kClassifiedCategories> weight{};   // 0: no vote for that category
+  std::array<float, kClassifiedCategories> weight{};           // 0: no vote for that category
   std::array<std::uint32_t, kClassifiedCategories> sources{};  // bit i: set by lexicon i
   TermKind kind = TermKind::words;
-  bool prefix = false;           // words: the last word is a stem
-  std::uint8_t words = 0;        // words: exact words, stem excluded
+  bool prefix = false;            // words: the last word is a stem
+  std::uint8_t words = 0;         // words: exact words, stem excluded
   std::uint32_t words_begin = 0;  // into Index::word_ids_
   std::string stem;               // the stem, the domain, the host label or the path segment
   std::string display;            // canonical form, also the key that merges duplicates
@@ -93,12 +93,12 @@ class Index {
   // CSR: first word id -> term ids
   std::vector<std::uint32_t> first_begin_;
   std::vector<std::uint32_t> first_terms_;
-  StringIndex stems_;                      // single-word stem -> term id
-  std::vector<std::uint32_t> stem_lens_;   // distinct stem lengths, longest first
-  std::bitset<4096> stem_gate_;            // hash of a stem's first 3 bytes
-  StringIndex domains_;                    // host suffix -> term id
-  StringIndex labels_;                     // first host label -> term id
-  StringIndex paths_;                      // path segment -> term id
+  StringIndex stems_;                     // single-word stem -> term id
+  std::vector<std::uint32_t> stem_lens_;  // distinct stem lengths, longest first
+  std::bitset<4096> stem_gate_;           // hash of a stem's first 3 bytes
+  StringIndex domains_;                   // host suffix -> term id
+  StringIndex labels_;                    // first host label -> term id
+  StringIndex paths_;                     // path segment -> term id
   std::vector<std::uint32_t> path_prefixes_;
   text::Tokenizer tokenizer_;
   std::string scratch_;

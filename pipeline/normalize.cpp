@@ -87,8 +87,8 @@ std::string_view special_fold(char32_t cp) {
   }
 }
 
-constexpr int kFoldOptions = UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                             UTF8PROC_STRIPMARK | UTF8PROC_IGNORE;
+constexpr int kFoldOptions =
+    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE;
 
 void encode(char32_t cp, std::string& out) {
   utf8proc_uint8_t buf[4];
@@ -101,7 +101,9 @@ bool is_word_char(char32_t cp) {
   return c == kUpper || c == kLower || c == kDigit;
 }
 
-bool is_letter(std::uint8_t c) { return c == kUpper || c == kLower; }
+bool is_letter(std::uint8_t c) {
+  return c == kUpper || c == kLower;
+}
 
 // Where a hashtag written as one word starts a new word: "linkInBio", "HTMLParser",
 // "Q3Results", "2024goals".
@@ -114,7 +116,9 @@ bool case_boundary(const std::uint8_t prev, const std::uint8_t cur, const std::u
 
 }  // namespace
 
-Tokenizer::Tokenizer() { chars_.reserve(512); }
+Tokenizer::Tokenizer() {
+  chars_.reserve(512);
+}
 
 void Tokenizer::run(std::string_view input, Mode mode, std::string& out,
                     std::vector<TokenSpan>& spans) {
@@ -142,8 +146,8 @@ void Tokenizer::run(std::string_view input, Mode mode, std::string& out,
   auto end_token = [&](bool word) {
     if (start == std::string::npos) return;
     if (out.size() > start) {
-      spans.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(out.size()),
-                       word});
+      spans.push_back(
+          {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(out.size()), word});
       out.push_back(' ');
     }
     start = std::string::npos;

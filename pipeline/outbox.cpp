@@ -22,8 +22,8 @@ std::size_t Outbox::deliver(storage::Batch& deletes) {
       if (auto r = sinks_[i]->deliver(e.record); !r) {
         ++stats_.failures;
         if (!failing_logged_) {
-          spdlog::error("sink {} failed, alerts stay queued and are retried: {}",
-                        sinks_[i]->name(), r.error().message);
+          spdlog::error("sink {} failed, alerts stay queued and are retried: {}", sinks_[i]->name(),
+                        r.error().message);
           failing_logged_ = true;
         }
         return queue_.size();  // keep order: retry this entry first next time

@@ -1,9 +1,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <simdjson.h>
 #include <cerrno>
 #include <cstring>
-#include <simdjson.h>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -76,7 +76,8 @@ Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c) {
     case config::SinkType::file: {
       int fd = ::open(c.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd < 0)
-        return Error{fmt::format("sink {}: cannot open {}: {}", c.name, c.path, std::strerror(errno))};
+        return Error{
+            fmt::format("sink {}: cannot open {}: {}", c.name, c.path, std::strerror(errno))};
       return std::unique_ptr<Sink>(std::make_unique<FileSink>(c.name, c.path, fd));
     }
     case config::SinkType::log:

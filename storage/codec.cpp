@@ -56,10 +56,16 @@ bool get_signed(std::string_view& in, std::int64_t& v) {
   return true;
 }
 
-void put_i64(std::string& out, std::int64_t v) { put_fixed64(out, static_cast<std::uint64_t>(v)); }
-std::int64_t get_i64(const char* p) { return static_cast<std::int64_t>(get_fixed64(p)); }
+void put_i64(std::string& out, std::int64_t v) {
+  put_fixed64(out, static_cast<std::uint64_t>(v));
+}
+std::int64_t get_i64(const char* p) {
+  return static_cast<std::int64_t>(get_fixed64(p));
+}
 
-bool valid_category(std::uint8_t c) { return c < kCategories; }
+bool valid_category(std::uint8_t c) {
+  return c < kCategories;
+}
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-
 namespace kilter::storage::keys {
 namespace {
 
@@ -32,7 +31,9 @@ void append_time(std::string& out, TimePoint t) {
   append_be(out, static_cast<std::uint64_t>(epoch_ms(t)) ^ 0x8000000000000000ull, 8);
 }
 
-void append_u64(std::string& out, std::uint64_t v) { append_be(out, v, 8); }
+void append_u64(std::string& out, std::uint64_t v) {
+  append_be(out, v, 8);
+}
 
 void append_account(std::string& out, std::string_view account) {
   // Ids rarely hold a NUL: copy runs between NULs in one go.

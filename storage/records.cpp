@@ -27,7 +27,9 @@ void BucketCounts::merge(const BucketCounts& o) {
   followers.merge(o.followers);
 }
 
-bool BucketCounts::empty() const { return *this == BucketCounts{}; }
+bool BucketCounts::empty() const {
+  return *this == BucketCounts{};
+}
 
 std::uint64_t BucketCounts::total_posts() const {
   std::uint64_t n = 0;

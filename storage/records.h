@@ -18,7 +18,8 @@ struct FollowerSpan {
   std::int64_t last = 0;
 
   bool empty() const { return first_ts == 0 && last_ts == 0; }
-  void add(std::int64_t ts, std::int64_t value);  // ties keep the larger value, so merge is order-free
+  void add(std::int64_t ts,
+           std::int64_t value);  // ties keep the larger value, so merge is order-free
   void merge(const FollowerSpan& o);
   bool operator==(const FollowerSpan&) const = default;
 };
@@ -57,13 +58,13 @@ enum class AlertPhase : std::uint8_t { inactive = 0, pending = 1, firing = 2 };
 // Lifecycle of one rule on one account.
 struct AlertState {
   AlertPhase phase = AlertPhase::inactive;
-  TimePoint since;      // pending: when the breach began; firing: the alert's starts_at
+  TimePoint since;  // pending: when the breach began; firing: the alert's starts_at
   double last_value = 0;
 };
 
 // Progress of one input partition; written in the same batch as its state.
 struct PartitionMeta {
-  Offset position{0};       // next offset to read
+  Offset position{0};        // next offset to read
   TimePoint max_event_time;  // highest event time seen (drives the watermark)
   TimePoint last_evaluated;  // last bucket boundary rules were evaluated at
   std::uint64_t next_outbox_seq = 0;

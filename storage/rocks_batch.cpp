@@ -148,9 +148,15 @@ rocksdb::WriteBatch& RocksBatch::build() {
       }
     }
     switch (op.kind) {
-      case Kind::put: check(wb_.Put(cf, k, v), "batch"); break;
-      case Kind::merge: check(wb_.Merge(cf, k, v), "batch"); break;
-      case Kind::del: check(wb_.Delete(cf, k), "batch"); break;
+      case Kind::put:
+        check(wb_.Put(cf, k, v), "batch");
+        break;
+      case Kind::merge:
+        check(wb_.Merge(cf, k, v), "batch");
+        break;
+      case Kind::del:
+        check(wb_.Delete(cf, k), "batch");
+        break;
     }
     j = next;
   }

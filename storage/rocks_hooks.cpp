@@ -10,12 +10,15 @@
 namespace kilter::storage {
 namespace {
 
-std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+std::string_view view(const rocksdb::Slice& s) {
+  return {s.data(), s.size()};
+}
 
 // A value our own encoder did not produce: RocksDB turns `false` into a
 // Corruption status, which the store's readers treat as fatal.
 bool corrupt(rocksdb::Logger* logger, const char* what) {
-  if (logger != nullptr) rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, logger, "kilter: %s", what);
+  if (logger != nullptr)
+    rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, logger, "kilter: %s", what);
   return false;
 }
 

@@ -26,7 +26,9 @@ bool hot(Cf cf) {
 // Column families read by point lookups on the event path (find_post per
 // engagement, seen per event): whole-key bloom filters in the tables and the
 // memtable, so that the common negative answer costs no data-block read.
-bool point_lookups(Cf cf) { return cf == kPostsCf || cf == kSeenCf; }
+bool point_lookups(Cf cf) {
+  return cf == kPostsCf || cf == kSeenCf;
+}
 
 }  // namespace
 

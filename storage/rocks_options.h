@@ -26,8 +26,7 @@ enum Cf : std::size_t {
 };
 
 inline constexpr std::array<const char*, kCfCount> kCfNames = {
-    "default", "buckets", "posts", "post_details", "seen",
-    "alerts",  "outbox",  "meta",  "retention",
+    "default", "buckets", "posts", "post_details", "seen", "alerts", "outbox", "meta", "retention",
 };
 
 rocksdb::DBOptions db_options();

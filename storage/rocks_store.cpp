@@ -136,9 +136,9 @@ class RocksStore final : public StateStore {
     return get(kSeenCf, v);
   }
 
-  void scan_buckets(Partition p, TimePoint from,
-                    const std::function<void(std::string_view, TimePoint, const BucketCounts&)>& fn)
-      override {
+  void scan_buckets(
+      Partition p, TimePoint from,
+      const std::function<void(std::string_view, TimePoint, const BucketCounts&)>& fn) override {
     const TimePoint lo = std::max(from, retention_->get(p).cutoff);
     std::string prefix;
     keys::partition_key(prefix, p);
@@ -209,18 +209,15 @@ class RocksStore final : public StateStore {
       if (!keys::read_time(rest, ts)) corrupt("post detail key", c.key());
       bool full = false;
       std::uint64_t engagement = 0;
-      if (!codec::decode_detail_kind(c.value(), full, engagement))
-        corrupt("post detail", c.key());
+      if (!codec::decode_detail_kind(c.value(), full, engagement)) corrupt("post detail", c.key());
       if (!full) continue;  // engagement whose post record is gone (expired)
       if (!codec::decode(c.value(), d)) corrupt("post detail", c.key());
       fn(ts, rest, d);
     }
   }
 
-  void scan_alert_states(
-      Partition p,
-      const std::function<void(std::string_view, std::string_view, const AlertState&)>& fn)
-      override {
+  void scan_alert_states(Partition p, const std::function<void(std::string_view, std::string_view,
+                                                               const AlertState&)>& fn) override {
     std::string prefix;
     keys::partition_key(prefix, p);
     Cursor c(*db_, cf_[kAlertsCf], prefix);
@@ -340,7 +337,9 @@ class RocksStore final : public StateStore {
   std::atomic<std::uint64_t> committed_bytes_{0};
 };
 
-RocksStore* as_rocks(StateStore& store) { return dynamic_cast<RocksStore*>(&store); }
+RocksStore* as_rocks(StateStore& store) {
+  return dynamic_cast<RocksStore*>(&store);
+}
 
 // Loads the persisted cutoffs so retention holds across restarts.
 Result<void> load_retention(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, RetentionTable& t) {

@@ -13,8 +13,12 @@ namespace kilter::storage {
 
 using Handles = std::array<rocksdb::ColumnFamilyHandle*, kCfCount>;
 
-inline std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-inline rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+inline std::string_view view(const rocksdb::Slice& s) {
+  return {s.data(), s.size()};
+}
+inline rocksdb::Slice slice(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 // Reads have no error channel in the seam, and a wrong answer (a missed
 // duplicate, a lost bucket) is worse than a restart: a failed read, or a value

@@ -73,8 +73,8 @@ class StateStore {
       const std::function<void(TimePoint ts, std::string_view post_id, const PostDetail&)>& fn) = 0;
   virtual void scan_alert_states(
       Partition p,
-      const std::function<void(std::string_view account, std::string_view rule,
-                               const AlertState&)>& fn) = 0;
+      const std::function<void(std::string_view account, std::string_view rule, const AlertState&)>&
+          fn) = 0;
   // Outbox entries of a partition, ascending by seq.
   virtual void scan_outbox(Partition p,
                            const std::function<void(std::uint64_t seq, std::string_view)>& fn) = 0;

@@ -53,8 +53,8 @@ std::string make_events(std::size_t n) {
     auto kind = rng() % 10;
     auto id = std::to_string(i);
     if (kind < 4) {
-      line = R"({"type":"post","id":"e)" + id + R"(","account":")" + account +
-             R"(","ts":)" + std::to_string(ts) + R"(,"post_id":"p)" + id + R"(","text":")" +
+      line = R"({"type":"post","id":"e)" + id + R"(","account":")" + account + R"(","ts":)" +
+             std::to_string(ts) + R"(,"post_id":"p)" + id + R"(","text":")" +
              kTexts[(acct + rng() % 3) % 10] + "\"}";
       recent.push_back("p" + id + "|" + account);
     } else if (kind < 9 && !recent.empty()) {
@@ -66,9 +66,8 @@ std::string make_events(std::size_t n) {
              R"(","action":")" + kActions[rng() % 6] + R"(","count":)" +
              std::to_string(1 + rng() % 5) + "}";
     } else {
-      line = R"({"type":"followers","id":"e)" + id + R"(","account":")" + account +
-             R"(","ts":)" + std::to_string(ts) + R"(,"followers":)" +
-             std::to_string(1000 + rng() % 500) + "}";
+      line = R"({"type":"followers","id":"e)" + id + R"(","account":")" + account + R"(","ts":)" +
+             std::to_string(ts) + R"(,"followers":)" + std::to_string(1000 + rng() % 500) + "}";
     }
     if (recent.size() > 2000) recent.erase(recent.begin(), recent.begin() + 1000);
     out += line + "\n";
@@ -110,8 +109,8 @@ TEST(Crash, KillNineAnywhereLosesAndDoublesNothing) {
   // Exact crash points first (after N more messages: mid-batch, near commits),
   // then kills from outside at random moments, then a run to the end.
   std::mt19937_64 rng(std::random_device{}());
-  std::vector<std::uint64_t> points = {1, 3999, 4000, 4001, 10'000 + rng() % 20'000,
-                                       rng() % 30'000 + 1, rng() % 30'000 + 1};
+  std::vector<std::uint64_t> points = {
+      1, 3999, 4000, 4001, 10'000 + rng() % 20'000, rng() % 30'000 + 1, rng() % 30'000 + 1};
   int crashes = 0;
   for (auto n : points) {
     auto exit = run(run_args(crashed), crashed / "out", crashed / "err",

@@ -35,22 +35,25 @@ std::string events() {
   // Evaluations below are at the hour each event opens; the 1d window ends there.
   e += post("1", "2026-11-20T09:00:00Z", "professional");
   e += post("2", "2026-11-20T10:00:00Z", "professional");  // @10: 1 post, no verdict
-  e += R"({"type":"engagement","id":"g1","account":"acme","ts":"2026-11-20T10:30:00Z","post_id":"p-1","action":"like","count":7})"
-       "\n";
-  e += R"({"type":"engagement","id":"g2","account":"acme","ts":"2026-11-20T10:31:00Z","post_id":"nope","action":"reply"})"
-       "\n";                                                  // unattributed, still counted
-  e += post("3", "2026-11-20T11:00:00Z", "personal");       // @11: 2 posts
-  e += post("4", "2026-11-20T12:00:00Z", "professional");   // @12: 3 posts
-  e += post("5", "2026-11-20T13:00:00Z", "personal");       // @13: 4 posts, 1/4 = 25%, not > 25%
-  e += post("6", "2026-11-20T14:00:00Z", "personal");       // @14: 5 posts, 2/5 = 40% -> FIRING
-  e += post("6", "2026-11-20T14:00:00Z", "personal");       // redelivered copy: ignored
-  e += "{not json\n";                                       // bad input: counted, skipped
-  e += post("7", "2026-11-20T15:00:00Z", "professional");   // @15: 6 posts > 5 -> chatter FIRING
-  e += post("late", "2026-11-20T10:15:00Z", "personal");    // later than the watermark: late
+  e +=
+      R"({"type":"engagement","id":"g1","account":"acme","ts":"2026-11-20T10:30:00Z","post_id":"p-1","action":"like","count":7})"
+      "\n";
+  e +=
+      R"({"type":"engagement","id":"g2","account":"acme","ts":"2026-11-20T10:31:00Z","post_id":"nope","action":"reply"})"
+      "\n";                                                // unattributed, still counted
+  e += post("3", "2026-11-20T11:00:00Z", "personal");      // @11: 2 posts
+  e += post("4", "2026-11-20T12:00:00Z", "professional");  // @12: 3 posts
+  e += post("5", "2026-11-20T13:00:00Z", "personal");      // @13: 4 posts, 1/4 = 25%, not > 25%
+  e += post("6", "2026-11-20T14:00:00Z", "personal");      // @14: 5 posts, 2/5 = 40% -> FIRING
+  e += post("6", "2026-11-20T14:00:00Z", "personal");      // redelivered copy: ignored
+  e += "{not json\n";                                      // bad input: counted, skipped
+  e += post("7", "2026-11-20T15:00:00Z", "professional");  // @15: 6 posts > 5 -> chatter FIRING
+  e += post("late", "2026-11-20T10:15:00Z", "personal");   // later than the watermark: late
   // Next day 16:00: the window [11-20 16:00, 11-21 16:00) holds no post: chatter
   // resolves (0 <= 5); on-topic has no verdict (0 < min_posts) and stays firing.
-  e += R"({"type":"followers","id":"f1","account":"acme","ts":"2026-11-21T16:00:00Z","followers":1200})"
-       "\n";
+  e +=
+      R"({"type":"followers","id":"f1","account":"acme","ts":"2026-11-21T16:00:00Z","followers":1200})"
+      "\n";
   return e;
 }
 
@@ -90,8 +93,10 @@ TEST(Replay, EmitsTheAlertsWorkedOutByHand) {
                      dir / "inspect", dir / "err");
   ASSERT_EQ(inspect.code, 0) << read_file(dir / "err");
   auto figures = read_file(dir / "inspect");
-  EXPECT_NE(figures.find(R"("totals":{"posts":{"personal":3,"professional":4,"promotional":0,"unclassified":0})"),
-            std::string::npos)
+  EXPECT_NE(
+      figures.find(
+          R"("totals":{"posts":{"personal":3,"professional":4,"promotional":0,"unclassified":0})"),
+      std::string::npos)
       << figures;
   EXPECT_NE(figures.find(R"("professional":{"reply":0,"repost":0,"quote":0,"like":7)"),
             std::string::npos)
@@ -106,8 +111,8 @@ TEST(Replay, RunningAgainOnTheSameStateAddsNothing) {
   TempDir dir;
   write_file(dir / "kilter.yaml", kConfig);
   write_file(dir / "events.ndjson", events());
-  auto cmd = std::vector<std::string>{KILTERD_BIN, "run", "--config",
-                                      (dir / "kilter.yaml").string()};
+  auto cmd =
+      std::vector<std::string>{KILTERD_BIN, "run", "--config", (dir / "kilter.yaml").string()};
   ASSERT_EQ(run(cmd, dir / "out", dir / "err").code, 0);
   auto first = read_lines(dir / "alerts.ndjson");
   ASSERT_EQ(run(cmd, dir / "out", dir / "err2").code, 0);
@@ -134,13 +139,14 @@ TEST(CheckConfig, ReportsErrorsWithLineAndExitsOne) {
 
 TEST(Classify, PrintsOneLinePerPost) {
   TempDir dir;
-  write_file(dir / "in.ndjson",
-             R"({"type":"post","id":"1","account":"a","ts":1763600000000,"post_id":"p1","text":"-20% on everything this weekend only, shop now","lang":"en"})"
-             "\n"
-             R"({"type":"followers","id":"2","account":"a","ts":1763600000000,"followers":3})"
-             "\n"
-             R"({"type":"post","id":"3","account":"a","ts":1763600000000,"post_id":"p3","text":"anything","category":"personal"})"
-             "\n");
+  write_file(
+      dir / "in.ndjson",
+      R"({"type":"post","id":"1","account":"a","ts":1763600000000,"post_id":"p1","text":"-20% on everything this weekend only, shop now","lang":"en"})"
+      "\n"
+      R"({"type":"followers","id":"2","account":"a","ts":1763600000000,"followers":3})"
+      "\n"
+      R"({"type":"post","id":"3","account":"a","ts":1763600000000,"post_id":"p3","text":"anything","category":"personal"})"
+      "\n");
   auto exit = run({KILTERD_BIN, "classify"}, dir / "out", dir / "err", {}, dir / "in.ndjson");
   ASSERT_EQ(exit.code, 0) << read_file(dir / "err");
   auto lines = read_lines(dir / "out");

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <array>
-#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -88,7 +88,7 @@ TEST(Normalize, FoldsCaseAccentsAndPunctuation) {
   EXPECT_EQ(normalize("L’Équipe  a   GAGNÉ !"), "l equipe a gagne");
   EXPECT_EQ(normalize("Cœur ÆON straße"), "coeur aeon strasse");
   EXPECT_EQ(normalize("ﬁnance Ｑ３"), "finance q3");  // compatibility forms
-  EXPECT_EQ(normalize("e\u0301te\u0301"), "ete");      // combining accents
+  EXPECT_EQ(normalize("e\u0301te\u0301"), "ete");     // combining accents
   EXPECT_EQ(normalize("week-end 20% ❤️"), "week end 20 % ❤");
   EXPECT_EQ(normalize("  "), "");
 }
@@ -311,9 +311,9 @@ TEST_F(ExtraLexiconTest, BadLineIsAnErrorWithFileAndLine) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find(path + ":3"), std::string::npos) << r.error().message;
 
-  for (const char* body : {"personal x walk\n", "personal 1\n", "personal 1 ab*\n",
-                           "promotional 1 path:shop\n", "promotional 1 domain:a b\n",
-                           "personal 1 !!!\n"}) {
+  for (const char* body :
+       {"personal x walk\n", "personal 1\n", "personal 1 ab*\n", "promotional 1 path:shop\n",
+        "promotional 1 domain:a b\n", "personal 1 !!!\n"}) {
     opts.extra_lexicon_files = {write("bad2.txt", body)};
     auto e = make_lexicon_classifier(opts);
     ASSERT_FALSE(e.ok()) << body;
@@ -407,11 +407,21 @@ class MiniJson {
       if (i_ >= s_.size()) return false;
       char e = s_[i_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           unsigned cp = 0;
           if (!hex4(cp)) return false;
@@ -424,7 +434,8 @@ class MiniJson {
           utf8(out, cp);
           break;
         }
-        default: out += e;
+        default:
+          out += e;
       }
     }
     return eat('"');

@@ -10,7 +10,9 @@
 
 namespace kilter::pipeline {
 
-static void PrintTo(BadInput r, std::ostream* os) { *os << to_string(r); }
+static void PrintTo(BadInput r, std::ostream* os) {
+  *os << to_string(r);
+}
 
 namespace {
 

@@ -70,8 +70,8 @@ TEST(Codec, BucketCountsRejectsCorruptInput) {
   std::string other_version = good;
   other_version[0] = 2;
   EXPECT_FALSE(codec::decode(other_version, out));
-  EXPECT_FALSE(codec::decode(good.substr(0, good.size() - 1), out));  // truncated
-  EXPECT_FALSE(codec::decode(good + "x", out));                       // trailing bytes
+  EXPECT_FALSE(codec::decode(good.substr(0, good.size() - 1), out));          // truncated
+  EXPECT_FALSE(codec::decode(good + "x", out));                               // trailing bytes
   EXPECT_FALSE(codec::decode("\x01\xff\xff\xff\xff\xff\xff\xff\x7f"s, out));  // unknown fields
   // A post count beyond 32 bits.
   EXPECT_FALSE(codec::decode("\x01\x01\xff\xff\xff\xff\x7f"s, out));
@@ -161,9 +161,9 @@ TEST(Codec, MetaCutoffsOutboxRoundTrip) {
 // ---- keys
 
 TEST(Keys, TimesAndPartitionsSortNumerically) {
-  std::vector<std::int64_t> times = {std::numeric_limits<std::int64_t>::min(), -5'000'000'000'000,
-                                     -1, 0, 1, 1'700'000'000'000,
-                                     std::numeric_limits<std::int64_t>::max()};
+  std::vector<std::int64_t> times = {
+      std::numeric_limits<std::int64_t>::min(), -5'000'000'000'000, -1, 0, 1, 1'700'000'000'000,
+      std::numeric_limits<std::int64_t>::max()};
   std::vector<std::string> encoded;
   for (auto t : times) {
     std::string k;
@@ -192,7 +192,14 @@ TEST(Keys, TimesAndPartitionsSortNumerically) {
 
 TEST(Keys, AccountsArePrefixFreeAndKeepByteOrder) {
   // Sorted as raw bytes; "a" is a prefix of all the others.
-  std::vector<std::string> accounts = {"", "a", "a\0"s, "a\0b"s, "a\x01" "b", "ab", "b"};
+  std::vector<std::string> accounts = {"",
+                                       "a",
+                                       "a\0"s,
+                                       "a\0b"s,
+                                       "a\x01"
+                                       "b",
+                                       "ab",
+                                       "b"};
   ASSERT_TRUE(std::is_sorted(accounts.begin(), accounts.end()));
   std::vector<std::string> lowest;   // each account's smallest bucket key
   std::vector<std::string> highest;  // and its largest

@@ -22,7 +22,9 @@ std::string id(std::string_view prefix, std::uint64_t n) {
   return s;
 }
 
-TimePoint hour(int n) { return kT0 + Millis{n * kHour}; }
+TimePoint hour(int n) {
+  return kT0 + Millis{n * kHour};
+}
 
 class RetentionTest : public ::testing::Test {
  protected:
@@ -78,8 +80,7 @@ class RetentionTest : public ::testing::Test {
   }
   std::size_t seen_found(Partition p) {
     std::size_t n = 0;
-    for (int h = 0; h < 6; ++h)
-      n += store_->seen(p, hour(h) + Millis{1}, id("e", h));
+    for (int h = 0; h < 6; ++h) n += store_->seen(p, hour(h) + Millis{1}, id("e", h));
     return n;
   }
   std::uint64_t raw(const char* cf, Partition p) {
@@ -135,7 +136,7 @@ TEST_F(RetentionTest, ReadsRespectBothTheCallersBoundAndTheCutoff) {
   n = 0;
   store_->scan_post_details(kP0, "acme", hour(0), hour(3),
                             [&](TimePoint, std::string_view, const PostDetail&) { ++n; });
-  EXPECT_EQ(n, 1u);  // hour 2 only: hours 0-1 are expired
+  EXPECT_EQ(n, 1u);                // hour 2 only: hours 0-1 are expired
   EXPECT_EQ(seen_found(kP0), 6u);  // a minimal seen cutoff keeps every id
 }
 

@@ -26,7 +26,9 @@ std::string id(std::string_view prefix, std::uint64_t n) {
   return s;
 }
 
-TimePoint hour(int n) { return kT0 + Millis{n * kHour}; }
+TimePoint hour(int n) {
+  return kT0 + Millis{n * kHour};
+}
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -97,8 +99,7 @@ TEST_F(StoreTest, CommitThenReopenReturnsTheSameState) {
   b->put_post(kP0, "p-1", PostRef{"acme", Category::professional, hour(1) + Millis{5}});
   b->put_post_detail(kP0, "acme", hour(1), "p-1",
                      PostDetail{Category::professional, 0.9f, 0, "q3", "https://a.example"});
-  b->put_alert_state(kP0, "acme", "brand-on-topic",
-                     AlertState{AlertPhase::firing, hour(2), 0.42});
+  b->put_alert_state(kP0, "acme", "brand-on-topic", AlertState{AlertPhase::firing, hour(2), 0.42});
   b->put_outbox(kP0, 7, R"({"alert_id":"acme/personal_share/7d"})");
   b->put_seen(kP0, hour(1), "e-1");
   b->put_meta(kP0, meta);
@@ -290,16 +291,23 @@ TEST_F(StoreTest, ScansAreOrderedAndBounded) {
 
   std::vector<std::pair<std::string, std::int64_t>> seen_rows;
   for (const auto& [a, t, c] : buckets(kP0)) seen_rows.emplace_back(a, (t - epoch_ms(kT0)) / kHour);
-  EXPECT_EQ(seen_rows, (std::vector<std::pair<std::string, std::int64_t>>{
-                           {"acme", 1}, {"acme", 3}, {"acme", 5}, {"mid", 1}, {"mid", 3},
-                           {"mid", 5}, {"zed", 1}, {"zed", 3}, {"zed", 5}}));
+  EXPECT_EQ(seen_rows, (std::vector<std::pair<std::string, std::int64_t>>{{"acme", 1},
+                                                                          {"acme", 3},
+                                                                          {"acme", 5},
+                                                                          {"mid", 1},
+                                                                          {"mid", 3},
+                                                                          {"mid", 5},
+                                                                          {"zed", 1},
+                                                                          {"zed", 3},
+                                                                          {"zed", 5}}));
   seen_rows.clear();
   for (const auto& [a, t, c] : buckets(kP0, hour(3))) {
     seen_rows.emplace_back(a, (t - epoch_ms(kT0)) / kHour);
     EXPECT_EQ(c.posts[0], static_cast<std::uint32_t>((t - epoch_ms(kT0)) / kHour));
   }
-  EXPECT_EQ(seen_rows, (std::vector<std::pair<std::string, std::int64_t>>{
-                           {"acme", 3}, {"acme", 5}, {"mid", 3}, {"mid", 5}, {"zed", 3}, {"zed", 5}}));
+  EXPECT_EQ(seen_rows,
+            (std::vector<std::pair<std::string, std::int64_t>>{
+                {"acme", 3}, {"acme", 5}, {"mid", 3}, {"mid", 5}, {"zed", 3}, {"zed", 5}}));
   EXPECT_TRUE(buckets(kP0, hour(6)).empty());
 
   auto d = details(kP0, "mid", hour(1) + Millis{1}, hour(5));  // [from, to)
@@ -326,7 +334,13 @@ TEST_F(StoreTest, ScansAreOrderedAndBounded) {
 }
 
 TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
-  const std::vector<std::string> accounts = {"a", "a\x01" "b", "ab", "a\0b"s, "a\0"s, ""};
+  const std::vector<std::string> accounts = {"a",
+                                             "a\x01"
+                                             "b",
+                                             "ab",
+                                             "a\0b"s,
+                                             "a\0"s,
+                                             ""};
   auto b = store_->new_batch();
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     const auto n = static_cast<std::uint32_t>(i + 1);
@@ -340,8 +354,8 @@ TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
 
   std::vector<std::string> order;
   for (const auto& [a, t, c] : buckets(kP0)) {
-    auto i = static_cast<std::size_t>(std::find(accounts.begin(), accounts.end(), a) -
-                                      accounts.begin());
+    auto i =
+        static_cast<std::size_t>(std::find(accounts.begin(), accounts.end(), a) - accounts.begin());
     ASSERT_LT(i, accounts.size()) << "unknown account in scan";
     const auto n = static_cast<std::uint32_t>(i + 1);
     EXPECT_EQ(c.posts[2], t == epoch_ms(hour(0)) ? n : 10 * n);
