@@ -2,6 +2,7 @@
 
 #include "config/loader.h"
 #include "daemon/commands.h"
+#include "kafka/source.h"
 
 namespace kilter::daemon {
 
@@ -14,6 +15,12 @@ int check_config(const std::string& path) {
     return kExitConfig;
   }
   const auto& c = *loaded.config;
+  if (c.kafka) {
+    // librdkafka's own verdict on the verbatim properties, before a start fails on them.
+    auto errors = kafka::check_properties(*c.kafka);
+    for (const auto& e : errors) fmt::print(stderr, "{}: {}\n", path, e);
+    if (!errors.empty()) return kExitConfig;
+  }
   std::size_t rules = 0;
   for (const auto& [name, p] : c.profiles) rules += p.rules.size();
   fmt::print("{}: OK ({} input, {} profiles, {} rules, {} account entries, {} sinks)\n", path,

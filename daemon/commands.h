@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace kilter::daemon {
 
@@ -14,6 +15,8 @@ int run(const RunOptions& opts);
 int check_config(const std::string& config_path);
 int classify(const std::string& config_path);
 int inspect(const std::string& config_path, const std::string& account);
+// NAME or NAME:PARTITIONS per topic.
+int dev_broker(int brokers, const std::vector<std::string>& topics);
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -34,10 +34,20 @@ int main(int argc, char** argv) {
   inspect->add_option("--config,-c", inspect_path, "configuration file")->required();
   inspect->add_option("--account", inspect_account, "only this account");
 
+  int broker_count = 1;
+  std::vector<std::string> broker_topics;
+  auto* broker = app.add_subcommand(
+      "dev-broker",
+      "a local Kafka-protocol broker for development and tests (librdkafka's mock cluster); "
+      "prints its bootstrap address");
+  broker->add_option("--brokers", broker_count, "number of brokers")->check(CLI::Range(1, 16));
+  broker->add_option("--topic", broker_topics, "topic to create, NAME:PARTITIONS (repeatable)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*check) return kilter::daemon::check_config(check_path);
   if (*classify) return kilter::daemon::classify(classify_path);
   if (*inspect) return kilter::daemon::inspect(inspect_path, inspect_account);
+  if (*broker) return kilter::daemon::dev_broker(broker_count, broker_topics);
   return kilter::daemon::run(run_opts);
 }

@@ -1,8 +1,7 @@
-// `kilterd run`: wiring of the pipeline, and the event loop that drives it.
+// `kilterd run`: wiring of the pipeline (config -> store -> classifier -> sinks
+// -> engine -> source), the HTTP endpoints, signals, and the event loop.
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <csignal>
 #include <cstdlib>
@@ -12,8 +11,15 @@
 
 #include "common/clock.h"
 #include "config/loader.h"
+#include "daemon/api.h"
 #include "daemon/commands.h"
+#include "daemon/http_server.h"
 #include "daemon/logging.h"
+#include "daemon/metrics.h"
+#include "daemon/pump.h"
+#include "kafka/producer.h"
+#include "kafka/sink.h"
+#include "kafka/source.h"
 #include "pipeline/classifier.h"
 #include "pipeline/engine.h"
 #include "pipeline/file_source.h"
@@ -24,97 +30,43 @@ namespace kilter::daemon {
 namespace {
 
 namespace asio = boost::asio;
-constexpr std::size_t kPollBatch = 4096;
 
-// Drives a source through the engine on the io_context: one slice of messages
-// per turn, so signals and timers are served between slices.
-class Replay {
- public:
-  Replay(asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine)
-      : io_(io), source_(source), engine_(engine), progress_(io) {}
+bool needs_producer(const config::Config& c) {
+  if (c.kafka && !c.source && !c.kafka->dead_letter_topic.empty()) return true;
+  for (const auto& s : c.sinks)
+    if (s.type == config::SinkType::kafka) return true;
+  return false;
+}
 
-  void start() {
-    started_ = std::chrono::steady_clock::now();
-    asio::post(io_, [this] { pump(); });
-    schedule_progress();
-  }
-  void stop() { stopping_ = true; }
-  // Test hook: die by SIGKILL after this many messages (0: never), so crash
-  // recovery can be tested at exact points as well as at random ones.
-  void crash_after(std::uint64_t n) { crash_after_ = n; }
-  int exit_code() const { return exit_code_; }
-
- private:
-  void pump() {
-    if (stopping_) return finish(false);
-    messages_.clear();
-    auto status = source_.poll(messages_, kPollBatch);
-    if (!status) {
-      spdlog::error("source: {}", status.error().message);
-      exit_code_ = kExitRuntime;
-      return finish(false);
+Result<std::vector<std::unique_ptr<pipeline::Sink>>> make_sinks(const config::Config& c,
+                                                                kafka::Producer* producer) {
+  std::vector<std::unique_ptr<pipeline::Sink>> out;
+  for (const auto& s : c.sinks) {
+    if (s.type == config::SinkType::kafka) {
+      out.push_back(kafka::make_alert_sink(s, *producer));
+      continue;
     }
-    for (const auto& m : messages_) {
-      engine_.process(m);
-      if (crash_after_ > 0 && --crash_after_ == 0) ::raise(SIGKILL);
-    }
-    if (engine_.failure()) {
-      exit_code_ = kExitRuntime;
-      return io_.stop();
-    }
-    if (engine_.commit_due()) {
-      if (auto r = engine_.commit(); !r) {
-        exit_code_ = kExitRuntime;
-        return io_.stop();
-      }
-    }
-    if (*status == pipeline::PollStatus::end) return finish(true);
-    asio::post(io_, [this] { pump(); });
+    auto sink = pipeline::make_sink(s);
+    if (!sink) return sink.error();
+    out.push_back(std::move(*sink));
   }
+  return out;
+}
 
-  void finish(bool end_of_input) {
-    auto r = end_of_input ? engine_.finish() : engine_.commit();
-    if (!r) {
-      spdlog::error("final commit failed: {}", r.error().message);
-      exit_code_ = kExitRuntime;
-    }
-    report(true);
-    progress_.cancel();
-    io_.stop();
-  }
-
-  void schedule_progress() {
-    progress_.expires_after(std::chrono::seconds(5));
-    progress_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      report(false);
-      schedule_progress();
-    });
-  }
-
-  void report(bool final) {
-    const auto& s = engine_.stats();
-    std::uint64_t total = 0;
-    for (auto n : s.events) total += n;
-    double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    spdlog::info(
-        "{} {} events in {:.1f}s ({:.0f}/s): ok {}, bad {}, late {}, duplicate {}; "
-        "alerts firing {}, resolved {}",
-        final ? "replayed" : "progress:", total, secs, secs > 0 ? total / secs : 0.0, s.events[0],
-        s.events[1], s.events[2], s.events[3], s.alerts_firing, s.alerts_resolved);
-  }
-
-  asio::io_context& io_;
-  pipeline::Source& source_;
-  pipeline::Engine& engine_;
-  asio::steady_timer progress_;
-  std::vector<pipeline::SourceMessage> messages_;
-  std::chrono::steady_clock::time_point started_;
-  bool stopping_ = false;
-  std::uint64_t crash_after_ = 0;
-  int exit_code_ = kExitOk;
-};
+Result<std::unique_ptr<pipeline::Source>> open_source(const config::Config& c,
+                                                      storage::StateStore& store,
+                                                      kafka::Producer* producer) {
+  if (c.source) return pipeline::open_file_source(c.source->path, c.pipeline.max_event_bytes);
+  kafka::SourceOptions o;
+  o.instance_id = store.instance_id();
+  o.partition_of = [&store](std::string_view topic, std::int32_t p) -> Result<Partition> {
+    auto id = store.source_id(topic);
+    if (!id) return id.error();
+    return kafka::pipeline_partition(*id, p);
+  };
+  o.dead_letters = producer;
+  return kafka::open_source(*c.kafka, std::move(o));
+}
 
 }  // namespace
 
@@ -128,11 +80,6 @@ int run(const RunOptions& opts) {
     return kExitConfig;
   }
   auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
-  if (!cfg->source) {
-    spdlog::error("{}: the Kafka source is not available in this version; set source.file",
-                  opts.config_path);
-    return kExitConfig;
-  }
 
   auto store = storage::open_rocks_store({.path = cfg->storage.path});
   if (!store) {
@@ -148,48 +95,93 @@ int run(const RunOptions& opts) {
     spdlog::error("classifier: {}", classifier.error().message);
     return kExitConfig;
   }
-  auto sinks = pipeline::make_sinks(cfg->sinks);
+  std::unique_ptr<kafka::Producer> producer;
+  if (needs_producer(*cfg)) {
+    auto p = kafka::make_producer(*cfg->kafka);
+    if (!p) {
+      spdlog::error("{}", p.error().message);
+      return kExitConfig;
+    }
+    producer = std::move(*p);
+  }
+  auto sinks = make_sinks(*cfg, producer.get());
   if (!sinks) {
     spdlog::error("{}", sinks.error().message);
     return kExitConfig;
-  }
-  auto source = pipeline::open_file_source(cfg->source->path, cfg->pipeline.max_event_bytes);
-  if (!source) {
-    spdlog::error("source: {}", source.error().message);
-    return kExitRuntime;
   }
 
   SystemClock clock;
   pipeline::Outbox outbox(std::move(*sinks));
   pipeline::Engine engine(cfg, **store, **classifier, outbox, clock);
-  for (auto p : (*source)->partitions()) {
-    auto position = engine.open_partition(p);
-    if (position) {
-      if (auto r = (*source)->seek(p, *position); !r) {
+  auto source = open_source(*cfg, **store, producer.get());
+  if (!source) {
+    spdlog::error("source: {}", source.error().message);
+    return kExitRuntime;
+  }
+  auto& src = **source;
+  src.set_listener(&engine);
+  if (src.live()) engine.set_checkpointer(&src);
+  engine.set_bad_input_hook(
+      [&src](const pipeline::SourceMessage& m, const pipeline::DecodeOutcome& o) {
+        src.dead_letter(m, pipeline::to_string(o.reason));
+      });
+  for (auto p : src.partitions()) {
+    if (auto position = engine.open_partition(p)) {
+      if (auto r = src.seek(p, *position); !r) {
         spdlog::error("source: {}", r.error().message);
         return kExitRuntime;
       }
     }
   }
-  spdlog::info("kilterd {} replaying {} into {}", KILTER_VERSION, (*source)->describe(),
-               cfg->storage.path);
+  spdlog::info("kilterd {} reading {} into {}", KILTER_VERSION, src.describe(), cfg->storage.path);
 
   asio::io_context io;
-  Replay replay(io, **source, engine);
+  PumpOptions popts;
+  popts.evaluation_interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(cfg->pipeline.evaluation_interval);
+  if (const char* crash = std::getenv("KILTER_CRASH_AFTER_EVENTS"))
+    popts.crash_after = std::strtoull(crash, nullptr, 10);
+  Pump pump(io, src, engine, clock, popts);
+
+  ApiContext api{engine, **store, [&src] { return src.ready(); }, {}};
+  HttpServer http(io, [&api](const HttpRequest& r) { return handle_request(api, r); });
+  api.metrics = [&] {
+    MetricsSnapshot s{engine.stats(),  engine.uncommitted(), outbox.stats(),
+                      outbox.queued(), (*store)->stats(),    src.lag()};
+    if (producer) {
+      auto ps = producer->stats();
+      s.produced = ps.produced;
+      s.produce_failures = ps.failed;
+    }
+    s.http_requests = http.stats().requests;
+    s.ready = src.ready();
+    return render_metrics(s);
+  };
+  if (auto r = http.listen(cfg->http.listen); !r) {
+    // A replay is useful without its endpoints; a daemon is not.
+    if (src.live()) {
+      spdlog::error("http: {}", r.error().message);
+      return kExitRuntime;
+    }
+    spdlog::warn("http: {} (continuing without the HTTP endpoints)", r.error().message);
+  }
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: committing and stopping", sig);
-    replay.stop();
+    pump.stop();
   });
-  if (const char* crash = std::getenv("KILTER_CRASH_AFTER_EVENTS"))
-    replay.crash_after(std::strtoull(crash, nullptr, 10));
-  replay.start();
+  pump.on_stopped([&](int) {
+    signals.cancel();
+    http.stop();
+  });
+  pump.start();
   io.run();
   if (outbox.queued() > 0)
     spdlog::warn("{} alert(s) not delivered yet; they stay in the outbox for the next run",
                  outbox.queued());
-  return replay.exit_code();
+  return pump.exit_code();
 }
 
 }  // namespace kilter::daemon

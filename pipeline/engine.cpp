@@ -26,6 +26,7 @@ struct Engine::PartitionState {
   std::vector<AccountState*> sorted;  // by id, for a deterministic evaluation order
   bool sorted_stale = false;
   bool meta_dirty = false;
+  Offset checkpointed{-1};  // the position the checkpointer last accepted (or was loaded)
 };
 
 Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& store,
@@ -97,6 +98,7 @@ std::optional<Offset> Engine::open_partition(Partition p) {
     ps->meta = *meta;
     ps->has_events = meta->max_event_time != TimePoint{};
     position = meta->position;
+    ps->checkpointed = meta->position;
   }
   auto& raw = *ps;
   partitions_.emplace(p, std::move(ps));
@@ -127,9 +129,44 @@ std::optional<Offset> Engine::open_partition(Partition p) {
 
 Result<void> Engine::close_partition(Partition p) {
   if (auto r = commit(); !r) return r;
+  if (batch_events_ > 0) return Error{"the positions were refused: the batch is still pending"};
   if (last_ != nullptr && last_->id == p) last_ = nullptr;
   partitions_.erase(p);
   return ok();
+}
+
+void Engine::discard_uncommitted() {
+  if (batch_events_ > 0 || !staged_.empty()) {
+    ++stats_.batches_discarded;
+    stats_.messages_discarded += batch_events_;
+    spdlog::warn(
+        "gave up {} uncommitted message(s) and {} alert(s) of {} partition(s): the "
+        "source refused their positions, so they are read again by the partitions' "
+        "next owner",
+        batch_events_, staged_.size(), partitions_.size());
+  }
+  staged_.clear();
+  partitions_.clear();
+  last_ = nullptr;
+  reset_batch();
+}
+
+void Engine::partitions_revoked(std::span<const Partition> ps) {
+  if (auto r = commit(); !r) return;  // failed for good: the daemon stops
+  if (batch_events_ > 0) {
+    discard_uncommitted();
+    return;
+  }
+  for (auto p : ps) {
+    if (last_ != nullptr && last_->id == p) last_ = nullptr;
+    partitions_.erase(p);
+  }
+}
+
+std::vector<Partition> Engine::open_partitions() const {
+  std::vector<Partition> out;
+  for (const auto& [p, ps] : partitions_) out.push_back(p);
+  return out;
 }
 
 AccountState& Engine::account(PartitionState& ps, std::string_view id) {
@@ -309,12 +346,36 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
 }
 
 bool Engine::commit_due() const {
+  if (batch_events_ == 0) return false;
+  const auto now = clock_.steady_now();
+  if (now < retry_after_) return false;  // a refused commit is not retried at once
   if (batch_events_ >= cfg_->storage.commit_max_events) return true;
-  return batch_events_ > 0 && clock_.steady_now() - batch_started_ >= cfg_->storage.commit_interval;
+  return now - batch_started_ >= cfg_->storage.commit_interval;
+}
+
+bool Engine::backlogged() const {
+  return batch_events_ >= 2 * cfg_->storage.commit_max_events;
 }
 
 Result<void> Engine::commit() {
   if (failure_) return *failure_;
+  if (checkpointer_ != nullptr) {
+    positions_.clear();
+    for (auto& [p, ps] : partitions_)
+      if (ps->meta.position != ps->checkpointed) positions_.push_back({p, ps->meta.position});
+    if (!positions_.empty()) {
+      if (auto r = checkpointer_->checkpoint(positions_); !r) {
+        // Not an engine failure: the batch stays, grows, and is offered again.
+        auto n = ++stats_.commits_deferred;
+        if (n == 1 || n % 100 == 0)
+          spdlog::warn("commit deferred ({} so far): {}; {} message(s) wait", n, r.error().message,
+                       batch_events_);
+        retry_after_ = clock_.steady_now() + std::chrono::milliseconds(200);
+        return ok();
+      }
+      for (const auto& pos : positions_) partitions_[pos.partition]->checkpointed = pos.next;
+    }
+  }
   for (auto& [p, ps] : partitions_) {
     for (auto* a : ps->dirty) {
       for (const auto& b : a->windows.take_pending())
@@ -337,6 +398,7 @@ Result<void> Engine::commit() {
   for (auto& s : staged_) outbox_.committed(s.partition, s.seq, std::move(s.record));
   staged_.clear();
   reset_batch();
+  retry_after_ = {};
   outbox_.deliver(*batch_);  // deletes of delivered entries ride in the next batch
   return ok();
 }
@@ -352,16 +414,38 @@ Result<void> Engine::finish() {
   return commit();  // the deletes of what was just delivered
 }
 
-const AccountState* Engine::find_account(std::string_view account) const {
-  for (const auto& [p, ps] : partitions_)
-    if (auto it = ps->accounts.find(account); it != ps->accounts.end()) return it->second.get();
+const AccountState* Engine::find_account(std::string_view account, TimePoint* at) const {
+  for (const auto& [p, ps] : partitions_) {
+    if (auto it = ps->accounts.find(account); it != ps->accounts.end()) {
+      if (at != nullptr) *at = windows_end(*ps);
+      return it->second.get();
+    }
+  }
   return nullptr;
+}
+
+TimePoint Engine::windows_end(const PartitionState& ps) const {
+  return bucket_start(ps.meta.max_event_time, cfg_->storage.bucket) + cfg_->storage.bucket;
+}
+
+void Engine::advance_idle(Partition p, TimePoint now) {
+  if (failure_) return;
+  auto it = partitions_.find(p);
+  if (it == partitions_.end() || !it->second->has_events) return;
+  auto& ps = *it->second;
+  if (now <= ps.meta.max_event_time) return;
+  const auto before = stats_.evaluations;
+  advance_watermark(ps, now);
+  ps.meta_dirty = true;
+  stats_.idle_evaluations += stats_.evaluations - before;
+  // No message may come to carry the new clock into a batch: commit it now.
+  if (auto r = commit(); !r) fail(r.error());
 }
 
 void Engine::for_each_account(const std::function<void(const AccountState&, TimePoint)>& fn) const {
   for (const auto& [p, ps] : partitions_) {
     if (!ps->has_events) continue;
-    auto at = bucket_start(ps->meta.max_event_time, cfg_->storage.bucket) + cfg_->storage.bucket;
+    auto at = windows_end(*ps);
     std::vector<const AccountState*> sorted;
     for (const auto& [id, a] : ps->accounts) sorted.push_back(a.get());
     std::sort(sorted.begin(), sorted.end(),

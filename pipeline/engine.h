@@ -34,8 +34,12 @@ struct EngineStats {
   std::uint64_t unattributed_engagement = 0;          // engagement events naming an unknown post
   std::uint64_t alerts_firing = 0;
   std::uint64_t alerts_resolved = 0;
-  std::uint64_t evaluations = 0;  // (partition, boundary) evaluations
+  std::uint64_t evaluations = 0;       // (partition, boundary) evaluations
+  std::uint64_t idle_evaluations = 0;  // of those, on wall-clock time (quiet partitions)
   std::uint64_t commits = 0;
+  std::uint64_t commits_deferred = 0;    // the source refused the positions: kept for later
+  std::uint64_t batches_discarded = 0;   // given up on revocation (the next owner reprocesses)
+  std::uint64_t messages_discarded = 0;  // messages in those batches
 };
 
 // Called for each bad message (dead-letter hook); the offset advances regardless.
@@ -52,16 +56,32 @@ struct AccountState {
   explicit AccountState(Millis bucket) : windows(bucket) {}
 };
 
-class Engine {
+class Engine final : public PartitionListener {
  public:
   Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& store,
          Classifier& classifier, Outbox& outbox, const Clock& clock);
-  ~Engine();
+  ~Engine() override;
+
+  // PartitionListener: a source's partitions come and go (Kafka rebalances).
+  std::optional<Offset> partition_assigned(Partition p) override { return open_partition(p); }
+  // Commits what is pending; when the source refuses the positions (the group is
+  // already rebalancing), gives the uncommitted batch up: the next owner reads
+  // those messages again from the last positions both sides agree on.
+  void partitions_revoked(std::span<const Partition> ps) override;
 
   // Loads a partition's state; returns the stored position to continue from.
   std::optional<Offset> open_partition(Partition p);
   // Commits what is pending and forgets the partition's in-memory state.
   Result<void> close_partition(Partition p);
+  // Forgets everything not yet committed, and every partition's in-memory state
+  // (reopened from the store on the next open_partition): the batch holds every
+  // partition's updates, so it is given up as a whole.
+  void discard_uncommitted();
+  std::vector<Partition> open_partitions() const;
+
+  // Positions are offered to the checkpointer before each batch is written; a
+  // refusal keeps the batch for the next commit.
+  void set_checkpointer(Checkpointer* c) { checkpointer_ = c; }
 
   void process(const SourceMessage& m);
   // True when the commit interval has elapsed or the batch is full.
@@ -72,14 +92,24 @@ class Engine {
   // End of a file source: evaluates every account at the end of the bucket
   // holding the last event, commits and delivers.
   Result<void> finish();
+  // A live partition that is caught up and quiet: its event-time clock moves to
+  // the wall-clock time `now`, so its accounts get their verdicts even though no
+  // event moves the watermark.
+  void advance_idle(Partition p, TimePoint now);
+  // True when commits have been refused for so long that the batch is twice its
+  // size limit: stop taking messages until a commit succeeds.
+  bool backlogged() const;
+  // Messages taken but not yet committed.
+  std::size_t uncommitted() const { return batch_events_; }
 
   void set_bad_input_hook(BadInputHook hook) { bad_hook_ = std::move(hook); }
   const EngineStats& stats() const { return stats_; }
   // Error that stopped the engine (a failed commit); processing must stop.
   const std::optional<Error>& failure() const { return failure_; }
 
-  // Read access for the API; nullptr when the account is unknown.
-  const AccountState* find_account(std::string_view account) const;
+  // Read access for the API; nullptr when the account is unknown. `at` (when
+  // given) receives the end of the account's windows.
+  const AccountState* find_account(std::string_view account, TimePoint* at = nullptr) const;
   // Every account in memory with the time its windows end at (the partition's
   // next evaluation boundary), in partition then id order.
   void for_each_account(const std::function<void(const AccountState&, TimePoint)>& fn) const;
@@ -105,6 +135,7 @@ class Engine {
   bool seen_before(PartitionState& ps, const Event& ev);
   void advance_watermark(PartitionState& ps, TimePoint ts);
   void evaluate(PartitionState& ps, TimePoint at);
+  TimePoint windows_end(const PartitionState& ps) const;
   void evaluate_account(PartitionState& ps, AccountState& a, TimePoint at);
   std::string_view remember(std::string_view s);  // copy into the batch arena
   void reset_batch();
@@ -143,6 +174,9 @@ class Engine {
   EngineStats stats_;
   BadInputHook bad_hook_;
   std::optional<Error> failure_;
+  Checkpointer* checkpointer_ = nullptr;
+  std::vector<Position> positions_;  // scratch for the checkpointer
+  std::chrono::steady_clock::time_point retry_after_{};
 };
 
 }  // namespace kilter::pipeline

@@ -6,12 +6,12 @@ namespace kilter::pipeline {
 
 void Outbox::restore(storage::StateStore& store, Partition p) {
   store.scan_outbox(p, [&](std::uint64_t seq, std::string_view record) {
-    queue_.push_back(Entry{p, seq, std::string(record), {}});
+    if (queued_.emplace(p, seq).second) queue_.push_back(Entry{p, seq, std::string(record), {}});
   });
 }
 
 void Outbox::committed(Partition p, std::uint64_t seq, std::string record) {
-  queue_.push_back(Entry{p, seq, std::move(record), {}});
+  if (queued_.emplace(p, seq).second) queue_.push_back(Entry{p, seq, std::move(record), {}});
 }
 
 std::size_t Outbox::deliver(storage::Batch& deletes) {
@@ -36,6 +36,7 @@ std::size_t Outbox::deliver(storage::Batch& deletes) {
     }
     deletes.delete_outbox(e.partition, e.seq);
     ++stats_.delivered;
+    queued_.erase({e.partition, e.seq});
     queue_.pop_front();
   }
   return 0;

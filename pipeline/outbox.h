@@ -24,7 +24,9 @@ class Outbox {
  public:
   explicit Outbox(std::vector<std::unique_ptr<Sink>> sinks) : sinks_(std::move(sinks)) {}
 
-  // Entries found in the store at start (committed, maybe not delivered).
+  // Entries found in the store at start (committed, maybe not delivered). Entries
+  // already queued are not queued twice: a partition that leaves keeps its queued
+  // entries (they are this store's) and may come back.
   void restore(storage::StateStore& store, Partition p);
   // Entries whose batch has just been committed.
   void committed(Partition p, std::uint64_t seq, std::string record);
@@ -45,6 +47,7 @@ class Outbox {
   };
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::deque<Entry> queue_;
+  std::set<std::pair<Partition, std::uint64_t>> queued_;
   OutboxStats stats_;
   bool failing_logged_ = false;
 };

@@ -1,9 +1,11 @@
-// The source seam: file replay now, Kafka next. A source hands out messages in
-// order per partition, each with its position, and can be repositioned to the
-// offsets the state store holds (that is what makes a restart exact).
+// The source seam: a file replay or a Kafka consumer group. A source hands out
+// messages in order per partition, each with its position, and is repositioned
+// to the offsets the state store holds (that is what makes a restart exact).
 #pragma once
 
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,13 +24,48 @@ struct SourceMessage {
   // decoder parse in place without a copy.
   std::size_t capacity = 0;
   std::string_view topic;
+  std::int32_t source_partition = 0;  // the partition as the source numbers it (Kafka's)
 };
 
 enum class PollStatus { data, idle, end };
 
-class Source {
+struct Position {
+  Partition partition;
+  Offset next;  // the next message to read
+};
+
+// Told about partitions arriving and leaving (Kafka group rebalances). Called
+// from inside Source::poll(), on the thread that polls.
+class PartitionListener {
  public:
-  virtual ~Source() = default;
+  virtual ~PartitionListener() = default;
+  // `p` is now ours: returns the stored position to continue from, or nullopt
+  // when no state exists for it.
+  virtual std::optional<Offset> partition_assigned(Partition p) = 0;
+  // These partitions are about to go: write what is pending for them (or give it
+  // up when the source refuses the positions) and forget them.
+  virtual void partitions_revoked(std::span<const Partition> ps) = 0;
+};
+
+// Sources that keep positions of their own (Kafka group offsets) hear about the
+// positions about to be stored before the state batch is written. An error
+// means "do not write yet": the batch is kept and offered again later.
+class Checkpointer {
+ public:
+  virtual ~Checkpointer() = default;
+  virtual Result<void> checkpoint(std::span<const Position> positions) = 0;
+};
+
+struct PartitionLag {
+  Partition partition;
+  std::int32_t source_partition = 0;
+  std::string topic;
+  std::int64_t lag = -1;  // messages behind the end of the partition; -1 unknown
+};
+
+class Source : public Checkpointer {
+ public:
+  ~Source() override = default;
   // Partitions this source reads right now (a file is partition 0).
   virtual std::vector<Partition> partitions() const = 0;
   // Continue partition p from offset o (called before the first poll).
@@ -37,6 +74,29 @@ class Source {
   virtual Result<PollStatus> poll(std::vector<SourceMessage>& out, std::size_t max) = 0;
   // A short description for logs ("file events.ndjson").
   virtual std::string describe() const = 0;
+
+  // Sources with dynamic partitions call the listener from poll().
+  virtual void set_listener(PartitionListener* listener) { (void)listener; }
+  // Bad input the source should keep aside (a dead-letter topic). Sources that
+  // keep it make it durable before the next checkpoint succeeds.
+  virtual void dead_letter(const SourceMessage& m, std::string_view reason) {
+    (void)m;
+    (void)reason;
+  }
+  Result<void> checkpoint(std::span<const Position> positions) override {
+    (void)positions;
+    return ok();
+  }
+  // How far behind each partition is; empty when the source cannot tell.
+  virtual std::vector<PartitionLag> lag() const { return {}; }
+  // True once a live source has its first partitions (a file: at once).
+  virtual bool ready() const { return true; }
+  // Leaves the input for good (a consumer leaves its group, which revokes its
+  // partitions through the listener first). Idempotent.
+  virtual void close() {}
+  // True when the source keeps going after its input is exhausted (Kafka):
+  // quiet partitions are then evaluated on wall-clock time.
+  virtual bool live() const { return false; }
 };
 
 }  // namespace kilter::pipeline

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <random>
+
+#include <fmt/format.h>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -19,6 +22,14 @@
 
 namespace kilter::storage {
 namespace {
+
+constexpr std::string_view kSourcePrefix = "source/";
+
+std::uint32_t read_u32(const char* p) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
 
 // Key buffer of the point lookups (no callbacks run while it is in use).
 thread_local std::string tl_key;
@@ -68,8 +79,11 @@ class Cursor {
 class RocksStore final : public StateStore {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
-             std::shared_ptr<RetentionTable> retention)
-      : db_(std::move(db)), cf_(cf), retention_(std::move(retention)) {}
+             std::shared_ptr<RetentionTable> retention, std::string instance)
+      : db_(std::move(db)),
+        cf_(cf),
+        retention_(std::move(retention)),
+        instance_(std::move(instance)) {}
 
   ~RocksStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -299,6 +313,35 @@ class RocksStore final : public StateStore {
                       committed_bytes_.load(std::memory_order_relaxed)};
   }
 
+  const std::string& instance_id() const override { return instance_; }
+
+  Result<std::uint32_t> source_id(std::string_view name) override {
+    std::lock_guard lock(admin_mu_);
+    std::string key(kSourcePrefix);
+    key.append(name);
+    rocksdb::PinnableSlice v;
+    auto s = db_->Get(rocksdb::ReadOptions{}, cf_[kDefaultCf], slice(key), &v);
+    if (s.ok()) {
+      if (v.size() != 4) corrupt("source id", key);
+      return read_u32(v.data());
+    }
+    if (!s.IsNotFound()) return Error{"rocksdb read source id: " + s.ToString()};
+    std::uint32_t next = 1;
+    Cursor c(*db_, cf_[kDefaultCf], kSourcePrefix);
+    for (c.seek(kSourcePrefix); c.valid(); c.next()) {
+      if (c.value().size() != 4) corrupt("source id", c.key());
+      next = std::max(next, read_u32(c.value().data()) + 1);
+    }
+    std::string val(4, '\0');
+    for (int i = 0; i < 4; ++i)
+      val[static_cast<std::size_t>(i)] = static_cast<char>(next >> (8 * i));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // positions stored under this id must never outlive the id itself
+    if (auto w = db_->Put(wo, cf_[kDefaultCf], slice(key), slice(val)); !w.ok())
+      return Error{"rocksdb write source id: " + w.ToString()};
+    return next;
+  }
+
   Result<void> compact() {
     rocksdb::CompactRangeOptions o;
     o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
@@ -332,10 +375,28 @@ class RocksStore final : public StateStore {
   std::unique_ptr<rocksdb::DB> db_;
   Handles cf_;
   std::shared_ptr<RetentionTable> retention_;
-  std::mutex admin_mu_;  // expire and drop: keeps the table and the disk in step
+  std::mutex admin_mu_;  // expire, drop, source ids: keeps memory and disk in step
+  std::string instance_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> committed_bytes_{0};
 };
+
+// The default column family holds the store's own small records.
+constexpr std::string_view kInstanceKey = "instance";
+
+Result<std::string> load_instance_id(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf) {
+  std::string v;
+  auto s = db.Get(rocksdb::ReadOptions{}, cf, slice(kInstanceKey), &v);
+  if (s.ok()) return v;
+  if (!s.IsNotFound()) return Error{"rocksdb read instance id: " + s.ToString()};
+  std::random_device rd;
+  v = fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto w = db.Put(wo, cf, slice(kInstanceKey), slice(v)); !w.ok())
+    return Error{"rocksdb write instance id: " + w.ToString()};
+  return v;
+}
 
 RocksStore* as_rocks(StateStore& store) {
   return dynamic_cast<RocksStore*>(&store);
@@ -377,11 +438,14 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
   std::unique_ptr<rocksdb::DB> db(raw);
   Handles cf{};
   std::copy(handles.begin(), handles.end(), cf.begin());
-  if (auto r = load_retention(*db, cf[kRetentionCf], *retention); !r) {
+  auto instance = load_instance_id(*db, cf[kDefaultCf]);
+  auto loaded = instance ? load_retention(*db, cf[kRetentionCf], *retention) : instance.error();
+  if (!loaded) {
     for (auto* h : cf) db->DestroyColumnFamilyHandle(h);
-    return r.error();
+    return loaded.error();
   }
-  return std::unique_ptr<StateStore>(std::make_unique<RocksStore>(std::move(db), cf, retention));
+  return std::unique_ptr<StateStore>(
+      std::make_unique<RocksStore>(std::move(db), cf, retention, std::move(*instance)));
 }
 
 Result<void> compact_all(StateStore& store) {

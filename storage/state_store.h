@@ -86,6 +86,13 @@ class StateStore {
   virtual Result<void> drop_partition(Partition p) = 0;
 
   virtual StoreStats stats() const = 0;
+
+  // A random id made when the state directory was created: tells this store's
+  // writes (e.g. Kafka offset commits) from those of another daemon.
+  virtual const std::string& instance_id() const = 0;
+  // A small number naming an input source (a Kafka topic) for good: allocated on
+  // first use (from 1, written at once) and the same on every later call.
+  virtual Result<std::uint32_t> source_id(std::string_view name) = 0;
 };
 
 struct RocksOptions {

@@ -401,5 +401,24 @@ TEST(StoreOpen, RejectsAnUnusablePath) {
   EXPECT_FALSE(open_rocks_store(RocksOptions{"/proc/kilter-cannot-create", 1 << 20}).ok());
 }
 
+TEST_F(StoreTest, InstanceIdIsStableAcrossReopen) {
+  const std::string first = store_->instance_id();
+  EXPECT_EQ(first.size(), 32u);
+  reopen();
+  EXPECT_EQ(store_->instance_id(), first);
+}
+
+TEST_F(StoreTest, SourceIdsAreAllocatedOnceAndKept) {
+  auto a = store_->source_id("social.events");
+  auto b = store_->source_id("social.other");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, 1u);
+  EXPECT_EQ(*b, 2u);
+  EXPECT_EQ(*store_->source_id("social.events"), 1u);
+  reopen();
+  EXPECT_EQ(*store_->source_id("social.other"), 2u);
+  EXPECT_EQ(*store_->source_id("third"), 3u);
+}
+
 }  // namespace
 }  // namespace kilter::storage

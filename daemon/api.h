@@ -1,0 +1,24 @@
+// The HTTP endpoints: /metrics, /-/healthy, /-/ready and the JSON API
+// (/api/v1/accounts/{id}, /api/v1/alerts). Handlers run on the event loop, so
+// they read the engine directly.
+#pragma once
+
+#include <functional>
+
+#include "daemon/http_server.h"
+#include "daemon/metrics.h"
+#include "pipeline/engine.h"
+#include "storage/state_store.h"
+
+namespace kilter::daemon {
+
+struct ApiContext {
+  const pipeline::Engine& engine;
+  storage::StateStore& store;
+  std::function<bool()> ready;           // state open and the source has its partitions
+  std::function<std::string()> metrics;  // the /metrics text
+};
+
+HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req);
+
+}  // namespace kilter::daemon

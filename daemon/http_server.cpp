@@ -1,0 +1,508 @@
+#include "daemon/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace kilter::daemon {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class Session;
+
+// After an error response the client may still be sending (an oversized body,
+// say). Closing with unread input makes the kernel send a RST, which can
+// destroy the response before the client reads it; so we half-close and
+// discard input for a bounded time and volume first. A clean "Connection:
+// close" skips this unless more input is already buffered: lingering there
+// would only hold the slot of a client that does not close promptly.
+constexpr std::chrono::milliseconds kLingerTime{2'000};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+constexpr std::size_t kIdleReadBytes = 8 * 1024;
+constexpr std::size_t kMaxLoggedErrors = 64;
+constexpr std::chrono::seconds kWarnInterval{60};
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+// Lets a repeated condition (overload, accept failures) be logged once per
+// interval instead of once per connection.
+bool warn_due(std::chrono::steady_clock::time_point& next) {
+  auto now = std::chrono::steady_clock::now();
+  if (now < next) return false;
+  next = now + kWarnInterval;
+  return true;
+}
+
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(plus_is_space && in[i] == '+' ? ' ' : in[i]);
+      continue;
+    }
+    unsigned byte = 0;
+    const char* hex = in.data() + i + 1;
+    auto [end, err] =
+        std::from_chars(hex, hex + std::min<std::size_t>(2, in.size() - i - 1), byte, 16);
+    if (err != std::errc{} || end != hex + 2) return std::nullopt;
+    out.push_back(static_cast<char>(byte));
+    i += 2;
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()),
+                        beast::string_view(b.data(), b.size()));
+}
+
+// Calls f on each non-empty piece of s between separators; stops at the first false.
+template <class F>
+bool for_each_piece(std::string_view s, char sep, F f) {
+  for (std::size_t pos = 0; pos <= s.size();) {
+    auto end = std::min(s.find(sep, pos), s.size());
+    if (end > pos && !f(s.substr(pos, end - pos))) return false;
+    pos = end + 1;
+  }
+  return true;
+}
+
+// Fills target, path, segments and query; false when the target is unusable.
+bool parse_target(std::string_view target, HttpRequest& out) {
+  out.target = std::string(target);
+  std::string_view t = target;
+  if (auto hash = t.find('#'); hash != std::string_view::npos) t = t.substr(0, hash);
+  if (iequals(t.substr(0, 7), "http://") || iequals(t.substr(0, 8), "https://")) {
+    // Absolute form (RFC 9112 3.2.2): servers must accept it; the authority is ignored.
+    auto rest = t.find_first_of("/?", t.find("://") + 3);
+    t = rest == std::string_view::npos ? std::string_view{} : t.substr(rest);
+  } else if (t.empty() || t.front() != '/') {
+    return false;  // "*" and authority form: nothing here serves them
+  }
+  auto qpos = t.find('?');
+  std::string_view raw_path = t.substr(0, qpos);
+  std::string_view raw_query = qpos == std::string_view::npos ? "" : t.substr(qpos + 1);
+  if (raw_path.empty()) raw_path = "/";
+
+  auto path = percent_decode(raw_path, false);
+  if (!path) return false;
+  out.path = std::move(*path);
+  // Split before decoding, so an encoded '/' stays inside its segment.
+  bool segments_ok = for_each_piece(raw_path, '/', [&](std::string_view piece) {
+    auto seg = percent_decode(piece, false);
+    if (seg) out.segments.push_back(std::move(*seg));
+    return seg.has_value();
+  });
+  return segments_ok && for_each_piece(raw_query, '&', [&](std::string_view pair) {
+           auto eq = pair.find('=');
+           auto key = percent_decode(pair.substr(0, eq), true);
+           auto value =
+               percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+           if (key && value) out.query[std::move(*key)] = std::move(*value);
+           return key && value;
+         });
+}
+
+// Framing belongs to the server, and a CR or LF from a handler would split the
+// response; such headers are not sent.
+bool sendable_header(std::string_view name, std::string_view value) {
+  static constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
+  if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+      iequals(name, "connection")) {
+    return false;
+  }
+  return !name.empty() && value.find_first_of(std::string_view("\r\n\0", 3)) == name.npos &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) ||
+                  kTokenPunct.find(c) != kTokenPunct.npos;
+         });
+}
+
+}  // namespace
+
+namespace detail {
+
+struct HttpServerState {
+  HttpServerState(asio::io_context& io_, HttpHandler handler_, HttpServerOptions opts_)
+      : acceptor(io_), retry(io_), handler(std::move(handler_)), opts(opts_) {}
+
+  // Logs each distinct failure message once, with a bound on what is remembered.
+  void log_error_once(const std::string& message) {
+    if (logged_errors.size() >= kMaxLoggedErrors || !logged_errors.insert(message).second) return;
+    spdlog::error("http: {}", message);
+  }
+
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  HttpHandler handler;
+  HttpServerOptions opts;
+  bool stopped = false;
+  std::string address;
+  std::uint16_t port = 0;
+  HttpServer::Stats stats;
+  std::unordered_set<Session*> sessions;
+  std::unordered_set<std::string> logged_errors;
+  std::chrono::steady_clock::time_point next_overload_warn{};
+  std::chrono::steady_clock::time_point next_accept_warn{};
+};
+
+}  // namespace detail
+
+namespace {
+
+using State = detail::HttpServerState;
+
+// One connection. Owned by its pending asynchronous operation (shared_from_this),
+// registered in the state so stop() can close it.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<State> state, tcp::socket socket)
+      : state_(std::move(state)), stream_(std::move(socket)) {
+    state_->sessions.insert(this);
+  }
+  ~Session() { state_->sessions.erase(this); }
+
+  void start() { wait_for_request(); }
+  void close() { stream_.close(); }
+
+ private:
+  // Continuations keep the session alive, and do nothing once the server is
+  // stopped: stop() has closed the socket and the state may be shutting down.
+  auto then(void (Session::*step)(beast::error_code, std::size_t)) {
+    return [self = shared_from_this(), step](beast::error_code ec, std::size_t n) {
+      if (!self->state_->stopped) (self.get()->*step)(ec, n);
+    };
+  }
+
+  const HttpServerOptions& opts() const { return state_->opts; }
+
+  // Waiting for the first byte of a request is the idle phase; once it arrives
+  // the whole request must be read within request_timeout.
+  void wait_for_request() {
+    if (buffer_.size() > 0) return read_header();  // pipelined request already buffered
+    stream_.expires_after(opts().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kIdleReadBytes), then(&Session::on_first_bytes));
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    buffer_.commit(n);
+    if (ec) return close();
+    read_header();
+  }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(opts().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(opts().max_body_bytes);
+    stream_.expires_after(opts().request_timeout);
+    http::async_read_header(stream_, buffer_, *parser_, then(&Session::on_header));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    if (parser_->is_done()) return on_request(ec, 0);
+    const auto& req = parser_->get();
+    if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        then(&Session::read_body));
+      return;
+    }
+    read_body({}, 0);
+  }
+
+  void read_body(beast::error_code ec, std::size_t) {
+    if (ec) return close();
+    http::async_read(stream_, buffer_, *parser_, then(&Session::on_request));
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return reject(http::status::request_header_fields_too_large,
+                    "request header fields too large\n", ec.message());
+    }
+    if (ec == http::error::body_limit) {
+      return reject(http::status::payload_too_large, "payload too large\n", ec.message());
+    }
+    // A peer that goes away mid-request, a timeout or a reset gets no answer;
+    // every other parser error is the client's malformed request.
+    static const auto& parse_errors = http::make_error_code(http::error::bad_target).category();
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec.category() != parse_errors) {
+      return close();
+    }
+    reject(http::status::bad_request, "bad request\n", ec.message());
+  }
+
+  void on_request(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    auto& req = parser_->get();
+    HttpRequest request;
+    if (!parse_target(std::string_view(req.target().data(), req.target().size()), request)) {
+      return reject(http::status::bad_request, "bad request\n", "bad request target");
+    }
+    const bool head = req.method() == http::verb::head;
+    request.method = head ? "GET" : std::string(req.method_string());
+    auto auth = req[http::field::authorization];
+    request.authorization.assign(auth.data(), auth.size());
+    request.body = std::move(req.body());
+
+    ++state_->stats.requests;
+    HttpResponse response = call_handler(request);
+    if (state_->stopped) return;  // the handler stopped the server; our socket is closed
+    send(std::move(response), req.version(), req.keep_alive(), head);
+  }
+
+  HttpResponse call_handler(const HttpRequest& request) {
+    std::string failure;
+    try {
+      return state_->handler(request);
+    } catch (const std::exception& e) {
+      failure = fmt::format("handler failed on {} {}: {}", request.method, request.path, e.what());
+    } catch (...) {
+      failure =
+          fmt::format("handler failed on {} {}: unknown exception", request.method, request.path);
+    }
+    state_->log_error_once(failure);
+    return internal_error();
+  }
+
+  static HttpResponse internal_error() {
+    return HttpResponse{500, "text/plain", "internal server error\n", {}};
+  }
+
+  void begin_response(unsigned status, unsigned version) {
+    res_ = {};
+    res_.result(status);
+    res_.version(version);
+    res_.set(http::field::server, "kilterd");
+  }
+
+  void send(HttpResponse out, unsigned version, bool keep_alive, bool head) {
+    if (out.status < 200 || out.status > 599) {
+      state_->log_error_once(fmt::format("handler returned invalid status {}", out.status));
+      out = internal_error();
+    }
+    begin_response(static_cast<unsigned>(out.status), version);
+    for (const auto& [name, value] : out.headers) {
+      if (sendable_header(name, value)) {
+        res_.insert(name, value);
+      } else {
+        state_->log_error_once(fmt::format("handler header \"{}\" not sent", name));
+      }
+    }
+    if (!out.content_type.empty()) res_.set(http::field::content_type, out.content_type);
+    // RFC 9110 forbids a body for 204 and 304, and Content-Length for 204.
+    if (out.status == 204 || out.status == 304) {
+      out.body.clear();
+    } else {
+      res_.content_length(out.body.size());
+    }
+    if (!head) res_.body() = std::move(out.body);
+    write(keep_alive);
+  }
+
+  void reject(http::status status, std::string_view text, const std::string& why) {
+    ++state_->stats.bad_requests;
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec).address().to_string();
+    spdlog::debug("http: {} to {}: {}", static_cast<unsigned>(status), peer, why);
+    begin_response(static_cast<unsigned>(status), 11);
+    res_.set(http::field::content_type, "text/plain");
+    res_.body() = std::string(text);
+    res_.content_length(text.size());
+    linger_ = true;
+    write(false);
+  }
+
+  void write(bool keep_alive) {
+    keep_alive_ = keep_alive;
+    if (!keep_alive) {
+      res_.set(http::field::connection, "close");
+    } else if (res_.version() < 11) {
+      res_.set(http::field::connection, "keep-alive");  // HTTP/1.0 closes unless told otherwise
+    }
+    stream_.expires_after(opts().request_timeout);
+    http::async_write(stream_, res_, then(&Session::on_written));
+  }
+
+  void on_written(beast::error_code ec, std::size_t) {
+    if (ec) return close();
+    if (keep_alive_) return wait_for_request();
+    if (!linger_ && buffer_.size() == 0) return close();
+    beast::error_code shutdown_ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, shutdown_ec);
+    if (shutdown_ec) return close();
+    stream_.expires_after(std::min<std::chrono::milliseconds>(opts().request_timeout, kLingerTime));
+    on_drained({}, 0);
+  }
+
+  void on_drained(beast::error_code ec, std::size_t n) {
+    drained_ += n;
+    if (ec || drained_ > kLingerBytes) return close();
+    stream_.async_read_some(asio::buffer(scratch_), then(&Session::on_drained));
+  }
+
+  std::shared_ptr<State> state_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  std::array<char, 4096> scratch_{};
+  std::size_t drained_ = 0;
+  bool keep_alive_ = false;
+  bool linger_ = false;
+};
+
+void accept_next(const std::shared_ptr<State>& st);
+
+void on_accept(const std::shared_ptr<State>& st, beast::error_code ec, tcp::socket socket) {
+  if (st->stopped) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec == asio::error::connection_aborted) return accept_next(st);  // peer gave up; harmless
+    // Typically out of descriptors: retrying at once would spin, so back off.
+    if (warn_due(st->next_accept_warn))
+      spdlog::warn("http: accept on {} failed: {}", st->address, ec.message());
+    st->retry.expires_after(kAcceptRetry);
+    st->retry.async_wait([st](beast::error_code wait_ec) {
+      if (!wait_ec && !st->stopped) accept_next(st);
+    });
+    return;
+  }
+  if (st->sessions.size() >= st->opts.max_connections) {
+    ++st->stats.rejected_connections;
+    if (warn_due(st->next_overload_warn)) {
+      spdlog::warn("http: {} connections open on {}, closing new ones (rejected so far: {})",
+                   st->sessions.size(), st->address, st->stats.rejected_connections);
+    }
+    socket.close(ec);
+  } else {
+    // Each response goes out in one write; Nagle would only delay it.
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<Session>(st, std::move(socket))->start();
+  }
+  accept_next(st);
+}
+
+void accept_next(const std::shared_ptr<State>& st) {
+  st->acceptor.async_accept(
+      [st](beast::error_code ec, tcp::socket socket) { on_accept(st, ec, std::move(socket)); });
+}
+
+Result<tcp::endpoint> parse_endpoint(std::string_view host_port) {
+  auto fail = [&](std::string_view why) {
+    return Error{fmt::format("http: invalid listen address \"{}\": {}", host_port, why)};
+  };
+  auto colon = host_port.rfind(':');
+  if (colon == std::string_view::npos) return fail("expected host:port");
+  std::string_view host = host_port.substr(0, colon);
+  std::string_view port_text = host_port.substr(colon + 1);
+  bool bracketed = false;
+  if (!host.empty() && host.front() == '[') {
+    if (host.size() < 2 || host.back() != ']') return fail("unterminated '['");
+    host = host.substr(1, host.size() - 2);
+    bracketed = true;
+  } else if (host.find(':') != std::string_view::npos) {
+    return fail("IPv6 addresses need brackets, as in [::1]:8080");
+  }
+  if (host.empty()) return fail("missing host");
+  unsigned port = 0;
+  auto [end, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (err != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
+    return fail("port must be a number from 0 to 65535");
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(std::string(host), ec);
+  if (ec || (bracketed && !addr.is_v6())) return fail("host must be a numeric IP address");
+  return tcp::endpoint(addr, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, HttpServerOptions opts)
+    : state_(std::make_shared<State>(io, std::move(handler), opts)) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+Result<void> HttpServer::listen(std::string_view host_port) {
+  auto& st = *state_;
+  if (st.stopped) return Error{fmt::format("http: cannot listen on {}: server stopped", host_port)};
+  if (st.acceptor.is_open()) {
+    return Error{
+        fmt::format("http: cannot listen on {}: already listening on {}", host_port, st.address)};
+  }
+  auto ep = parse_endpoint(host_port);
+  if (!ep) return ep.error();
+  beast::error_code ec;
+  auto fail = [&](std::string_view step) {
+    beast::error_code ignored;
+    st.acceptor.close(ignored);
+    return Error{fmt::format("http: cannot listen on {}: {}: {}", host_port, step, ec.message())};
+  };
+  if (st.acceptor.open(ep->protocol(), ec)) return fail("socket");
+  // Lets a restarted daemon bind while old connections sit in TIME_WAIT; on
+  // Linux it does not allow two live listeners on one port.
+  if (st.acceptor.set_option(tcp::acceptor::reuse_address(true), ec)) return fail("setsockopt");
+  if (st.acceptor.bind(*ep, ec)) return fail("bind");
+  if (st.acceptor.listen(asio::socket_base::max_listen_connections, ec)) return fail("listen");
+  auto local = st.acceptor.local_endpoint(ec);
+  if (ec) return fail("getsockname");
+  st.port = local.port();
+  auto ip = local.address().to_string();
+  st.address = local.address().is_v6() ? fmt::format("[{}]:{}", ip, st.port)
+                                       : fmt::format("{}:{}", ip, st.port);
+  spdlog::info("http: listening on {}", st.address);
+  accept_next(state_);
+  return ok();
+}
+
+std::uint16_t HttpServer::port() const {
+  return state_->port;
+}
+
+std::string HttpServer::address() const {
+  return state_->address;
+}
+
+void HttpServer::stop() {
+  auto& st = *state_;
+  if (st.stopped) return;
+  st.stopped = true;
+  beast::error_code ec;
+  st.acceptor.close(ec);
+  st.retry.cancel();
+  // close() only queues completions, so the set does not change while we iterate.
+  for (Session* s : st.sessions) s->close();
+}
+
+HttpServer::Stats HttpServer::stats() const {
+  Stats s = state_->stats;
+  s.open_connections = state_->sessions.size();
+  return s;
+}
+
+}  // namespace kilter::daemon

@@ -1,0 +1,118 @@
+#include "daemon/metrics.h"
+
+#include <sstream>
+
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+
+namespace kilter::daemon {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+class Families {
+ public:
+  MetricFamily& family(std::string name, std::string help, MetricType type) {
+    out_.push_back(MetricFamily{std::move(name), std::move(help), type, {}});
+    return out_.back();
+  }
+  void counter(std::string name, std::string help, double v) {
+    add(family(std::move(name), std::move(help), MetricType::Counter), {}, v);
+  }
+  void gauge(std::string name, std::string help, double v) {
+    add(family(std::move(name), std::move(help), MetricType::Gauge), {}, v);
+  }
+  static void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double v) {
+    ClientMetric m;
+    m.label = std::move(labels);
+    if (f.type == MetricType::Counter) {
+      m.counter.value = v;
+    } else {
+      m.gauge.value = v;
+    }
+    f.metric.push_back(std::move(m));
+  }
+  const std::vector<MetricFamily>& all() const { return out_; }
+
+ private:
+  std::vector<MetricFamily> out_;
+};
+
+}  // namespace
+
+std::string render_metrics(const MetricsSnapshot& s) {
+  Families f;
+  const auto& e = s.engine;
+  auto& events =
+      f.family("kilter_events_total",
+               "Messages taken from the source, each counted once by result.", MetricType::Counter);
+  for (std::size_t r = 0; r < pipeline::kEventResults; ++r)
+    Families::add(events,
+                  {{"result", std::string(to_string(static_cast<pipeline::EventResult>(r)))}},
+                  static_cast<double>(e.events[r]));
+  auto& bad =
+      f.family("kilter_bad_events_total", "Bad input messages by reason.", MetricType::Counter);
+  for (std::size_t r = 0; r < pipeline::kBadInputReasons; ++r)
+    Families::add(bad, {{"reason", std::string(to_string(static_cast<pipeline::BadInput>(r)))}},
+                  static_cast<double>(e.bad[r]));
+  auto& posts = f.family("kilter_posts_total", "Accepted posts by category.", MetricType::Counter);
+  for (std::size_t c = 0; c < kCategories; ++c)
+    Families::add(posts, {{"category", std::string(to_string(static_cast<Category>(c)))}},
+                  static_cast<double>(e.posts[c]));
+  f.counter("kilter_unattributed_engagement_total",
+            "Engagement events naming a post not seen (kept as unattributed).",
+            static_cast<double>(e.unattributed_engagement));
+  auto& alerts = f.family("kilter_alert_transitions_total",
+                          "Alert notifications emitted, by status.", MetricType::Counter);
+  Families::add(alerts, {{"status", "firing"}}, static_cast<double>(e.alerts_firing));
+  Families::add(alerts, {{"status", "resolved"}}, static_cast<double>(e.alerts_resolved));
+  auto& evals = f.family("kilter_evaluations_total",
+                         "Rule evaluations of a partition at a bucket boundary, by trigger.",
+                         MetricType::Counter);
+  Families::add(evals, {{"trigger", "watermark"}},
+                static_cast<double>(e.evaluations - e.idle_evaluations));
+  Families::add(evals, {{"trigger", "wall_clock"}}, static_cast<double>(e.idle_evaluations));
+  f.counter("kilter_commits_total", "State batches written.", static_cast<double>(e.commits));
+  f.counter("kilter_commits_deferred_total",
+            "Commits put off because the source refused the positions.",
+            static_cast<double>(e.commits_deferred));
+  f.counter("kilter_discarded_messages_total",
+            "Uncommitted messages given up on a revocation (read again by the next owner).",
+            static_cast<double>(e.messages_discarded));
+  f.gauge("kilter_uncommitted_messages", "Messages taken but not yet committed.",
+          static_cast<double>(s.uncommitted));
+  f.counter("kilter_state_written_bytes_total", "Bytes of state batches written to RocksDB.",
+            static_cast<double>(s.store.committed_bytes));
+  f.gauge("kilter_outbox_pending", "Alert records waiting for delivery.",
+          static_cast<double>(s.outbox_queued));
+  auto& deliveries =
+      f.family("kilter_alert_deliveries_total",
+               "Alert records handed to every sink, and failed attempts.", MetricType::Counter);
+  Families::add(deliveries, {{"result", "ok"}}, static_cast<double>(s.outbox.delivered));
+  Families::add(deliveries, {{"result", "failed"}}, static_cast<double>(s.outbox.failures));
+  auto& produced =
+      f.family("kilter_kafka_produced_total",
+               "Kafka messages produced (dead letters, alerts), by result.", MetricType::Counter);
+  Families::add(produced, {{"result", "ok"}}, static_cast<double>(s.produced));
+  Families::add(produced, {{"result", "failed"}}, static_cast<double>(s.produce_failures));
+  auto& lag = f.family("kilter_consumer_lag_messages",
+                       "Messages between the consumer's position and the end of the partition.",
+                       MetricType::Gauge);
+  for (const auto& l : s.lag)
+    if (l.lag >= 0)
+      Families::add(lag, {{"topic", l.topic}, {"partition", std::to_string(l.source_partition)}},
+                    static_cast<double>(l.lag));
+  f.gauge("kilter_source_partitions", "Input partitions this daemon reads now.",
+          static_cast<double>(s.lag.size()));
+  f.counter("kilter_http_requests_total", "HTTP requests served.",
+            static_cast<double>(s.http_requests));
+  f.gauge("kilter_ready", "1 once state is open and the source has its partitions.",
+          s.ready ? 1 : 0);
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, f.all());
+  return out.str();
+}
+
+}  // namespace kilter::daemon

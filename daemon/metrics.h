@@ -1,0 +1,32 @@
+// The Prometheus exposition of /metrics. Figures are read from the components'
+// own counters at scrape time (nothing is counted twice); prometheus-cpp does
+// the text format. No per-account labels: per-account figures are in the API.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/engine.h"
+#include "pipeline/outbox.h"
+#include "pipeline/source.h"
+#include "storage/state_store.h"
+
+namespace kilter::daemon {
+
+struct MetricsSnapshot {
+  const pipeline::EngineStats& engine;
+  std::size_t uncommitted = 0;  // messages taken, not yet committed
+  const pipeline::OutboxStats& outbox;
+  std::size_t outbox_queued = 0;
+  storage::StoreStats store;
+  std::vector<pipeline::PartitionLag> lag;
+  std::uint64_t produced = 0;          // Kafka messages acknowledged (dead letters, alerts)
+  std::uint64_t produce_failures = 0;  // Kafka delivery reports with an error
+  std::uint64_t http_requests = 0;
+  bool ready = false;
+};
+
+std::string render_metrics(const MetricsSnapshot& s);
+
+}  // namespace kilter::daemon

@@ -1,0 +1,146 @@
+#include "daemon/pump.h"
+
+#include <boost/asio/post.hpp>
+
+#include <csignal>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/commands.h"
+
+namespace kilter::daemon {
+
+namespace asio = boost::asio;
+
+Pump::Pump(asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine,
+           const Clock& clock, PumpOptions opts)
+    : io_(io),
+      source_(source),
+      engine_(engine),
+      clock_(clock),
+      opts_(opts),
+      wait_(io),
+      progress_(io),
+      evaluation_(io),
+      crash_after_(opts.crash_after) {}
+
+void Pump::start() {
+  started_ = std::chrono::steady_clock::now();
+  asio::post(io_, [this] { pump(); });
+  schedule_progress();
+  if (source_.live()) schedule_evaluation();
+}
+
+void Pump::stop() {
+  if (stopping_ || done_) return;
+  stopping_ = true;
+  wait_.cancel();  // a pending idle wait resumes the pump, which then finishes
+}
+
+void Pump::fail(int code) {
+  exit_code_ = code;
+  finish(false);
+}
+
+void Pump::pump() {
+  if (done_) return;
+  if (stopping_) return finish(false);
+  if (engine_.backlogged()) {
+    // Commits keep being refused: take nothing more until one goes through.
+    if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
+    wait_.expires_after(opts_.idle_wait * 10);
+    wait_.async_wait([this](const boost::system::error_code&) { pump(); });
+    return;
+  }
+  messages_.clear();
+  auto status = source_.poll(messages_, opts_.slice);
+  if (!status) {
+    spdlog::error("source: {}", status.error().message);
+    return fail(kExitRuntime);
+  }
+  std::optional<Partition> last;
+  for (const auto& m : messages_) {
+    engine_.process(m);
+    if (m.partition != last) {  // messages come in runs per partition
+      seen_since_tick_.insert(m.partition);
+      last = m.partition;
+    }
+    if (crash_after_ > 0 && --crash_after_ == 0) ::raise(SIGKILL);
+  }
+  if (engine_.failure()) return fail(kExitRuntime);
+  if (engine_.commit_due()) {
+    if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
+  }
+  if (*status == pipeline::PollStatus::end) return finish(true);
+  if (*status == pipeline::PollStatus::idle) {
+    wait_.expires_after(opts_.idle_wait);
+    wait_.async_wait([this](const boost::system::error_code&) { pump(); });
+    return;
+  }
+  asio::post(io_, [this] { pump(); });
+}
+
+void Pump::finish(bool end_of_input) {
+  if (done_) return;
+  done_ = true;
+  auto r = end_of_input ? engine_.finish() : engine_.commit();
+  if (!r) {
+    spdlog::error("final commit failed: {}", r.error().message);
+    exit_code_ = kExitRuntime;
+  }
+  // A consumer leaves its group here; the revocation commits what is left.
+  source_.close();
+  if (engine_.uncommitted() > 0)
+    spdlog::warn("{} message(s) were not committed; they are read again on the next start",
+                 engine_.uncommitted());
+  report(true);
+  wait_.cancel();
+  progress_.cancel();
+  evaluation_.cancel();
+  if (stopped_) stopped_(exit_code_);
+}
+
+void Pump::schedule_progress() {
+  progress_.expires_after(opts_.progress_interval);
+  progress_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || done_) return;
+    report(false);
+    schedule_progress();
+  });
+}
+
+void Pump::schedule_evaluation() {
+  evaluation_.expires_after(opts_.evaluation_interval);
+  evaluation_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || done_) return;
+    evaluate_quiet_partitions();
+    schedule_evaluation();
+  });
+}
+
+void Pump::evaluate_quiet_partitions() {
+  // Quiet and caught up: nothing more is coming for now, so the partition's
+  // clock can follow the wall clock and its accounts get their verdicts.
+  const auto now = clock_.now();
+  for (const auto& l : source_.lag()) {
+    if (l.lag != 0 || seen_since_tick_.contains(l.partition)) continue;
+    engine_.advance_idle(l.partition, now);
+  }
+  seen_since_tick_.clear();
+  if (engine_.failure()) fail(kExitRuntime);
+}
+
+void Pump::report(bool final) {
+  const auto& s = engine_.stats();
+  std::uint64_t total = 0;
+  for (auto n : s.events) total += n;
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  spdlog::info(
+      "{} {} events in {:.1f}s ({:.0f}/s): ok {}, bad {}, late {}, duplicate {}; "
+      "alerts firing {}, resolved {}",
+      final ? (source_.live() ? "consumed" : "replayed") : "progress:", total, secs,
+      secs > 0 ? static_cast<double>(total) / secs : 0.0, s.events[0], s.events[1], s.events[2],
+      s.events[3], s.alerts_firing, s.alerts_resolved);
+}
+
+}  // namespace kilter::daemon

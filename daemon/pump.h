@@ -1,0 +1,66 @@
+// The event loop's driver of the pipeline: polls the source in slices (so that
+// signals, timers and HTTP are served between them), hands the messages to the
+// engine, commits when the engine says so, and evaluates quiet partitions of a
+// live source on wall-clock time. No pipeline logic lives here.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <set>
+#include <vector>
+
+#include "common/clock.h"
+#include "pipeline/engine.h"
+#include "pipeline/source.h"
+
+namespace kilter::daemon {
+
+struct PumpOptions {
+  std::size_t slice = 4096;                 // messages per turn of the loop
+  std::chrono::milliseconds idle_wait{10};  // a live source with nothing to read
+  std::chrono::milliseconds evaluation_interval{
+      60'000};  // wall-clock evaluation of quiet partitions
+  std::chrono::seconds progress_interval{5};
+  std::uint64_t crash_after = 0;  // test hook: SIGKILL after this many messages (0: never)
+};
+
+class Pump {
+ public:
+  Pump(boost::asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine,
+       const Clock& clock, PumpOptions opts);
+
+  void start();
+  // Commits what was processed and stops the loop (SIGTERM). Idempotent.
+  void stop();
+  int exit_code() const { return exit_code_; }
+  // Called once the pump has stopped, with the exit code.
+  void on_stopped(std::function<void(int)> fn) { stopped_ = std::move(fn); }
+
+ private:
+  void pump();
+  void finish(bool end_of_input);
+  void schedule_progress();
+  void schedule_evaluation();
+  void evaluate_quiet_partitions();
+  void report(bool final);
+  void fail(int code);
+
+  boost::asio::io_context& io_;
+  pipeline::Source& source_;
+  pipeline::Engine& engine_;
+  const Clock& clock_;
+  PumpOptions opts_;
+  boost::asio::steady_timer wait_, progress_, evaluation_;
+  std::vector<pipeline::SourceMessage> messages_;
+  std::set<Partition> seen_since_tick_;  // partitions with messages since the last tick
+  std::chrono::steady_clock::time_point started_;
+  std::uint64_t crash_after_ = 0;
+  bool stopping_ = false, done_ = false;
+  int exit_code_ = 0;
+  std::function<void(int)> stopped_;
+};
+
+}  // namespace kilter::daemon

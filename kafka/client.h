@@ -1,0 +1,44 @@
+// Shared by the consumer, the producer and the mock cluster: librdkafka
+// configuration from Kilter's config, and logging. Internal to kafka/.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace kilter::kafka::detail {
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct HandleDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+struct ListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+// A configuration holding `props` (verbatim, as the user wrote them) then
+// `ours` (what Kilter needs), with librdkafka's logs routed to spdlog. An
+// unknown property or a bad value is an error naming the property.
+Result<ConfPtr> make_conf(const std::map<std::string, std::string>& props,
+                          const std::map<std::string, std::string>& ours);
+
+// Sets one property; the error names it (the value is not repeated: it may be a secret).
+Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
+
+std::string error_text(rd_kafka_resp_err_t err);
+
+}  // namespace kilter::kafka::detail

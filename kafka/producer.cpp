@@ -1,0 +1,108 @@
+#include "kafka/producer.h"
+
+#include <atomic>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "kafka/client.h"
+
+namespace kilter::kafka {
+namespace {
+
+using detail::error_text;
+
+class RdProducer final : public Producer {
+ public:
+  Result<void> open(const config::KafkaConfig& c) {
+    auto conf = detail::make_conf(
+        c.properties,
+        {{"bootstrap.servers", c.brokers}, {"enable.idempotence", "true"}, {"linger.ms", "5"}});
+    if (!conf) return conf.error();
+    rd_kafka_conf_set_opaque(conf->get(), this);
+    rd_kafka_conf_set_dr_msg_cb(conf->get(), &RdProducer::on_delivery);
+    char err[512];
+    rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof err));
+    if (!rk_) return Error{fmt::format("kafka producer: {}", err)};
+    (void)conf->release();  // rd_kafka_new took it
+    return ok();
+  }
+
+  ~RdProducer() override {
+    if (rk_ && rd_kafka_outq_len(rk_.get()) > 0) {
+      // Whatever is still queued was never confirmed to its owner; try once more.
+      rd_kafka_flush(rk_.get(), 5000);
+    }
+  }
+
+  Result<void> send(std::string_view topic, std::string_view key, std::string_view value,
+                    const Headers& headers) override {
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (!headers.empty()) {
+      hdrs = rd_kafka_headers_new(headers.size());
+      for (const auto& [k, v] : headers)
+        rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                            static_cast<ssize_t>(v.size()));
+    }
+    topic_.assign(topic);
+    for (;;) {
+      auto err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+                                   RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(rk_.get(), 100);  // the queue drains as deliveries are confirmed
+        continue;
+      }
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
+        return Error{fmt::format("kafka produce to {}: {}", topic, error_text(err))};
+      }
+      break;
+    }
+    rd_kafka_poll(rk_.get(), 0);
+    return ok();
+  }
+
+  Result<void> flush(std::chrono::milliseconds timeout) override {
+    auto err = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+    auto failed = failed_since_flush_.exchange(0);
+    if (failed > 0)
+      return Error{fmt::format("{} message(s) not delivered: {}", failed, last_error())};
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return Error{fmt::format("kafka flush: {} ({} message(s) still queued)", error_text(err),
+                               rd_kafka_outq_len(rk_.get()))};
+    return ok();
+  }
+
+  ProducerStats stats() const override { return {produced_.load(), failed_.load()}; }
+
+ private:
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<RdProducer*>(opaque);
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      self->produced_.fetch_add(1);
+      return;
+    }
+    self->failed_.fetch_add(1);
+    self->failed_since_flush_.fetch_add(1);
+    self->last_error_ = error_text(m->err);  // read on the same (polling) thread
+  }
+  std::string last_error() const { return last_error_; }
+
+  detail::HandlePtr rk_;
+  std::string topic_;
+  std::atomic<std::uint64_t> produced_{0}, failed_{0}, failed_since_flush_{0};
+  std::string last_error_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Producer>> make_producer(const config::KafkaConfig& c) {
+  auto p = std::make_unique<RdProducer>();
+  if (auto r = p->open(c); !r) return r.error();
+  return std::unique_ptr<Producer>(std::move(p));
+}
+
+}  // namespace kilter::kafka

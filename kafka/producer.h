@@ -1,0 +1,39 @@
+// One idempotent Kafka producer per daemon, shared by the dead-letter topic and
+// the alert sink.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+
+namespace kilter::kafka {
+
+using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
+
+struct ProducerStats {
+  std::uint64_t produced = 0;  // delivered and acknowledged
+  std::uint64_t failed = 0;    // delivery reports with an error
+};
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+  // Queues a message; its fate is known at the next flush().
+  virtual Result<void> send(std::string_view topic, std::string_view key, std::string_view value,
+                            const Headers& headers = {}) = 0;
+  // Waits until everything queued is acknowledged. An error when something was
+  // not delivered since the last flush, or the wait timed out.
+  virtual Result<void> flush(std::chrono::milliseconds timeout) = 0;
+  virtual ProducerStats stats() const = 0;
+};
+
+// Brokers and the verbatim properties come from the kafka section.
+Result<std::unique_ptr<Producer>> make_producer(const config::KafkaConfig& c);
+
+}  // namespace kilter::kafka

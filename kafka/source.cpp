@@ -1,0 +1,385 @@
+#include "kafka/source.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "kafka/client.h"
+
+namespace kilter::kafka {
+namespace {
+
+using detail::error_text;
+using detail::ListPtr;
+
+constexpr std::string_view kMetadataPrefix = "kilter:";
+
+struct Assigned {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t next = -1;  // the next offset to read, as far as we know; -1 unknown
+};
+
+class KafkaSource final : public pipeline::Source {
+ public:
+  KafkaSource(config::KafkaConfig cfg, SourceOptions opts)
+      : cfg_(std::move(cfg)), opts_(std::move(opts)), metadata_(kMetadataPrefix) {
+    metadata_ += opts_.instance_id;
+  }
+
+  ~KafkaSource() override {
+    // Too late to commit: whoever owned the listener may be gone. Work not
+    // committed is read again from the stored positions.
+    listener_ = nullptr;
+    close();
+  }
+
+  void close() override {
+    release();
+    close_consumer();
+  }
+
+  Result<void> open() {
+    auto ours = consumer_settings(cfg_);
+    std::map<std::string, std::string> props = consumer_defaults();
+    for (const auto& [k, v] : cfg_.properties) props[k] = v;
+    auto conf = detail::make_conf(props, ours);
+    if (!conf) return conf.error();
+    rd_kafka_conf_set_opaque(conf->get(), this);
+    rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::on_rebalance);
+    rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::on_error);
+    char err[512];
+    rk_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err));
+    if (!rk_) return Error{fmt::format("kafka consumer: {}", err)};
+    (void)conf->release();
+    // Errors and rebalances are then served by the batch consume below.
+    rd_kafka_poll_set_consumer(rk_.get());
+    queue_ = rd_kafka_queue_get_consumer(rk_.get());
+    ListPtr topics(rd_kafka_topic_partition_list_new(static_cast<int>(cfg_.topics.size())));
+    for (const auto& t : cfg_.topics)
+      rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+    if (auto e = rd_kafka_subscribe(rk_.get(), topics.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return Error{fmt::format("kafka subscribe: {}", error_text(e))};
+    return ok();
+  }
+
+  std::vector<Partition> partitions() const override {
+    std::vector<Partition> out;
+    for (const auto& [p, a] : assigned_) out.push_back(p);
+    return out;
+  }
+
+  // Positions are chosen at assignment time (see on_assign).
+  Result<void> seek(Partition, Offset) override { return ok(); }
+
+  void set_listener(pipeline::PartitionListener* l) override { listener_ = l; }
+
+  Result<pipeline::PollStatus> poll(std::vector<pipeline::SourceMessage>& out,
+                                    std::size_t max) override {
+    release();
+    if (failure_) return *failure_;
+    batch_.resize(std::max<std::size_t>(max, 1));
+    auto n = rd_kafka_consume_batch_queue(queue_, 0, batch_.data(), batch_.size());
+    if (failure_) return *failure_;  // set by a callback served in that call
+    if (n < 0) return Error{fmt::format("kafka consume: {}", error_text(rd_kafka_last_error()))};
+    held_ = static_cast<std::size_t>(n);
+    for (std::size_t i = 0; i < held_; ++i) {
+      const auto* m = batch_[i];
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        consumer_error(m);
+        continue;
+      }
+      auto* entry = lookup(m);
+      if (entry == nullptr) continue;  // a partition we no longer own (revoked meanwhile)
+      auto& [p, a] = *entry;
+      a.next = m->offset + 1;
+      pipeline::SourceMessage sm;
+      sm.partition = p;
+      sm.offset = Offset{m->offset};
+      sm.next = Offset{m->offset + 1};
+      sm.key = {static_cast<const char*>(m->key), m->key_len};
+      sm.payload = {static_cast<const char*>(m->payload), m->len};
+      sm.capacity = m->len;
+      sm.topic = a.topic;
+      sm.source_partition = a.partition;
+      out.push_back(sm);
+    }
+    return held_ > 0 ? pipeline::PollStatus::data : pipeline::PollStatus::idle;
+  }
+
+  std::string describe() const override {
+    std::string topics;
+    for (const auto& t : cfg_.topics) topics += (topics.empty() ? "" : ",") + t;
+    return fmt::format("kafka {} topics {} group {}", cfg_.brokers, topics, cfg_.group_id);
+  }
+
+  void dead_letter(const pipeline::SourceMessage& m, std::string_view reason) override {
+    if (opts_.dead_letters == nullptr || cfg_.dead_letter_topic.empty()) return;
+    auto partition = std::to_string(m.source_partition);
+    auto offset = std::to_string(m.offset.value());
+    Headers h = {{"kilter-source-topic", m.topic},
+                 {"kilter-source-partition", partition},
+                 {"kilter-source-offset", offset},
+                 {"kilter-reason", reason}};
+    if (auto r = opts_.dead_letters->send(cfg_.dead_letter_topic, m.key, m.payload, h); !r) {
+      // Not durable yet: the next checkpoint is refused until this is resolved.
+      dead_letter_error_ = r.error().message;
+    }
+  }
+
+  Result<void> checkpoint(std::span<const pipeline::Position> positions) override {
+    if (!dead_letter_error_.empty()) {
+      auto e = std::exchange(dead_letter_error_, {});
+      return Error{"dead-letter topic: " + e};
+    }
+    if (opts_.dead_letters != nullptr && !cfg_.dead_letter_topic.empty()) {
+      if (auto r = opts_.dead_letters->flush(opts_.commit_timeout); !r)
+        return Error{"dead-letter topic: " + r.error().message};
+    }
+    ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+    for (const auto& pos : positions) {
+      auto it = assigned_.find(pos.partition);
+      if (it == assigned_.end())
+        return Error{fmt::format("partition {} is not assigned", pos.partition.value())};
+      auto* tp = rd_kafka_topic_partition_list_add(list.get(), it->second.topic.c_str(),
+                                                   it->second.partition);
+      tp->offset = pos.next.value();
+      // librdkafka copies the metadata and frees its copy with the list.
+      tp->metadata = ::malloc(metadata_.size());
+      std::memcpy(tp->metadata, metadata_.data(), metadata_.size());
+      tp->metadata_size = metadata_.size();
+    }
+    auto e = rd_kafka_commit(rk_.get(), list.get(), 0);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return Error{fmt::format("group commit refused: {}", error_text(e))};
+    for (int i = 0; i < list->cnt; ++i)
+      if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return Error{fmt::format("group commit of {} [{}] refused: {}", list->elems[i].topic,
+                                 list->elems[i].partition, error_text(list->elems[i].err))};
+    ++commits_;
+    return ok();
+  }
+
+  std::vector<pipeline::PartitionLag> lag() const override {
+    std::vector<pipeline::PartitionLag> out;
+    for (const auto& [p, a] : assigned_) {
+      pipeline::PartitionLag l{p, a.partition, a.topic, -1};
+      std::int64_t lo = -1, hi = -1;
+      if (rd_kafka_get_watermark_offsets(rk_.get(), a.topic.c_str(), a.partition, &lo, &hi) ==
+              RD_KAFKA_RESP_ERR_NO_ERROR &&
+          hi >= 0) {
+        // Before the first message the position is where the assignment started.
+        auto pos = a.next >= 0 ? a.next : lo;
+        if (pos >= 0) l.lag = std::max<std::int64_t>(0, hi - pos);
+      }
+      out.push_back(std::move(l));
+    }
+    return out;
+  }
+
+  bool ready() const override { return assignments_ > 0; }
+  bool live() const override { return true; }
+
+ private:
+  using Entry = std::pair<const Partition, Assigned>;
+
+  Entry* lookup(const rd_kafka_message_t* m) {
+    const char* topic = rd_kafka_topic_name(m->rkt);
+    for (auto& e : assigned_)
+      if (e.second.partition == m->partition && e.second.topic == topic) return &e;
+    return nullptr;
+  }
+
+  void release() {
+    for (std::size_t i = 0; i < held_; ++i) rd_kafka_message_destroy(batch_[i]);
+    held_ = 0;
+  }
+
+  void close_consumer() {
+    if (!rk_ || closed_) return;
+    closed_ = true;
+    // Serves the final revocation: the listener commits what is pending.
+    if (queue_ != nullptr) {
+      rd_kafka_queue_destroy(queue_);
+      queue_ = nullptr;
+    }
+    if (auto e = rd_kafka_consumer_close(rk_.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
+      spdlog::warn("kafka consumer close: {}", error_text(e));
+  }
+
+  void consumer_error(const rd_kafka_message_t* m) {
+    auto n = ++consume_errors_;
+    if (n == 1 || n % 1000 == 0)
+      spdlog::warn("kafka consume error ({} so far): {}{}", n, error_text(m->err),
+                   m->rkt != nullptr
+                       ? fmt::format(" on {} [{}]", rd_kafka_topic_name(m->rkt), m->partition)
+                       : "");
+  }
+
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<KafkaSource*>(opaque);
+    auto code = static_cast<rd_kafka_resp_err_t>(err);
+    if (code == RD_KAFKA_RESP_ERR__FATAL) {
+      char buf[512];
+      auto orig = rd_kafka_fatal_error(rk, buf, sizeof buf);
+      self->failure_ = Error{fmt::format("kafka fatal error: {}: {}", error_text(orig), buf)};
+      return;
+    }
+    // Transport errors come and go (brokers restart); librdkafka retries them.
+    auto n = ++self->client_errors_;
+    if (n == 1 || n % 100 == 0)
+      spdlog::warn("kafka ({} errors so far): {}: {}", n, error_text(code), reason);
+  }
+
+  static void on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    auto* self = static_cast<KafkaSource*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->on_assign(parts);
+    } else {
+      self->on_revoke(err);
+    }
+  }
+
+  void on_assign(rd_kafka_topic_partition_list_t* parts) {
+    // What the group remembers, and who wrote it.
+    ListPtr committed(rd_kafka_topic_partition_list_copy(parts));
+    auto e = rd_kafka_committed(rk_.get(), committed.get(),
+                                static_cast<int>(opts_.commit_timeout.count()));
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Without the group's offsets a partition with no state could start anywhere.
+      failure_ = Error{fmt::format("kafka: reading the group's offsets: {}", error_text(e))};
+      rd_kafka_assign(rk_.get(), nullptr);
+      return;
+    }
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto& tp = parts->elems[i];
+      const auto& group = committed->elems[i];
+      auto p = opts_.partition_of(tp.topic, tp.partition);
+      if (!p) {
+        failure_ = Error{p.error().message};
+        rd_kafka_assign(rk_.get(), nullptr);
+        return;
+      }
+      std::optional<Offset> stored;
+      if (listener_ != nullptr) stored = listener_->partition_assigned(*p);
+      const bool group_has = group.err == RD_KAFKA_RESP_ERR_NO_ERROR && group.offset >= 0;
+      const bool group_is_ours =
+          group_has && group.metadata_size == metadata_.size() &&
+          std::memcmp(group.metadata, metadata_.data(), metadata_.size()) == 0;
+      std::int64_t start = RD_KAFKA_OFFSET_INVALID;  // the group's offset, else auto.offset.reset
+      if (stored && (!group_has || group_is_ours || group.offset <= stored->value())) {
+        start = stored->value();
+      } else if (stored) {
+        // Another member consumed the partition since our state stopped: what it
+        // counted is in its state, so continue after it.
+        spdlog::info(
+            "{} [{}]: the group is {} message(s) ahead of this state (consumed by "
+            "another member); continuing at offset {}",
+            tp.topic, tp.partition, group.offset - stored->value(), group.offset);
+        start = group.offset;
+      } else if (group_has) {
+        start = group.offset;
+      }
+      tp.offset = start;
+      assigned_[*p] = Assigned{tp.topic, tp.partition, start >= 0 ? start : -1};
+    }
+    if (auto ae = rd_kafka_assign(rk_.get(), parts); ae != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      failure_ = Error{fmt::format("kafka assign: {}", error_text(ae))};
+      return;
+    }
+    ++assignments_;
+    spdlog::info("kafka: assigned {} partition(s) (assignment {})", parts->cnt, assignments_);
+  }
+
+  void on_revoke(rd_kafka_resp_err_t err) {
+    std::vector<Partition> ps = partitions();
+    const bool lost = rd_kafka_assignment_lost(rk_.get()) != 0;
+    if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+      spdlog::warn("kafka rebalance error: {}", error_text(err));
+    if (lost)
+      spdlog::warn("kafka: assignment lost (session timed out?): uncommitted work is redone");
+    // The listener commits through checkpoint(), which needs the assignment still known.
+    if (listener_ != nullptr) listener_->partitions_revoked(ps);
+    assigned_.clear();
+    rd_kafka_assign(rk_.get(), nullptr);
+    spdlog::info("kafka: revoked {} partition(s)", ps.size());
+  }
+
+  config::KafkaConfig cfg_;
+  SourceOptions opts_;
+  std::string metadata_;
+  detail::HandlePtr rk_;
+  rd_kafka_queue_t* queue_ = nullptr;
+  pipeline::PartitionListener* listener_ = nullptr;
+  std::map<Partition, Assigned> assigned_;
+  std::vector<rd_kafka_message_t*> batch_;
+  std::size_t held_ = 0;
+  std::optional<Error> failure_;
+  std::string dead_letter_error_;
+  std::uint64_t assignments_ = 0, commits_ = 0, consume_errors_ = 0, client_errors_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::map<std::string, std::string> consumer_settings(const config::KafkaConfig& c) {
+  return {{"bootstrap.servers", c.brokers},
+          {"group.id", c.group_id},
+          // Offsets are committed by Kilter, in step with its state batches.
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"},
+          {"enable.partition.eof", "false"}};
+}
+
+std::map<std::string, std::string> consumer_defaults() {
+  // An eager assignor: a revocation takes every partition at once, which is what
+  // lets one batch span partitions (and cooperative-sticky crashes 2.0.2).
+  return {{"partition.assignment.strategy", "range,roundrobin"},
+          {"auto.offset.reset", "earliest"},
+          // Short fetch waits keep batches flowing on busy partitions.
+          {"fetch.wait.max.ms", "50"}};
+}
+
+std::vector<std::string> check_properties(const config::KafkaConfig& c) {
+  std::vector<std::string> errors;
+  detail::ConfPtr conf(rd_kafka_conf_new());
+  for (const auto& [k, v] : c.properties)
+    if (auto r = detail::set(conf.get(), k, v); !r) errors.push_back(r.error().message);
+  if (auto it = c.properties.find("partition.assignment.strategy");
+      it != c.properties.end() && it->second.find("cooperative") != std::string::npos)
+    errors.push_back(
+        "kafka property partition.assignment.strategy: cooperative assignors are not "
+        "supported (one state batch spans every partition); use range or roundrobin");
+  for (const auto& k : {"enable.auto.commit", "enable.auto.offset.store"})
+    if (c.properties.contains(k))
+      errors.push_back(
+          fmt::format("kafka property {}: Kilter commits offsets itself, in step "
+                      "with its state; remove it",
+                      k));
+  return errors;
+}
+
+Result<Partition> pipeline_partition(std::uint32_t source_id, std::int32_t kafka_partition) {
+  if (source_id == 0 || source_id > 0x7FFF)
+    return Error{fmt::format("source id {} out of range", source_id)};
+  if (kafka_partition < 0 || kafka_partition > 0xFFFF)
+    return Error{fmt::format("kafka partition {} out of range (0..65535)", kafka_partition)};
+  return Partition{
+      static_cast<std::int32_t>((source_id << 16) | static_cast<std::uint32_t>(kafka_partition))};
+}
+
+Result<std::unique_ptr<pipeline::Source>> open_source(const config::KafkaConfig& c,
+                                                      SourceOptions opts) {
+  if (auto errors = check_properties(c); !errors.empty()) return Error{errors.front()};
+  auto s = std::make_unique<KafkaSource>(c, std::move(opts));
+  if (auto r = s->open(); !r) return r.error();
+  return std::unique_ptr<pipeline::Source>(std::move(s));
+}
+
+}  // namespace kilter::kafka

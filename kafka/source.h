@@ -1,0 +1,51 @@
+// The Kafka source: a consumer group member handing messages to the pipeline.
+//
+// Positions: the offsets that count are the ones in the state store. On every
+// assignment the consumer starts each partition at its stored position; the
+// group's committed offset is used when there is no stored state, or when the
+// group is ahead because another member (another state store) consumed the
+// partition since. Before each state batch is written the positions are
+// committed to the group, synchronously, with this store's instance id as
+// metadata; a refused commit (a rebalance in progress) keeps the batch back,
+// so the group offset and the stored position never disagree about who counted
+// what.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "kafka/producer.h"
+#include "pipeline/source.h"
+
+namespace kilter::kafka {
+
+struct SourceOptions {
+  std::string instance_id;  // the state store's; written with every group commit
+  // The pipeline's partition for a Kafka (topic, partition): stable across restarts.
+  std::function<Result<Partition>(std::string_view topic, std::int32_t partition)> partition_of;
+  Producer* dead_letters = nullptr;  // with config.dead_letter_topic
+  std::chrono::milliseconds commit_timeout{10'000};
+};
+
+// The librdkafka settings Kilter sets itself, whatever kafka.properties says
+// (manual offsets) and the defaults it chooses when properties leave them out.
+std::map<std::string, std::string> consumer_settings(const config::KafkaConfig& c);
+std::map<std::string, std::string> consumer_defaults();
+
+// Subscribes to config.topics; partitions arrive through the listener.
+Result<std::unique_ptr<pipeline::Source>> open_source(const config::KafkaConfig& c,
+                                                      SourceOptions opts);
+
+// Checks kafka.properties (names and values) as librdkafka would, without
+// connecting: for `kilterd check-config`.
+std::vector<std::string> check_properties(const config::KafkaConfig& c);
+
+// The pipeline partition of a Kafka partition: source id (per topic) and
+// partition number in one int32.
+Result<Partition> pipeline_partition(std::uint32_t source_id, std::int32_t kafka_partition);
+
+}  // namespace kilter::kafka
