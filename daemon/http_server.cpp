@@ -145,10 +145,12 @@ struct HttpServerState {
   HttpServerState(asio::io_context& io_, HttpHandler handler_, HttpServerOptions opts_)
       : acceptor(io_), retry(io_), handler(std::move(handler_)), opts(opts_) {}
 
-  // Logs each distinct failure message once, with a bound on what is remembered.
-  void log_error_once(const std::string& message) {
-    if (logged_errors.size() >= kMaxLoggedErrors || !logged_errors.insert(message).second) return;
-    spdlog::error("http: {}", message);
+  // Logs a failure the first time its key is seen. Keys must not carry request
+  // data, or clients could flood the log; forgetting all keys when the set is
+  // full bounds memory and still lets new failures through.
+  void log_error_once(const std::string& key, std::string_view detail = {}) {
+    if (logged_errors.size() >= kMaxLoggedErrors) logged_errors.clear();
+    if (logged_errors.insert(key).second) spdlog::error("http: {}{}", key, detail);
   }
 
   tcp::acceptor acceptor;
@@ -222,7 +224,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     if (parser_->is_done()) return on_request(ec, 0);
     const auto& req = parser_->get();
-    if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+    // A client that sent its body without waiting needs no interim response.
+    if (req.version() >= 11 && buffer_.size() == 0 &&
+        beast::iequals(req[http::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         then(&Session::read_body));
@@ -238,12 +242,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_error(beast::error_code ec) {
     if (ec == http::error::header_limit) {
-      return reject(http::status::request_header_fields_too_large,
-                    "request header fields too large\n", ec.message());
+      return reject(http::status::request_header_fields_too_large, ec.message());
     }
-    if (ec == http::error::body_limit) {
-      return reject(http::status::payload_too_large, "payload too large\n", ec.message());
-    }
+    if (ec == http::error::body_limit) return reject(http::status::payload_too_large, ec.message());
     // A peer that goes away mid-request, a timeout or a reset gets no answer;
     // every other parser error is the client's malformed request.
     static const auto& parse_errors = http::make_error_code(http::error::bad_target).category();
@@ -251,7 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ec.category() != parse_errors) {
       return close();
     }
-    reject(http::status::bad_request, "bad request\n", ec.message());
+    reject(http::status::bad_request, ec.message());
   }
 
   void on_request(beast::error_code ec, std::size_t) {
@@ -259,7 +260,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& req = parser_->get();
     HttpRequest request;
     if (!parse_target(std::string_view(req.target().data(), req.target().size()), request)) {
-      return reject(http::status::bad_request, "bad request\n", "bad request target");
+      return reject(http::status::bad_request, "bad request target");
     }
     const bool head = req.method() == http::verb::head;
     request.method = head ? "GET" : std::string(req.method_string());
@@ -278,12 +279,12 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       return state_->handler(request);
     } catch (const std::exception& e) {
-      failure = fmt::format("handler failed on {} {}: {}", request.method, request.path, e.what());
+      failure = fmt::format("handler failed: {}", e.what());
     } catch (...) {
-      failure =
-          fmt::format("handler failed on {} {}: unknown exception", request.method, request.path);
+      failure = "handler failed: unknown exception";
     }
-    state_->log_error_once(failure);
+    state_->log_error_once(failure,
+                           fmt::format(" (first seen on {} {})", request.method, request.path));
     return internal_error();
   }
 
@@ -322,15 +323,15 @@ class Session : public std::enable_shared_from_this<Session> {
     write(keep_alive);
   }
 
-  void reject(http::status status, std::string_view text, const std::string& why) {
+  void reject(http::status status, const std::string& why) {
     ++state_->stats.bad_requests;
     beast::error_code ec;
     auto peer = stream_.socket().remote_endpoint(ec).address().to_string();
     spdlog::debug("http: {} to {}: {}", static_cast<unsigned>(status), peer, why);
     begin_response(static_cast<unsigned>(status), 11);
     res_.set(http::field::content_type, "text/plain");
-    res_.body() = std::string(text);
-    res_.content_length(text.size());
+    res_.body() = std::string(http::obsolete_reason(status)) + "\n";
+    res_.content_length(res_.body().size());
     linger_ = true;
     write(false);
   }

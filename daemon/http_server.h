@@ -9,6 +9,11 @@
 // HEAD: the handler is called as for GET (request.method == "GET"), and the
 // server sends the resulting headers, Content-Length included, without the
 // body. Handlers therefore never need a HEAD branch.
+//
+// Content-Length is set on every response except 204 (RFC 9110 forbids it).
+// Malformed requests get 400, oversized headers 431, oversized bodies 413, a
+// throwing handler 500; protocol errors then close the connection, after
+// briefly draining input so the client can read the answer.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -59,7 +64,8 @@ struct HttpServerOptions {
   std::size_t max_connections = 256;  // beyond this, new connections are closed at once
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
-  std::chrono::milliseconds idle_timeout{30'000};     // keep-alive connection with no request
+  // Waiting for a request to start, on a new or a kept-alive connection.
+  std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds request_timeout{10'000};  // reading one request / writing one response
 };
 
