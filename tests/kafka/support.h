@@ -2,6 +2,7 @@
 // test, and the comparison of their stored figures with the truth.
 #pragma once
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -121,23 +122,25 @@ class KafkaTest : public ::testing::Test {
   }
 
   // A daemon directory with its configuration; `extra` is appended to the YAML.
-  fs::path daemon_dir(const std::string& name, const std::string& extra = {}) {
+  // A killed member holds its partitions until its session times out.
+  fs::path daemon_dir(const std::string& name, const std::string& extra = {},
+                      const std::string& group = "kilter-test", int session_ms = 6000) {
     auto dir = root_ / name;
     fs::create_directories(dir);
-    write_file(dir / "kilter.yaml",
-               "kafka:\n"
-               "  brokers: \"" +
-                   cluster_->bootstraps() +
-                   "\"\n"
-                   "  group_id: kilter-test\n"
-                   "  topics: [" +
-                   std::string(kTopic) + "]\n" + dead_letter_line_ +
-                   "  properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\","
-                   " fetch.wait.max.ms: \"10\"}\n"
-                   "storage: {path: state, commit_interval: 200ms}\n"
-                   "http: {listen: 127.0.0.1:0}\n"
-                   "sinks: [{type: file, path: alerts.ndjson}]\n" +
-                   extra);
+    write_file(
+        dir / "kilter.yaml",
+        fmt::format("kafka:\n"
+                    "  brokers: \"{}\"\n"
+                    "  group_id: {}\n"
+                    "  topics: [{}]\n"
+                    "{}"
+                    "  properties: {{session.timeout.ms: \"{}\", heartbeat.interval.ms: "
+                    "\"500\", fetch.wait.max.ms: \"10\"}}\n"
+                    "storage: {{path: state, commit_interval: 200ms}}\n"
+                    "http: {{listen: 127.0.0.1:0}}\n"
+                    "sinks: [{{type: file, path: alerts.ndjson}}]\n"
+                    "{}",
+                    cluster_->bootstraps(), group, kTopic, dead_letter_line_, session_ms, extra));
     return dir;
   }
 
