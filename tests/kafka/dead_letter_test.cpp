@@ -1,56 +1,9 @@
 // Bad messages go to the dead-letter topic with headers naming where they came
 // from and why, are counted, and never stall the partition.
-#include <librdkafka/rdkafka.h>
-
 #include "tests/kafka/support.h"
 
 namespace kilter::testing {
 namespace {
-
-struct DeadLetter {
-  std::string key, value;
-  std::map<std::string, std::string> headers;
-};
-
-// Everything in `topic` (all of its partitions, from the beginning).
-std::vector<DeadLetter> read_topic(const std::string& brokers, const std::string& topic,
-                                   std::size_t expected) {
-  char err[512];
-  auto* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "group.id", "dead-letter-reader", err, sizeof err);
-  rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
-  auto* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  auto* list = rd_kafka_topic_partition_list_new(1);
-  for (int p = 0; p < 4; ++p)
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  rd_kafka_assign(rk, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  std::vector<DeadLetter> out;
-  eventually([&] {
-    while (auto* m = rd_kafka_consumer_poll(rk, 100)) {
-      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        DeadLetter d{{static_cast<const char*>(m->key), m->key_len},
-                     {static_cast<const char*>(m->payload), m->len},
-                     {}};
-        rd_kafka_headers_t* hdrs = nullptr;
-        if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          const char* name;
-          const void* value;
-          size_t size;
-          for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); ++i)
-            d.headers[name] = std::string(static_cast<const char*>(value), size);
-        }
-        out.push_back(std::move(d));
-      }
-      rd_kafka_message_destroy(m);
-    }
-    return out.size() >= expected;
-  });
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return out;
-}
 
 TEST_F(KafkaTest, BadMessagesGoToTheDeadLetterTopicWithTheirOrigin) {
   ASSERT_TRUE(cluster_->create_topic("social.dlq", 4).ok());
