@@ -299,9 +299,11 @@ void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
 }
 
 void Engine::evaluate(PartitionState& ps, TimePoint at) {
-  // Evidence is read from the store, and the verdicts must rest on durable state:
-  // commit what came before the boundary first.
-  if (auto r = commit(); !r) return fail(r.error());
+  // Verdicts come from the in-memory windows; the alert states and records they
+  // produce join the open batch, so they are written with the state behind them.
+  // Only the evidence of a transition needs the store to hold the window's posts:
+  // the first transition commits (see evaluate_account).
+  evidence_committed_ = false;
   if (ps.sorted_stale) {
     ps.sorted.clear();
     for (auto& [id, a] : ps.accounts) ps.sorted.push_back(a.get());
@@ -309,7 +311,6 @@ void Engine::evaluate(PartitionState& ps, TimePoint at) {
               [](const AccountState* x, const AccountState* y) { return x->id < y->id; });
     ps.sorted_stale = false;
   }
-  auto before = staged_.size();
   for (auto* a : ps.sorted) evaluate_account(ps, *a, at);
   ps.meta.last_evaluated = at;
   ps.meta_dirty = true;
@@ -317,9 +318,8 @@ void Engine::evaluate(PartitionState& ps, TimePoint at) {
   auto retention_cutoff = at - cfg_->storage.retention;
   if (auto r = store_.expire(ps.id, retention_cutoff, at - cfg_->storage.dedupe_horizon); !r)
     return fail(r.error());
-  // Alerts should not wait for the next commit interval.
-  if (staged_.size() > before)
-    if (auto r = commit(); !r) return fail(r.error());
+  // Alerts do not wait for the commit interval: commit_due() says so at once, and
+  // the evaluations of one slice of messages share that commit.
 }
 
 void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at) {
@@ -332,6 +332,12 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
     auto value = compute_metric(rule, a.windows, at, weights);
     auto before = state;
     auto transition = step(rule, state, value, at);
+    if (transition && !evidence_committed_) {
+      // Before this transition's state is put: the state and its alert record
+      // must land in one batch, or a crash between two commits loses the alert.
+      if (auto r = commit(); !r) return fail(r.error());
+      evidence_committed_ = true;
+    }
     if (state.phase != before.phase || state.since != before.since ||
         state.last_value != before.last_value)
       batch_->put_alert_state(ps.id, a.id, rule.name, state);
@@ -346,9 +352,10 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
 }
 
 bool Engine::commit_due() const {
-  if (batch_events_ == 0) return false;
+  if (batch_events_ == 0 && staged_.empty()) return false;
   const auto now = clock_.steady_now();
   if (now < retry_after_) return false;  // a refused commit is not retried at once
+  if (!staged_.empty()) return true;     // alerts wait for nothing but their commit
   if (batch_events_ >= cfg_->storage.commit_max_events) return true;
   return now - batch_started_ >= cfg_->storage.commit_interval;
 }

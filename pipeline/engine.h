@@ -177,6 +177,7 @@ class Engine final : public PartitionListener {
   Checkpointer* checkpointer_ = nullptr;
   std::vector<Position> positions_;  // scratch for the checkpointer
   std::chrono::steady_clock::time_point retry_after_{};
+  bool evidence_committed_ = false;  // this evaluation already committed for its evidence
 };
 
 }  // namespace kilter::pipeline

@@ -141,6 +141,9 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
         if (type != ValueType::kValue || !codec::decode_post_ts(view(value), ts))
           return Decision::kKeep;
         break;
+      case RetainedTime::after_partition:
+        if (!keys::read_time(k, ts)) return Decision::kKeep;
+        break;
     }
     // Dropping an entry leaves a tombstone below the bottom level, so an older
     // version of the key cannot resurface.
@@ -154,7 +157,9 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
   TimePoint cutoff_of(Partition p) const {
     if (!cached_ || cached_partition_ != p.value()) {
       auto it = cutoffs_.find(p.value());
-      cached_cutoff_ = it == cutoffs_.end() ? TimePoint::min() : it->second.cutoff;
+      cached_cutoff_ = it == cutoffs_.end()                      ? TimePoint::min()
+                       : where_ == RetainedTime::after_partition ? it->second.seen_cutoff
+                                                                 : it->second.cutoff;
       cached_partition_ = p.value();
       cached_ = true;
     }

@@ -94,6 +94,11 @@ rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Ca
       o.compaction_filter_factory = retention_filter_factory(retention, RetainedTime::value);
       o.periodic_compaction_seconds = kRetentionRecompactSeconds;
       break;
+    case kSeenCf:
+      o.compaction_filter_factory =
+          retention_filter_factory(retention, RetainedTime::after_partition);
+      o.periodic_compaction_seconds = kRetentionRecompactSeconds;
+      break;
     default:
       break;
   }

@@ -145,6 +145,7 @@ class RocksStore final : public StateStore {
   }
 
   bool seen(Partition p, TimePoint ts, std::string_view event_id) override {
+    if (ts < retention_->get(p).seen_cutoff) return false;  // beyond the dedupe horizon
     keys::seen_key(tl_key, p, ts, event_id);
     rocksdb::PinnableSlice v;
     return get(kSeenCf, v);
@@ -273,13 +274,9 @@ class RocksStore final : public StateStore {
     keys::partition_key(key, p);
     codec::encode(val, next);
     check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
-    // Seen ids are keyed by exact event time, so one range tombstone removes
-    // exactly those older than the cutoff, in the same write as the new cutoff.
-    if (next.seen_cutoff > old.seen_cutoff) {
-      std::string end;
-      keys::seen_prefix(end, p, next.seen_cutoff);
-      check(wb.DeleteRange(cf_[kSeenCf], slice(key), slice(end)), "batch");
-    }
+    // No range deletion here: every read would then re-fragment the memtable's
+    // range tombstones (RocksDB 7.8), and expire runs at every evaluation. The
+    // compaction filters reclaim old keys; reads ignore them meanwhile.
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
       return Error{"rocksdb expire: " + s.ToString()};
     retention_->set(p, next);

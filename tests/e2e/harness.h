@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -26,6 +28,11 @@ class TempDir {
     fs::create_directories(path_);
   }
   ~TempDir() {
+    // KILTER_TEST_KEEP=1 keeps the directory, to look at a failed run's files.
+    if (const char* keep = std::getenv("KILTER_TEST_KEEP"); keep != nullptr && *keep == '1') {
+      std::fprintf(stderr, "kept %s\n", path_.c_str());
+      return;
+    }
     std::error_code ec;
     fs::remove_all(path_, ec);
   }

@@ -93,7 +93,7 @@ class RetentionTest : public ::testing::Test {
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(RetentionTest, ExpireHidesOldStateAndRemovesOldSeenIds) {
+TEST_F(RetentionTest, ExpireHidesOldStateAndSeenIdsAtOnceAndCompactionRemovesThem) {
   // Keep hours 2.. of state; keep seen ids from the middle of hour 3 on.
   ASSERT_TRUE(store_->expire(kP0, hour(2), hour(3) + Millis{kHour / 2}).ok());
   EXPECT_EQ(bucket_count(kP0), 4u);
@@ -107,10 +107,13 @@ TEST_F(RetentionTest, ExpireHidesOldStateAndRemovesOldSeenIds) {
                               EXPECT_GE(ts, hour(2));
                               EXPECT_EQ(d.engagement, 3u);
                             });
-  // Seen ids of hours 0-3 are older than the cutoff: deleted.
-  EXPECT_EQ(raw("seen", kP0), 2u);
+  // Seen ids of hours 0-3 are older than the cutoff: no longer seen, and gone
+  // from the disk once compacted.
   EXPECT_EQ(seen_found(kP0), 2u);
   EXPECT_TRUE(store_->seen(kP0, hour(4) + Millis{1}, "e4"));
+  ASSERT_TRUE(compact_all(*store_).ok());
+  EXPECT_EQ(raw("seen", kP0), 2u);
+  EXPECT_EQ(raw("seen", kP1), 6u);
 
   // The other partition is untouched.
   EXPECT_EQ(bucket_count(kP1), 6u);
