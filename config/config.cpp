@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <algorithm>
+
 #include <array>
 #include <utility>
 
@@ -142,10 +144,42 @@ AccountPolicy resolve_account(const Config& c, std::string_view account) {
     policy.profile = &it->second;
     policy.brand_terms = it->second.brand_terms;
   }
-  if (entry)
+  if (entry) {
     policy.brand_terms.insert(policy.brand_terms.end(), entry->brand_terms.begin(),
                               entry->brand_terms.end());
+    policy.campaigns = &entry->campaigns;
+  }
   return policy;
+}
+
+bool AlertMatcher::matches(std::string_view acct, std::string_view prof, const Rule& r) const {
+  return (account.empty() || glob_match(account, acct)) && (profile.empty() || profile == prof) &&
+         (rule.empty() || rule == r.name) && (metric.empty() || metric == to_string(r.metric)) &&
+         (severity.empty() || severity == r.severity);
+}
+
+std::vector<std::string> route(const Config& c, std::string_view account,
+                               std::string_view profile, const Rule& rule) {
+  std::vector<std::string> out;
+  auto add = [&](const std::vector<std::string>& names) {
+    for (const auto& n : names)
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  };
+  bool matched = false;
+  for (const auto& r : c.routes) {
+    if (!r.match.matches(account, profile, rule)) continue;
+    matched = true;
+    add(r.sinks);
+    if (!r.continue_matching) break;
+  }
+  if (!matched) {
+    if (c.default_sinks) {
+      add(*c.default_sinks);
+    } else {
+      for (const auto& s : c.sinks) out.push_back(s.name);
+    }
+  }
+  return out;
 }
 
 }  // namespace kilter::config

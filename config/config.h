@@ -79,11 +79,68 @@ struct Profile {
   std::vector<std::string> brand_terms;  // professional vocabulary for every account of it
 };
 
+// Replacement limits of one rule.
+struct Limits {
+  std::optional<double> min;
+  std::optional<double> max;
+};
+
+// A declared period (a sale, a launch) during which some rules of an account have
+// other limits instead of being muted. They apply while the rule's window overlaps
+// [from, to), so the campaign's posts do not trip the normal limits right after it.
+struct Campaign {
+  std::string name;
+  TimePoint from;
+  TimePoint to;
+  std::map<std::string, Limits> limits;  // rule name -> limits during the campaign
+};
+
 struct AccountMatcher {
   std::string id;     // exact account id, or
   std::string match;  // glob (* and ?)
   std::string profile;
   std::vector<std::string> brand_terms;  // professional vocabulary of this account
+  std::vector<Campaign> campaigns;       // periods with other limits
+};
+
+// Which alerts a route, a mute window or an inhibition applies to. Every field
+// set must match; an empty matcher matches every alert.
+struct AlertMatcher {
+  std::string account;   // glob (* and ?)
+  std::string profile;   // profile name
+  std::string rule;      // rule name
+  std::string metric;    // contract metric name
+  std::string severity;  // info | warning | critical
+  bool matches(std::string_view account, std::string_view profile, const Rule& rule) const;
+};
+
+struct Route {
+  AlertMatcher match;
+  std::vector<std::string> sinks;  // sink names
+  bool continue_matching = false;  // also try the routes after this one
+};
+
+// While an alert matching `source` fires on an account, that account's alerts
+// matching `target` are not notified (an account gone silent mutes its
+// engagement-drop alert).
+struct Inhibition {
+  AlertMatcher source;
+  AlertMatcher target;
+};
+
+// Alerts matching `match` whose evaluation time is in [from, to) are not notified.
+struct MuteWindow {
+  AlertMatcher match;
+  TimePoint from;
+  TimePoint to;
+  std::string comment;
+};
+
+struct OutboxConfig {
+  std::size_t max_entries = 100'000;                 // beyond this, no new messages are taken
+  Millis drain_timeout = std::chrono::seconds(30);  // file source: wait at most this at the end
+  Millis retry_initial = std::chrono::seconds(1);   // first retry of a failed delivery
+  Millis retry_max = std::chrono::minutes(5);       // retries back off up to this
 };
 
 enum class SinkType { file, log, kafka, webhook, slack, teams, alertmanager };
@@ -92,11 +149,27 @@ std::optional<SinkType> parse_sink_type(std::string_view s);
 
 struct SinkConfig {
   SinkType type = SinkType::log;
-  std::string name;                            // defaults to the type
-  std::string path;                            // file: NDJSON file, resolved against the config dir
-  std::string topic;                           // kafka
-  std::string url;                             // http sinks
-  std::map<std::string, std::string> options;  // remaining type-specific keys
+  std::string name;   // defaults to the type
+  std::string path;   // file: NDJSON file, resolved against the config dir
+  std::string topic;  // kafka
+  // http sinks (webhook, slack, teams, alertmanager)
+  std::string url;                             // from `url` or `url_file`; a secret, never logged
+  Millis timeout = std::chrono::seconds(10);   // one request
+  std::map<std::string, std::string> headers;  // extra request headers
+  // delivery
+  double rate_limit = 0;         // notifications per second; 0: no limit (slack, teams: 1)
+  Millis group_wait{0};          // wait this long to send an account's alerts together
+  Millis repeat_interval{0};     // slack, teams: remind of still-firing alerts; 0: never
+  // webhook
+  std::string secret;            // HMAC-SHA256 key (`secret` or `secret_file`); empty: unsigned
+  std::string signature_header = "X-Kilter-Signature";
+  // slack
+  std::string channel, username, icon_emoji;
+  std::size_t max_posts = 3;     // slack, teams: top posts shown per alert
+  // alertmanager
+  Millis resend_interval = std::chrono::minutes(1);  // re-send firing alerts (< resolve_timeout)
+  std::string generator_url;                         // base URL of this daemon's API
+  std::map<std::string, std::string> labels;         // extra labels on every alert
 };
 
 struct HttpConfig {
@@ -118,6 +191,11 @@ struct Config {
   std::vector<AccountMatcher> accounts;
   std::string default_profile = "brand";  // empty: unmatched accounts are not evaluated
   std::vector<SinkConfig> sinks;          // default: one log sink
+  OutboxConfig outbox;
+  std::vector<Route> routes;  // first match wins (unless continue_matching); empty: every sink
+  std::optional<std::vector<std::string>> default_sinks;  // for alerts no route matches; unset: all
+  std::vector<Inhibition> inhibit;
+  std::vector<MuteWindow> mute;
   HttpConfig http;
   LogConfig log;
 };
@@ -125,11 +203,17 @@ struct Config {
 // The profiles used when the file has no `profiles` section: brand and voice.
 std::map<std::string, Profile> builtin_profiles();
 
-// What applies to one account: its profile (nullptr when none) and brand terms.
+// What applies to one account: its profile (nullptr when none), brand terms and
+// campaigns.
 struct AccountPolicy {
   const Profile* profile = nullptr;
-  std::vector<std::string> brand_terms;  // profile's and account's
+  std::vector<std::string> brand_terms;             // profile's and account's
+  const std::vector<Campaign>* campaigns = nullptr;  // the matching account entry's
 };
+
+// The sinks an alert goes to: the routes' choice, else default_sinks, else every sink.
+std::vector<std::string> route(const Config& c, std::string_view account,
+                               std::string_view profile, const Rule& rule);
 AccountPolicy resolve_account(const Config& c, std::string_view account);
 
 bool glob_match(std::string_view pattern, std::string_view s);

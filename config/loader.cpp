@@ -21,9 +21,10 @@ namespace fs = std::filesystem;
 using detail::Field;
 using detail::Reader;
 
-constexpr std::string_view kTopKeys[] = {"source",     "kafka",    "storage",  "pipeline",
-                                         "classifier", "profiles", "accounts", "default_profile",
-                                         "sinks",      "http",     "log"};
+constexpr std::string_view kTopKeys[] = {
+    "source",   "kafka",           "storage", "pipeline", "classifier",    "profiles",
+    "accounts", "default_profile", "sinks",   "outbox",   "routes",        "default_sinks",
+    "inhibit",  "mute",            "http",    "log"};
 
 std::string absolute_under(const fs::path& base, const std::string& p) {
   if (p.empty()) return p;
@@ -58,10 +59,18 @@ void read_document(Reader& r, const YAML::Node& doc, Config& c) {
     c.profiles = builtin_profiles();
   if (const auto* f = m->get("default_profile")) r.string(*f, c.default_profile);
   if (const auto* f = m->get("accounts")) detail::read_accounts(r, *f, c);
-  if (const auto* f = m->get("sinks"))
+  if (const auto* f = m->get("sinks")) {
     detail::read_sinks(r, *f, c);
-  else
-    c.sinks = {SinkConfig{SinkType::log, "log", "", "", "", {}}};
+  } else {
+    c.sinks = {SinkConfig{}};
+    c.sinks.back().name = "log";
+  }
+  if (const auto* f = m->get("outbox")) detail::read_outbox(r, *f, c);
+  if (const auto* f = m->get("routes")) detail::read_routes(r, *f, c);
+  if (const auto* f = m->get("default_sinks")) detail::read_default_sinks(r, *f, c);
+  if (const auto* f = m->get("inhibit")) detail::read_inhibit(r, *f, c);
+  if (const auto* f = m->get("mute")) detail::read_mute(r, *f, c);
+  detail::check_sink_references(r, c);
   if (const auto* f = m->get("http")) detail::read_http(r, *f, c);
   if (const auto* f = m->get("log")) detail::read_log(r, *f, c);
   detail::validate(r, c, profiles ? &rule_paths : nullptr);
@@ -93,7 +102,7 @@ LoadResult load_string(const std::string& yaml, const std::string& file,
     }
     Config c;
     c.file = file;
-    Reader r(file, out.errors);
+    Reader r(file, out.errors, base_dir);
     read_document(r, doc, c);
     if (out.errors.empty()) {
       std::error_code ec;

@@ -16,7 +16,8 @@ constexpr std::string_view kMetrics[] = {
     "personal_share",      "promotional_share", "posts",
     "engagement_per_post", "engagement_change", "follower_change"};
 constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
-constexpr std::string_view kAccountKeys[] = {"id", "match", "profile", "brand_terms"};
+constexpr std::string_view kAccountKeys[] = {"id", "match", "profile", "brand_terms", "campaigns"};
+constexpr std::string_view kCampaignKeys[] = {"name", "from", "to", "limits"};
 
 void missing(Reader& r, const Field& parent, std::string_view key, std::string_view what) {
   r.error(parent.loc, child_path(parent.path, key), fmt::format("missing: {}", what));
@@ -143,6 +144,45 @@ void read_profile(Reader& r, const Field& f, Profile& p, RulePaths& paths) {
   }
 }
 
+// Each campaign names rules of the account's profile, with the limits that apply
+// while it runs.
+void read_campaigns(Reader& r, const Field& f, const Config& c, AccountMatcher& a) {
+  auto items = r.list(f);
+  if (!items) return;
+  const Profile* profile = nullptr;
+  if (auto it = c.profiles.find(a.profile); it != c.profiles.end()) profile = &it->second;
+  for (const auto& item : *items) {
+    auto m = r.map(item, kCampaignKeys);
+    if (!m) continue;
+    Campaign camp;
+    if (const auto* v = m->get("name"))
+      r.nonempty_string(*v, camp.name);
+    else
+      missing(r, item, "name", "shown in the alerts of the campaign's period");
+    bool period = read_campaign_period(r, *m, item, camp);
+    const auto* limits = m->get("limits");
+    if (!limits) {
+      missing(r, item, "limits", "rule name -> {min, max} during the campaign");
+      continue;
+    }
+    auto lm = r.map(*limits, {});
+    if (!lm) continue;
+    for (const auto& rule : lm->all()) {
+      bool known = false;
+      if (profile != nullptr)
+        for (const auto& pr : profile->rules) known = known || pr.name == rule.key;
+      if (!known && profile != nullptr) {
+        r.error(rule.key_loc, rule.path,
+                fmt::format("profile '{}' has no rule named '{}'", a.profile, rule.key));
+        continue;
+      }
+      Limits l;
+      if (read_limits(r, rule, l)) camp.limits[rule.key] = l;
+    }
+    if (period) a.campaigns.push_back(std::move(camp));
+  }
+}
+
 }  // namespace
 
 void read_profiles(Reader& r, const Field& f, Config& c, RulePaths& paths) {
@@ -196,6 +236,7 @@ void read_accounts(Reader& r, const Field& f, Config& c) {
       missing(r, item, "profile", "the profile whose rules apply to this account");
     }
     if (const auto* b = m->get("brand_terms")) r.string_list(*b, a.brand_terms);
+    if (const auto* cs = m->get("campaigns")) read_campaigns(r, *cs, c, a);
     c.accounts.push_back(std::move(a));
   }
 }

@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "common/time.h"
 
@@ -323,6 +326,61 @@ bool Reader::string_list(const Field& f, std::vector<std::string>& out) {
       ok = false;
   }
   if (ok) out = std::move(values);
+  return ok;
+}
+
+}  // namespace kilter::config::detail
+
+namespace kilter::config::detail {
+
+bool Reader::time(const Field& f, TimePoint& out) {
+  auto s = scalar(f);
+  if (!s) return false;
+  auto t = parse_rfc3339(s->text);
+  if (!t) {
+    error(f, fmt::format("expected an RFC 3339 time like 2026-11-20T09:00:00Z (got {})",
+                         s->shown()));
+    return false;
+  }
+  out = *t;
+  return true;
+}
+
+bool Reader::file_contents(const Field& f, std::string& out) {
+  std::string name;
+  if (!nonempty_string(f, name)) return false;
+  std::filesystem::path path(name);
+  if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error(f, fmt::format("cannot read {}", path.string()));
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string v = text.str();
+  while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ' ||
+                        v.back() == '\t'))
+    v.pop_back();
+  if (v.empty()) {
+    error(f, fmt::format("{} is empty", path.string()));
+    return false;
+  }
+  out = std::move(v);
+  return true;
+}
+
+bool Reader::string_map(const Field& f, std::map<std::string, std::string>& out) {
+  auto m = map(f, {});
+  if (!m) return false;
+  bool ok = true;
+  for (const auto& e : m->all()) {
+    std::string v;
+    if (string(e, v))
+      out[e.key] = std::move(v);
+    else
+      ok = false;
+  }
   return ok;
 }
 

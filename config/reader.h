@@ -65,8 +65,8 @@ using Keys = std::span<const std::string_view>;
 
 class Reader {
  public:
-  Reader(std::string file, std::vector<ConfigError>& errors)
-      : file_(std::move(file)), errors_(errors) {}
+  Reader(std::string file, std::vector<ConfigError>& errors, std::string base_dir = {})
+      : file_(std::move(file)), errors_(errors), base_dir_(std::move(base_dir)) {}
 
   void error(Loc loc, std::string key, std::string message);
   void error(const Field& f, std::string message) { error(f.loc, f.path, std::move(message)); }
@@ -98,6 +98,14 @@ class Reader {
   bool choice(const Field& f, Keys choices, std::string& out);
   // A list of non-empty strings.
   bool string_list(const Field& f, std::vector<std::string>& out);
+  // An RFC 3339 time.
+  bool time(const Field& f, TimePoint& out);
+  // The contents of the file the field names (relative to the config's directory),
+  // trailing whitespace removed: for secrets kept out of the config. Messages name
+  // the file, never its contents.
+  bool file_contents(const Field& f, std::string& out);
+  // A mapping of strings to strings (headers, labels).
+  bool string_map(const Field& f, std::map<std::string, std::string>& out);
 
  private:
   std::optional<std::string> expand(const Field& f, std::string_view raw, bool& from_env);
@@ -105,6 +113,7 @@ class Reader {
 
   std::string file_;
   std::vector<ConfigError>& errors_;
+  std::string base_dir_;
   std::map<std::string, Loc, std::less<>> marks_;
 };
 
@@ -121,6 +130,18 @@ void read_classifier(Reader& r, const Field& f, Config& c);
 void read_sinks(Reader& r, const Field& f, Config& c);
 void read_http(Reader& r, const Field& f, Config& c);
 void read_log(Reader& r, const Field& f, Config& c);
+// Delivery (sinks.cpp, routing.cpp).
+void read_outbox(Reader& r, const Field& f, Config& c);
+void read_routes(Reader& r, const Field& f, Config& c);
+void read_default_sinks(Reader& r, const Field& f, Config& c);
+void read_inhibit(Reader& r, const Field& f, Config& c);
+void read_mute(Reader& r, const Field& f, Config& c);
+// An alert matcher (account glob, profile, rule, metric, severity).
+bool read_matcher(Reader& r, const Field& f, const Config& c, AlertMatcher& m);
+bool read_limits(Reader& r, const Field& f, Limits& out);
+bool read_campaign_period(Reader& r, const FieldMap& m, const Field& item, Campaign& out);
+// Sink names in routes and default_sinks exist.
+void check_sink_references(Reader& r, const Config& c);
 // Where each kept rule was written: (profile, index in Profile::rules) -> key path.
 using RulePaths = std::map<std::pair<std::string, std::size_t>, std::string>;
 void read_profiles(Reader& r, const Field& f, Config& c, RulePaths& paths);

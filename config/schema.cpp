@@ -24,11 +24,6 @@ constexpr std::string_view kLanguages[] = {"en", "fr"};
 constexpr std::string_view kHttpKeys[] = {"listen"};
 constexpr std::string_view kLogKeys[] = {"level"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
-constexpr std::string_view kSinkTypes[] = {"file",  "log",   "kafka",       "webhook",
-                                           "slack", "teams", "alertmanager"};
-constexpr std::string_view kFileSinkKeys[] = {"type", "name", "path"};
-constexpr std::string_view kLogSinkKeys[] = {"type", "name"};
-constexpr std::string_view kKafkaSinkKeys[] = {"type", "name", "topic"};
 
 // librdkafka settings that have their own key here: two spellings of one setting
 // would leave the reader guessing which one wins.
@@ -195,109 +190,6 @@ void read_log(Reader& r, const Field& f, Config& c) {
   auto m = r.map(f, kLogKeys);
   if (!m) return;
   if (const auto* v = m->get("level")) r.choice(*v, kLogLevels, c.log.level);
-}
-
-namespace {
-
-// The free-form keys of an HTTP sink: scalars, or one level of mapping stored as
-// "key.subkey" (headers).
-void read_sink_options(Reader& r, const FieldMap& m, SinkConfig& s) {
-  for (const auto& o : m.all()) {
-    if (o.key == "type" || o.key == "name" || o.key == "url") continue;
-    if (o.node.IsMap()) {
-      auto sub = r.map(o, {});
-      if (!sub) continue;
-      for (const auto& e : sub->all()) {
-        std::string value;
-        if (r.string(e, value)) s.options[o.key + "." + e.key] = std::move(value);
-      }
-      continue;
-    }
-    if (o.node.IsSequence()) {
-      r.error(o, "expected a single value or a mapping");
-      continue;
-    }
-    std::string value;
-    if (r.string(o, value)) s.options[o.key] = std::move(value);
-  }
-}
-
-// Returns false when even the type is unusable; other errors are reported but the
-// sink still takes part in the name check.
-bool read_sink(Reader& r, const Field& item, SinkConfig& s, bool kafka_configured) {
-  auto m = r.map(item, {});
-  if (!m) return false;
-  const auto* type = m->get("type");
-  if (type == nullptr) {
-    require(r, item, "type", fmt::format("one of {}", join_keys(kSinkTypes)));
-    return false;
-  }
-  std::string type_name;
-  if (!r.choice(*type, kSinkTypes, type_name)) return false;
-  s.type = *parse_sink_type(type_name);
-  s.name = type_name;
-  if (const auto* v = m->get("name")) r.nonempty_string(*v, s.name);
-  auto need = [&](std::string_view key, std::string& out, std::string_view what) {
-    if (const auto* v = m->get(key))
-      r.nonempty_string(*v, out);
-    else
-      require(r, item, key, what);
-  };
-  switch (s.type) {
-    case SinkType::file:
-      r.reject_unknown(*m, kFileSinkKeys);
-      need("path", s.path, "the NDJSON file alerts are appended to");
-      break;
-    case SinkType::log:
-      r.reject_unknown(*m, kLogSinkKeys);
-      break;
-    case SinkType::kafka:
-      r.reject_unknown(*m, kKafkaSinkKeys);
-      need("topic", s.topic, "the topic alerts are produced to");
-      if (!kafka_configured)
-        r.error(type->loc, type->path, "a kafka sink needs the kafka section (brokers)");
-      break;
-    case SinkType::webhook:
-    case SinkType::slack:
-    case SinkType::teams:
-    case SinkType::alertmanager: {
-      need("url", s.url, "the URL alerts are posted to");
-      const auto* url = m->get("url");
-      if (url && !s.url.empty() && !s.url.starts_with("http://") &&
-          !s.url.starts_with("https://")) {
-        r.error(*url, "expected an http:// or https:// URL");
-      }
-      read_sink_options(r, *m, s);
-      break;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
-void read_sinks(Reader& r, const Field& f, Config& c) {
-  auto items = r.list(f);
-  if (!items) return;
-  if (items->empty()) {
-    r.error(f, "no sinks: alerts would be dropped (remove the key for the default log sink)");
-    return;
-  }
-  std::vector<SinkConfig> sinks;
-  std::map<std::string, int> names;
-  for (const auto& item : *items) {
-    SinkConfig s;
-    if (!read_sink(r, item, s, c.kafka.has_value())) continue;
-    if (auto [pos, fresh] = names.emplace(s.name, item.loc.line); !fresh) {
-      r.error(item.loc, child_path(item.path, "name"),
-              fmt::format("sink name '{}' is already used by the sink at line {}; give each "
-                          "sink a distinct name",
-                          s.name, pos->second));
-      continue;
-    }
-    sinks.push_back(std::move(s));
-  }
-  c.sinks = std::move(sinks);
 }
 
 }  // namespace kilter::config::detail

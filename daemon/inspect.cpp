@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "common/clock.h"
+#include "common/dispatcher.h"
 #include "config/loader.h"
 #include "daemon/commands.h"
 #include "daemon/logging.h"
@@ -32,9 +32,9 @@ int inspect(const std::string& config_path, const std::string& account) {
     fmt::print(stderr, "classifier: {}\n", classifier.error().message);
     return kExitRuntime;
   }
-  SystemClock clock;
-  pipeline::Outbox outbox({});  // no sinks: inspecting never delivers
-  pipeline::Engine engine(cfg, **store, **classifier, outbox, clock);
+  SimulatedDispatcher loop(SystemClock{}.now());  // nothing runs: inspecting never delivers
+  pipeline::Outbox outbox(loop, **store, {}, cfg->outbox);
+  pipeline::Engine engine(cfg, **store, **classifier, outbox, loop);
   for (auto p : (*store)->partitions()) engine.open_partition(p);
   bool found = false;
   engine.for_each_account([&](const pipeline::AccountState& a, TimePoint at) {

@@ -85,13 +85,36 @@ std::string render_metrics(const MetricsSnapshot& s) {
           static_cast<double>(s.uncommitted));
   f.counter("kilter_state_written_bytes_total", "Bytes of state batches written to RocksDB.",
             static_cast<double>(s.store.committed_bytes));
-  f.gauge("kilter_outbox_pending", "Alert records waiting for delivery.",
-          static_cast<double>(s.outbox_queued));
-  auto& deliveries =
-      f.family("kilter_alert_deliveries_total",
-               "Alert records handed to every sink, and failed attempts.", MetricType::Counter);
-  Families::add(deliveries, {{"result", "ok"}}, static_cast<double>(s.outbox.delivered));
-  Families::add(deliveries, {{"result", "failed"}}, static_cast<double>(s.outbox.failures));
+  f.gauge("kilter_outbox_entries", "Alert records not yet taken by every sink they are routed to.",
+          static_cast<double>(s.outbox.entries));
+  f.gauge("kilter_outbox_full",
+          "1 while the outbox is at outbox.max_entries (no new messages are taken).",
+          s.outbox.full ? 1 : 0);
+  auto& pending = f.family("kilter_outbox_pending", "Alert records a sink still owes.",
+                           MetricType::Gauge);
+  auto& deliveries = f.family("kilter_alert_deliveries_total",
+                              "Alert records confirmed by a sink, given up on (the receiver "
+                              "refused them), and failed attempts (retried).",
+                              MetricType::Counter);
+  auto& reminders = f.family("kilter_alert_reminders_total",
+                             "Reminders of still-firing alerts sent (repeat_interval).",
+                             MetricType::Counter);
+  for (const auto& k : s.sinks) {
+    Families::add(pending, {{"sink", k.name}}, static_cast<double>(k.pending));
+    Families::add(deliveries, {{"sink", k.name}, {"result", "ok"}},
+                  static_cast<double>(k.delivered));
+    Families::add(deliveries, {{"sink", k.name}, {"result", "rejected"}},
+                  static_cast<double>(k.rejected));
+    Families::add(deliveries, {{"sink", k.name}, {"result", "failed"}},
+                  static_cast<double>(k.attempts_failed));
+    Families::add(reminders, {{"sink", k.name}}, static_cast<double>(k.reminders));
+  }
+  auto& held = f.family("kilter_alerts_suppressed_total",
+                        "Firing alerts not told to the sinks, by reason.", MetricType::Counter);
+  Families::add(held, {{"reason", "muted"}}, static_cast<double>(e.alerts_muted));
+  Families::add(held, {{"reason", "inhibited"}}, static_cast<double>(e.alerts_inhibited));
+  f.counter("kilter_alerts_unrouted_total", "Notifications no sink was routed to.",
+            static_cast<double>(e.alerts_unrouted));
   auto& produced =
       f.family("kilter_kafka_produced_total",
                "Kafka messages produced (dead letters, alerts), by result.", MetricType::Counter);

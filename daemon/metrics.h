@@ -17,8 +17,8 @@ namespace kilter::daemon {
 struct MetricsSnapshot {
   const pipeline::EngineStats& engine;
   std::size_t uncommitted = 0;  // messages taken, not yet committed
-  const pipeline::OutboxStats& outbox;
-  std::size_t outbox_queued = 0;
+  pipeline::OutboxStats outbox;
+  std::vector<pipeline::SinkStats> sinks;
   storage::StoreStats store;
   std::vector<pipeline::PartitionLag> lag;
   std::uint64_t produced = 0;          // Kafka messages acknowledged (dead letters, alerts)

@@ -13,10 +13,11 @@ namespace kilter::daemon {
 namespace asio = boost::asio;
 
 Pump::Pump(asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine,
-           const Clock& clock, PumpOptions opts)
+           pipeline::Outbox& outbox, const Clock& clock, PumpOptions opts)
     : io_(io),
       source_(source),
       engine_(engine),
+      outbox_(outbox),
       clock_(clock),
       opts_(opts),
       wait_(io),
@@ -45,13 +46,21 @@ void Pump::fail(int code) {
 void Pump::pump() {
   if (done_) return;
   if (stopping_) return finish(false);
-  if (engine_.backlogged()) {
-    // Commits keep being refused: take nothing more until one goes through.
-    if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
+  // Commits keep being refused, or the sinks are far behind: take nothing more
+  // until that changes (nothing is lost: the source just waits).
+  if (engine_.backlogged() || outbox_.full()) {
+    if (!paused_) spdlog::warn("not taking messages until {}", engine_.backlogged()
+                                                                    ? "a commit goes through"
+                                                                    : "the outbox drains");
+    paused_ = true;
+    if (engine_.commit_due())
+      if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
     wait_.expires_after(opts_.idle_wait * 10);
     wait_.async_wait([this](const boost::system::error_code&) { pump(); });
     return;
   }
+  if (paused_) spdlog::info("taking messages again");
+  paused_ = false;
   messages_.clear();
   auto status = source_.poll(messages_, opts_.slice);
   if (!status) {
@@ -95,8 +104,28 @@ void Pump::finish(bool end_of_input) {
                  engine_.uncommitted());
   report(true);
   wait_.cancel();
-  progress_.cancel();
   evaluation_.cancel();
+  drain(std::chrono::steady_clock::now() + opts_.drain_timeout);
+}
+
+void Pump::drain(std::chrono::steady_clock::time_point deadline) {
+  // The alerts of the last evaluations are still being delivered.
+  if (outbox_.idle()) return stopped();
+  if (std::chrono::steady_clock::now() >= deadline) {
+    auto s = outbox_.stats();
+    spdlog::warn("stopping with {} alert record(s) not delivered to every sink; they stay in the "
+                 "outbox for the next run",
+                 s.entries);
+    for (const auto& sink : outbox_.sink_stats())
+      if (sink.pending > 0) spdlog::warn("  sink {}: {} owed", sink.name, sink.pending);
+    return stopped();
+  }
+  wait_.expires_after(std::chrono::milliseconds(20));
+  wait_.async_wait([this, deadline](const boost::system::error_code&) { drain(deadline); });
+}
+
+void Pump::stopped() {
+  progress_.cancel();
   if (stopped_) stopped_(exit_code_);
 }
 

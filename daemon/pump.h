@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "pipeline/engine.h"
+#include "pipeline/outbox.h"
 #include "pipeline/source.h"
 
 namespace kilter::daemon {
@@ -25,12 +26,13 @@ struct PumpOptions {
       60'000};  // wall-clock evaluation of quiet partitions
   std::chrono::seconds progress_interval{5};
   std::uint64_t crash_after = 0;  // test hook: SIGKILL after this many messages (0: never)
+  std::chrono::milliseconds drain_timeout{30'000};  // at the end, wait this long for the outbox
 };
 
 class Pump {
  public:
   Pump(boost::asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine,
-       const Clock& clock, PumpOptions opts);
+       pipeline::Outbox& outbox, const Clock& clock, PumpOptions opts);
 
   void start();
   // Commits what was processed and stops the loop (SIGTERM). Idempotent.
@@ -42,6 +44,8 @@ class Pump {
  private:
   void pump();
   void finish(bool end_of_input);
+  void drain(std::chrono::steady_clock::time_point deadline);
+  void stopped();
   void schedule_progress();
   void schedule_evaluation();
   void evaluate_quiet_partitions();
@@ -51,6 +55,7 @@ class Pump {
   boost::asio::io_context& io_;
   pipeline::Source& source_;
   pipeline::Engine& engine_;
+  pipeline::Outbox& outbox_;
   const Clock& clock_;
   PumpOptions opts_;
   boost::asio::steady_timer wait_, progress_, evaluation_;
@@ -58,7 +63,7 @@ class Pump {
   std::set<Partition> seen_since_tick_;  // partitions with messages since the last tick
   std::chrono::steady_clock::time_point started_;
   std::uint64_t crash_after_ = 0;
-  bool stopping_ = false, done_ = false;
+  bool stopping_ = false, done_ = false, paused_ = false;
   int exit_code_ = 0;
   std::function<void(int)> stopped_;
 };

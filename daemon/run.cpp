@@ -1,5 +1,5 @@
 // `kilterd run`: wiring of the pipeline (config -> store -> classifier -> sinks
-// -> engine -> source), the HTTP endpoints, signals, and the event loop.
+// -> outbox -> engine -> source), the HTTP endpoints, signals, and the event loop.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -9,14 +9,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/clock.h"
 #include "config/loader.h"
 #include "daemon/api.h"
+#include "daemon/asio_dispatcher.h"
 #include "daemon/commands.h"
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/metrics.h"
 #include "daemon/pump.h"
+#include "http/curl_client.h"
 #include "kafka/producer.h"
 #include "kafka/sink.h"
 #include "kafka/source.h"
@@ -38,17 +39,20 @@ bool needs_producer(const config::Config& c) {
   return false;
 }
 
-Result<std::vector<std::unique_ptr<pipeline::Sink>>> make_sinks(const config::Config& c,
-                                                                kafka::Producer* producer) {
-  std::vector<std::unique_ptr<pipeline::Sink>> out;
+Result<std::vector<pipeline::SinkSlot>> make_sinks(const config::Config& c,
+                                                   const pipeline::SinkContext& ctx,
+                                                   kafka::Producer* producer) {
+  std::vector<pipeline::SinkSlot> out;
   for (const auto& s : c.sinks) {
+    pipeline::SinkSlot slot{nullptr, s.rate_limit, s.group_wait, s.repeat_interval};
     if (s.type == config::SinkType::kafka) {
-      out.push_back(kafka::make_alert_sink(s, *producer));
-      continue;
+      slot.sink = kafka::make_alert_sink(s, *producer);
+    } else {
+      auto sink = pipeline::make_sink(s, ctx);
+      if (!sink) return sink.error();
+      slot.sink = std::move(*sink);
     }
-    auto sink = pipeline::make_sink(s);
-    if (!sink) return sink.error();
-    out.push_back(std::move(*sink));
+    out.push_back(std::move(slot));
   }
   return out;
 }
@@ -68,19 +72,27 @@ Result<std::unique_ptr<pipeline::Source>> open_source(const config::Config& c,
   return kafka::open_source(*c.kafka, std::move(o));
 }
 
+// Serves the producer's delivery reports from the event loop.
+void poll_producer(Dispatcher& d, kafka::Producer& p) {
+  p.poll();
+  d.schedule(std::chrono::milliseconds(20), [&d, &p] { poll_producer(d, p); });
+}
+
 }  // namespace
 
 int run(const RunOptions& opts) {
   auto loaded = config::load_file(opts.config_path);
   setup_logging(!opts.log_level.empty() ? opts.log_level
-                : loaded.config         ? loaded.config->log.level
-                                        : "info");
+                : loaded.config                ? loaded.config->log.level
+                                               : "info");
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) spdlog::error("{}", e.to_string());
     return kExitConfig;
   }
   auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
 
+  asio::io_context io;
+  AsioDispatcher dispatcher(io);
   auto store = storage::open_rocks_store({.path = cfg->storage.path});
   if (!store) {
     spdlog::error("state store: {}", store.error().message);
@@ -103,16 +115,25 @@ int run(const RunOptions& opts) {
       return kExitConfig;
     }
     producer = std::move(*p);
+    poll_producer(dispatcher, *producer);
   }
-  auto sinks = make_sinks(*cfg, producer.get());
+  auto http_client = http::make_curl_client(
+      {.post = [&dispatcher](std::function<void()> fn) { dispatcher.post(std::move(fn)); }});
+  // The engine answers which alerts fire now; it is made after the sinks.
+  pipeline::Engine* engine_ptr = nullptr;
+  pipeline::FiringAlerts firing = [&engine_ptr] {
+    return engine_ptr != nullptr ? engine_ptr->firing_alerts()
+                                 : std::vector<pipeline::FiringAlert>{};
+  };
+  auto sinks = make_sinks(*cfg, {http_client.get(), &dispatcher, firing}, producer.get());
   if (!sinks) {
     spdlog::error("{}", sinks.error().message);
     return kExitConfig;
   }
-
-  SystemClock clock;
-  pipeline::Outbox outbox(std::move(*sinks));
-  pipeline::Engine engine(cfg, **store, **classifier, outbox, clock);
+  pipeline::Outbox outbox(dispatcher, **store, std::move(*sinks), cfg->outbox, firing);
+  pipeline::Engine engine(cfg, **store, **classifier, outbox, dispatcher);
+  engine_ptr = &engine;
+  outbox.restore_all();
   auto source = open_source(*cfg, **store, producer.get());
   if (!source) {
     spdlog::error("source: {}", source.error().message);
@@ -121,10 +142,10 @@ int run(const RunOptions& opts) {
   auto& src = **source;
   src.set_listener(&engine);
   if (src.live()) engine.set_checkpointer(&src);
-  engine.set_bad_input_hook(
-      [&src](const pipeline::SourceMessage& m, const pipeline::DecodeOutcome& o) {
-        src.dead_letter(m, pipeline::to_string(o.reason));
-      });
+  engine.set_bad_input_hook([&src](const pipeline::SourceMessage& m,
+                                   const pipeline::DecodeOutcome& o) {
+    src.dead_letter(m, pipeline::to_string(o.reason));
+  });
   for (auto p : src.partitions()) {
     if (auto position = engine.open_partition(p)) {
       if (auto r = src.seek(p, *position); !r) {
@@ -135,19 +156,20 @@ int run(const RunOptions& opts) {
   }
   spdlog::info("kilterd {} reading {} into {}", KILTER_VERSION, src.describe(), cfg->storage.path);
 
-  asio::io_context io;
   PumpOptions popts;
   popts.evaluation_interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(cfg->pipeline.evaluation_interval);
+  popts.drain_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      cfg->outbox.drain_timeout);
   if (const char* crash = std::getenv("KILTER_CRASH_AFTER_EVENTS"))
     popts.crash_after = std::strtoull(crash, nullptr, 10);
-  Pump pump(io, src, engine, clock, popts);
+  Pump pump(io, src, engine, outbox, dispatcher, popts);
 
   ApiContext api{engine, **store, [&src] { return src.ready(); }, {}};
   HttpServer http(io, [&api](const HttpRequest& r) { return handle_request(api, r); });
   api.metrics = [&] {
-    MetricsSnapshot s{engine.stats(),  engine.uncommitted(), outbox.stats(),
-                      outbox.queued(), (*store)->stats(),    src.lag()};
+    MetricsSnapshot s{engine.stats(), engine.uncommitted(), outbox.stats(), outbox.sink_stats(),
+                      (*store)->stats(), src.lag()};
     if (producer) {
       auto ps = producer->stats();
       s.produced = ps.produced;
@@ -175,12 +197,10 @@ int run(const RunOptions& opts) {
   pump.on_stopped([&](int) {
     signals.cancel();
     http.stop();
+    io.stop();
   });
   pump.start();
   io.run();
-  if (outbox.queued() > 0)
-    spdlog::warn("{} alert(s) not delivered yet; they stay in the outbox for the next run",
-                 outbox.queued());
   return pump.exit_code();
 }
 

@@ -36,7 +36,7 @@ class RdProducer final : public Producer {
   }
 
   Result<void> send(std::string_view topic, std::string_view key, std::string_view value,
-                    const Headers& headers) override {
+                    const Headers& headers, Delivered delivered) override {
     rd_kafka_headers_t* hdrs = nullptr;
     if (!headers.empty()) {
       hdrs = rd_kafka_headers_new(headers.size());
@@ -45,18 +45,22 @@ class RdProducer final : public Producer {
                             static_cast<ssize_t>(v.size()));
     }
     topic_.assign(topic);
+    // Handed back in the delivery report, which deletes it.
+    auto* opaque = delivered ? new Delivered(std::move(delivered)) : nullptr;
     for (;;) {
       auto err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
                                    RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                   RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+                                   RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_HEADERS(hdrs),
+                                   RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk_.get(), 100);  // the queue drains as deliveries are confirmed
         continue;
       }
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
+        delete opaque;
         return Error{fmt::format("kafka produce to {}: {}", topic, error_text(err))};
       }
       break;
@@ -79,15 +83,23 @@ class RdProducer final : public Producer {
   ProducerStats stats() const override { return {produced_.load(), failed_.load()}; }
 
  private:
+  void poll() override { rd_kafka_poll(rk_.get(), 0); }
+
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<RdProducer*>(opaque);
+    std::unique_ptr<Delivered> delivered(static_cast<Delivered*>(m->_private));
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       self->produced_.fetch_add(1);
+      if (delivered) (*delivered)(ok());
       return;
     }
     self->failed_.fetch_add(1);
-    self->failed_since_flush_.fetch_add(1);
     self->last_error_ = error_text(m->err);  // read on the same (polling) thread
+    if (delivered) {
+      (*delivered)(Error{self->last_error_});
+      return;  // its owner was told; it does not fail the next flush
+    }
+    self->failed_since_flush_.fetch_add(1);
   }
   std::string last_error() const { return last_error_; }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,10 +24,14 @@ struct ProducerStats {
 
 class Producer {
  public:
+  using Delivered = std::function<void(Result<void>)>;
   virtual ~Producer() = default;
-  // Queues a message; its fate is known at the next flush().
+  // Queues a message; its fate is known at the next flush(), and told to
+  // `delivered` (when given) from inside poll() or flush().
   virtual Result<void> send(std::string_view topic, std::string_view key, std::string_view value,
-                            const Headers& headers = {}) = 0;
+                            const Headers& headers = {}, Delivered delivered = {}) = 0;
+  // Serves delivery reports without waiting.
+  virtual void poll() = 0;
   // Waits until everything queued is acknowledged. An error when something was
   // not delivered since the last flush, or the wait timed out.
   virtual Result<void> flush(std::chrono::milliseconds timeout) = 0;

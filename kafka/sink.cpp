@@ -2,10 +2,10 @@
 
 #include <simdjson.h>
 
+#include <memory>
+
 namespace kilter::kafka {
 namespace {
-
-constexpr std::chrono::seconds kDeliveryTimeout{10};
 
 class AlertSink final : public pipeline::Sink {
  public:
@@ -13,16 +13,34 @@ class AlertSink final : public pipeline::Sink {
       : name_(std::move(name)), topic_(std::move(topic)), producer_(p) {}
   const std::string& name() const override { return name_; }
 
-  Result<void> deliver(std::string_view record) override {
-    // Keyed by account, so one account's alerts stay in order in one partition.
-    std::string account;
-    simdjson::padded_string padded(record);
-    simdjson::dom::element doc;
-    std::string_view v;
-    if (!parser_.parse(padded).get(doc) && !doc["account"].get(v)) account.assign(v);
-    if (auto r = producer_.send(topic_, account, record); !r) return r;
-    // Confirmed before the outbox lets go of the record.
-    return producer_.flush(kDeliveryTimeout);
+  void deliver(const std::vector<std::string>& records,
+               std::function<void(pipeline::SinkResult)> done) override {
+    // Told once every record is acknowledged (or the first one failed).
+    struct Pending {
+      std::size_t left;
+      bool failed = false;
+      std::function<void(pipeline::SinkResult)> done;
+    };
+    auto pending = std::make_shared<Pending>(Pending{records.size(), false, std::move(done)});
+    for (const auto& record : records) {
+      // Keyed by account, so one account's alerts stay in order in one partition.
+      std::string account;
+      simdjson::dom::element doc;
+      std::string_view v;
+      if (!parser_.parse(record).get(doc) && !doc["account"].get(v)) account.assign(v);
+      auto r = producer_.send(topic_, account, record, {}, [pending](Result<void> r) {
+        if (pending->failed) return;
+        if (!r) {
+          pending->failed = true;
+          return pending->done({false, false, {}, "kafka: " + r.error().message});
+        }
+        if (--pending->left == 0) pending->done({true, false, {}, {}});
+      });
+      if (!r) {
+        pending->failed = true;
+        return pending->done({false, false, {}, r.error().message});
+      }
+    }
   }
 
  private:

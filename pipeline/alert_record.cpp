@@ -261,6 +261,10 @@ std::string to_json(const AlertRecord& r) {
   json::append_string(out, r.profile);
   out += ",\"severity\":";
   json::append_string(out, r.severity);
+  if (!r.campaign.empty()) {
+    out += ",\"campaign\":";
+    json::append_string(out, r.campaign);
+  }
   out.push_back('}');
   return out;
 }

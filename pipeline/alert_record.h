@@ -64,6 +64,7 @@ struct AlertRecord {
   // Beyond the contract's fields (receivers ignore unknown ones).
   std::string profile;
   std::string severity;
+  std::string campaign;  // the campaign whose limits applied; empty: none (omitted)
 };
 
 // Everything but top_posts / matched_terms, which need the post details (see

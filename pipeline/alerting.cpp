@@ -7,6 +7,10 @@ namespace kilter::pipeline {
 std::string build_alert_json(const AlertContext& ctx, storage::StateStore& store) {
   auto record = make_alert_record(ctx.account, ctx.profile.name, ctx.rule, ctx.transition,
                                   ctx.value, ctx.weights);
+  if (ctx.campaign != nullptr) {
+    record.campaign = ctx.campaign->name;
+    record.summary += " during campaign " + ctx.campaign->name;
+  }
   // The posts of the evaluated window explain the verdict.
   std::vector<TopPost> candidates;
   store.scan_post_details(ctx.partition, ctx.account, ctx.at - ctx.rule.window, ctx.at,

@@ -19,6 +19,7 @@ struct AlertContext {
   TimePoint at;  // evaluation time (the window's end)
   Partition partition;
   const std::array<double, kActions>& weights;
+  const config::Campaign* campaign = nullptr;  // whose limits the rule had
 };
 
 // The record as one line of JSON; reads post details of the window from the store.

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
+#include "pipeline/alert_record.h"
 #include "pipeline/alerting.h"
 #include "pipeline/rules.h"
 
@@ -37,6 +38,7 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
       outbox_(outbox),
       clock_(clock),
       decoder_(cfg_->pipeline.max_event_bytes),
+      noise_(*cfg_),
       max_reach_(cfg_->storage.bucket) {
   for (const auto& [name, profile] : cfg_->profiles)
     for (const auto& r : profile.rules)
@@ -123,7 +125,6 @@ std::optional<Offset> Engine::open_partition(Partition p) {
     spdlog::info("partition {}: resumed at offset {} with {} accounts, {} buckets", p.value(),
                  raw.meta.position.value(), raw.accounts.size(), buckets);
   }
-  outbox_.restore(store_, p);
   return position;
 }
 
@@ -176,6 +177,7 @@ AccountState& Engine::account(PartitionState& ps, std::string_view id) {
   a->partition = ps.id;
   auto policy = config::resolve_account(*cfg_, id);
   a->profile = policy.profile;
+  a->campaigns = policy.campaigns;
   a->brand_terms = normalize_terms(policy.brand_terms);
   if (a->profile != nullptr) a->alerts.resize(a->profile->rules.size());
   auto& ref = *a;
@@ -326,29 +328,86 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
   a.windows.expire(at - max_reach_);
   if (a.profile == nullptr) return;
   const auto& weights = cfg_->pipeline.engagement_weights;
-  for (std::size_t i = 0; i < a.profile->rules.size(); ++i) {
-    const auto& rule = a.profile->rules[i];
+  const auto& rules = a.profile->rules;
+  // First every rule's verdict, then what is told: an inhibition looks at the
+  // account's other alerts as they stand after this evaluation.
+  verdicts_.resize(rules.size());
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    auto& v = verdicts_[i];
+    v.campaign = active_campaign(a.campaigns, rules[i], at);
+    const auto& rule = with_campaign(rules[i], v.campaign, scratch_rule_);
+    v.before = a.alerts[i];
+    v.value = compute_metric(rule, a.windows, at, weights);
+    v.transition = step(rule, a.alerts[i], v.value, at);
+  }
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    auto& v = verdicts_[i];
     auto& state = a.alerts[i];
-    auto value = compute_metric(rule, a.windows, at, weights);
-    auto before = state;
-    auto transition = step(rule, state, value, at);
-    if (transition && !evidence_committed_) {
-      // Before this transition's state is put: the state and its alert record
-      // must land in one batch, or a crash between two commits loses the alert.
+    std::optional<Transition> tell;
+    if (state.phase == storage::AlertPhase::firing && !state.notified) {
+      // Newly firing, or held back until now by a mute window or an inhibition.
+      if (noise_.muted(a.id, a.profile->name, rules[i], at)) {
+        if (v.transition) ++stats_.alerts_muted;
+      } else if (noise_.inhibited(a.id, a.profile->name, rules, a.alerts, i)) {
+        if (v.transition) ++stats_.alerts_inhibited;
+      } else {
+        tell = Transition{AlertStatus::firing, state.since, std::nullopt, state.last_value};
+        state.notified = true;
+      }
+    } else if (v.transition && v.transition->status == AlertStatus::resolved) {
+      if (v.before.notified) tell = v.transition;  // a firing never told resolves quietly
+      state.notified = false;
+    }
+    if (tell && !evidence_committed_) {
+      // Before this alert's state is put: the state and its record must land in
+      // one batch, or a crash between two commits loses the alert.
       if (auto r = commit(); !r) return fail(r.error());
       evidence_committed_ = true;
     }
-    if (state.phase != before.phase || state.since != before.since ||
-        state.last_value != before.last_value)
-      batch_->put_alert_state(ps.id, a.id, rule.name, state);
-    if (!transition) continue;
-    ++(transition->status == AlertStatus::firing ? stats_.alerts_firing : stats_.alerts_resolved);
-    AlertContext ctx{a.id, *a.profile, rule, *transition, value, at, ps.id, weights};
+    if (!(state == v.before)) batch_->put_alert_state(ps.id, a.id, rules[i].name, state);
+    if (!tell) continue;
+    const auto& rule = with_campaign(rules[i], v.campaign, scratch_rule_);
+    ++(tell->status == AlertStatus::firing ? stats_.alerts_firing : stats_.alerts_resolved);
+    auto sinks = config::route(*cfg_, a.id, a.profile->name, rules[i]);
+    if (sinks.empty()) {
+      ++stats_.alerts_unrouted;
+      continue;
+    }
+    AlertContext ctx{a.id, *a.profile, rule, *tell, v.value, at, ps.id, weights, v.campaign};
     auto record = build_alert_json(ctx, store_);
     auto seq = ps.meta.next_outbox_seq++;
-    batch_->put_outbox(ps.id, seq, record);
-    staged_.push_back(Staged{ps.id, seq, std::move(record)});
+    batch_->put_outbox(ps.id, seq, record, sinks);
+    staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks)});
   }
+}
+
+std::vector<FiringAlert> Engine::firing_alerts() const {
+  std::vector<FiringAlert> out;
+  const auto& weights = cfg_->pipeline.engagement_weights;
+  config::Rule scratch;
+  for (const auto& [p, ps] : partitions_) {
+    if (!ps->has_events) continue;
+    const auto at = windows_end(*ps);
+    for (const auto& [id, a] : ps->accounts) {
+      if (a->profile == nullptr) continue;
+      const auto& rules = a->profile->rules;
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        const auto& s = a->alerts[i];
+        if (s.phase != storage::AlertPhase::firing || !s.notified) continue;
+        if (noise_.muted(a->id, a->profile->name, rules[i], at) ||
+            noise_.inhibited(a->id, a->profile->name, rules, a->alerts, i))
+          continue;
+        const auto* campaign = active_campaign(a->campaigns, rules[i], at);
+        const auto& rule = with_campaign(rules[i], campaign, scratch);
+        auto value = compute_metric(rule, a->windows, at, weights);
+        Transition t{AlertStatus::firing, s.since, std::nullopt, s.last_value};
+        auto record = make_alert_record(a->id, a->profile->name, rule, t, value, weights);
+        if (campaign != nullptr) record.campaign = campaign->name;
+        out.push_back({to_json(record), config::route(*cfg_, a->id, a->profile->name, rules[i])});
+      }
+    }
+  }
+  return out;
 }
 
 bool Engine::commit_due() const {
@@ -402,11 +461,11 @@ Result<void> Engine::commit() {
     }
     ++stats_.commits;
   }
-  for (auto& s : staged_) outbox_.committed(s.partition, s.seq, std::move(s.record));
+  for (auto& s : staged_)
+    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
   staged_.clear();
   reset_batch();
   retry_after_ = {};
-  outbox_.deliver(*batch_);  // deletes of delivered entries ride in the next batch
   return ok();
 }
 

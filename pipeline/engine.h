@@ -16,7 +16,9 @@
 #include "config/config.h"
 #include "pipeline/classifier.h"
 #include "pipeline/decoder.h"
+#include "pipeline/noise.h"
 #include "pipeline/outbox.h"
+#include "pipeline/rules.h"
 #include "pipeline/source.h"
 #include "pipeline/windows.h"
 #include "storage/state_store.h"
@@ -32,8 +34,11 @@ struct EngineStats {
   std::array<std::uint64_t, kBadInputReasons> bad{};  // by reason
   std::array<std::uint64_t, kCategories> posts{};     // accepted posts by category
   std::uint64_t unattributed_engagement = 0;          // engagement events naming an unknown post
-  std::uint64_t alerts_firing = 0;
+  std::uint64_t alerts_firing = 0;    // notifications emitted, by status
   std::uint64_t alerts_resolved = 0;
+  std::uint64_t alerts_muted = 0;      // firing transitions held back by a mute window
+  std::uint64_t alerts_inhibited = 0;  // ... or by an inhibition
+  std::uint64_t alerts_unrouted = 0;   // notifications no sink was routed to
   std::uint64_t evaluations = 0;       // (partition, boundary) evaluations
   std::uint64_t idle_evaluations = 0;  // of those, on wall-clock time (quiet partitions)
   std::uint64_t commits = 0;
@@ -49,6 +54,7 @@ struct AccountState {
   std::string id;
   Partition partition;
   const config::Profile* profile = nullptr;
+  const std::vector<config::Campaign>* campaigns = nullptr;  // the account entry's
   std::vector<std::string> brand_terms;  // normalised
   AccountWindows windows;
   std::vector<storage::AlertState> alerts;  // one per profile rule, same order
@@ -114,6 +120,9 @@ class Engine final : public PartitionListener {
   // next evaluation boundary), in partition then id order.
   void for_each_account(const std::function<void(const AccountState&, TimePoint)>& fn) const;
   const config::Config& config() const { return *cfg_; }
+  // The alerts firing now and told to the sinks (mute and inhibition considered),
+  // as records with their routes: Alertmanager re-sends them, Slack reminds of them.
+  std::vector<FiringAlert> firing_alerts() const;
 
  private:
   struct PartitionState;
@@ -147,6 +156,7 @@ class Engine final : public PartitionListener {
   Outbox& outbox_;
   const Clock& clock_;
   Decoder decoder_;
+  NoiseControl noise_;
   Millis max_reach_;  // longest window + baseline of any rule
   std::map<Partition, std::unique_ptr<PartitionState>> partitions_;
   PartitionState* last_ = nullptr;
@@ -167,8 +177,17 @@ class Engine final : public PartitionListener {
     Partition partition;
     std::uint64_t seq;
     std::string record;
+    std::vector<std::string> sinks;
   };
   std::vector<Staged> staged_;  // outbox entries in the uncommitted batch
+  struct Verdict {  // one rule's evaluation, before what is told is decided
+    storage::AlertState before;
+    std::optional<Transition> transition;
+    MetricValue value;
+    const config::Campaign* campaign = nullptr;
+  };
+  std::vector<Verdict> verdicts_;
+  config::Rule scratch_rule_;  // a rule with a campaign's limits
   std::string matched_buf_;
 
   EngineStats stats_;

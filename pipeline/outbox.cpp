@@ -1,45 +1,362 @@
 #include "pipeline/outbox.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 namespace kilter::pipeline {
+namespace {
 
-void Outbox::restore(storage::StateStore& store, Partition p) {
-  store.scan_outbox(p, [&](std::uint64_t seq, std::string_view record) {
-    if (queued_.emplace(p, seq).second) queue_.push_back(Entry{p, seq, std::string(record), {}});
+constexpr int kRejectionsBeforeGivingUp = 3;
+constexpr std::size_t kMaxGroup = 20;  // records in one grouped notification
+
+// A top-level string field of a record we wrote ourselves; empty when absent.
+std::string field(simdjson::dom::parser& parser, std::string_view record, const char* key) {
+  simdjson::dom::element doc;
+  std::string_view v;
+  if (parser.parse(record.data(), record.size()).get(doc) || doc[key].get(v)) return {};
+  return std::string(v);
+}
+
+}  // namespace
+
+struct Outbox::Entry {
+  Partition partition;
+  std::uint64_t seq = 0;
+  std::string record;
+  std::string account;
+  std::string alert_id;
+  bool firing = true;
+  std::vector<std::string> owed;  // sinks still to confirm
+  std::chrono::steady_clock::time_point arrived;
+};
+
+struct Outbox::Worker {
+  SinkSlot slot;
+  std::string name;
+  std::deque<Entry*> queue;
+  std::vector<std::string> reminders;  // still-firing records to send again (not durable)
+  bool busy = false;
+  Dispatcher::TimerId timer = 0;
+  int attempts = 0;    // failed attempts of the current head
+  int rejections = 0;  // of those, refused by the receiver
+  std::chrono::steady_clock::time_point next_send{}, retry_at{};
+  std::map<std::string, std::chrono::steady_clock::time_point> last_told;  // firing alert ids
+  bool failing = false;
+  SinkStats stats;
+};
+
+Outbox::Outbox(Dispatcher& d, storage::StateStore& store, std::vector<SinkSlot> sinks,
+               config::OutboxConfig cfg, FiringAlerts firing)
+    : d_(d), store_(store), cfg_(cfg), firing_(std::move(firing)), batch_(store.new_batch()) {
+  for (auto& s : sinks) {
+    auto w = std::make_unique<Worker>();
+    w->name = s.sink->name();
+    w->stats.name = w->name;
+    w->slot = std::move(s);
+    workers_.push_back(std::move(w));
+  }
+  for (auto& w : workers_) schedule_reminders(*w);
+}
+
+Outbox::~Outbox() {
+  *alive_ = false;
+  for (auto& w : workers_)
+    if (w->timer != 0) d_.cancel(w->timer);
+  if (!dirty_.empty()) flush();
+}
+
+void Outbox::restore_all() {
+  std::vector<std::string> all;
+  for (const auto& w : workers_) all.push_back(w->name);
+  simdjson::dom::parser parser;
+  for (auto p : store_.outbox_partitions()) {
+    store_.scan_outbox(p, [&](std::uint64_t seq, std::string_view record,
+                              const std::vector<std::string>& sinks, bool all_sinks) {
+      auto key = std::make_pair(p, seq);
+      if (entries_.contains(key)) return;
+      auto e = std::make_unique<Entry>();
+      e->partition = p;
+      e->seq = seq;
+      e->record.assign(record);
+      e->account = field(parser, record, "account");
+      e->alert_id = field(parser, record, "alert_id");
+      e->firing = field(parser, record, "status") != "resolved";
+      e->arrived = d_.steady_now();
+      for (const auto& s : all_sinks ? all : sinks) {
+        if (std::find(all.begin(), all.end(), s) != all.end()) {
+          e->owed.push_back(s);
+        } else if (unknown_sinks_++ == 0) {
+          spdlog::warn("outbox: alerts owed to sink '{}', which the configuration no longer has: "
+                       "dropped for that sink",
+                       s);
+        }
+      }
+      if (e->owed.size() != (all_sinks ? all.size() : sinks.size())) dirty_.insert(key);
+      auto* raw = e.get();
+      entries_.emplace(key, std::move(e));
+      enqueue(raw);
+    });
+  }
+  if (!entries_.empty()) spdlog::info("outbox: {} alert record(s) still owed", entries_.size());
+  if (!dirty_.empty()) schedule_flush();
+  check_full();
+}
+
+void Outbox::committed(Partition p, std::uint64_t seq, std::string record,
+                       std::vector<std::string> sinks) {
+  auto key = std::make_pair(p, seq);
+  if (entries_.contains(key)) return;
+  simdjson::dom::parser parser;
+  auto e = std::make_unique<Entry>();
+  e->partition = p;
+  e->seq = seq;
+  e->account = field(parser, record, "account");
+  e->alert_id = field(parser, record, "alert_id");
+  e->firing = field(parser, record, "status") != "resolved";
+  e->record = std::move(record);
+  for (auto& s : sinks) {
+    if (std::any_of(workers_.begin(), workers_.end(), [&](auto& w) { return w->name == s; }))
+      e->owed.push_back(std::move(s));
+    else if (unknown_sinks_++ == 0)
+      spdlog::warn("outbox: an alert is routed to sink '{}', which does not exist", s);
+  }
+  if (e->owed.size() != sinks.size()) dirty_.insert(key);
+  e->arrived = d_.steady_now();
+  if (e->owed.empty()) {  // routed nowhere: nothing to wait for
+    dirty_.insert(key);
+    ++delivered_;
+    schedule_flush();
+    return;
+  }
+  auto* raw = e.get();
+  entries_.emplace(key, std::move(e));
+  enqueue(raw);
+  check_full();
+}
+
+void Outbox::enqueue(Entry* e) {
+  for (const auto& name : e->owed) {
+    for (auto& w : workers_) {
+      if (w->name != name) continue;
+      w->queue.push_back(e);
+      kick(*w);
+    }
+  }
+}
+
+void Outbox::kick(Worker& w) {
+  if (w.busy || w.timer != 0 || (w.queue.empty() && w.reminders.empty())) return;
+  const auto now = d_.steady_now();
+  auto ready = std::max({now, w.next_send, w.retry_at});
+  if (!w.queue.empty()) ready = std::max(ready, w.queue.front()->arrived + w.slot.group_wait);
+  if (ready > now) {
+    auto alive = alive_;
+    w.timer = d_.schedule(std::chrono::duration_cast<Millis>(ready - now) + Millis{1},
+                          [this, alive, &w] {
+                            if (!*alive) return;
+                            w.timer = 0;
+                            kick(w);
+                          });
+    return;
+  }
+  start(w);
+}
+
+void Outbox::start(Worker& w) {
+  std::vector<Entry*> group;
+  std::vector<std::string> records, reminders;
+  if (!w.queue.empty()) {
+    auto* head = w.queue.front();
+    group.push_back(head);
+    if (w.slot.sink->groups()) {
+      for (auto* e : w.queue) {
+        if (group.size() >= kMaxGroup) break;
+        if (e != head && e->account == head->account) group.push_back(e);
+      }
+    }
+    for (auto* e : group) records.push_back(e->record);
+  } else {
+    reminders.push_back(std::move(w.reminders.back()));
+    w.reminders.pop_back();
+    records = reminders;
+  }
+  w.busy = true;
+  auto alive = alive_;
+  w.slot.sink->deliver(records, [this, alive, &w, group, reminders](SinkResult r) mutable {
+    // Completions may come from inside deliver(): finish on a fresh turn of the loop.
+    d_.post([this, alive, &w, group = std::move(group), reminders = std::move(reminders),
+             r = std::move(r)]() mutable {
+      if (*alive) finished(w, std::move(group), std::move(reminders), std::move(r));
+    });
   });
 }
 
-void Outbox::committed(Partition p, std::uint64_t seq, std::string record) {
-  if (queued_.emplace(p, seq).second) queue_.push_back(Entry{p, seq, std::move(record), {}});
+void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
+                      SinkResult r) {
+  w.busy = false;
+  const auto now = d_.steady_now();
+  if (r.ok) {
+    if (w.failing) spdlog::info("sink {}: delivering again", w.name);
+    w.failing = false;
+    w.attempts = w.rejections = 0;
+    w.retry_at = {};
+    if (w.slot.rate_limit > 0)
+      w.next_send = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(1.0 / w.slot.rate_limit));
+    w.stats.reminders += reminders.size();
+    for (auto* e : group) {
+      if (e->firing)
+        w.last_told[e->alert_id] = now;
+      else
+        w.last_told.erase(e->alert_id);
+      ++w.stats.delivered;
+      struck_off(e, w);
+    }
+  } else if (!group.empty() && r.rejected && ++w.rejections >= kRejectionsBeforeGivingUp) {
+    spdlog::error("sink {}: the receiver refused {} alert record(s) {} times ({}); giving up on "
+                  "them for this sink",
+                  w.name, group.size(), w.rejections, r.error);
+    w.attempts = w.rejections = 0;
+    w.retry_at = {};
+    for (auto* e : group) {
+      ++w.stats.rejected;
+      struck_off(e, w);
+    }
+  } else {
+    ++w.stats.attempts_failed;
+    if (!group.empty()) {
+      auto delay = backoff(++w.attempts);
+      if (r.retry_after) delay = std::max(delay, *r.retry_after);
+      w.retry_at = now + delay;
+      if (!w.failing || w.attempts % 10 == 0)
+        spdlog::warn("sink {}: delivery failed ({} attempt(s)): {}; {} record(s) wait, next try in "
+                     "{} ms",
+                     w.name, w.attempts, r.error, w.queue.size(), delay.count());
+      w.failing = true;
+    }
+    // A reminder that failed is simply not sent: the next round asks again.
+  }
+  kick(w);
 }
 
-std::size_t Outbox::deliver(storage::Batch& deletes) {
-  while (!queue_.empty()) {
-    auto& e = queue_.front();
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      if (e.done.contains(i)) continue;
-      if (auto r = sinks_[i]->deliver(e.record); !r) {
-        ++stats_.failures;
-        if (!failing_logged_) {
-          spdlog::error("sink {} failed, alerts stay queued and are retried: {}", sinks_[i]->name(),
-                        r.error().message);
-          failing_logged_ = true;
-        }
-        return queue_.size();  // keep order: retry this entry first next time
-      }
-      e.done.insert(i);
-    }
-    if (failing_logged_) {
-      spdlog::info("sinks deliver again");
-      failing_logged_ = false;
-    }
-    deletes.delete_outbox(e.partition, e.seq);
-    ++stats_.delivered;
-    queued_.erase({e.partition, e.seq});
-    queue_.pop_front();
+void Outbox::struck_off(Entry* e, Worker& w) {
+  e->owed.erase(std::remove(e->owed.begin(), e->owed.end(), w.name), e->owed.end());
+  if (auto it = std::find(w.queue.begin(), w.queue.end(), e); it != w.queue.end())
+    w.queue.erase(it);
+  auto key = std::make_pair(e->partition, e->seq);
+  dirty_.insert(key);
+  if (e->owed.empty()) {
+    ++delivered_;
+    entries_.erase(key);  // the flush deletes what is no longer here
   }
-  return 0;
+  schedule_flush();
+  check_full();
+}
+
+void Outbox::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  auto alive = alive_;
+  d_.post([this, alive] {
+    if (!*alive) return;
+    flush_scheduled_ = false;
+    flush();
+  });
+}
+
+void Outbox::flush() {
+  for (const auto& key : dirty_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end())
+      batch_->delete_outbox(key.first, key.second);
+    else
+      batch_->put_outbox(key.first, key.second, it->second->record, it->second->owed);
+  }
+  dirty_.clear();
+  if (batch_->empty()) return;
+  // Not in step with any state: losing this write only means a redelivered copy.
+  if (auto r = store_.commit(*batch_, false); !r) {
+    spdlog::error("outbox: recording deliveries failed: {}", r.error().message);
+    batch_ = store_.new_batch();
+  }
+}
+
+Millis Outbox::backoff(int attempt) {
+  double base = static_cast<double>(cfg_.retry_initial.count()) *
+                std::pow(2.0, std::min(attempt - 1, 30));
+  base = std::min(base, static_cast<double>(cfg_.retry_max.count()));
+  // Half fixed, half random: retries of many daemons do not arrive in step.
+  std::uniform_real_distribution<double> half(0.0, base / 2);
+  return Millis{static_cast<std::int64_t>(base / 2 + half(jitter_))};
+}
+
+void Outbox::check_full() {
+  bool now_full = full();
+  if (now_full && !full_logged_) {
+    spdlog::error("outbox: {} alert records owed (outbox.max_entries {}): no new messages are "
+                  "taken until sinks catch up; see kilter_outbox_pending by sink",
+                  entries_.size(), cfg_.max_entries);
+  } else if (!now_full && full_logged_) {
+    spdlog::info("outbox: below its bound again ({} owed)", entries_.size());
+  }
+  full_logged_ = now_full;
+}
+
+void Outbox::schedule_reminders(Worker& w) {
+  if (w.slot.repeat_interval.count() <= 0 || !firing_) return;
+  auto alive = alive_;
+  auto every = std::max(w.slot.repeat_interval / 4, Millis{1000});
+  d_.schedule(every, [this, alive, &w] {
+    if (!*alive) return;
+    remind(w);
+    schedule_reminders(w);
+  });
+}
+
+void Outbox::remind(Worker& w) {
+  const auto now = d_.steady_now();
+  simdjson::dom::parser parser;
+  std::map<std::string, std::chrono::steady_clock::time_point> still;
+  for (auto& f : firing_()) {
+    if (std::find(f.sinks.begin(), f.sinks.end(), w.name) == f.sinks.end()) continue;
+    auto id = field(parser, f.record, "alert_id");
+    auto it = w.last_told.find(id);
+    // An alert told before a restart counts from the restart.
+    auto last = it == w.last_told.end() ? now : it->second;
+    if (now - last >= w.slot.repeat_interval) {
+      w.reminders.push_back(std::move(f.record));
+      last = now;
+    }
+    still[id] = last;
+  }
+  w.last_told = std::move(still);
+  kick(w);
+}
+
+bool Outbox::full() const { return entries_.size() >= cfg_.max_entries; }
+
+bool Outbox::idle() const {
+  if (!entries_.empty() || !dirty_.empty()) return false;
+  for (const auto& w : workers_)
+    if (w->busy) return false;
+  return true;
+}
+
+OutboxStats Outbox::stats() const {
+  return OutboxStats{entries_.size(), delivered_, full(), unknown_sinks_};
+}
+
+std::vector<SinkStats> Outbox::sink_stats() const {
+  std::vector<SinkStats> out;
+  for (const auto& w : workers_) {
+    auto s = w->stats;
+    s.pending = w->queue.size();
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace kilter::pipeline

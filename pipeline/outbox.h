@@ -1,55 +1,106 @@
-// The alert outbox. Alert records are written to the state store in the same
-// batch as the state that produced them; only after that batch is committed are
-// they handed to the sinks, and an entry is deleted only once every sink took
-// it. A crash anywhere therefore yields at worst a redelivered copy, never a loss.
+// The durable alert outbox and its delivery workers.
+//
+// An alert record enters the store in the batch holding the state that produced
+// it (the engine writes it), with the names of the sinks it is routed to. Once
+// that batch is committed the engine hands the entry here. One worker per sink
+// drains it on the event loop: one delivery in flight at a time (order kept),
+// the sink's rate limit, grouping of an account's alerts (group_wait), retries
+// with exponential backoff and jitter. When a sink confirms, it is struck off
+// the entry in the store; the entry is deleted when no sink is left. A restart
+// (or a kill -9) finds the entries still owed and delivers them again: every
+// alert reaches every sink at least once.
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/dispatcher.h"
+#include "config/config.h"
 #include "pipeline/sink.h"
 #include "storage/state_store.h"
 
 namespace kilter::pipeline {
 
+struct SinkStats {
+  std::string name;
+  std::size_t pending = 0;        // entries this sink still owes
+  std::uint64_t delivered = 0;    // records confirmed
+  std::uint64_t attempts_failed = 0;
+  std::uint64_t rejected = 0;     // records given up after the receiver refused them
+  std::uint64_t reminders = 0;    // still-firing reminders sent (repeat_interval)
+};
+
 struct OutboxStats {
-  std::uint64_t delivered = 0;  // records taken by every sink
-  std::uint64_t failures = 0;   // failed sink deliveries (each retried)
+  std::size_t entries = 0;  // records not yet taken by every sink
+  std::uint64_t delivered = 0;  // entries done (every sink took them)
+  bool full = false;
+  std::uint64_t unknown_sinks = 0;  // routed to a sink the configuration no longer has
+};
+
+struct SinkSlot {
+  std::unique_ptr<Sink> sink;
+  double rate_limit = 0;       // notifications per second; 0: no limit
+  Millis group_wait{0};
+  Millis repeat_interval{0};   // remind of still-firing alerts; 0: never
 };
 
 class Outbox {
  public:
-  explicit Outbox(std::vector<std::unique_ptr<Sink>> sinks) : sinks_(std::move(sinks)) {}
+  Outbox(Dispatcher& d, storage::StateStore& store, std::vector<SinkSlot> sinks,
+         config::OutboxConfig cfg, FiringAlerts firing = {});
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
 
-  // Entries found in the store at start (committed, maybe not delivered). Entries
-  // already queued are not queued twice: a partition that leaves keeps its queued
-  // entries (they are this store's) and may come back.
-  void restore(storage::StateStore& store, Partition p);
-  // Entries whose batch has just been committed.
-  void committed(Partition p, std::uint64_t seq, std::string record);
+  // Every entry of every partition in the store: what earlier runs still owe,
+  // whoever owns those partitions now.
+  void restore_all();
+  // An entry whose batch has just been committed.
+  void committed(Partition p, std::uint64_t seq, std::string record,
+                 std::vector<std::string> sinks);
 
-  // Hands queued entries to the sinks; every entry all sinks took gets a delete
-  // in `deletes` (committed by the caller). Returns how many are still queued.
-  std::size_t deliver(storage::Batch& deletes);
-
-  std::size_t queued() const { return queue_.size(); }
-  const OutboxStats& stats() const { return stats_; }
+  // At or above outbox.max_entries: the source should take no more messages.
+  bool full() const;
+  // Nothing owed and nothing in flight.
+  bool idle() const;
+  OutboxStats stats() const;
+  std::vector<SinkStats> sink_stats() const;
 
  private:
-  struct Entry {
-    Partition partition;
-    std::uint64_t seq;
-    std::string record;
-    std::set<std::size_t> done;  // sinks that already took it
-  };
-  std::vector<std::unique_ptr<Sink>> sinks_;
-  std::deque<Entry> queue_;
-  std::set<std::pair<Partition, std::uint64_t>> queued_;
-  OutboxStats stats_;
-  bool failing_logged_ = false;
+  struct Entry;
+  struct Worker;
+
+  void enqueue(Entry* e);
+  void kick(Worker& w);
+  void start(Worker& w);
+  void finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
+                SinkResult r);
+  void struck_off(Entry* e, Worker& w);
+  void schedule_flush();
+  void flush();
+  void schedule_reminders(Worker& w);
+  void remind(Worker& w);
+  Millis backoff(int attempt);
+  void check_full();
+
+  Dispatcher& d_;
+  storage::StateStore& store_;
+  config::OutboxConfig cfg_;
+  FiringAlerts firing_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::map<std::pair<Partition, std::uint64_t>, std::unique_ptr<Entry>> entries_;
+  std::set<std::pair<Partition, std::uint64_t>> dirty_;  // to rewrite or delete
+  std::unique_ptr<storage::Batch> batch_;
+  bool flush_scheduled_ = false;
+  bool full_logged_ = false;
+  std::uint64_t delivered_ = 0, unknown_sinks_ = 0;
+  std::mt19937_64 jitter_{0x6b696c746572};
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards late completions
 };
 
 }  // namespace kilter::pipeline

@@ -1,3 +1,4 @@
+// The local sinks (file, log) and the factory of every sink but kafka's.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pipeline/http_sinks.h"
 #include "pipeline/sink.h"
 
 namespace kilter::pipeline {
@@ -21,17 +23,20 @@ class FileSink final : public Sink {
       : name_(std::move(name)), path_(std::move(path)), fd_(fd) {}
   ~FileSink() override { ::close(fd_); }
   const std::string& name() const override { return name_; }
-  Result<void> deliver(std::string_view record) override {
-    line_.assign(record);
-    line_.push_back('\n');
-    std::size_t off = 0;
-    while (off < line_.size()) {
-      auto n = ::write(fd_, line_.data() + off, line_.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Error{fmt::format("write {}: {}", path_, std::strerror(errno))};
-      off += static_cast<std::size_t>(n);
+  void deliver(const std::vector<std::string>& records,
+               std::function<void(SinkResult)> done) override {
+    for (const auto& record : records) {
+      line_.assign(record);
+      line_.push_back('\n');
+      std::size_t off = 0;
+      while (off < line_.size()) {
+        auto n = ::write(fd_, line_.data() + off, line_.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return done({false, false, {}, fmt::format("write {}: {}", path_, std::strerror(errno))});
+        off += static_cast<std::size_t>(n);
+      }
     }
-    return ok();
+    done({true, false, {}, {}});
   }
 
  private:
@@ -44,9 +49,10 @@ class LogSink final : public Sink {
  public:
   explicit LogSink(std::string name) : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
-  Result<void> deliver(std::string_view record) override {
-    spdlog::info("alert {}", render_alert_line(record));
-    return ok();
+  void deliver(const std::vector<std::string>& records,
+               std::function<void(SinkResult)> done) override {
+    for (const auto& r : records) spdlog::info("alert {}", render_alert_line(r));
+    done({true, false, {}, {}});
   }
 
  private:
@@ -71,7 +77,7 @@ std::string render_alert_line(std::string_view record) {
                      field("summary"));
 }
 
-Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c) {
+Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c, const SinkContext& ctx) {
   switch (c.type) {
     case config::SinkType::file: {
       int fd = ::open(c.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -82,20 +88,18 @@ Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c) {
     }
     case config::SinkType::log:
       return std::unique_ptr<Sink>(std::make_unique<LogSink>(c.name));
-    default:
-      return Error{fmt::format("sink {}: type {} is not available in this version", c.name,
-                               config::to_string(c.type))};
+    case config::SinkType::webhook:
+    case config::SinkType::slack:
+    case config::SinkType::teams:
+    case config::SinkType::alertmanager:
+      if (ctx.http == nullptr || ctx.dispatcher == nullptr)
+        return Error{fmt::format("sink {}: no HTTP client", c.name)};
+      return make_http_sink(c, ctx);
+    case config::SinkType::kafka:
+      break;
   }
-}
-
-Result<std::vector<std::unique_ptr<Sink>>> make_sinks(const std::vector<config::SinkConfig>& cs) {
-  std::vector<std::unique_ptr<Sink>> out;
-  for (const auto& c : cs) {
-    auto s = make_sink(c);
-    if (!s) return s.error();
-    out.push_back(std::move(*s));
-  }
-  return out;
+  return Error{fmt::format("sink {}: type {} is made by the kafka module", c.name,
+                           config::to_string(c.type))};
 }
 
 }  // namespace kilter::pipeline

@@ -238,20 +238,28 @@ bool add_detail_engagement(std::string& value, std::uint64_t delta) {
 
 // ---- AlertState
 
+// v1: version, phase, since, last value (18 bytes); v2 adds a flags byte (19).
 void encode(std::string& out, const AlertState& s) {
-  out.push_back(static_cast<char>(kV1));
+  out.push_back(static_cast<char>(kV2));
   out.push_back(static_cast<char>(s.phase));
   put_i64(out, epoch_ms(s.since));
   put_fixed64(out, std::bit_cast<std::uint64_t>(s.last_value));
+  out.push_back(static_cast<char>(s.notified ? 1 : 0));
 }
 
 bool decode(std::string_view in, AlertState& out) {
-  if (in.size() != 18 || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  if (in.empty()) return false;
+  const auto version = static_cast<std::uint8_t>(in[0]);
+  if (!((version == kV1 && in.size() == 18) || (version == kV2 && in.size() == 19)))
+    return false;
   auto phase = static_cast<std::uint8_t>(in[1]);
   if (phase > static_cast<std::uint8_t>(AlertPhase::firing)) return false;
   out.phase = static_cast<AlertPhase>(phase);
   out.since = from_epoch_ms(get_i64(in.data() + 2));
   out.last_value = std::bit_cast<double>(get_fixed64(in.data() + 10));
+  // v1 knew no suppression: a firing alert had been notified.
+  out.notified = version == kV1 ? out.phase == AlertPhase::firing
+                                : (static_cast<std::uint8_t>(in[18]) & 1) != 0;
   return true;
 }
 
@@ -291,14 +299,40 @@ bool decode(std::string_view in, Cutoffs& out) {
 
 // ---- Outbox
 
-void encode_outbox(std::string& out, std::string_view record) {
-  out.push_back(static_cast<char>(kV1));
+// v1: the record alone (every sink). v2: the sinks still owed (varint count, then
+// varint length + name each), then the record.
+void encode_outbox(std::string& out, std::string_view record, std::span<const std::string> sinks) {
+  out.push_back(static_cast<char>(kV2));
+  put_varint(out, sinks.size());
+  for (const auto& s : sinks) {
+    put_varint(out, s.size());
+    out.append(s);
+  }
   out.append(record);
 }
 
-bool decode_outbox(std::string_view in, std::string_view& record) {
-  if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
-  record = in.substr(1);
+bool decode_outbox(std::string_view in, std::string_view& record, std::vector<std::string>& sinks,
+                   bool& all_sinks) {
+  if (in.empty()) return false;
+  sinks.clear();
+  const auto version = static_cast<std::uint8_t>(in[0]);
+  in.remove_prefix(1);
+  if (version == kV1) {
+    all_sinks = true;
+    record = in;
+    return true;
+  }
+  if (version != kV2) return false;
+  all_sinks = false;
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || n > 1024) return false;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t len = 0;
+    if (!get_varint(in, len) || len > in.size()) return false;
+    sinks.emplace_back(in.substr(0, len));
+    in.remove_prefix(len);
+  }
+  record = in;
   return true;
 }
 

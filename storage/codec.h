@@ -7,13 +7,16 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "storage/records.h"
 
 namespace kilter::storage::codec {
 
 inline constexpr std::uint8_t kV1 = 1;
+inline constexpr std::uint8_t kV2 = 2;
 // Post details exist as a full record or as an engagement delta (a merge operand,
 // or the result of merging deltas with no record underneath).
 inline constexpr std::uint8_t kDetailFull = 1;
@@ -50,7 +53,8 @@ inline constexpr std::size_t kDetailEngagementOffset = 6;
 // Adds to the engagement of an encoded value of either form, in place.
 bool add_detail_engagement(std::string& value, std::uint64_t delta);
 
-// AlertState: version, phase, since (i64), last_value (f64 bits); fixed 18 bytes.
+// AlertState: version, phase, since (i64), last_value (f64 bits), flags (v2);
+// 19 bytes (v1, without flags, 18: still read).
 void encode(std::string& out, const AlertState& s);
 bool decode(std::string_view in, AlertState& out);
 
@@ -61,9 +65,11 @@ bool decode(std::string_view in, PartitionMeta& out);
 void encode(std::string& out, const Cutoffs& c);
 bool decode(std::string_view in, Cutoffs& out);
 
-// Outbox: version, then the record bytes as given.
-void encode_outbox(std::string& out, std::string_view record);
-bool decode_outbox(std::string_view in, std::string_view& record);
+// Outbox: version, the names of the sinks still owed, then the record bytes.
+// A v1 value (no sink list) is owed to every sink: `all_sinks`.
+void encode_outbox(std::string& out, std::string_view record, std::span<const std::string> sinks);
+bool decode_outbox(std::string_view in, std::string_view& record, std::vector<std::string>& sinks,
+                   bool& all_sinks);
 
 // Fixed little-endian integers, shared with the merge operators.
 void put_fixed64(std::string& out, std::uint64_t v);

@@ -60,6 +60,11 @@ struct AlertState {
   AlertPhase phase = AlertPhase::inactive;
   TimePoint since;  // pending: when the breach began; firing: the alert's starts_at
   double last_value = 0;
+  // Firing and told to the sinks. A firing alert that a mute window or an
+  // inhibition held back is not: it is told when that ends, and its resolution
+  // is only told if its firing was.
+  bool notified = false;
+  bool operator==(const AlertState&) const = default;
 };
 
 // Progress of one input partition; written in the same batch as its state.

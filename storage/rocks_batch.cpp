@@ -85,10 +85,11 @@ void RocksBatch::put_alert_state(Partition p, std::string_view account, std::str
   stage(kAlertsCf, Kind::put, at);
 }
 
-void RocksBatch::put_outbox(Partition p, std::uint64_t seq, std::string_view record) {
+void RocksBatch::put_outbox(Partition p, std::uint64_t seq, std::string_view record,
+                            std::span<const std::string> sinks) {
   keys::outbox_key(key_, p, seq);
   const auto at = begin_op();
-  codec::encode_outbox(buf_, record);
+  codec::encode_outbox(buf_, record, sinks);
   stage(kOutboxCf, Kind::put, at);
 }
 

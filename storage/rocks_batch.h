@@ -34,7 +34,8 @@ class RocksBatch final : public Batch {
   void put_seen(Partition p, TimePoint ts, std::string_view event_id) override;
   void put_alert_state(Partition p, std::string_view account, std::string_view rule,
                        const AlertState& s) override;
-  void put_outbox(Partition p, std::uint64_t seq, std::string_view record) override;
+  void put_outbox(Partition p, std::uint64_t seq, std::string_view record,
+                  std::span<const std::string> sinks) override;
   void delete_outbox(Partition p, std::uint64_t seq) override;
   void put_meta(Partition p, const PartitionMeta& m) override;
   std::size_t approximate_bytes() const override;

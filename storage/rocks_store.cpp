@@ -247,19 +247,40 @@ class RocksStore final : public StateStore {
     }
   }
 
-  void scan_outbox(Partition p,
-                   const std::function<void(std::uint64_t, std::string_view)>& fn) override {
+  void scan_outbox(
+      Partition p, const std::function<void(std::uint64_t, std::string_view,
+                                            const std::vector<std::string>&, bool)>& fn) override {
     std::string prefix;
     keys::partition_key(prefix, p);
     Cursor c(*db_, cf_[kOutboxCf], prefix);
+    std::vector<std::string> sinks;
     for (c.seek(prefix); c.valid(); c.next()) {
       std::string_view rest = c.key().substr(keys::kPartitionBytes);
       std::uint64_t seq = 0;
       std::string_view record;
+      bool all = false;
       if (!keys::read_u64(rest, seq) || !rest.empty()) corrupt("outbox key", c.key());
-      if (!codec::decode_outbox(c.value(), record)) corrupt("outbox", c.key());
-      fn(seq, record);
+      if (!codec::decode_outbox(c.value(), record, sinks, all)) corrupt("outbox", c.key());
+      fn(seq, record, sinks, all);
     }
+  }
+
+  std::vector<Partition> outbox_partitions() override {
+    std::vector<Partition> out;
+    Cursor c(*db_, cf_[kOutboxCf], {});
+    std::string prefix, next;
+    c.seek({});
+    while (c.valid()) {
+      std::string_view k = c.key();
+      Partition p;
+      if (!keys::read_partition(k, p)) corrupt("outbox key", c.key());
+      out.push_back(p);
+      // Jump to the next partition's first key.
+      keys::partition_key(prefix, p);
+      if (!keys::prefix_end(prefix, next)) break;
+      c.seek(next);
+    }
+    return out;
   }
 
   Result<void> expire(Partition p, TimePoint cutoff, TimePoint seen_cutoff) override {

@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,7 +33,10 @@ class Batch {
   virtual void put_seen(Partition p, TimePoint ts, std::string_view event_id) = 0;
   virtual void put_alert_state(Partition p, std::string_view account, std::string_view rule,
                                const AlertState& s) = 0;
-  virtual void put_outbox(Partition p, std::uint64_t seq, std::string_view record) = 0;
+  // An alert record owed to the named sinks; put again with fewer sinks as they
+  // confirm, deleted when none is left.
+  virtual void put_outbox(Partition p, std::uint64_t seq, std::string_view record,
+                          std::span<const std::string> sinks) = 0;
   virtual void delete_outbox(Partition p, std::uint64_t seq) = 0;
   virtual void put_meta(Partition p, const PartitionMeta& m) = 0;
   virtual std::size_t approximate_bytes() const = 0;
@@ -75,9 +80,15 @@ class StateStore {
       Partition p,
       const std::function<void(std::string_view account, std::string_view rule, const AlertState&)>&
           fn) = 0;
-  // Outbox entries of a partition, ascending by seq.
-  virtual void scan_outbox(Partition p,
-                           const std::function<void(std::uint64_t seq, std::string_view)>& fn) = 0;
+  // Outbox entries of a partition, ascending by seq, with the sinks still owed
+  // (`all_sinks`: an entry written before sinks were recorded, owed to every sink).
+  virtual void scan_outbox(
+      Partition p, const std::function<void(std::uint64_t seq, std::string_view record,
+                                            const std::vector<std::string>& sinks,
+                                            bool all_sinks)>& fn) = 0;
+
+  // Every partition that has outbox entries (whether or not it has meta).
+  virtual std::vector<Partition> outbox_partitions() = 0;
 
   // Retention: buckets, posts and post details older than `cutoff`, and seen ids
   // older than `seen_cutoff`, are no longer returned and are reclaimed over time.

@@ -1,4 +1,6 @@
 // Validation rules of the schema: each error with its line and key path.
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +14,25 @@ using ::testing::HasSubstr;
 LoadResult load(const std::string& yaml) {
   return load_string(yaml, "k.yaml", "/etc/kilter");
 }
+
+// A file holding `text`, removed at the end of the test.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/kilter-config-XXXXXX";
+    int fd = ::mkstemp(name);
+    path_ = name;
+    if (fd >= 0) {
+      (void)!::write(fd, text.data(), text.size());
+      ::close(fd);
+    }
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 std::string all_errors(const LoadResult& r) {
   std::string out;
@@ -277,30 +298,69 @@ sinks:
     path: a.ndjson
     rotate: daily
 )");
-  expect_one(r, 5, "sinks[0].rotate", "allowed keys: type, name, path");
+  expect_one(r, 5, "sinks[0].rotate", "allowed keys: type, name, rate_limit, group_wait, path");
 }
 
-TEST(Sinks, HttpSinksKeepTheirOtherKeysAsOptions) {
+TEST(Sinks, HttpSinksTakeTypedKeys) {
   ::setenv("KILTER_TEST_HOOK_TOKEN", "tok", 1);
   auto r = load(R"(source: {file: e.ndjson}
 sinks:
   - type: webhook
     url: https://example.test/hook
     timeout: 5s
-    retries: 3
+    secret: ${KILTER_TEST_HOOK_TOKEN}
     headers: {Authorization: "Bearer ${KILTER_TEST_HOOK_TOKEN}", X-Team: social}
-  - {type: alertmanager, url: "http://127.0.0.1:9093"}
+  - {type: alertmanager, url: "http://127.0.0.1:9093", resend_interval: 30s, labels: {team: social}}
+  - {type: slack, url: "https://hooks.slack.test/T/B/x", channel: "#brand", group_wait: 30s}
 )");
   ASSERT_TRUE(r.config) << all_errors(r);
   const auto& s = r.config->sinks[0];
   EXPECT_EQ(s.type, SinkType::webhook);
   EXPECT_EQ(s.url, "https://example.test/hook");
-  EXPECT_EQ(s.options.at("timeout"), "5s");
-  EXPECT_EQ(s.options.at("retries"), "3");
-  EXPECT_EQ(s.options.at("headers.Authorization"), "Bearer tok");
-  EXPECT_EQ(s.options.at("headers.X-Team"), "social");
-  EXPECT_EQ(s.options.size(), 4u);
-  EXPECT_EQ(r.config->sinks[1].name, "alertmanager");
+  EXPECT_EQ(s.timeout, std::chrono::seconds(5));
+  EXPECT_EQ(s.secret, "tok");
+  EXPECT_EQ(s.headers.at("Authorization"), "Bearer tok");
+  EXPECT_EQ(s.headers.at("X-Team"), "social");
+  EXPECT_EQ(s.rate_limit, 0);
+  const auto& am = r.config->sinks[1];
+  EXPECT_EQ(am.name, "alertmanager");
+  EXPECT_EQ(am.resend_interval, std::chrono::seconds(30));
+  EXPECT_EQ(am.labels.at("team"), "social");
+  const auto& slack = r.config->sinks[2];
+  EXPECT_EQ(slack.rate_limit, 1);  // Slack's own limit, by default
+  EXPECT_EQ(slack.channel, "#brand");
+  EXPECT_EQ(slack.group_wait, std::chrono::seconds(30));
+}
+
+TEST(Sinks, KeysOfAnotherTypeAreErrors) {
+  auto r = load(R"(source: {file: e.ndjson}
+sinks:
+  - {type: webhook, url: "https://example.test/hook", retries: 3, channel: "#x"}
+)");
+  ASSERT_EQ(r.errors.size(), 2u) << all_errors(r);
+  EXPECT_EQ(r.errors[0].key, "sinks[0].retries");
+  EXPECT_EQ(r.errors[1].key, "sinks[0].channel");
+}
+
+TEST(Sinks, SecretsFromFilesAndNeverInMessages) {
+  TempFile secret("s3cr3t-value\n");
+  TempFile url("https://hooks.example.test/T/B/s3cr3t\n");
+  auto r = load("source: {file: e.ndjson}\nsinks:\n  - {type: webhook, url_file: " + url.path() +
+                ", secret_file: " + secret.path() + "}\n");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->sinks[0].url, "https://hooks.example.test/T/B/s3cr3t");
+  EXPECT_EQ(r.config->sinks[0].secret, "s3cr3t-value");
+  auto missing = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
+  expect_one(missing, 3, "sinks[0].url_file", "cannot read /nonexistent/kilter");
+  TempFile bad_url("hooks.slack.test/T/B/s3cr3t\n");
+  auto bad = load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " +
+                  bad_url.path() + "}\n");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].to_string().find("s3cr3t"), std::string::npos);
+  auto both = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: f}\n");
+  expect_one(both, 3, "sinks[0].url_file", "not both");
 }
 
 TEST(Sinks, UrlMustBeHttp) {

@@ -10,6 +10,7 @@
 
 #include "common/time.h"
 #include "config/loader.h"
+#include "common/dispatcher.h"
 #include "pipeline/engine.h"
 
 namespace kilter::pipeline {
@@ -28,14 +29,14 @@ default_profile: brand
 class RecordingSink final : public Sink {
  public:
   const std::string& name() const override { return name_; }
-  Result<void> deliver(std::string_view r) override {
-    records.emplace_back(r);
-    return ok();
+  void deliver(const std::vector<std::string>& rs, std::function<void(SinkResult)> done) override {
+    records.insert(records.end(), rs.begin(), rs.end());
+    done({true, false, {}, {}});
   }
   std::vector<std::string> records;
 
  private:
-  std::string name_ = "recording";
+  std::string name_ = "log";  // the sink of a configuration without sinks
 };
 
 class FakeCheckpointer final : public Checkpointer {
@@ -79,9 +80,9 @@ class EngineTest : public ::testing::Test {
     store_ = std::move(*s);
     auto sink = std::make_unique<RecordingSink>();
     sink_ = sink.get();
-    std::vector<std::unique_ptr<Sink>> sinks;
-    sinks.push_back(std::move(sink));
-    outbox_ = std::make_unique<Outbox>(std::move(sinks));
+    std::vector<SinkSlot> sinks;
+    sinks.push_back({std::move(sink), 0, Millis{0}, Millis{0}});
+    outbox_ = std::make_unique<Outbox>(clock_, *store_, std::move(sinks), cfg_->outbox);
     engine_ = std::make_unique<Engine>(cfg_, *store_, *classifier_, *outbox_, clock_);
     engine_->set_checkpointer(&checkpointer_);
   }
@@ -118,7 +119,7 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   RecordingSink* sink_ = nullptr;
   FakeCheckpointer checkpointer_;
-  SimulatedClock clock_;
+  SimulatedDispatcher clock_;  // the engine's clock and the outbox's loop
   std::string payload_;
 };
 

@@ -126,13 +126,20 @@ TEST(Codec, PostDetailRoundTripAndAddOperand) {
 
 TEST(Codec, AlertStateRoundTrip) {
   for (auto phase : {AlertPhase::inactive, AlertPhase::pending, AlertPhase::firing}) {
-    AlertState s{phase, from_epoch_ms(1'700'000'000'000), -0.125};
-    auto out = round_trip(s);
-    EXPECT_EQ(out.phase, s.phase);
-    EXPECT_EQ(out.since, s.since);
-    EXPECT_EQ(out.last_value, s.last_value);
+    for (bool notified : {false, true}) {
+      AlertState s{phase, from_epoch_ms(1'700'000'000'000), -0.125, notified};
+      auto out = round_trip(s);
+      EXPECT_EQ(out, s);
+    }
   }
-  auto nan = round_trip(AlertState{AlertPhase::firing, {}, std::nan("")});
+  // A v1 value (before the notified flag): a firing alert had been notified.
+  std::string v1("\x01\x02", 2);
+  for (int i = 0; i < 16; ++i) v1.push_back('\0');
+  AlertState old;
+  ASSERT_TRUE(codec::decode(v1, old));
+  EXPECT_EQ(old.phase, AlertPhase::firing);
+  EXPECT_TRUE(old.notified);
+  auto nan = round_trip(AlertState{AlertPhase::firing, {}, std::nan(""), true});
   EXPECT_TRUE(std::isnan(nan.last_value));
 
   std::string bytes;
@@ -150,11 +157,21 @@ TEST(Codec, MetaCutoffsOutboxRoundTrip) {
   EXPECT_EQ(round_trip(c), c);
 
   std::string bytes;
-  codec::encode_outbox(bytes, "{\"alert_id\":\"x\"}\0tail"s);
+  const std::vector<std::string> sinks = {"slack", "", "file"};
+  codec::encode_outbox(bytes, "{\"alert_id\":\"x\"}\0tail"s, sinks);
   std::string_view record;
-  ASSERT_TRUE(codec::decode_outbox(bytes, record));
+  std::vector<std::string> got;
+  bool all = true;
+  ASSERT_TRUE(codec::decode_outbox(bytes, record, got, all));
   EXPECT_EQ(record, "{\"alert_id\":\"x\"}\0tail"s);
-  EXPECT_FALSE(codec::decode_outbox("", record));
+  EXPECT_EQ(got, sinks);
+  EXPECT_FALSE(all);
+  // v1: no sink list, owed to every sink.
+  ASSERT_TRUE(codec::decode_outbox("\x01{}", record, got, all));
+  EXPECT_TRUE(all);
+  EXPECT_EQ(record, "{}");
+  EXPECT_FALSE(codec::decode_outbox("", record, got, all));
+  EXPECT_FALSE(codec::decode_outbox("\x02\x05\x01", record, got, all));  // truncated list
   EXPECT_FALSE(codec::decode(std::string_view("\x01short"), m));
 }
 

@@ -15,6 +15,7 @@ namespace {
 using namespace std::literals;
 
 const Partition kP0{0};
+const std::vector<std::string> kSinks = {"file"};
 const Partition kP1{1};
 constexpr std::int64_t kHour = 3'600'000;
 const TimePoint kT0 = from_epoch_ms(1'763'630'100'000);  // 2025-11-20, an hour boundary
@@ -74,7 +75,8 @@ class StoreTest : public ::testing::Test {
   }
   std::vector<std::pair<std::uint64_t, std::string>> outbox(Partition p) {
     std::vector<std::pair<std::uint64_t, std::string>> out;
-    store_->scan_outbox(p, [&](std::uint64_t s, std::string_view r) { out.emplace_back(s, r); });
+    store_->scan_outbox(p, [&](std::uint64_t s, std::string_view r,
+                               const std::vector<std::string>&, bool) { out.emplace_back(s, r); });
     return out;
   }
 
@@ -99,8 +101,8 @@ TEST_F(StoreTest, CommitThenReopenReturnsTheSameState) {
   b->put_post(kP0, "p-1", PostRef{"acme", Category::professional, hour(1) + Millis{5}});
   b->put_post_detail(kP0, "acme", hour(1), "p-1",
                      PostDetail{Category::professional, 0.9f, 0, "q3", "https://a.example"});
-  b->put_alert_state(kP0, "acme", "brand-on-topic", AlertState{AlertPhase::firing, hour(2), 0.42});
-  b->put_outbox(kP0, 7, R"({"alert_id":"acme/personal_share/7d"})");
+  b->put_alert_state(kP0, "acme", "brand-on-topic", AlertState{AlertPhase::firing, hour(2), 0.42, true});
+  b->put_outbox(kP0, 7, R"({"alert_id":"acme/personal_share/7d"})", kSinks);
   b->put_seen(kP0, hour(1), "e-1");
   b->put_meta(kP0, meta);
   EXPECT_FALSE(b->empty());
@@ -235,7 +237,7 @@ TEST_F(StoreTest, PartitionsAreIsolated) {
     b->put_post_detail(p, "acme", hour(0), "p-1", PostDetail{});
     b->put_seen(p, hour(0), "e-1");
     b->put_alert_state(p, "acme", "r", AlertState{});
-    b->put_outbox(p, 1, "x");
+    b->put_outbox(p, 1, "x", kSinks);
     b->put_meta(p, PartitionMeta{Offset{p.value()}, {}, {}, 2});
     commit(*b);
   }
@@ -285,7 +287,8 @@ TEST_F(StoreTest, ScansAreOrderedAndBounded) {
       b->put_post_detail(kP0, a, hour(h), id("p", h), PostDetail{});
     }
   }
-  for (std::uint64_t seq : {300u, 2u, 256u, 1u}) b->put_outbox(kP0, seq, std::to_string(seq));
+  for (std::uint64_t seq : {300u, 2u, 256u, 1u})
+    b->put_outbox(kP0, seq, std::to_string(seq), kSinks);
   b->merge_bucket(kP1, "acme", hour(4), posts(Category::personal, 1));
   commit(*b);
 
@@ -348,7 +351,7 @@ TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
     b->merge_bucket(kP0, accounts[i], hour(1), posts(Category::promotional, 10 * n));
     b->put_post_detail(kP0, accounts[i], hour(0), id("only-", i), PostDetail{});
     b->put_alert_state(kP0, accounts[i], id("rule-", i),
-                       AlertState{AlertPhase::pending, hour(0), double(i)});
+                       AlertState{AlertPhase::pending, hour(0), double(i), false});
   }
   commit(*b);
 
