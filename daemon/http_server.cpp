@@ -266,6 +266,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.method = head ? "GET" : std::string(req.method_string());
     auto auth = req[http::field::authorization];
     request.authorization.assign(auth.data(), auth.size());
+    for (const auto& f : req)
+      request.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     request.body = std::move(req.body());
 
     ++state_->stats.requests;

@@ -46,6 +46,7 @@ struct HttpRequest {
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;  // decoded ('+' is a space), last one wins
   std::string authorization;                 // the Authorization header, empty when absent
+  std::vector<std::pair<std::string, std::string>> headers;  // every header, as sent
   std::string body;
 };
 

@@ -56,12 +56,17 @@ class EngineTest : public ::testing::Test {
   void SetUp() override {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("kilter-engine-" + std::to_string(rd()));
-    auto loaded = config::load_string(kEngineConfig, "k.yaml", dir_.string());
-    ASSERT_TRUE(loaded.config) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
-    cfg_ = std::make_shared<const config::Config>(*loaded.config);
     auto c = make_lexicon_classifier({});
     ASSERT_TRUE(c.ok());
     classifier_ = std::move(*c);
+    configure(kEngineConfig);
+  }
+  // Loads `yaml` and reopens everything on the same state directory.
+  void configure(const std::string& yaml) {
+    engine_.reset();
+    auto loaded = config::load_string(yaml, "k.yaml", dir_.string());
+    ASSERT_TRUE(loaded.config) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+    cfg_ = std::make_shared<const config::Config>(*loaded.config);
     open();
   }
   void TearDown() override {
@@ -88,11 +93,12 @@ class EngineTest : public ::testing::Test {
   }
 
   // A post of `account` at `ts`, as message `offset` of partition `p`.
-  void post(Partition p, std::int64_t offset, const std::string& account, TimePoint ts) {
+  void post(Partition p, std::int64_t offset, const std::string& account, TimePoint ts,
+            const std::string& category = "professional") {
     payload_ = R"({"type":"post","id":"e)" + std::to_string(p.value()) + "-" +
                std::to_string(offset) + R"(","account":")" + account + R"(","ts":)" +
                std::to_string(epoch_ms(ts)) + R"(,"post_id":"p)" + std::to_string(offset) +
-               R"(","text":"t","category":"professional"})";
+               R"(","text":"t","category":")" + category + "\"}";
     SourceMessage m;
     m.partition = p;
     m.offset = Offset{offset};
