@@ -334,9 +334,50 @@ sinks:
   EXPECT_EQ(s.config->storage.path, "/srv/k/kilter-state");
 }
 
+// The YAML between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in a document.
+std::string documented(const std::string& doc, const std::string& name) {
+  std::ifstream in(std::string(KILTER_SOURCE_DIR) + "/" + doc);
+  EXPECT_TRUE(in) << doc;
+  std::string line, yaml;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line == "<!-- " + name + ":begin -->")
+      inside = true;
+    else if (line == "<!-- " + name + ":end -->")
+      inside = false;
+    else if (inside && !line.starts_with("```"))
+      yaml += line + "\n";
+  }
+  EXPECT_FALSE(yaml.empty()) << name << " in " << doc;
+  return yaml;
+}
+
+TEST(Loader, TheReadmesRoutingExampleLoads) {
+  ::setenv("TEAMS_EXEC_WEBHOOK", "https://teams.example/workflows/x", 1);
+  auto yaml = documented("README.md", "routing-example");
+  // The Slack URL file of the example, under a directory of this test's own.
+  auto dir = std::filesystem::temp_directory_path() / "kilter-readme-example";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "slack-brand.url") << "https://hooks.slack.example/T/B/x\n";
+  auto at = yaml.find("/etc/kilter/slack-brand.url");
+  ASSERT_NE(at, std::string::npos);
+  yaml.replace(at, 27, (dir / "slack-brand.url").string());
+  auto r = load_string(yaml, "README.md", "/etc/kilter");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  const auto& c = *r.config;
+  const auto& voice = c.profiles.at("voice").rules[0];
+  EXPECT_EQ(route(c, "exec-ann", "voice", voice),
+            (std::vector<std::string>{"exec-channel", "archive"}));
+  const auto& pushy = c.profiles.at("brand").rules[1];
+  EXPECT_EQ(route(c, "acme", "brand", pushy),
+            (std::vector<std::string>{"alertmanager", "brand-channel", "archive"}));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Loader, DocumentedExampleLoads) {
   ::setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.example/T000/B000", 1);
   ::setenv("KAFKA_PASSWORD", "pw", 1);
+  ::setenv("WEBHOOK_SECRET", "s", 1);
   std::ifstream in(std::string(KILTER_SOURCE_DIR) + "/docs/configuration.md");
   ASSERT_TRUE(in) << "docs/configuration.md";
   std::string line, yaml;
