@@ -148,5 +148,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// The strings of `v` with `sep` between them.
+std::string join(const std::vector<std::string>& v, std::string_view sep);
+
 }  // namespace detail
 }  // namespace kilter::pipeline::channels

@@ -44,23 +44,14 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
-}
-
 std::string post_text(const detail::Post& p) {
   std::vector<std::string> figures;
   if (!p.category.empty()) figures.push_back(p.category);
   if (p.engagement) figures.push_back(detail::format_number(*p.engagement) + " engagement");
   if (p.confidence) figures.push_back(detail::format_percent(*p.confidence, false) + " confidence");
   std::string out = p.post_id;
-  if (!figures.empty()) out += cat(" (", join(figures, ", "));
-  if (!p.matched.empty()) out += cat(figures.empty() ? " (" : "; ", join(p.matched, ", "));
+  if (!figures.empty()) out += cat(" (", detail::join(figures, ", "));
+  if (!p.matched.empty()) out += cat(figures.empty() ? " (" : "; ", detail::join(p.matched, ", "));
   if (!figures.empty() || !p.matched.empty()) out += ")";
   if (!p.link.empty()) out += cat(" ", p.link);
   return out;
@@ -80,11 +71,11 @@ std::string description(const Alert& a) {
     std::vector<std::string> posts;
     for (std::size_t i = 0; i < a.top_posts.size() && i < kDescriptionPosts; ++i)
       posts.push_back(post_text(a.top_posts[i]));
-    lines.push_back(cat("Top posts: ", join(posts, "; ")));
+    lines.push_back(cat("Top posts: ", detail::join(posts, "; ")));
   }
   if (!a.matched_terms.empty())
-    lines.push_back(cat("Matched terms: ", join(a.matched_terms, ", ")));
-  return join(lines, "\n");
+    lines.push_back(cat("Matched terms: ", detail::join(a.matched_terms, ", ")));
+  return detail::join(lines, "\n");
 }
 
 // Alertmanager refuses the whole batch for one bad timestamp; saying which record

@@ -49,22 +49,13 @@ std::string markdown_url(std::string_view url) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
-}
-
 std::string post_line(const detail::Post& p) {
   std::string line = cat("• ", p.post_id);
   if (!p.category.empty()) line += cat(" · ", p.category);
   if (p.engagement) line += fmt::format(" · {} engagement", detail::format_number(*p.engagement));
   if (p.confidence)
     line += fmt::format(" · {} confidence", detail::format_percent(*p.confidence, false));
-  if (!p.matched.empty()) line += cat(" · ", join(p.matched, ", "));
+  if (!p.matched.empty()) line += cat(" · ", detail::join(p.matched, ", "));
   if (!p.link.empty()) {
     // A link Teams would not open is still shown, as text.
     line += detail::is_web_url(p.link) ? fmt::format(" · [open]({})", markdown_url(p.link))
@@ -114,7 +105,7 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
     }
   }
   if (!a.matched_terms.empty()) {
-    text_block(w, cat("Matched terms: ", join(a.matched_terms, " · ")));
+    text_block(w, cat("Matched terms: ", detail::join(a.matched_terms, " · ")));
     w.key("isSubtle").boolean(true).end_object();
   }
   w.end_array().end_object();
