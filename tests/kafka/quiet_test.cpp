@@ -11,10 +11,13 @@ TEST_F(KafkaTest, QuietPartitionsAreEvaluatedOnWallClockTimeAndAlertsReachKafka)
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  // Three days ago the account posted; nothing since.
+  // Three days ago the account posted; nothing since. The posts sit at 20-24
+  // minutes past an hour, so that with the 10-minute lateness they cross no bucket
+  // boundary: the only evaluation is the wall clock's.
   Workload w;
+  const auto hour = (now - 3 * 86'400'000LL) / 3'600'000 * 3'600'000;
   for (int i = 0; i < 5; ++i) {
-    auto ts = std::to_string(now - 3 * 86'400'000LL + i * 60'000);
+    auto ts = std::to_string(hour + 20 * 60'000 + i * 60'000);
     w.events.push_back({"quiet", R"({"type":"post","id":"q)" + std::to_string(i) +
                                      R"(","account":"quiet","ts":)" + ts + R"(,"post_id":"qp)" +
                                      std::to_string(i) +
