@@ -158,8 +158,8 @@ bool AlertMatcher::matches(std::string_view acct, std::string_view prof, const R
          (severity.empty() || severity == r.severity);
 }
 
-std::vector<std::string> route(const Config& c, std::string_view account,
-                               std::string_view profile, const Rule& rule) {
+std::vector<std::string> route(const Config& c, std::string_view account, std::string_view profile,
+                               const Rule& rule) {
   std::vector<std::string> out;
   auto add = [&](const std::vector<std::string>& names) {
     for (const auto& n : names)

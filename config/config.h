@@ -16,6 +16,7 @@ namespace kilter::config {
 // Replay of an NDJSON file; "-" is stdin.
 struct FileSourceConfig {
   std::string path;  // resolved against the config file's directory
+  bool operator==(const FileSourceConfig&) const = default;
 };
 
 struct KafkaConfig {
@@ -24,6 +25,7 @@ struct KafkaConfig {
   std::vector<std::string> topics = {"social.events"};  // topics consumed
   std::string dead_letter_topic;                        // empty: no dead-letter topic
   std::map<std::string, std::string> properties;        // passed to librdkafka verbatim
+  bool operator==(const KafkaConfig&) const = default;
 };
 
 struct StorageConfig {
@@ -33,6 +35,7 @@ struct StorageConfig {
   Millis dedupe_horizon = std::chrono::days(7);      // how long seen event ids are remembered
   Millis commit_interval = std::chrono::seconds(1);  // one atomic batch per interval
   std::size_t commit_max_events = 200'000;           // ... or per this many events, if sooner
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct PipelineConfig {
@@ -41,12 +44,14 @@ struct PipelineConfig {
   std::size_t max_event_bytes = 64 * 1024;               // larger messages are bad input
   // Weight of each action in engagement_per_post, indexed by kilter::Action.
   std::array<double, kActions> engagement_weights = {2, 2, 2, 1, 1, 0};
+  bool operator==(const PipelineConfig&) const = default;
 };
 
 struct ClassifierConfig {
   std::vector<std::string> languages = {"en", "fr"};  // shipped lexicons to load
   std::vector<std::string> extra_lexicons;            // extra lexicon files (same format)
   double min_confidence = 0.0;                        // below this the post is "unclassified"
+  bool operator==(const ClassifierConfig&) const = default;
 };
 
 enum class Metric {
@@ -137,7 +142,7 @@ struct MuteWindow {
 };
 
 struct OutboxConfig {
-  std::size_t max_entries = 100'000;                 // beyond this, no new messages are taken
+  std::size_t max_entries = 100'000;                // beyond this, no new messages are taken
   Millis drain_timeout = std::chrono::seconds(30);  // file source: wait at most this at the end
   Millis retry_initial = std::chrono::seconds(1);   // first retry of a failed delivery
   Millis retry_max = std::chrono::minutes(5);       // retries back off up to this
@@ -157,15 +162,15 @@ struct SinkConfig {
   Millis timeout = std::chrono::seconds(10);   // one request
   std::map<std::string, std::string> headers;  // extra request headers
   // delivery
-  double rate_limit = 0;         // notifications per second; 0: no limit (slack, teams: 1)
-  Millis group_wait{0};          // wait this long to send an account's alerts together
-  Millis repeat_interval{0};     // slack, teams: remind of still-firing alerts; 0: never
+  double rate_limit = 0;      // notifications per second; 0: no limit (slack, teams: 1)
+  Millis group_wait{0};       // wait this long to send an account's alerts together
+  Millis repeat_interval{0};  // slack, teams: remind of still-firing alerts; 0: never
   // webhook
-  std::string secret;            // HMAC-SHA256 key (`secret` or `secret_file`); empty: unsigned
+  std::string secret;  // HMAC-SHA256 key (`secret` or `secret_file`); empty: unsigned
   std::string signature_header = "X-Kilter-Signature";
   // slack
   std::string channel, username, icon_emoji;
-  std::size_t max_posts = 3;     // slack, teams: top posts shown per alert
+  std::size_t max_posts = 3;  // slack, teams: top posts shown per alert
   // alertmanager
   Millis resend_interval = std::chrono::minutes(1);  // re-send firing alerts (< resolve_timeout)
   std::string generator_url;                         // base URL of this daemon's API
@@ -174,6 +179,9 @@ struct SinkConfig {
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:9464";
+  // When set, the API and the status page need `Authorization: Bearer <token>`
+  // (/metrics and the health endpoints never do). From `token` or `token_file`.
+  std::string token;
 };
 
 struct LogConfig {
@@ -207,13 +215,13 @@ std::map<std::string, Profile> builtin_profiles();
 // campaigns.
 struct AccountPolicy {
   const Profile* profile = nullptr;
-  std::vector<std::string> brand_terms;             // profile's and account's
+  std::vector<std::string> brand_terms;              // profile's and account's
   const std::vector<Campaign>* campaigns = nullptr;  // the matching account entry's
 };
 
 // The sinks an alert goes to: the routes' choice, else default_sinks, else every sink.
-std::vector<std::string> route(const Config& c, std::string_view account,
-                               std::string_view profile, const Rule& rule);
+std::vector<std::string> route(const Config& c, std::string_view account, std::string_view profile,
+                               const Rule& rule);
 AccountPolicy resolve_account(const Config& c, std::string_view account);
 
 bool glob_match(std::string_view pattern, std::string_view s);

@@ -21,10 +21,10 @@ namespace fs = std::filesystem;
 using detail::Field;
 using detail::Reader;
 
-constexpr std::string_view kTopKeys[] = {
-    "source",   "kafka",           "storage", "pipeline", "classifier",    "profiles",
-    "accounts", "default_profile", "sinks",   "outbox",   "routes",        "default_sinks",
-    "inhibit",  "mute",            "http",    "log"};
+constexpr std::string_view kTopKeys[] = {"source",     "kafka",    "storage",  "pipeline",
+                                         "classifier", "profiles", "accounts", "default_profile",
+                                         "sinks",      "outbox",   "routes",   "default_sinks",
+                                         "inhibit",    "mute",     "http",     "log"};
 
 std::string absolute_under(const fs::path& base, const std::string& p) {
   if (p.empty()) return p;

@@ -338,8 +338,8 @@ bool Reader::time(const Field& f, TimePoint& out) {
   if (!s) return false;
   auto t = parse_rfc3339(s->text);
   if (!t) {
-    error(f, fmt::format("expected an RFC 3339 time like 2026-11-20T09:00:00Z (got {})",
-                         s->shown()));
+    error(f,
+          fmt::format("expected an RFC 3339 time like 2026-11-20T09:00:00Z (got {})", s->shown()));
     return false;
   }
   out = *t;
@@ -359,8 +359,8 @@ bool Reader::file_contents(const Field& f, std::string& out) {
   std::ostringstream text;
   text << in.rdbuf();
   std::string v = text.str();
-  while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ' ||
-                        v.back() == '\t'))
+  while (!v.empty() &&
+         (v.back() == '\n' || v.back() == '\r' || v.back() == ' ' || v.back() == '\t'))
     v.pop_back();
   if (v.empty()) {
     error(f, fmt::format("{} is empty", path.string()));

@@ -41,8 +41,7 @@ bool known_rule(const Config& c, std::string_view name) {
 }
 
 // from < to, both RFC 3339.
-bool read_period(Reader& r, const FieldMap& m, const Field& item, TimePoint& from,
-                 TimePoint& to) {
+bool read_period(Reader& r, const FieldMap& m, const Field& item, TimePoint& from, TimePoint& to) {
   const auto* f = m.get("from");
   const auto* t = m.get("to");
   if (!f || !t) {

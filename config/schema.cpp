@@ -21,7 +21,7 @@ constexpr std::string_view kActionKeys[] = {"reply", "repost", "quote",
                                             "like",  "click",  "impression"};
 constexpr std::string_view kClassifierKeys[] = {"languages", "extra_lexicons", "min_confidence"};
 constexpr std::string_view kLanguages[] = {"en", "fr"};
-constexpr std::string_view kHttpKeys[] = {"listen"};
+constexpr std::string_view kHttpKeys[] = {"listen", "token", "token_file"};
 constexpr std::string_view kLogKeys[] = {"level"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -175,6 +175,14 @@ void read_classifier(Reader& r, const Field& f, Config& c) {
 void read_http(Reader& r, const Field& f, Config& c) {
   auto m = r.map(f, kHttpKeys);
   if (!m) return;
+  const auto* token = m->get("token");
+  const auto* token_file = m->get("token_file");
+  if (token && token_file)
+    r.error(*token_file, "set token or token_file, not both");
+  else if (token)
+    r.nonempty_string(*token, c.http.token);
+  else if (token_file)
+    r.file_contents(*token_file, c.http.token);
   if (const auto* v = m->get("listen")) {
     auto s = r.scalar(*v);
     if (!s) return;

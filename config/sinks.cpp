@@ -33,13 +33,26 @@ std::vector<std::string_view> allowed_keys(SinkType t) {
   auto add = [&](auto& list) { keys.insert(keys.end(), std::begin(list), std::end(list)); };
   if (is_http(t)) add(kHttpKeys);
   switch (t) {
-    case SinkType::file: add(kFileKeys); break;
-    case SinkType::log: break;
-    case SinkType::kafka: add(kKafkaKeys); break;
-    case SinkType::webhook: add(kWebhookKeys); break;
-    case SinkType::slack: add(kSlackKeys); break;
-    case SinkType::teams: add(kTeamsKeys); break;
-    case SinkType::alertmanager: add(kAlertmanagerKeys); break;
+    case SinkType::file:
+      add(kFileKeys);
+      break;
+    case SinkType::log:
+      break;
+    case SinkType::kafka:
+      add(kKafkaKeys);
+      break;
+    case SinkType::webhook:
+      add(kWebhookKeys);
+      break;
+    case SinkType::slack:
+      add(kSlackKeys);
+      break;
+    case SinkType::teams:
+      add(kTeamsKeys);
+      break;
+    case SinkType::alertmanager:
+      add(kAlertmanagerKeys);
+      break;
   }
   return keys;
 }

@@ -30,6 +30,99 @@ HttpResponse account(const ApiContext& ctx, const std::string& id) {
   return json(200, pipeline::account_json(*a, ctx.engine.config(), at, ctx.store));
 }
 
+// The accounts in a given state, in id order, a page at a time:
+// ?status=firing|pending|ok|all (default firing), &limit=N (1..1000, default 100),
+// &after=<the last id of the previous page>.
+HttpResponse accounts(const ApiContext& ctx, const HttpRequest& req) {
+  auto q = [&](const char* k, const char* d) {
+    auto it = req.query.find(k);
+    return it == req.query.end() ? std::string(d) : it->second;
+  };
+  const std::string status = q("status", "firing");
+  if (status != "firing" && status != "pending" && status != "ok" && status != "all")
+    return error(400, "status must be firing, pending, ok or all");
+  std::size_t limit = 100;
+  try {
+    std::size_t used = 0;
+    auto text = q("limit", "100");
+    limit = std::stoul(text, &used);
+    if (used != text.size() || limit < 1 || limit > 1000) throw std::invalid_argument("limit");
+  } catch (const std::exception&) {
+    return error(400, "limit must be a whole number from 1 to 1000");
+  }
+  const std::string after = q("after", "");
+  struct Row {
+    const pipeline::AccountState* a;
+    std::string_view state;
+  };
+  std::vector<Row> rows;
+  ctx.engine.for_each_account([&](const pipeline::AccountState& a, TimePoint) {
+    if (!after.empty() && a.id <= after) return;
+    std::string_view state = "ok";
+    for (const auto& s : a.alerts) {
+      if (s.phase == storage::AlertPhase::firing) state = "firing";
+      if (s.phase == storage::AlertPhase::pending && state == "ok") state = "pending";
+    }
+    if (status == "all" || status == state) rows.push_back({&a, state});
+  });
+  std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.a->id < y.a->id; });
+  const bool more = rows.size() > limit;
+  if (more) rows.resize(limit);
+  std::string out = "{\"accounts\":[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& a = *rows[i].a;
+    if (i > 0) out += ",";
+    out += "{\"account\":";
+    json::append_string(out, a.id);
+    out += ",\"profile\":";
+    if (a.profile != nullptr)
+      json::append_string(out, a.profile->name);
+    else
+      out += "null";
+    out += ",\"state\":";
+    json::append_string(out, rows[i].state);
+    out += ",\"alerts\":[";
+    bool first = true;
+    for (std::size_t r = 0; a.profile != nullptr && r < a.profile->rules.size(); ++r) {
+      const auto& s = a.alerts[r];
+      if (s.phase == storage::AlertPhase::inactive) continue;
+      const auto& rule = a.profile->rules[r];
+      if (!first) out += ",";
+      first = false;
+      out += "{\"alert_id\":";
+      json::append_string(out, pipeline::alert_id(a.id, rule));
+      out += ",\"rule\":";
+      json::append_string(out, rule.name);
+      out += ",\"state\":";
+      json::append_string(out, s.phase == storage::AlertPhase::firing ? "firing" : "pending");
+      out += ",\"since\":";
+      json::append_string(out, format_rfc3339(s.since));
+      out += ",\"value\":";
+      json::append_number(out, s.last_value);
+      out += ",\"summary\":";
+      json::append_string(out, pipeline::summary(a.id, rule, s.last_value));
+      out += "}";
+    }
+    out += "]}";
+  }
+  out += "],\"next\":";
+  if (more)
+    json::append_string(out, rows.back().a->id);
+  else
+    out += "null";
+  out += "}";
+  return json(200, std::move(out));
+}
+
+// Compares without stopping at the first difference, so the time taken says
+// nothing about how much of a guess was right.
+bool same(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  return diff == 0;
+}
+
 HttpResponse alerts(const ApiContext& ctx) {
   std::string out = "{\"alerts\":[";
   bool first = true;
@@ -73,6 +166,16 @@ HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req) {
     return r;
   }
   const auto& seg = req.segments;
+  const bool open = (seg.size() == 1 && seg[0] == "metrics") || (seg.size() == 2 && seg[0] == "-");
+  if (!open && !ctx.token.empty() && !same(req.authorization, "Bearer " + ctx.token)) {
+    auto r = error(401, "this endpoint needs Authorization: Bearer <http.token>");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"kilterd\"");
+    return r;
+  }
+  if (seg.empty()) {
+    if (!ctx.page) return error(404, "no status page");
+    return HttpResponse{200, "text/html; charset=utf-8", ctx.page(), {}};
+  }
   if (seg.size() == 1 && seg[0] == "metrics")
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", ctx.metrics(), {}};
   if (seg.size() == 2 && seg[0] == "-" && seg[1] == "healthy")
@@ -82,6 +185,7 @@ HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req) {
     return ctx.ready() ? text(200, "OK\n") : text(503, "not ready\n");
   if (seg.size() >= 3 && seg[0] == "api" && seg[1] == "v1") {
     if (seg.size() == 4 && seg[2] == "accounts") return account(ctx, seg[3]);
+    if (seg.size() == 3 && seg[2] == "accounts") return accounts(ctx, req);
     if (seg.size() == 3 && seg[2] == "alerts") return alerts(ctx);
   }
   return error(404, "not found: " + req.path);

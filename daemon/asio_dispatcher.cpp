@@ -8,7 +8,9 @@ AsioDispatcher::~AsioDispatcher() {
   for (auto& [id, t] : timers_) t->cancel();
 }
 
-void AsioDispatcher::post(Task t) { boost::asio::post(io_, std::move(t)); }
+void AsioDispatcher::post(Task t) {
+  boost::asio::post(io_, std::move(t));
+}
 
 Dispatcher::TimerId AsioDispatcher::schedule(Millis delay, Task t) {
   auto id = ++next_;

@@ -18,9 +18,7 @@ class AsioDispatcher final : public Dispatcher {
   ~AsioDispatcher() override;
 
   TimePoint now() const override { return clock_.now(); }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return clock_.steady_now();
-  }
+  std::chrono::steady_clock::time_point steady_now() const override { return clock_.steady_now(); }
   void post(Task t) override;
   TimerId schedule(Millis delay, Task t) override;
   void cancel(TimerId id) override;

@@ -3,6 +3,9 @@
 #include <string>
 
 namespace kilter::daemon {
-// stderr logging at the given level ("info" when empty or unknown).
+// To the journal when stderr is connected to it (running under systemd), else to
+// stderr; at `level` (info when empty or unknown).
 void setup_logging(const std::string& level);
+// A new level for the running logger (configuration reload).
+void set_log_level(const std::string& level);
 }  // namespace kilter::daemon

@@ -1,5 +1,6 @@
 #include "daemon/metrics.h"
 
+#include <limits>
 #include <sstream>
 
 #include <prometheus/metric_family.h>
@@ -32,6 +33,21 @@ class Families {
     } else {
       m.gauge.value = v;
     }
+    f.metric.push_back(std::move(m));
+  }
+  template <std::size_t N>
+  void histogram(std::string name, std::string help, const Histogram<N>& h) {
+    auto& f = family(std::move(name), std::move(help), MetricType::Histogram);
+    ClientMetric m;
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+      cumulative += h.counts()[i];
+      m.histogram.bucket.push_back({cumulative, h.bounds()[i]});
+    }
+    cumulative += h.counts()[N];
+    m.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+    m.histogram.sample_count = cumulative;
+    m.histogram.sample_sum = h.sum();
     f.metric.push_back(std::move(m));
   }
   const std::vector<MetricFamily>& all() const { return out_; }
@@ -90,15 +106,15 @@ std::string render_metrics(const MetricsSnapshot& s) {
   f.gauge("kilter_outbox_full",
           "1 while the outbox is at outbox.max_entries (no new messages are taken).",
           s.outbox.full ? 1 : 0);
-  auto& pending = f.family("kilter_outbox_pending", "Alert records a sink still owes.",
-                           MetricType::Gauge);
+  auto& pending =
+      f.family("kilter_outbox_pending", "Alert records a sink still owes.", MetricType::Gauge);
   auto& deliveries = f.family("kilter_alert_deliveries_total",
                               "Alert records confirmed by a sink, given up on (the receiver "
                               "refused them), and failed attempts (retried).",
                               MetricType::Counter);
-  auto& reminders = f.family("kilter_alert_reminders_total",
-                             "Reminders of still-firing alerts sent (repeat_interval).",
-                             MetricType::Counter);
+  auto& reminders =
+      f.family("kilter_alert_reminders_total",
+               "Reminders of still-firing alerts sent (repeat_interval).", MetricType::Counter);
   for (const auto& k : s.sinks) {
     Families::add(pending, {{"sink", k.name}}, static_cast<double>(k.pending));
     Families::add(deliveries, {{"sink", k.name}, {"result", "ok"}},
@@ -133,6 +149,38 @@ std::string render_metrics(const MetricsSnapshot& s) {
             static_cast<double>(s.http_requests));
   f.gauge("kilter_ready", "1 once state is open and the source has its partitions.",
           s.ready ? 1 : 0);
+  f.histogram("kilter_commit_batch_messages", "Messages per state batch written.",
+              e.batch_messages);
+  f.histogram("kilter_commit_duration_seconds",
+              "Time to commit a batch: group offsets (Kafka) and the RocksDB write.",
+              e.commit_seconds);
+  f.gauge("kilter_rocksdb_sst_bytes", "Size of RocksDB's table files.",
+          static_cast<double>(s.store.sst_bytes));
+  f.gauge("kilter_rocksdb_memtable_bytes", "RocksDB memtables not yet flushed.",
+          static_cast<double>(s.store.memtable_bytes));
+  f.gauge("kilter_rocksdb_pending_compaction_bytes", "RocksDB's estimate of compaction owed.",
+          static_cast<double>(s.store.pending_compaction_bytes));
+  f.gauge("kilter_rocksdb_running_compactions", "RocksDB compactions running now.",
+          static_cast<double>(s.store.running_compactions));
+  f.gauge("kilter_rocksdb_write_stopped", "1 while RocksDB stops writes (a stall).",
+          s.store.write_stopped ? 1 : 0);
+  f.gauge("kilter_rocksdb_delayed_write_rate_bytes",
+          "RocksDB's write rate while it slows writes down; 0 when it does not.",
+          static_cast<double>(s.store.delayed_write_rate));
+  auto& states = f.family("kilter_alerts", "Alerts by current state (all accounts in memory).",
+                          MetricType::Gauge);
+  Families::add(states, {{"state", "pending"}}, static_cast<double>(s.alert_states[0]));
+  Families::add(states, {{"state", "firing"}}, static_cast<double>(s.alert_states[1]));
+  auto& reloads = f.family("kilter_config_reloads_total", "Configuration reloads (SIGHUP).",
+                           MetricType::Counter);
+  Families::add(reloads, {{"result", "success"}}, static_cast<double>(s.reloads));
+  Families::add(reloads, {{"result", "failure"}}, static_cast<double>(s.reload_failures));
+  f.gauge("kilter_config_last_reload_successful",
+          "1 when the last reload applied (or none was tried), 0 when it was refused.",
+          s.last_reload_ok ? 1 : 0);
+  f.gauge("kilter_config_last_reload_success_timestamp_seconds",
+          "When the configuration was last loaded successfully (the start counts).",
+          static_cast<double>(epoch_ms(s.last_reload_success)) / 1000.0);
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, f.all());
   return out.str();

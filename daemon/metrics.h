@@ -25,6 +25,11 @@ struct MetricsSnapshot {
   std::uint64_t produce_failures = 0;  // Kafka delivery reports with an error
   std::uint64_t http_requests = 0;
   bool ready = false;
+  std::array<std::size_t, 2> alert_states{};  // pending, firing (now)
+  std::uint64_t reloads = 0;                  // configuration reloads applied
+  std::uint64_t reload_failures = 0;          // ... and refused
+  bool last_reload_ok = true;
+  TimePoint last_reload_success{};  // the start counts as one
 };
 
 std::string render_metrics(const MetricsSnapshot& s);

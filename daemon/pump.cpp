@@ -49,9 +49,9 @@ void Pump::pump() {
   // Commits keep being refused, or the sinks are far behind: take nothing more
   // until that changes (nothing is lost: the source just waits).
   if (engine_.backlogged() || outbox_.full()) {
-    if (!paused_) spdlog::warn("not taking messages until {}", engine_.backlogged()
-                                                                    ? "a commit goes through"
-                                                                    : "the outbox drains");
+    if (!paused_)
+      spdlog::warn("not taking messages until {}",
+                   engine_.backlogged() ? "a commit goes through" : "the outbox drains");
     paused_ = true;
     if (engine_.commit_due())
       if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
@@ -113,9 +113,10 @@ void Pump::drain(std::chrono::steady_clock::time_point deadline) {
   if (outbox_.idle()) return stopped();
   if (std::chrono::steady_clock::now() >= deadline) {
     auto s = outbox_.stats();
-    spdlog::warn("stopping with {} alert record(s) not delivered to every sink; they stay in the "
-                 "outbox for the next run",
-                 s.entries);
+    spdlog::warn(
+        "stopping with {} alert record(s) not delivered to every sink; they stay in the "
+        "outbox for the next run",
+        s.entries);
     for (const auto& sink : outbox_.sink_stats())
       if (sink.pending > 0) spdlog::warn("  sink {}: {} owed", sink.name, sink.pending);
     return stopped();

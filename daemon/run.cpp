@@ -1,5 +1,6 @@
 // `kilterd run`: wiring of the pipeline (config -> store -> classifier -> sinks
-// -> outbox -> engine -> source), the HTTP endpoints, signals, and the event loop.
+// -> outbox -> engine -> source), the HTTP endpoints, signals, systemd, reloads
+// and the event loop.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -17,6 +18,7 @@
 #include "daemon/logging.h"
 #include "daemon/metrics.h"
 #include "daemon/pump.h"
+#include "daemon/systemd.h"
 #include "http/curl_client.h"
 #include "kafka/producer.h"
 #include "kafka/sink.h"
@@ -39,22 +41,12 @@ bool needs_producer(const config::Config& c) {
   return false;
 }
 
-Result<std::vector<pipeline::SinkSlot>> make_sinks(const config::Config& c,
-                                                   const pipeline::SinkContext& ctx,
-                                                   kafka::Producer* producer) {
-  std::vector<pipeline::SinkSlot> out;
-  for (const auto& s : c.sinks) {
-    pipeline::SinkSlot slot{nullptr, s.rate_limit, s.group_wait, s.repeat_interval};
-    if (s.type == config::SinkType::kafka) {
-      slot.sink = kafka::make_alert_sink(s, *producer);
-    } else {
-      auto sink = pipeline::make_sink(s, ctx);
-      if (!sink) return sink.error();
-      slot.sink = std::move(*sink);
-    }
-    out.push_back(std::move(slot));
-  }
-  return out;
+Result<std::unique_ptr<pipeline::Classifier>> make_classifier(const config::Config& c) {
+  pipeline::ClassifierOptions o;
+  o.languages = c.classifier.languages;
+  o.extra_lexicon_files = c.classifier.extra_lexicons;
+  o.min_confidence = c.classifier.min_confidence;
+  return pipeline::make_lexicon_classifier(o);
 }
 
 Result<std::unique_ptr<pipeline::Source>> open_source(const config::Config& c,
@@ -72,136 +64,288 @@ Result<std::unique_ptr<pipeline::Source>> open_source(const config::Config& c,
   return kafka::open_source(*c.kafka, std::move(o));
 }
 
-// Serves the producer's delivery reports from the event loop.
-void poll_producer(Dispatcher& d, kafka::Producer& p) {
-  p.poll();
-  d.schedule(std::chrono::milliseconds(20), [&d, &p] { poll_producer(d, p); });
+// The sections a running daemon cannot swap (its input, its state, its listener):
+// a reload keeps them, and says so when the file changed them.
+std::shared_ptr<const config::Config> merge(const config::Config& running, config::Config next) {
+  auto keep = [&](bool same, std::string_view section) {
+    if (!same) spdlog::warn("reload: {} changed; that takes effect at the next restart", section);
+  };
+  keep(running.source == next.source, "source");
+  keep(running.kafka == next.kafka, "kafka");
+  keep(running.storage == next.storage, "storage");
+  keep(running.pipeline == next.pipeline, "pipeline");
+  keep(running.http.listen == next.http.listen, "http.listen");
+  next.source = running.source;
+  next.kafka = running.kafka;
+  next.storage = running.storage;
+  next.pipeline = running.pipeline;
+  next.http.listen = running.http.listen;
+  return std::make_shared<const config::Config>(std::move(next));
 }
+
+class Service {
+ public:
+  explicit Service(RunOptions opts) : opts_(std::move(opts)) {}
+
+  int run(std::shared_ptr<const config::Config> cfg) {
+    cfg_ = std::move(cfg);
+    auto store = storage::open_rocks_store({.path = cfg_->storage.path});
+    if (!store) {
+      spdlog::error("state store: {}", store.error().message);
+      return kExitRuntime;
+    }
+    store_ = std::move(*store);
+    auto classifier = make_classifier(*cfg_);
+    if (!classifier) {
+      spdlog::error("classifier: {}", classifier.error().message);
+      return kExitConfig;
+    }
+    classifier_ = std::move(*classifier);
+    if (auto r = ensure_producer(*cfg_); !r) {
+      spdlog::error("{}", r.error().message);
+      return kExitConfig;
+    }
+    http_client_ = http::make_curl_client(
+        {.post = [this](std::function<void()> fn) { dispatcher_.post(std::move(fn)); }});
+    auto sinks = make_sinks(*cfg_);
+    if (!sinks) {
+      spdlog::error("{}", sinks.error().message);
+      return kExitConfig;
+    }
+    outbox_.emplace(dispatcher_, *store_, std::move(*sinks), cfg_->outbox, firing());
+    engine_.emplace(cfg_, *store_, *classifier_, *outbox_, dispatcher_);
+    outbox_->restore_all();
+    auto source = open_source(*cfg_, *store_, producer_.get());
+    if (!source) {
+      spdlog::error("source: {}", source.error().message);
+      return kExitRuntime;
+    }
+    source_ = std::move(*source);
+    auto& src = *source_;
+    src.set_listener(&*engine_);
+    if (src.live()) engine_->set_checkpointer(&src);
+    engine_->set_bad_input_hook(
+        [&src](const pipeline::SourceMessage& m, const pipeline::DecodeOutcome& o) {
+          src.dead_letter(m, pipeline::to_string(o.reason));
+        });
+    for (auto p : src.partitions()) {
+      if (auto position = engine_->open_partition(p)) {
+        if (auto r = src.seek(p, *position); !r) {
+          spdlog::error("source: {}", r.error().message);
+          return kExitRuntime;
+        }
+      }
+    }
+    spdlog::info("kilterd {} reading {} into {}", KILTER_VERSION, src.describe(),
+                 cfg_->storage.path);
+
+    PumpOptions popts;
+    popts.evaluation_interval =
+        std::chrono::duration_cast<std::chrono::milliseconds>(cfg_->pipeline.evaluation_interval);
+    popts.drain_timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(cfg_->outbox.drain_timeout);
+    if (const char* crash = std::getenv("KILTER_CRASH_AFTER_EVENTS"))
+      popts.crash_after = std::strtoull(crash, nullptr, 10);
+    Pump pump(io_, src, *engine_, *outbox_, dispatcher_, popts);
+
+    ApiContext api{
+        *engine_, *store_,         [&src] { return src.ready(); }, [this] { return metrics(); },
+        {},       cfg_->http.token};
+    api_ = &api;
+    HttpServer http(io_, [&api](const HttpRequest& r) { return handle_request(api, r); });
+    http_ = &http;
+    if (auto r = http.listen(cfg_->http.listen); !r) {
+      // A replay is useful without its endpoints; a daemon is not.
+      if (src.live()) {
+        spdlog::error("http: {}", r.error().message);
+        return kExitRuntime;
+      }
+      spdlog::warn("http: {} (continuing without the HTTP endpoints)", r.error().message);
+    }
+
+    asio::signal_set stop_signals(io_, SIGINT, SIGTERM);
+    std::function<void()> wait_stop = [&] {
+      stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::info("signal {}: committing and stopping", sig);
+        notifier_.stopping();
+        pump.stop();
+        wait_stop();
+      });
+    };
+    wait_stop();
+    asio::signal_set hup(io_, SIGHUP);
+    std::function<void()> wait_hup = [&] {
+      hup.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        reload();
+        wait_hup();
+      });
+    };
+    wait_hup();
+    pump.on_stopped([&](int) {
+      stop_signals.cancel();
+      hup.cancel();
+      http.stop();
+      io_.stop();
+    });
+    watch_readiness();
+    watchdog();
+    pump.start();
+    io_.run();
+    api_ = nullptr;
+    http_ = nullptr;
+    return pump.exit_code();
+  }
+
+ private:
+  Result<void> ensure_producer(const config::Config& c) {
+    if (producer_ || !needs_producer(c)) return ok();
+    auto p = kafka::make_producer(*c.kafka);
+    if (!p) return p.error();
+    producer_ = std::move(*p);
+    poll_producer();
+    return ok();
+  }
+
+  // Delivery reports are served from the event loop.
+  void poll_producer() {
+    producer_->poll();
+    dispatcher_.schedule(std::chrono::milliseconds(20), [this] { poll_producer(); });
+  }
+
+  pipeline::FiringAlerts firing() {
+    return [this] {
+      return engine_ ? engine_->firing_alerts() : std::vector<pipeline::FiringAlert>{};
+    };
+  }
+
+  Result<std::vector<pipeline::SinkSlot>> make_sinks(const config::Config& c) {
+    pipeline::SinkContext ctx{http_client_.get(), &dispatcher_, firing()};
+    std::vector<pipeline::SinkSlot> out;
+    for (const auto& s : c.sinks) {
+      pipeline::SinkSlot slot{nullptr, s.rate_limit, s.group_wait, s.repeat_interval};
+      if (s.type == config::SinkType::kafka) {
+        slot.sink = kafka::make_alert_sink(s, *producer_);
+      } else {
+        auto sink = pipeline::make_sink(s, ctx);
+        if (!sink) return sink.error();
+        slot.sink = std::move(*sink);
+      }
+      out.push_back(std::move(slot));
+    }
+    return out;
+  }
+
+  // Ready once the state is open and the source has its first partitions.
+  void watch_readiness() {
+    if (source_->ready()) {
+      notifier_.ready();
+      notifier_.status("consuming");
+      spdlog::info("ready");
+      return;
+    }
+    dispatcher_.schedule(std::chrono::milliseconds(100), [this] { watch_readiness(); });
+  }
+
+  // Pinged from the event loop itself: a loop stuck anywhere stops the pings.
+  void watchdog() {
+    auto every = Notifier::watchdog_interval();
+    if (!every) return;
+    notifier_.watchdog();
+    dispatcher_.schedule(*every, [this] { watchdog(); });
+  }
+
+  // SIGHUP: the new file is checked first; an invalid one changes nothing.
+  void reload() {
+    notifier_.reloading();
+    const auto started = std::chrono::steady_clock::now();
+    auto refuse = [&](std::string_view why) {
+      ++reload_failures_;
+      last_reload_ok_ = false;
+      spdlog::error("reload refused ({}); the running configuration stays", why);
+      notifier_.ready();
+    };
+    auto loaded = config::load_file(opts_.config_path);
+    if (!loaded.errors.empty()) {
+      for (const auto& e : loaded.errors) spdlog::error("reload: {}", e.to_string());
+      return refuse(fmt::format("{} error(s) in {}", loaded.errors.size(), opts_.config_path));
+    }
+    auto next = merge(*cfg_, std::move(*loaded.config));
+    std::unique_ptr<pipeline::Classifier> classifier;
+    if (!(next->classifier == cfg_->classifier)) {
+      auto c = make_classifier(*next);
+      if (!c) return refuse("classifier: " + c.error().message);
+      classifier = std::move(*c);
+    }
+    if (auto r = ensure_producer(*next); !r) return refuse(r.error().message);
+    auto sinks = make_sinks(*next);
+    if (!sinks) return refuse(sinks.error().message);
+    if (auto r = engine_->reconfigure(next, classifier.get()); !r) return refuse(r.error().message);
+    if (classifier) classifier_ = std::move(classifier);
+    outbox_->replace_sinks(std::move(*sinks), next->outbox);
+    if (opts_.log_level.empty()) set_log_level(next->log.level);
+    if (api_ != nullptr) api_->token = next->http.token;
+    cfg_ = std::move(next);
+    ++reloads_;
+    last_reload_ok_ = true;
+    last_reload_success_ = dispatcher_.now();
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    spdlog::info("reloaded {} in {:.1f} ms: {} profiles, {} sinks, {} routes", opts_.config_path,
+                 ms.count(), cfg_->profiles.size(), cfg_->sinks.size(), cfg_->routes.size());
+    notifier_.ready();
+  }
+
+  std::string metrics() {
+    MetricsSnapshot s{engine_->stats(),      engine_->uncommitted(), outbox_->stats(),
+                      outbox_->sink_stats(), store_->stats(),        source_->lag()};
+    if (producer_) {
+      auto ps = producer_->stats();
+      s.produced = ps.produced;
+      s.produce_failures = ps.failed;
+    }
+    s.http_requests = http_ != nullptr ? http_->stats().requests : 0;
+    s.ready = source_->ready();
+    s.alert_states = engine_->alert_state_counts();
+    s.reloads = reloads_;
+    s.reload_failures = reload_failures_;
+    s.last_reload_ok = last_reload_ok_;
+    s.last_reload_success = last_reload_success_;
+    return render_metrics(s);
+  }
+
+  RunOptions opts_;
+  std::shared_ptr<const config::Config> cfg_;
+  asio::io_context io_;
+  AsioDispatcher dispatcher_{io_};
+  Notifier notifier_;
+  std::unique_ptr<storage::StateStore> store_;
+  std::unique_ptr<pipeline::Classifier> classifier_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<pipeline::HttpClient> http_client_;
+  std::optional<pipeline::Outbox> outbox_;
+  std::optional<pipeline::Engine> engine_;
+  std::unique_ptr<pipeline::Source> source_;
+  ApiContext* api_ = nullptr;
+  HttpServer* http_ = nullptr;
+  std::uint64_t reloads_ = 0, reload_failures_ = 0;
+  bool last_reload_ok_ = true;
+  TimePoint last_reload_success_ = SystemClock{}.now();  // the start counts as one
+};
 
 }  // namespace
 
 int run(const RunOptions& opts) {
   auto loaded = config::load_file(opts.config_path);
   setup_logging(!opts.log_level.empty() ? opts.log_level
-                : loaded.config                ? loaded.config->log.level
-                                               : "info");
+                : loaded.config         ? loaded.config->log.level
+                                        : "info");
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) spdlog::error("{}", e.to_string());
     return kExitConfig;
   }
-  auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
-
-  asio::io_context io;
-  AsioDispatcher dispatcher(io);
-  auto store = storage::open_rocks_store({.path = cfg->storage.path});
-  if (!store) {
-    spdlog::error("state store: {}", store.error().message);
-    return kExitRuntime;
-  }
-  pipeline::ClassifierOptions copts;
-  copts.languages = cfg->classifier.languages;
-  copts.extra_lexicon_files = cfg->classifier.extra_lexicons;
-  copts.min_confidence = cfg->classifier.min_confidence;
-  auto classifier = pipeline::make_lexicon_classifier(copts);
-  if (!classifier) {
-    spdlog::error("classifier: {}", classifier.error().message);
-    return kExitConfig;
-  }
-  std::unique_ptr<kafka::Producer> producer;
-  if (needs_producer(*cfg)) {
-    auto p = kafka::make_producer(*cfg->kafka);
-    if (!p) {
-      spdlog::error("{}", p.error().message);
-      return kExitConfig;
-    }
-    producer = std::move(*p);
-    poll_producer(dispatcher, *producer);
-  }
-  auto http_client = http::make_curl_client(
-      {.post = [&dispatcher](std::function<void()> fn) { dispatcher.post(std::move(fn)); }});
-  // The engine answers which alerts fire now; it is made after the sinks.
-  pipeline::Engine* engine_ptr = nullptr;
-  pipeline::FiringAlerts firing = [&engine_ptr] {
-    return engine_ptr != nullptr ? engine_ptr->firing_alerts()
-                                 : std::vector<pipeline::FiringAlert>{};
-  };
-  auto sinks = make_sinks(*cfg, {http_client.get(), &dispatcher, firing}, producer.get());
-  if (!sinks) {
-    spdlog::error("{}", sinks.error().message);
-    return kExitConfig;
-  }
-  pipeline::Outbox outbox(dispatcher, **store, std::move(*sinks), cfg->outbox, firing);
-  pipeline::Engine engine(cfg, **store, **classifier, outbox, dispatcher);
-  engine_ptr = &engine;
-  outbox.restore_all();
-  auto source = open_source(*cfg, **store, producer.get());
-  if (!source) {
-    spdlog::error("source: {}", source.error().message);
-    return kExitRuntime;
-  }
-  auto& src = **source;
-  src.set_listener(&engine);
-  if (src.live()) engine.set_checkpointer(&src);
-  engine.set_bad_input_hook([&src](const pipeline::SourceMessage& m,
-                                   const pipeline::DecodeOutcome& o) {
-    src.dead_letter(m, pipeline::to_string(o.reason));
-  });
-  for (auto p : src.partitions()) {
-    if (auto position = engine.open_partition(p)) {
-      if (auto r = src.seek(p, *position); !r) {
-        spdlog::error("source: {}", r.error().message);
-        return kExitRuntime;
-      }
-    }
-  }
-  spdlog::info("kilterd {} reading {} into {}", KILTER_VERSION, src.describe(), cfg->storage.path);
-
-  PumpOptions popts;
-  popts.evaluation_interval =
-      std::chrono::duration_cast<std::chrono::milliseconds>(cfg->pipeline.evaluation_interval);
-  popts.drain_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      cfg->outbox.drain_timeout);
-  if (const char* crash = std::getenv("KILTER_CRASH_AFTER_EVENTS"))
-    popts.crash_after = std::strtoull(crash, nullptr, 10);
-  Pump pump(io, src, engine, outbox, dispatcher, popts);
-
-  ApiContext api{engine, **store, [&src] { return src.ready(); }, {}};
-  HttpServer http(io, [&api](const HttpRequest& r) { return handle_request(api, r); });
-  api.metrics = [&] {
-    MetricsSnapshot s{engine.stats(), engine.uncommitted(), outbox.stats(), outbox.sink_stats(),
-                      (*store)->stats(), src.lag()};
-    if (producer) {
-      auto ps = producer->stats();
-      s.produced = ps.produced;
-      s.produce_failures = ps.failed;
-    }
-    s.http_requests = http.stats().requests;
-    s.ready = src.ready();
-    return render_metrics(s);
-  };
-  if (auto r = http.listen(cfg->http.listen); !r) {
-    // A replay is useful without its endpoints; a daemon is not.
-    if (src.live()) {
-      spdlog::error("http: {}", r.error().message);
-      return kExitRuntime;
-    }
-    spdlog::warn("http: {} (continuing without the HTTP endpoints)", r.error().message);
-  }
-
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("signal {}: committing and stopping", sig);
-    pump.stop();
-  });
-  pump.on_stopped([&](int) {
-    signals.cancel();
-    http.stop();
-    io.stop();
-  });
-  pump.start();
-  io.run();
-  return pump.exit_code();
+  Service service(opts);
+  return service.run(std::make_shared<const config::Config>(std::move(*loaded.config)));
 }
 
 }  // namespace kilter::daemon

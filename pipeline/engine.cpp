@@ -34,16 +34,48 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
                Classifier& classifier, Outbox& outbox, const Clock& clock)
     : cfg_(std::move(cfg)),
       store_(store),
-      classifier_(classifier),
+      classifier_(&classifier),
       outbox_(outbox),
       clock_(clock),
       decoder_(cfg_->pipeline.max_event_bytes),
       noise_(*cfg_),
-      max_reach_(cfg_->storage.bucket) {
-  for (const auto& [name, profile] : cfg_->profiles)
-    for (const auto& r : profile.rules)
-      max_reach_ = std::max(max_reach_, r.window + r.baseline.value_or(Millis{0}));
+      max_reach_(reach(*cfg_)) {
   reset_batch();
+}
+
+Millis Engine::reach(const config::Config& c) {
+  Millis out = c.storage.bucket;
+  for (const auto& [name, profile] : c.profiles)
+    for (const auto& r : profile.rules)
+      out = std::max(out, r.window + r.baseline.value_or(Millis{0}));
+  return out;
+}
+
+Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
+                                 Classifier* classifier) {
+  if (auto r = commit(); !r) return r;
+  if (batch_events_ > 0 || !staged_.empty())
+    return Error{"the pending batch cannot be committed now (the source refused its positions)"};
+  auto open = open_partitions();
+  partitions_.clear();
+  last_ = nullptr;
+  cfg_ = std::move(cfg);
+  noise_ = NoiseControl(*cfg_);
+  max_reach_ = reach(*cfg_);
+  if (classifier != nullptr) classifier_ = classifier;
+  for (auto p : open) open_partition(p);
+  return ok();
+}
+
+std::array<std::size_t, 2> Engine::alert_state_counts() const {
+  std::array<std::size_t, 2> out{};
+  for (const auto& [p, ps] : partitions_)
+    for (const auto& [id, a] : ps->accounts)
+      for (const auto& s : a->alerts) {
+        if (s.phase == storage::AlertPhase::pending) ++out[0];
+        if (s.phase == storage::AlertPhase::firing) ++out[1];
+      }
+  return out;
 }
 
 Engine::~Engine() = default;
@@ -247,7 +279,7 @@ bool Engine::seen_before(PartitionState& ps, const Event& ev) {
 }
 
 void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
-  auto c = classifier_.classify(ev, a.brand_terms);
+  auto c = classifier_->classify(ev, a.brand_terms);
   a.windows.add_post(ev.ts, c.category);
   ++stats_.posts[static_cast<std::size_t>(c.category)];
   batch_->put_post(ps.id, ev.post_id, storage::PostRef{a.id, c.category, ev.ts});
@@ -425,6 +457,8 @@ bool Engine::backlogged() const {
 
 Result<void> Engine::commit() {
   if (failure_) return *failure_;
+  const auto started = clock_.steady_now();
+  const auto messages = batch_events_;
   if (checkpointer_ != nullptr) {
     positions_.clear();
     for (auto& [p, ps] : partitions_)
@@ -460,6 +494,9 @@ Result<void> Engine::commit() {
       return r;
     }
     ++stats_.commits;
+    stats_.batch_messages.observe(static_cast<double>(messages));
+    stats_.commit_seconds.observe(
+        std::chrono::duration<double>(clock_.steady_now() - started).count());
   }
   for (auto& s : staged_)
     outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/histogram.h"
 #include "config/config.h"
 #include "pipeline/classifier.h"
 #include "pipeline/decoder.h"
@@ -34,7 +35,7 @@ struct EngineStats {
   std::array<std::uint64_t, kBadInputReasons> bad{};  // by reason
   std::array<std::uint64_t, kCategories> posts{};     // accepted posts by category
   std::uint64_t unattributed_engagement = 0;          // engagement events naming an unknown post
-  std::uint64_t alerts_firing = 0;    // notifications emitted, by status
+  std::uint64_t alerts_firing = 0;                    // notifications emitted, by status
   std::uint64_t alerts_resolved = 0;
   std::uint64_t alerts_muted = 0;      // firing transitions held back by a mute window
   std::uint64_t alerts_inhibited = 0;  // ... or by an inhibition
@@ -45,6 +46,10 @@ struct EngineStats {
   std::uint64_t commits_deferred = 0;    // the source refused the positions: kept for later
   std::uint64_t batches_discarded = 0;   // given up on revocation (the next owner reprocesses)
   std::uint64_t messages_discarded = 0;  // messages in those batches
+  // Messages per written batch, and the time a commit takes (group commit of the
+  // positions included), in seconds.
+  Histogram<7> batch_messages{{1, 10, 100, 1'000, 10'000, 100'000, 1'000'000}};
+  Histogram<10> commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5}};
 };
 
 // Called for each bad message (dead-letter hook); the offset advances regardless.
@@ -55,7 +60,7 @@ struct AccountState {
   Partition partition;
   const config::Profile* profile = nullptr;
   const std::vector<config::Campaign>* campaigns = nullptr;  // the account entry's
-  std::vector<std::string> brand_terms;  // normalised
+  std::vector<std::string> brand_terms;                      // normalised
   AccountWindows windows;
   std::vector<storage::AlertState> alerts;  // one per profile rule, same order
   bool dirty = false;
@@ -79,6 +84,15 @@ class Engine final : public PartitionListener {
   std::optional<Offset> open_partition(Partition p);
   // Commits what is pending and forgets the partition's in-memory state.
   Result<void> close_partition(Partition p);
+  // A new configuration (SIGHUP): commits what is pending, then reloads every open
+  // partition from the store under the new profiles, rules and routes; alert states
+  // follow their rule by name. Refused (nothing changes) when the pending batch
+  // cannot be committed now. `classifier`, when given, replaces the classifier.
+  Result<void> reconfigure(std::shared_ptr<const config::Config> cfg,
+                           Classifier* classifier = nullptr);
+  // Current alert states of the accounts in memory: {pending, firing}.
+  std::array<std::size_t, 2> alert_state_counts() const;
+
   // Forgets everything not yet committed, and every partition's in-memory state
   // (reopened from the store on the next open_partition): the batch holds every
   // partition's updates, so it is given up as a whole.
@@ -136,6 +150,7 @@ class Engine final : public PartitionListener {
     TimePoint ts;
   };
 
+  static Millis reach(const config::Config& c);  // longest window + baseline of any rule
   PartitionState& partition(Partition p);
   AccountState& account(PartitionState& ps, std::string_view id);
   EventResult apply(PartitionState& ps, const Event& ev);
@@ -152,7 +167,7 @@ class Engine final : public PartitionListener {
 
   std::shared_ptr<const config::Config> cfg_;
   storage::StateStore& store_;
-  Classifier& classifier_;
+  Classifier* classifier_;
   Outbox& outbox_;
   const Clock& clock_;
   Decoder decoder_;
@@ -180,7 +195,7 @@ class Engine final : public PartitionListener {
     std::vector<std::string> sinks;
   };
   std::vector<Staged> staged_;  // outbox entries in the uncommitted batch
-  struct Verdict {  // one rule's evaluation, before what is told is decided
+  struct Verdict {              // one rule's evaluation, before what is told is decided
     storage::AlertState before;
     std::optional<Transition> transition;
     MetricValue value;

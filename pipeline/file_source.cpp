@@ -1,6 +1,8 @@
 #include "pipeline/file_source.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +21,8 @@ class FileSource final : public Source {
   FileSource(std::string path, int fd, std::size_t max_line)
       : path_(std::move(path)), fd_(fd), max_line_(max_line) {
     buf_.resize(std::max(kChunk, 2 * (max_line_ + 2)) + kSlack);
+    struct stat st {};
+    stream_ = ::fstat(fd_, &st) == 0 && !S_ISREG(st.st_mode);
   }
   ~FileSource() override {
     if (fd_ >= 0) ::close(fd_);
@@ -50,6 +54,7 @@ class FileSource final : public Source {
         if (!skip_rest_of_line()) {
           if (eof_) break;
           if (auto r = fill(); !r) return r.error();
+          if (waiting_) break;
           continue;
         }
       }
@@ -73,6 +78,7 @@ class FileSource final : public Source {
         }
         if (produced > 0) break;  // compacting would move the views already handed out
         if (auto r = fill(); !r) return r.error();
+        if (waiting_) break;
         continue;
       }
       std::size_t len = nl - start;
@@ -82,6 +88,10 @@ class FileSource final : public Source {
       ++produced;
     }
     if (produced > 0) return PollStatus::data;
+    if (waiting_) {
+      waiting_ = false;
+      return PollStatus::idle;  // a pipe with nothing to read yet
+    }
     return eof_ && begin_ == end_ ? PollStatus::end : PollStatus::data;
   }
 
@@ -121,6 +131,14 @@ class FileSource final : public Source {
       begin_ = 0;
     }
     auto room = buf_.size() - kSlack - end_;
+    if (stream_) {
+      // A pipe (stdin from another program): never block the event loop on it.
+      pollfd pfd{fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, 0) == 0) {
+        waiting_ = true;
+        return ok();
+      }
+    }
     for (;;) {
       auto n = ::read(fd_, buf_.data() + end_, room);
       if (n < 0 && errno == EINTR) continue;
@@ -140,6 +158,8 @@ class FileSource final : public Source {
   std::int64_t base_ = 0;            // file offset of buf_[0]
   bool eof_ = false;
   bool skipping_ = false;
+  bool stream_ = false;   // not a regular file: reads could block
+  bool waiting_ = false;  // the last fill found nothing to read yet
 };
 
 }  // namespace

@@ -4,7 +4,7 @@ namespace kilter::pipeline {
 
 bool NoiseControl::muted(std::string_view account, std::string_view profile,
                          const config::Rule& rule, TimePoint at) const {
-  for (const auto& m : cfg_.mute)
+  for (const auto& m : cfg_->mute)
     if (at >= m.from && at < m.to && m.match.matches(account, profile, rule)) return true;
   return false;
 }
@@ -12,7 +12,7 @@ bool NoiseControl::muted(std::string_view account, std::string_view profile,
 bool NoiseControl::inhibited(std::string_view account, std::string_view profile,
                              std::span<const config::Rule> rules,
                              std::span<const storage::AlertState> states, std::size_t i) const {
-  for (const auto& inh : cfg_.inhibit) {
+  for (const auto& inh : cfg_->inhibit) {
     if (!inh.target.matches(account, profile, rules[i])) continue;
     for (std::size_t j = 0; j < rules.size(); ++j) {
       if (j == i || states[j].phase != storage::AlertPhase::firing) continue;

@@ -13,7 +13,7 @@ namespace kilter::pipeline {
 
 class NoiseControl {
  public:
-  explicit NoiseControl(const config::Config& c) : cfg_(c) {}
+  explicit NoiseControl(const config::Config& c) : cfg_(&c) {}
 
   // A mute window covers this alert at evaluation time `at`.
   bool muted(std::string_view account, std::string_view profile, const config::Rule& rule,
@@ -25,7 +25,7 @@ class NoiseControl {
                  std::span<const storage::AlertState> states, std::size_t i) const;
 
  private:
-  const config::Config& cfg_;
+  const config::Config* cfg_;
 };
 
 // The campaign whose limits apply to `rule` at `at`: one whose period overlaps

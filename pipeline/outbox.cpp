@@ -35,6 +35,8 @@ struct Outbox::Entry {
 
 struct Outbox::Worker {
   SinkSlot slot;
+  std::unique_ptr<Sink> retiring;  // replaced while a delivery was in flight on it
+  bool retired = false;            // no longer configured: takes nothing more
   std::string name;
   std::deque<Entry*> queue;
   std::vector<std::string> reminders;  // still-firing records to send again (not durable)
@@ -89,9 +91,10 @@ void Outbox::restore_all() {
         if (std::find(all.begin(), all.end(), s) != all.end()) {
           e->owed.push_back(s);
         } else if (unknown_sinks_++ == 0) {
-          spdlog::warn("outbox: alerts owed to sink '{}', which the configuration no longer has: "
-                       "dropped for that sink",
-                       s);
+          spdlog::warn(
+              "outbox: alerts owed to sink '{}', which the configuration no longer has: "
+              "dropped for that sink",
+              s);
         }
       }
       if (e->owed.size() != (all_sinks ? all.size() : sinks.size())) dirty_.insert(key);
@@ -118,7 +121,7 @@ void Outbox::committed(Partition p, std::uint64_t seq, std::string record,
   e->firing = field(parser, record, "status") != "resolved";
   e->record = std::move(record);
   for (auto& s : sinks) {
-    if (std::any_of(workers_.begin(), workers_.end(), [&](auto& w) { return w->name == s; }))
+    if (find(s) != nullptr)
       e->owed.push_back(std::move(s));
     else if (unknown_sinks_++ == 0)
       spdlog::warn("outbox: an alert is routed to sink '{}', which does not exist", s);
@@ -137,29 +140,74 @@ void Outbox::committed(Partition p, std::uint64_t seq, std::string record,
   check_full();
 }
 
+Outbox::Worker* Outbox::find(std::string_view name) {
+  for (auto& w : workers_)
+    if (!w->retired && w->name == name) return w.get();
+  return nullptr;
+}
+
 void Outbox::enqueue(Entry* e) {
   for (const auto& name : e->owed) {
-    for (auto& w : workers_) {
-      if (w->name != name) continue;
+    if (auto* w = find(name)) {
       w->queue.push_back(e);
       kick(*w);
     }
   }
 }
 
+void Outbox::replace_sinks(std::vector<SinkSlot> sinks, config::OutboxConfig cfg) {
+  cfg_ = cfg;
+  std::set<std::string> names;
+  for (auto& s : sinks) {
+    auto name = s.sink->name();
+    names.insert(name);
+    if (auto* w = find(name)) {
+      if (w->busy) w->retiring = std::move(w->slot.sink);
+      w->slot = std::move(s);
+      kick(*w);
+      continue;
+    }
+    auto w = std::make_unique<Worker>();
+    w->name = name;
+    w->stats.name = name;
+    w->slot = std::move(s);
+    workers_.push_back(std::move(w));
+    schedule_reminders(*workers_.back());
+  }
+  // Workers are never freed: timers and in-flight completions may still name them.
+  for (auto& w : workers_) {
+    if (w->retired || names.contains(w->name)) continue;
+    if (!w->queue.empty())
+      spdlog::warn(
+          "outbox: sink {} was removed from the configuration; {} alert record(s) it "
+          "still owed are dropped for it",
+          w->name, w->queue.size());
+    while (!w->queue.empty()) struck_off(w->queue.front(), *w);
+    w->retired = true;
+    if (w->timer != 0) d_.cancel(w->timer);
+    w->timer = 0;
+    if (w->busy) {
+      w->retiring = std::move(w->slot.sink);
+    } else {
+      w->slot.sink.reset();
+    }
+  }
+  check_full();
+}
+
 void Outbox::kick(Worker& w) {
-  if (w.busy || w.timer != 0 || (w.queue.empty() && w.reminders.empty())) return;
+  if (w.retired || w.busy || w.timer != 0 || (w.queue.empty() && w.reminders.empty())) return;
   const auto now = d_.steady_now();
   auto ready = std::max({now, w.next_send, w.retry_at});
   if (!w.queue.empty()) ready = std::max(ready, w.queue.front()->arrived + w.slot.group_wait);
   if (ready > now) {
     auto alive = alive_;
-    w.timer = d_.schedule(std::chrono::duration_cast<Millis>(ready - now) + Millis{1},
-                          [this, alive, &w] {
-                            if (!*alive) return;
-                            w.timer = 0;
-                            kick(w);
-                          });
+    w.timer =
+        d_.schedule(std::chrono::duration_cast<Millis>(ready - now) + Millis{1}, [this, alive, &w] {
+          if (!*alive) return;
+          w.timer = 0;
+          kick(w);
+        });
     return;
   }
   start(w);
@@ -197,6 +245,11 @@ void Outbox::start(Worker& w) {
 void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
                       SinkResult r) {
   w.busy = false;
+  w.retiring.reset();  // the sink a reload replaced: its last delivery is over
+  if (w.retired) {
+    w.slot.sink.reset();
+    return;
+  }
   const auto now = d_.steady_now();
   if (r.ok) {
     if (w.failing) spdlog::info("sink {}: delivering again", w.name);
@@ -216,9 +269,10 @@ void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::str
       struck_off(e, w);
     }
   } else if (!group.empty() && r.rejected && ++w.rejections >= kRejectionsBeforeGivingUp) {
-    spdlog::error("sink {}: the receiver refused {} alert record(s) {} times ({}); giving up on "
-                  "them for this sink",
-                  w.name, group.size(), w.rejections, r.error);
+    spdlog::error(
+        "sink {}: the receiver refused {} alert record(s) {} times ({}); giving up on "
+        "them for this sink",
+        w.name, group.size(), w.rejections, r.error);
     w.attempts = w.rejections = 0;
     w.retry_at = {};
     for (auto* e : group) {
@@ -232,9 +286,10 @@ void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::str
       if (r.retry_after) delay = std::max(delay, *r.retry_after);
       w.retry_at = now + delay;
       if (!w.failing || w.attempts % 10 == 0)
-        spdlog::warn("sink {}: delivery failed ({} attempt(s)): {}; {} record(s) wait, next try in "
-                     "{} ms",
-                     w.name, w.attempts, r.error, w.queue.size(), delay.count());
+        spdlog::warn(
+            "sink {}: delivery failed ({} attempt(s)): {}; {} record(s) wait, next try in "
+            "{} ms",
+            w.name, w.attempts, r.error, w.queue.size(), delay.count());
       w.failing = true;
     }
     // A reminder that failed is simply not sent: the next round asks again.
@@ -285,8 +340,8 @@ void Outbox::flush() {
 }
 
 Millis Outbox::backoff(int attempt) {
-  double base = static_cast<double>(cfg_.retry_initial.count()) *
-                std::pow(2.0, std::min(attempt - 1, 30));
+  double base =
+      static_cast<double>(cfg_.retry_initial.count()) * std::pow(2.0, std::min(attempt - 1, 30));
   base = std::min(base, static_cast<double>(cfg_.retry_max.count()));
   // Half fixed, half random: retries of many daemons do not arrive in step.
   std::uniform_real_distribution<double> half(0.0, base / 2);
@@ -296,9 +351,10 @@ Millis Outbox::backoff(int attempt) {
 void Outbox::check_full() {
   bool now_full = full();
   if (now_full && !full_logged_) {
-    spdlog::error("outbox: {} alert records owed (outbox.max_entries {}): no new messages are "
-                  "taken until sinks catch up; see kilter_outbox_pending by sink",
-                  entries_.size(), cfg_.max_entries);
+    spdlog::error(
+        "outbox: {} alert records owed (outbox.max_entries {}): no new messages are "
+        "taken until sinks catch up; see kilter_outbox_pending by sink",
+        entries_.size(), cfg_.max_entries);
   } else if (!now_full && full_logged_) {
     spdlog::info("outbox: below its bound again ({} owed)", entries_.size());
   }
@@ -306,12 +362,15 @@ void Outbox::check_full() {
 }
 
 void Outbox::schedule_reminders(Worker& w) {
-  if (w.slot.repeat_interval.count() <= 0 || !firing_) return;
+  if (!firing_ || w.retired) return;
+  // Always ticking: a reload may turn repeat_interval on or off.
   auto alive = alive_;
-  auto every = std::max(w.slot.repeat_interval / 4, Millis{1000});
+  auto every = w.slot.repeat_interval.count() > 0
+                   ? std::clamp(w.slot.repeat_interval / 4, Millis{1000}, Millis{60'000})
+                   : Millis{60'000};
   d_.schedule(every, [this, alive, &w] {
     if (!*alive) return;
-    remind(w);
+    if (w.slot.repeat_interval.count() > 0) remind(w);
     schedule_reminders(w);
   });
 }
@@ -336,12 +395,14 @@ void Outbox::remind(Worker& w) {
   kick(w);
 }
 
-bool Outbox::full() const { return entries_.size() >= cfg_.max_entries; }
+bool Outbox::full() const {
+  return entries_.size() >= cfg_.max_entries;
+}
 
 bool Outbox::idle() const {
   if (!entries_.empty() || !dirty_.empty()) return false;
   for (const auto& w : workers_)
-    if (w->busy) return false;
+    if (w->busy && !w->retired) return false;  // a removed sink's last answer is not awaited
   return true;
 }
 
@@ -352,6 +413,7 @@ OutboxStats Outbox::stats() const {
 std::vector<SinkStats> Outbox::sink_stats() const {
   std::vector<SinkStats> out;
   for (const auto& w : workers_) {
+    if (w->retired) continue;
     auto s = w->stats;
     s.pending = w->queue.size();
     out.push_back(std::move(s));

@@ -28,15 +28,15 @@ namespace kilter::pipeline {
 
 struct SinkStats {
   std::string name;
-  std::size_t pending = 0;        // entries this sink still owes
-  std::uint64_t delivered = 0;    // records confirmed
+  std::size_t pending = 0;      // entries this sink still owes
+  std::uint64_t delivered = 0;  // records confirmed
   std::uint64_t attempts_failed = 0;
-  std::uint64_t rejected = 0;     // records given up after the receiver refused them
-  std::uint64_t reminders = 0;    // still-firing reminders sent (repeat_interval)
+  std::uint64_t rejected = 0;   // records given up after the receiver refused them
+  std::uint64_t reminders = 0;  // still-firing reminders sent (repeat_interval)
 };
 
 struct OutboxStats {
-  std::size_t entries = 0;  // records not yet taken by every sink
+  std::size_t entries = 0;      // records not yet taken by every sink
   std::uint64_t delivered = 0;  // entries done (every sink took them)
   bool full = false;
   std::uint64_t unknown_sinks = 0;  // routed to a sink the configuration no longer has
@@ -44,9 +44,9 @@ struct OutboxStats {
 
 struct SinkSlot {
   std::unique_ptr<Sink> sink;
-  double rate_limit = 0;       // notifications per second; 0: no limit
+  double rate_limit = 0;  // notifications per second; 0: no limit
   Millis group_wait{0};
-  Millis repeat_interval{0};   // remind of still-firing alerts; 0: never
+  Millis repeat_interval{0};  // remind of still-firing alerts; 0: never
 };
 
 class Outbox {
@@ -64,6 +64,11 @@ class Outbox {
   void committed(Partition p, std::uint64_t seq, std::string record,
                  std::vector<std::string> sinks);
 
+  // A new set of sinks (SIGHUP). A sink whose name stays keeps its queue and
+  // takes the new settings (an in-flight delivery finishes on the old one); a sink
+  // that is gone is struck off what it still owed; a new sink starts empty.
+  void replace_sinks(std::vector<SinkSlot> sinks, config::OutboxConfig cfg);
+
   // At or above outbox.max_entries: the source should take no more messages.
   bool full() const;
   // Nothing owed and nothing in flight.
@@ -75,6 +80,7 @@ class Outbox {
   struct Entry;
   struct Worker;
 
+  Worker* find(std::string_view name);
   void enqueue(Entry* e);
   void kick(Worker& w);
   void start(Worker& w);

@@ -247,8 +247,8 @@ class RocksStore final : public StateStore {
     }
   }
 
-  void scan_outbox(
-      Partition p, const std::function<void(std::uint64_t, std::string_view,
+  void scan_outbox(Partition p,
+                   const std::function<void(std::uint64_t, std::string_view,
                                             const std::vector<std::string>&, bool)>& fn) override {
     std::string prefix;
     keys::partition_key(prefix, p);
@@ -327,8 +327,18 @@ class RocksStore final : public StateStore {
   }
 
   StoreStats stats() const override {
-    return StoreStats{commits_.load(std::memory_order_relaxed),
-                      committed_bytes_.load(std::memory_order_relaxed)};
+    StoreStats s;
+    s.commits = commits_.load(std::memory_order_relaxed);
+    s.committed_bytes = committed_bytes_.load(std::memory_order_relaxed);
+    std::uint64_t v = 0;
+    if (db_->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &v)) s.sst_bytes = v;
+    if (db_->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &v)) s.memtable_bytes = v;
+    if (db_->GetAggregatedIntProperty("rocksdb.estimate-pending-compaction-bytes", &v))
+      s.pending_compaction_bytes = v;
+    if (db_->GetIntProperty("rocksdb.num-running-compactions", &v)) s.running_compactions = v;
+    if (db_->GetIntProperty("rocksdb.is-write-stopped", &v)) s.write_stopped = v != 0;
+    if (db_->GetIntProperty("rocksdb.actual-delayed-write-rate", &v)) s.delayed_write_rate = v;
+    return s;
   }
 
   const std::string& instance_id() const override { return instance_; }

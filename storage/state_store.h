@@ -46,6 +46,12 @@ class Batch {
 struct StoreStats {
   std::uint64_t commits = 0;
   std::uint64_t committed_bytes = 0;
+  std::uint64_t sst_bytes = 0;                 // table files on disk, every column family
+  std::uint64_t memtable_bytes = 0;            // in memory, not flushed yet
+  std::uint64_t pending_compaction_bytes = 0;  // RocksDB's estimate of compaction owed
+  std::uint64_t running_compactions = 0;
+  bool write_stopped = false;                  // writes stalled until compaction catches up
+  std::uint64_t delayed_write_rate = 0;        // bytes/s while writes are slowed; 0: not slowed
 };
 
 class StateStore {

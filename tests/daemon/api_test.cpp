@@ -8,10 +8,13 @@ namespace {
 
 class ApiTest : public pipeline::EngineTest {
  protected:
-  HttpResponse get(const std::string& path, const std::string& method = "GET") {
+  HttpResponse get(const std::string& path, const std::string& method = "GET",
+                   std::map<std::string, std::string> query = {}, std::string auth = {}) {
     HttpRequest r;
     r.method = method;
     r.path = path;
+    r.query = std::move(query);
+    r.authorization = std::move(auth);
     std::size_t start = 1;
     while (start <= path.size()) {
       auto end = path.find('/', start);
@@ -19,10 +22,16 @@ class ApiTest : public pipeline::EngineTest {
       if (end > start) r.segments.push_back(path.substr(start, end - start));
       start = end + 1;
     }
-    ApiContext ctx{*engine_, *store_, [this] { return ready_; }, [] { return "m 1\n"; }};
+    ApiContext ctx{*engine_,
+                   *store_,
+                   [this] { return ready_; },
+                   [] { return "m 1\n"; },
+                   [] { return "<html>page</html>"; },
+                   token_};
     return handle_request(ctx, r);
   }
   bool ready_ = false;
+  std::string token_;
 };
 
 TEST_F(ApiTest, AccountFiguresPerConfiguredWindow) {
@@ -71,6 +80,57 @@ TEST_F(ApiTest, HealthReadinessMetricsAndErrors) {
   EXPECT_EQ(get("/nope").status, 404);
   auto post = get("/metrics", "POST");
   EXPECT_EQ(post.status, 405);
+}
+
+TEST_F(ApiTest, AccountsByStatePagedInIdOrder) {
+  const Partition p{0};
+  engine_->open_partition(p);
+  for (int i = 0; i < 5; ++i) post(p, i, "acct-" + std::to_string(i), t0_);
+  post(p, 5, "quiet-one", t0_ - std::chrono::hours(1));  // late: not counted
+  ASSERT_TRUE(engine_->commit().ok());
+  // acct-4 keeps posting; the others go silent and fire.
+  post(p, 6, "acct-4", t0_ + std::chrono::hours(49));
+  engine_->advance_idle(p, t0_ + std::chrono::hours(50));
+  auto first = get("/api/v1/accounts", "GET", {{"status", "firing"}, {"limit", "2"}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_NE(first.body.find(R"("account":"acct-0")"), std::string::npos) << first.body;
+  EXPECT_NE(first.body.find(R"("account":"acct-1")"), std::string::npos);
+  EXPECT_EQ(first.body.find("acct-2"), std::string::npos);
+  EXPECT_NE(first.body.find(R"("next":"acct-1")"), std::string::npos);
+  EXPECT_NE(
+      first.body.find(R"("alert_id":"acct-0/posts/1d","rule":"gone-silent","state":"firing")"),
+      std::string::npos);
+  auto second =
+      get("/api/v1/accounts", "GET", {{"status", "firing"}, {"limit", "2"}, {"after", "acct-1"}});
+  EXPECT_NE(second.body.find("acct-2"), std::string::npos) << second.body;
+  EXPECT_NE(second.body.find("acct-3"), std::string::npos);
+  auto third =
+      get("/api/v1/accounts", "GET", {{"status", "firing"}, {"limit", "2"}, {"after", "acct-3"}});
+  EXPECT_EQ(third.body, R"({"accounts":[],"next":null})");
+  auto ok = get("/api/v1/accounts", "GET", {{"status", "ok"}});
+  EXPECT_NE(ok.body.find(R"("account":"acct-4","profile":"brand","state":"ok")"), std::string::npos)
+      << ok.body;
+  EXPECT_EQ(get("/api/v1/accounts", "GET", {{"status", "sad"}}).status, 400);
+  EXPECT_EQ(get("/api/v1/accounts", "GET", {{"limit", "0"}}).status, 400);
+  EXPECT_EQ(get("/api/v1/accounts", "GET", {{"limit", "12x"}}).status, 400);
+}
+
+TEST_F(ApiTest, ATokenGuardsEverythingButMetricsAndHealth) {
+  token_ = "t0ken";
+  EXPECT_EQ(get("/metrics").status, 200);
+  EXPECT_EQ(get("/-/healthy").status, 200);
+  EXPECT_EQ(get("/-/ready").status, 503);  // not ready, but not refused either
+  auto refused = get("/api/v1/alerts");
+  EXPECT_EQ(refused.status, 401);
+  bool challenge = false;
+  for (const auto& [k, v] : refused.headers) challenge = challenge || k == "WWW-Authenticate";
+  EXPECT_TRUE(challenge);
+  EXPECT_EQ(get("/").status, 401);
+  EXPECT_EQ(get("/api/v1/alerts", "GET", {}, "Bearer wrong").status, 401);
+  EXPECT_EQ(get("/api/v1/alerts", "GET", {}, "Bearer t0ken").status, 200);
+  auto page = get("/", "GET", {}, "Bearer t0ken");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
 }
 
 }  // namespace

@@ -96,12 +96,11 @@ class Receiver {
 };
 
 std::string record(const std::string& account, const std::string& status = "firing") {
-  return R"({"alert_id":")" + account +
-         R"(/promotional_share/7d","account":")" + account +
+  return R"({"alert_id":")" + account + R"(/promotional_share/7d","account":")" + account +
          R"(","rule":"too-pushy","metric":"promotional_share","window":"7d","status":")" + status +
          R"(","value":0.5,"min":null,"max":0.4,"starts_at":"2026-11-18T16:00:00Z","ends_at":)" +
-         (status == "resolved" ? R"("2026-11-19T10:00:00Z")" : "null") +
-         R"(,"summary":")" + account +
+         (status == "resolved" ? R"("2026-11-19T10:00:00Z")" : "null") + R"(,"summary":")" +
+         account +
          R"x(: promotional share 50% over 7d (max 40%)","evidence":{"posts":{"personal":0,"professional":5,"promotional":5,"unclassified":0},"top_posts":[{"post_id":"p8","category":"promotional","engagement":115,"confidence":0.865,"matched":["promo","offre"],"link":"https://shop.example/fr/offers"}],"matched_terms":["promo","offre"]},"profile":"brand","severity":"warning"})x";
 }
 
@@ -287,7 +286,8 @@ TEST_F(DeliveryTest, RetriesOn500And429AndTimeoutsUntilTheReceiverTakesIt) {
 
 TEST_F(DeliveryTest, SlacksRateLimitSpacesTheMessages) {
   make(sink(config::SinkType::slack, receiver_.url()));
-  for (int i = 0; i < 3; ++i) add(static_cast<std::uint64_t>(i), record("acct" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i)
+    add(static_cast<std::uint64_t>(i), record("acct" + std::to_string(i)));
   ASSERT_TRUE(run_until([&] { return outbox_->idle(); }));
   auto got = receiver_.received();
   ASSERT_EQ(got.size(), 3u);

@@ -28,7 +28,7 @@ TEST(Metrics, EveryEventResultHasASampleAndLagIsPerPartition) {
     EXPECT_NE(text.find(std::string("\n") + sample + "\n"), std::string::npos) << sample << "\n"
                                                                                << text;
   EXPECT_NE(text.find("# TYPE kilter_events_total counter"), std::string::npos);
-  EXPECT_EQ(text.find("account"), std::string::npos) << "no per-account labels";
+  EXPECT_EQ(text.find("account=\""), std::string::npos) << "no per-account labels";
 }
 
 }  // namespace

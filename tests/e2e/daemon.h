@@ -108,12 +108,18 @@ class Daemon {
     if (pid_ > 0) kill(SIGKILL);
   }
 
-  void start() {
+  void start() { start_with_stdin({}); }
+  // Its stdin from `path` (a FIFO keeps a `source: {file: "-"}` daemon running).
+  void start_with_stdin(const fs::path& path) {
     ++runs_;
     log_ = dir_ / ("err." + std::to_string(runs_));
     pid_ = spawn({KILTERD_BIN, "run", "--config", (dir_ / "kilter.yaml").string()}, dir_ / "out",
-                 log_, env_);
+                 log_, env_, path);
     port_ = 0;
+  }
+  // Sends a signal and lets the daemon run on (SIGHUP).
+  void kill_keep(int sig) {
+    if (alive()) ::kill(pid_, sig);
   }
   // The HTTP port, once the daemon has logged it (0 if it never did).
   int port() {

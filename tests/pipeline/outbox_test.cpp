@@ -267,5 +267,40 @@ TEST_F(OutboxTest, RemindsOfStillFiringAlertsEveryRepeatInterval) {
   EXPECT_EQ(b_->calls.size(), 2u);
 }
 
+TEST_F(OutboxTest, ReplacingTheSinksKeepsQueuesDropsRemovedOnesAndAddsNewOnes) {
+  make();
+  a_->hold = true;
+  b_->hold = true;
+  add(1, record("acme", 1));
+  add(2, record("acme", 2));
+  loop_.run_posted();
+  ASSERT_EQ(a_->held.size(), 1u);  // record 1 in flight on the old "a"
+  // A reload: "a" stays (a new object), "b" goes, "c" comes.
+  auto a2 = std::make_unique<FakeSink>("a", false);
+  auto c = std::make_unique<FakeSink>("c", false);
+  auto* a2_raw = a2.get();
+  auto* c_raw = c.get();
+  a2_raw->clock = c_raw->clock = &loop_;
+  std::vector<SinkSlot> slots;
+  slots.push_back({std::move(a2), 0, Millis{0}, Millis{0}});
+  slots.push_back({std::move(c), 0, Millis{0}, Millis{0}});
+  outbox_->replace_sinks(std::move(slots), {});
+  // The in-flight delivery finishes on the old sink; the rest goes to the new one.
+  a_->held.front()({true, false, {}, {}});
+  loop_.run_posted();
+  ASSERT_EQ(a2_raw->calls.size(), 1u);
+  EXPECT_EQ(a2_raw->calls[0][0], record("acme", 2));
+  EXPECT_TRUE(c_raw->calls.empty()) << "nothing was routed to c";
+  EXPECT_TRUE(outbox_->idle()) << "b's share was dropped with it";
+  EXPECT_EQ(stored(), 0u);
+  add(3, record("acme", 3), {"c"});
+  loop_.run_posted();
+  EXPECT_EQ(c_raw->calls.size(), 1u);
+  auto names = outbox_->sink_stats();
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0].name, "a");
+  EXPECT_EQ(names[1].name, "c");
+}
+
 }  // namespace
 }  // namespace kilter::pipeline
