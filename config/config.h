@@ -32,7 +32,6 @@ struct StorageConfig {
   std::string path = "kilter-state";         // RocksDB directory, resolved against the config dir
   Millis bucket = std::chrono::hours(1);     // event-time bucket size
   Millis retention = std::chrono::days(35);  // buckets older than this are dropped
-  Millis dedupe_horizon = std::chrono::days(7);      // how long seen event ids are remembered
   Millis commit_interval = std::chrono::seconds(1);  // one atomic batch per interval
   std::size_t commit_max_events = 200'000;           // ... or per this many events, if sooner
   bool operator==(const StorageConfig&) const = default;
@@ -42,6 +41,10 @@ struct PipelineConfig {
   Millis allowed_lateness = std::chrono::minutes(10);    // watermark = max event time - this
   Millis evaluation_interval = std::chrono::minutes(1);  // wall-clock evaluation (live sources)
   std::size_t max_event_bytes = 64 * 1024;               // larger messages are bad input
+  // Memory bounds, shared by the partitions a daemon holds: event ids still able
+  // to come again (within the lateness), and recent posts engagement looks up.
+  std::size_t dedupe_max_ids = 1'000'000;
+  std::size_t post_cache_posts = 1'000'000;
   // Weight of each action in engagement_per_post, indexed by kilter::Action.
   std::array<double, kActions> engagement_weights = {2, 2, 2, 1, 1, 0};
   bool operator==(const PipelineConfig&) const = default;

@@ -13,10 +13,11 @@ namespace {
 constexpr std::string_view kSourceKeys[] = {"file"};
 constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dead_letter_topic",
                                            "properties"};
-constexpr std::string_view kStorageKeys[] = {
-    "path", "bucket", "retention", "dedupe_horizon", "commit_interval", "commit_max_events"};
+constexpr std::string_view kStorageKeys[] = {"path", "bucket", "retention", "commit_interval",
+                                             "commit_max_events"};
 constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
-                                              "max_event_bytes", "engagement_weights"};
+                                              "max_event_bytes",  "engagement_weights",
+                                              "dedupe_max_ids",   "post_cache_posts"};
 constexpr std::string_view kActionKeys[] = {"reply", "repost", "quote",
                                             "like",  "click",  "impression"};
 constexpr std::string_view kClassifierKeys[] = {"languages", "extra_lexicons", "min_confidence"};
@@ -109,7 +110,6 @@ void read_storage(Reader& r, const Field& f, Config& c) {
   if (const auto* v = m->get("path")) r.nonempty_string(*v, s.path);
   if (const auto* v = m->get("bucket")) r.positive_duration(*v, s.bucket);
   if (const auto* v = m->get("retention")) r.positive_duration(*v, s.retention);
-  if (const auto* v = m->get("dedupe_horizon")) r.positive_duration(*v, s.dedupe_horizon);
   if (const auto* v = m->get("commit_interval")) r.positive_duration(*v, s.commit_interval);
   if (const auto* v = m->get("commit_max_events")) {
     std::uint64_t n = 0;
@@ -126,6 +126,14 @@ void read_pipeline(Reader& r, const Field& f, Config& c) {
   if (const auto* v = m->get("max_event_bytes")) {
     std::uint64_t n = 0;
     if (r.positive_count(*v, n)) p.max_event_bytes = n;
+  }
+  if (const auto* v = m->get("dedupe_max_ids")) {
+    std::uint64_t n = 0;
+    if (r.positive_count(*v, n)) p.dedupe_max_ids = n;
+  }
+  if (const auto* v = m->get("post_cache_posts")) {
+    std::uint64_t n = 0;
+    if (r.positive_count(*v, n)) p.post_cache_posts = n;
   }
   if (const auto* v = m->get("engagement_weights")) {
     auto weights = r.map(*v, kActionKeys);

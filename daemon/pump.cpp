@@ -167,10 +167,10 @@ void Pump::report(bool final) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   spdlog::info(
       "{} {} events in {:.1f}s ({:.0f}/s): ok {}, bad {}, late {}, duplicate {}; "
-      "alerts firing {}, resolved {}",
+      "alerts firing {}, resolved {}; {} account evaluations, {} commits",
       final ? (source_.live() ? "consumed" : "replayed") : "progress:", total, secs,
       secs > 0 ? static_cast<double>(total) / secs : 0.0, s.events[0], s.events[1], s.events[2],
-      s.events[3], s.alerts_firing, s.alerts_resolved);
+      s.events[3], s.alerts_firing, s.alerts_resolved, s.account_evaluations, s.commits);
 }
 
 }  // namespace kilter::daemon

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include <spdlog/spdlog.h>
 
+#include "common/hash.h"
 #include "common/time.h"
-#include "pipeline/alert_record.h"
-#include "pipeline/alerting.h"
+#include "pipeline/engine_state.h"
 #include "pipeline/rules.h"
 
 namespace kilter::pipeline {
@@ -17,18 +16,6 @@ std::string_view to_string(EventResult r) {
   static constexpr std::string_view kNames[] = {"ok", "bad", "late", "duplicate"};
   return kNames[static_cast<std::size_t>(r)];
 }
-
-struct Engine::PartitionState {
-  Partition id;
-  storage::PartitionMeta meta;
-  bool has_events = false;  // meta.max_event_time is meaningful
-  std::unordered_map<std::string, std::unique_ptr<AccountState>, StrHash, std::equal_to<>> accounts;
-  std::vector<AccountState*> dirty;
-  std::vector<AccountState*> sorted;  // by id, for a deterministic evaluation order
-  bool sorted_stale = false;
-  bool meta_dirty = false;
-  Offset checkpointed{-1};  // the position the checkpointer last accepted (or was loaded)
-};
 
 Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& store,
                Classifier& classifier, Outbox& outbox, const Clock& clock)
@@ -42,6 +29,8 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
       max_reach_(reach(*cfg_)) {
   reset_batch();
 }
+
+Engine::~Engine() = default;
 
 Millis Engine::reach(const config::Config& c) {
   Millis out = c.storage.bucket;
@@ -59,6 +48,7 @@ Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
   auto open = open_partitions();
   partitions_.clear();
   last_ = nullptr;
+  brand_terms_.clear();
   cfg_ = std::move(cfg);
   noise_ = NoiseControl(*cfg_);
   max_reach_ = reach(*cfg_);
@@ -70,7 +60,7 @@ Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
 std::array<std::size_t, 2> Engine::alert_state_counts() const {
   std::array<std::size_t, 2> out{};
   for (const auto& [p, ps] : partitions_)
-    for (const auto& [id, a] : ps->accounts)
+    for (const auto& a : ps->by_index)
       for (const auto& s : a->alerts) {
         if (s.phase == storage::AlertPhase::pending) ++out[0];
         if (s.phase == storage::AlertPhase::firing) ++out[1];
@@ -78,33 +68,10 @@ std::array<std::size_t, 2> Engine::alert_state_counts() const {
   return out;
 }
 
-Engine::~Engine() = default;
-
 void Engine::reset_batch() {
   batch_ = store_.new_batch();
   batch_events_ = 0;
   batch_started_ = clock_.steady_now();
-  batch_seen_.clear();
-  batch_posts_.clear();
-  arena_block_ = 0;  // the blocks are kept and reused by the next batch
-  arena_used_ = 0;
-}
-
-std::string_view Engine::remember(std::string_view s) {
-  constexpr std::size_t kBlock = 1 << 20;
-  if (arena_block_ >= arena_.size() || arena_used_ + s.size() > arena_[arena_block_].size) {
-    if (arena_block_ < arena_.size()) ++arena_block_;
-    if (arena_block_ >= arena_.size() || arena_[arena_block_].size < s.size()) {
-      auto cap = std::max(kBlock, s.size());
-      arena_.insert(arena_.begin() + static_cast<std::ptrdiff_t>(arena_block_),
-                    ArenaBlock{std::make_unique<char[]>(cap), cap});
-    }
-    arena_used_ = 0;
-  }
-  char* dst = arena_[arena_block_].data.get() + arena_used_;
-  std::memcpy(dst, s.data(), s.size());
-  arena_used_ += s.size();
-  return {dst, s.size()};
 }
 
 void Engine::fail(Error e) {
@@ -123,9 +90,19 @@ Engine::PartitionState& Engine::partition(Partition p) {
   return *last_;
 }
 
+void Engine::share_memory_bounds() {
+  // The bounds are the daemon's, whatever number of partitions it holds now.
+  const std::size_t n = std::max<std::size_t>(1, partitions_.size());
+  for (auto& [p, ps] : partitions_) {
+    ps->seen.set_max_ids(std::max<std::size_t>(1, cfg_->pipeline.dedupe_max_ids / n));
+    ps->posts.set_max_posts(std::max<std::size_t>(1, cfg_->pipeline.post_cache_posts / n));
+  }
+}
+
 std::optional<Offset> Engine::open_partition(Partition p) {
   if (auto it = partitions_.find(p); it != partitions_.end()) return it->second->meta.position;
-  auto ps = std::make_unique<PartitionState>();
+  auto ps = std::make_unique<PartitionState>(cfg_->pipeline.dedupe_max_ids,
+                                             cfg_->pipeline.post_cache_posts);
   ps->id = p;
   std::optional<Offset> position;
   if (auto meta = store_.meta(p)) {
@@ -136,10 +113,10 @@ std::optional<Offset> Engine::open_partition(Partition p) {
   }
   auto& raw = *ps;
   partitions_.emplace(p, std::move(ps));
+  share_memory_bounds();
   if (raw.has_events) {
-    auto from = std::min(raw.meta.last_evaluated,
-                         bucket_start(raw.meta.max_event_time - cfg_->pipeline.allowed_lateness,
-                                      cfg_->storage.bucket)) -
+    const auto watermark = raw.meta.max_event_time - cfg_->pipeline.allowed_lateness;
+    auto from = std::min(raw.meta.last_evaluated, bucket_start(watermark, cfg_->storage.bucket)) -
                 max_reach_;
     std::size_t buckets = 0;
     store_.scan_buckets(p, from,
@@ -154,8 +131,11 @@ std::optional<Offset> Engine::open_partition(Partition p) {
           for (std::size_t i = 0; i < a.profile->rules.size(); ++i)
             if (a.profile->rules[i].name == rule) a.alerts[i] = s;
         });
-    spdlog::info("partition {}: resumed at offset {} with {} accounts, {} buckets", p.value(),
-                 raw.meta.position.value(), raw.accounts.size(), buckets);
+    raw.seen.expire(watermark);
+    store_.scan_seen_ids(p, watermark, [&](const storage::SeenId& s) { raw.seen.restore(s); });
+    spdlog::info("partition {}: resumed at offset {} with {} accounts, {} buckets, {} event ids",
+                 p.value(), raw.meta.position.value(), raw.accounts.size(), buckets,
+                 raw.seen.size());
   }
   return position;
 }
@@ -165,6 +145,7 @@ Result<void> Engine::close_partition(Partition p) {
   if (batch_events_ > 0) return Error{"the positions were refused: the batch is still pending"};
   if (last_ != nullptr && last_->id == p) last_ = nullptr;
   partitions_.erase(p);
+  share_memory_bounds();
   return ok();
 }
 
@@ -194,6 +175,7 @@ void Engine::partitions_revoked(std::span<const Partition> ps) {
     if (last_ != nullptr && last_->id == p) last_ = nullptr;
     partitions_.erase(p);
   }
+  share_memory_bounds();
 }
 
 std::vector<Partition> Engine::open_partitions() const {
@@ -202,19 +184,33 @@ std::vector<Partition> Engine::open_partitions() const {
   return out;
 }
 
+const std::vector<std::string>* Engine::brand_terms(const std::vector<std::string>& raw) {
+  auto it = brand_terms_.find(raw);
+  if (it == brand_terms_.end()) it = brand_terms_.emplace(raw, normalize_terms(raw)).first;
+  return &it->second;
+}
+
 AccountState& Engine::account(PartitionState& ps, std::string_view id) {
   if (auto it = ps.accounts.find(id); it != ps.accounts.end()) return *it->second;
   auto a = std::make_unique<AccountState>(cfg_->storage.bucket);
   a->id = std::string(id);
   a->partition = ps.id;
+  a->index = static_cast<std::uint32_t>(ps.by_index.size());
   auto policy = config::resolve_account(*cfg_, id);
   a->profile = policy.profile;
   a->campaigns = policy.campaigns;
-  a->brand_terms = normalize_terms(policy.brand_terms);
-  if (a->profile != nullptr) a->alerts.resize(a->profile->rules.size());
+  a->brand_terms = brand_terms(policy.brand_terms);
+  if (a->profile != nullptr) {
+    a->alerts.resize(a->profile->rules.size());
+    for (const auto& r : a->profile->rules) a->inputs |= metric_inputs(r.metric);
+  }
+  // A new account (or one read back from the store) gets its verdicts at the
+  // next boundary; from then on only when its figures can change.
+  a->changed = true;
+  ps.changed.push_back(a.get());
   auto& ref = *a;
-  ps.accounts.emplace(a->id, std::move(a));
-  ps.sorted_stale = true;
+  ps.by_index.push_back(std::move(a));
+  ps.accounts.emplace(ref.id, &ref);
   return ref;
 }
 
@@ -250,8 +246,7 @@ EventResult Engine::apply(PartitionState& ps, const Event& ev) {
   // watermark: its original, with the same time, already did.
   advance_watermark(ps, ev.ts);
   if (failure_) return EventResult::ok;
-  if (seen_before(ps, ev)) return EventResult::duplicate;
-  batch_->put_seen(ps.id, ev.ts, ev.id);
+  if (!ps.seen.insert(storage::SeenId{ev.ts, hash64(ev.id)})) return EventResult::duplicate;
   auto& a = account(ps, ev.account);
   switch (ev.type) {
     case EventType::post:
@@ -268,18 +263,16 @@ EventResult Engine::apply(PartitionState& ps, const Event& ev) {
     a.dirty = true;
     ps.dirty.push_back(&a);
   }
+  static constexpr std::uint8_t kInputsOf[] = {kPostInputs, kEngagementInputs, kFollowerInputs};
+  if (!a.changed && (a.inputs & kInputsOf[static_cast<std::size_t>(ev.type)]) != 0) {
+    a.changed = true;
+    ps.changed.push_back(&a);
+  }
   return EventResult::ok;
 }
 
-bool Engine::seen_before(PartitionState& ps, const Event& ev) {
-  if (batch_seen_.contains(ev.id)) return true;
-  if (store_.seen(ps.id, ev.ts, ev.id)) return true;
-  batch_seen_.insert(remember(ev.id));
-  return false;
-}
-
 void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
-  auto c = classifier_->classify(ev, a.brand_terms);
+  auto c = classifier_->classify(ev, *a.brand_terms);
   a.windows.add_post(ev.ts, c.category);
   ++stats_.posts[static_cast<std::size_t>(c.category)];
   batch_->put_post(ps.id, ev.post_id, storage::PostRef{a.id, c.category, ev.ts});
@@ -294,26 +287,35 @@ void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
   d.matched = matched_buf_;
   if (!ev.links.empty()) d.link = std::string(ev.links.front());
   batch_->put_post_detail(ps.id, a.id, ev.ts, ev.post_id, d);
-  batch_posts_[remember(ev.post_id)] = RecentPost{&a, c.category, ev.ts};
+  ps.posts.put(hash64(ev.post_id), CachedPost{epoch_ms(ev.ts), a.index, c.category});
 }
 
 void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
-  std::optional<RecentPost> post;
-  if (auto it = batch_posts_.find(ev.post_id); it != batch_posts_.end()) {
-    post = it->second;
-  } else if (auto ref = store_.find_post(ps.id, ev.post_id)) {
-    post = RecentPost{&account(ps, ref->account), ref->category, ref->ts};
+  const AccountState* owner = nullptr;
+  Category category = Category::unclassified;
+  TimePoint post_ts;
+  if (const auto* hit = ps.posts.find(hash64(ev.post_id))) {
+    owner = ps.by_index[hit->account].get();
+    category = hit->category;
+    post_ts = from_epoch_ms(hit->ts);
+  } else {
+    // Not among the recent posts: the store knows every post still retained.
+    ++stats_.post_cache_misses;
+    if (auto ref = store_.find_post(ps.id, ev.post_id)) {
+      owner = &account(ps, ref->account);
+      category = ref->category;
+      post_ts = ref->ts;
+    }
   }
-  if (!post) {
+  if (owner == nullptr) {
     ++stats_.unattributed_engagement;
     a.windows.add_engagement(ev.ts, EngagementClass::unattributed, ev.action, ev.count);
     return;
   }
-  a.windows.add_engagement(ev.ts, engagement_class(post->category), ev.action, ev.count);
+  a.windows.add_engagement(ev.ts, engagement_class(category), ev.action, ev.count);
   auto weight = cfg_->pipeline.engagement_weights[static_cast<std::size_t>(ev.action)];
   auto weighted = static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(ev.count)));
-  if (weighted > 0)
-    batch_->add_post_engagement(ps.id, post->account->id, post->ts, ev.post_id, weighted);
+  if (weighted > 0) batch_->add_post_engagement(ps.id, owner->id, post_ts, ev.post_id, weighted);
 }
 
 void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
@@ -330,116 +332,7 @@ void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
   auto boundary = bucket_start(ts - lateness, bucket);
   if (boundary > ps.meta.last_evaluated) evaluate(ps, boundary);
   ps.meta.max_event_time = ts;
-}
-
-void Engine::evaluate(PartitionState& ps, TimePoint at) {
-  // Verdicts come from the in-memory windows; the alert states and records they
-  // produce join the open batch, so they are written with the state behind them.
-  // Only the evidence of a transition needs the store to hold the window's posts:
-  // the first transition commits (see evaluate_account).
-  evidence_committed_ = false;
-  if (ps.sorted_stale) {
-    ps.sorted.clear();
-    for (auto& [id, a] : ps.accounts) ps.sorted.push_back(a.get());
-    std::sort(ps.sorted.begin(), ps.sorted.end(),
-              [](const AccountState* x, const AccountState* y) { return x->id < y->id; });
-    ps.sorted_stale = false;
-  }
-  for (auto* a : ps.sorted) evaluate_account(ps, *a, at);
-  ps.meta.last_evaluated = at;
-  ps.meta_dirty = true;
-  ++stats_.evaluations;
-  auto retention_cutoff = at - cfg_->storage.retention;
-  if (auto r = store_.expire(ps.id, retention_cutoff, at - cfg_->storage.dedupe_horizon); !r)
-    return fail(r.error());
-  // Alerts do not wait for the commit interval: commit_due() says so at once, and
-  // the evaluations of one slice of messages share that commit.
-}
-
-void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at) {
-  a.windows.expire(at - max_reach_);
-  if (a.profile == nullptr) return;
-  const auto& weights = cfg_->pipeline.engagement_weights;
-  const auto& rules = a.profile->rules;
-  // First every rule's verdict, then what is told: an inhibition looks at the
-  // account's other alerts as they stand after this evaluation.
-  verdicts_.resize(rules.size());
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    auto& v = verdicts_[i];
-    v.campaign = active_campaign(a.campaigns, rules[i], at);
-    const auto& rule = with_campaign(rules[i], v.campaign, scratch_rule_);
-    v.before = a.alerts[i];
-    v.value = compute_metric(rule, a.windows, at, weights);
-    v.transition = step(rule, a.alerts[i], v.value, at);
-  }
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    auto& v = verdicts_[i];
-    auto& state = a.alerts[i];
-    std::optional<Transition> tell;
-    if (state.phase == storage::AlertPhase::firing && !state.notified) {
-      // Newly firing, or held back until now by a mute window or an inhibition.
-      if (noise_.muted(a.id, a.profile->name, rules[i], at)) {
-        if (v.transition) ++stats_.alerts_muted;
-      } else if (noise_.inhibited(a.id, a.profile->name, rules, a.alerts, i)) {
-        if (v.transition) ++stats_.alerts_inhibited;
-      } else {
-        tell = Transition{AlertStatus::firing, state.since, std::nullopt, state.last_value};
-        state.notified = true;
-      }
-    } else if (v.transition && v.transition->status == AlertStatus::resolved) {
-      if (v.before.notified) tell = v.transition;  // a firing never told resolves quietly
-      state.notified = false;
-    }
-    if (tell && !evidence_committed_) {
-      // Before this alert's state is put: the state and its record must land in
-      // one batch, or a crash between two commits loses the alert.
-      if (auto r = commit(); !r) return fail(r.error());
-      evidence_committed_ = true;
-    }
-    if (!(state == v.before)) batch_->put_alert_state(ps.id, a.id, rules[i].name, state);
-    if (!tell) continue;
-    const auto& rule = with_campaign(rules[i], v.campaign, scratch_rule_);
-    ++(tell->status == AlertStatus::firing ? stats_.alerts_firing : stats_.alerts_resolved);
-    auto sinks = config::route(*cfg_, a.id, a.profile->name, rules[i]);
-    if (sinks.empty()) {
-      ++stats_.alerts_unrouted;
-      continue;
-    }
-    AlertContext ctx{a.id, *a.profile, rule, *tell, v.value, at, ps.id, weights, v.campaign};
-    auto record = build_alert_json(ctx, store_);
-    auto seq = ps.meta.next_outbox_seq++;
-    batch_->put_outbox(ps.id, seq, record, sinks);
-    staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks)});
-  }
-}
-
-std::vector<FiringAlert> Engine::firing_alerts() const {
-  std::vector<FiringAlert> out;
-  const auto& weights = cfg_->pipeline.engagement_weights;
-  config::Rule scratch;
-  for (const auto& [p, ps] : partitions_) {
-    if (!ps->has_events) continue;
-    const auto at = windows_end(*ps);
-    for (const auto& [id, a] : ps->accounts) {
-      if (a->profile == nullptr) continue;
-      const auto& rules = a->profile->rules;
-      for (std::size_t i = 0; i < rules.size(); ++i) {
-        const auto& s = a->alerts[i];
-        if (s.phase != storage::AlertPhase::firing || !s.notified) continue;
-        if (noise_.muted(a->id, a->profile->name, rules[i], at) ||
-            noise_.inhibited(a->id, a->profile->name, rules, a->alerts, i))
-          continue;
-        const auto* campaign = active_campaign(a->campaigns, rules[i], at);
-        const auto& rule = with_campaign(rules[i], campaign, scratch);
-        auto value = compute_metric(rule, a->windows, at, weights);
-        Transition t{AlertStatus::firing, s.since, std::nullopt, s.last_value};
-        auto record = make_alert_record(a->id, a->profile->name, rule, t, value, weights);
-        if (campaign != nullptr) record.campaign = campaign->name;
-        out.push_back({to_json(record), config::route(*cfg_, a->id, a->profile->name, rules[i])});
-      }
-    }
-  }
-  return out;
+  ps.seen.expire(ts - lateness);
 }
 
 bool Engine::commit_due() const {
@@ -476,6 +369,7 @@ Result<void> Engine::commit() {
       for (const auto& pos : positions_) partitions_[pos.partition]->checkpointed = pos.next;
     }
   }
+  const auto evicted_before = stats_.seen_ids_evicted;
   for (auto& [p, ps] : partitions_) {
     for (auto* a : ps->dirty) {
       for (const auto& b : a->windows.take_pending())
@@ -483,11 +377,19 @@ Result<void> Engine::commit() {
       a->dirty = false;
     }
     ps->dirty.clear();
+    batch_->put_seen_ids(p, ps->meta.position, ps->seen.fresh());
+    ps->seen.clear_fresh();
+    stats_.seen_ids_evicted += ps->seen.take_evicted();
     if (ps->meta_dirty) {
       batch_->put_meta(p, ps->meta);
       ps->meta_dirty = false;
     }
   }
+  if (evicted_before == 0 && stats_.seen_ids_evicted > 0)
+    spdlog::warn(
+        "more event ids within the allowed lateness than pipeline.dedupe_max_ids ({}): the "
+        "oldest are forgotten early, and a redelivery of one of them would count twice",
+        cfg_->pipeline.dedupe_max_ids);
   if (!batch_->empty()) {
     if (auto r = store_.commit(*batch_, false); !r) {
       fail(r.error());
@@ -498,6 +400,8 @@ Result<void> Engine::commit() {
     stats_.commit_seconds.observe(
         std::chrono::duration<double>(clock_.steady_now() - started).count());
   }
+  // Only now may the oldest posts leave the cache: the store has them all.
+  for (auto& [p, ps] : partitions_) ps->posts.trim();
   for (auto& s : staged_)
     outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
   staged_.clear();
@@ -521,7 +425,7 @@ const AccountState* Engine::find_account(std::string_view account, TimePoint* at
   for (const auto& [p, ps] : partitions_) {
     if (auto it = ps->accounts.find(account); it != ps->accounts.end()) {
       if (at != nullptr) *at = windows_end(*ps);
-      return it->second.get();
+      return it->second;
     }
   }
   return nullptr;
@@ -550,7 +454,7 @@ void Engine::for_each_account(const std::function<void(const AccountState&, Time
     if (!ps->has_events) continue;
     auto at = windows_end(*ps);
     std::vector<const AccountState*> sorted;
-    for (const auto& [id, a] : ps->accounts) sorted.push_back(a.get());
+    for (const auto& a : ps->by_index) sorted.push_back(a.get());
     std::sort(sorted.begin(), sorted.end(),
               [](const AccountState* x, const AccountState* y) { return x->id < y->id; });
     for (const auto* a : sorted) fn(*a, at);

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "config/config.h"
 #include "pipeline/classifier.h"
 #include "pipeline/decoder.h"
+#include "pipeline/dedupe.h"
 #include "pipeline/noise.h"
 #include "pipeline/outbox.h"
 #include "pipeline/rules.h"
@@ -37,11 +39,14 @@ struct EngineStats {
   std::uint64_t unattributed_engagement = 0;          // engagement events naming an unknown post
   std::uint64_t alerts_firing = 0;                    // notifications emitted, by status
   std::uint64_t alerts_resolved = 0;
-  std::uint64_t alerts_muted = 0;      // firing transitions held back by a mute window
-  std::uint64_t alerts_inhibited = 0;  // ... or by an inhibition
-  std::uint64_t alerts_unrouted = 0;   // notifications no sink was routed to
-  std::uint64_t evaluations = 0;       // (partition, boundary) evaluations
-  std::uint64_t idle_evaluations = 0;  // of those, on wall-clock time (quiet partitions)
+  std::uint64_t alerts_muted = 0;         // firing transitions held back by a mute window
+  std::uint64_t alerts_inhibited = 0;     // ... or by an inhibition
+  std::uint64_t alerts_unrouted = 0;      // notifications no sink was routed to
+  std::uint64_t evaluations = 0;          // (partition, boundary) evaluations
+  std::uint64_t account_evaluations = 0;  // accounts evaluated (those whose figures could change)
+  std::uint64_t seen_ids_evicted = 0;     // event ids forgotten early (pipeline.dedupe_max_ids)
+  std::uint64_t post_cache_misses = 0;    // engagement whose post was looked up in the store
+  std::uint64_t idle_evaluations = 0;     // of those, on wall-clock time (quiet partitions)
   std::uint64_t commits = 0;
   std::uint64_t commits_deferred = 0;    // the source refused the positions: kept for later
   std::uint64_t batches_discarded = 0;   // given up on revocation (the next owner reprocesses)
@@ -58,12 +63,21 @@ using BadInputHook = std::function<void(const SourceMessage&, const DecodeOutcom
 struct AccountState {
   std::string id;
   Partition partition;
+  std::uint32_t index = 0;  // in its partition (what the post cache refers to)
   const config::Profile* profile = nullptr;
   const std::vector<config::Campaign>* campaigns = nullptr;  // the account entry's
-  std::vector<std::string> brand_terms;                      // normalised
+  const std::vector<std::string>* brand_terms = nullptr;     // normalised, shared
   AccountWindows windows;
   std::vector<storage::AlertState> alerts;  // one per profile rule, same order
-  bool dirty = false;
+  // The next boundary at which the account's figures change without a new
+  // event (a bucket leaving or entering a window, a campaign starting or
+  // ending); max: never. Between events and until then, evaluating it again
+  // could not change a verdict, so it is not evaluated.
+  TimePoint due = TimePoint::max();
+  std::uint8_t inputs = 0;  // what its rules read (Inputs): other events change no verdict
+  bool dirty = false;       // deltas for the next commit
+  bool changed = false;     // events since its last evaluation
+  bool queued = false;      // in the evaluation being built
   explicit AccountState(Millis bucket) : windows(bucket) {}
 };
 
@@ -144,24 +158,33 @@ class Engine final : public PartitionListener {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  struct RecentPost {
-    AccountState* account;
-    Category category;
-    TimePoint ts;
+  struct Verdict {  // one rule's evaluation, before what is told is decided
+    storage::AlertState before;
+    std::optional<Transition> transition;
+    MetricValue value;
+    const config::Campaign* campaign = nullptr;
+  };
+  struct Staged {  // an outbox entry in the uncommitted batch
+    Partition partition;
+    std::uint64_t seq;
+    std::string record;
+    std::vector<std::string> sinks;
   };
 
   static Millis reach(const config::Config& c);  // longest window + baseline of any rule
   PartitionState& partition(Partition p);
   AccountState& account(PartitionState& ps, std::string_view id);
+  const std::vector<std::string>* brand_terms(const std::vector<std::string>& raw);
   EventResult apply(PartitionState& ps, const Event& ev);
   void apply_post(PartitionState& ps, AccountState& a, const Event& ev);
   void apply_engagement(PartitionState& ps, AccountState& a, const Event& ev);
-  bool seen_before(PartitionState& ps, const Event& ev);
   void advance_watermark(PartitionState& ps, TimePoint ts);
+  void share_memory_bounds();
+  // evaluation.cpp
   void evaluate(PartitionState& ps, TimePoint at);
   TimePoint windows_end(const PartitionState& ps) const;
   void evaluate_account(PartitionState& ps, AccountState& a, TimePoint at);
-  std::string_view remember(std::string_view s);  // copy into the batch arena
+  void schedule(PartitionState& ps, AccountState& a, TimePoint at);
   void reset_batch();
   void fail(Error e);
 
@@ -175,33 +198,16 @@ class Engine final : public PartitionListener {
   Millis max_reach_;  // longest window + baseline of any rule
   std::map<Partition, std::unique_ptr<PartitionState>> partitions_;
   PartitionState* last_ = nullptr;
+  // Raw brand terms -> normalised, shared by the accounts that have them.
+  std::map<std::vector<std::string>, std::vector<std::string>> brand_terms_;
 
   std::unique_ptr<storage::Batch> batch_;
   std::size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
-  // Ids and posts of the uncommitted batch (the store cannot see them yet).
-  struct ArenaBlock {
-    std::unique_ptr<char[]> data;
-    std::size_t size;
-  };
-  std::vector<ArenaBlock> arena_;
-  std::size_t arena_block_ = 0, arena_used_ = 0;
-  std::unordered_set<std::string_view> batch_seen_;
-  std::unordered_map<std::string_view, RecentPost> batch_posts_;
-  struct Staged {
-    Partition partition;
-    std::uint64_t seq;
-    std::string record;
-    std::vector<std::string> sinks;
-  };
   std::vector<Staged> staged_;  // outbox entries in the uncommitted batch
-  struct Verdict {              // one rule's evaluation, before what is told is decided
-    storage::AlertState before;
-    std::optional<Transition> transition;
-    MetricValue value;
-    const config::Campaign* campaign = nullptr;
-  };
   std::vector<Verdict> verdicts_;
+  std::vector<AccountState*> evaluating_;
+  std::vector<std::tuple<TimePoint, Millis, WindowFigures>> figures_;  // of one evaluation
   config::Rule scratch_rule_;  // a rule with a campaign's limits
   std::string matched_buf_;
 

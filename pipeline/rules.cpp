@@ -83,13 +83,35 @@ std::string bounds(const config::Rule& rule) {
 
 }  // namespace
 
+std::uint8_t metric_inputs(config::Metric m) {
+  switch (m) {
+    case config::Metric::engagement_per_post:
+    case config::Metric::engagement_change:
+      return kPostInputs | kEngagementInputs;
+    case config::Metric::follower_change:
+      return kPostInputs | kFollowerInputs;  // posts: min_posts
+    default:
+      return kPostInputs;
+  }
+}
+
 MetricValue compute_metric(const config::Rule& rule, const AccountWindows& w, TimePoint at,
                            const std::array<double, kActions>& weights) {
+  const WindowFigures f = w.window(at, rule.window);
+  if (rule.metric == config::Metric::engagement_change && rule.baseline) {
+    const WindowFigures b = w.window(at - rule.window, *rule.baseline);
+    return metric_value(rule, f, &b, weights);
+  }
+  return metric_value(rule, f, nullptr, weights);
+}
+
+MetricValue metric_value(const config::Rule& rule, const WindowFigures& figures,
+                         const WindowFigures* baseline,
+                         const std::array<double, kActions>& weights) {
   MetricValue out;
-  out.figures = w.window(at, rule.window);
+  out.figures = figures;
   const WindowFigures& f = out.figures;
-  if (rule.metric == config::Metric::engagement_change && rule.baseline)
-    out.baseline = w.window(at - rule.window, *rule.baseline);
+  if (rule.metric == config::Metric::engagement_change && baseline) out.baseline = *baseline;
   if (f.posts() < rule.min_posts) return out;
 
   switch (rule.metric) {

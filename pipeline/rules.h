@@ -21,6 +21,15 @@ struct MetricValue {
 
 MetricValue compute_metric(const config::Rule& rule, const AccountWindows& w, TimePoint at,
                            const std::array<double, kActions>& weights);
+// The same from window figures already summed: `f` over the rule's window,
+// `baseline` over its baseline (engagement_change only; may be null otherwise).
+MetricValue metric_value(const config::Rule& rule, const WindowFigures& f,
+                         const WindowFigures* baseline,
+                         const std::array<double, kActions>& weights);
+
+// What a metric is computed from (Inputs): a bucket holding none of it cannot
+// change its value.
+std::uint8_t metric_inputs(config::Metric m);
 
 // True when a value breaks the rule's min/max.
 bool breaches(const config::Rule& rule, double value);

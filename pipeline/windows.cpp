@@ -73,10 +73,37 @@ WindowFigures AccountWindows::window(TimePoint end, Millis length) const {
   return f;
 }
 
+std::uint8_t bucket_inputs(const BucketCounts& c) {
+  std::uint8_t out = 0;
+  if (c.total_posts() > 0) out |= kPostInputs;
+  for (const auto& row : c.engagement)
+    for (auto n : row)
+      if (n > 0) out |= kEngagementInputs;
+  if (!c.followers.empty()) out |= kFollowerInputs;
+  return out;
+}
+
+std::optional<TimePoint> AccountWindows::first_at_or_after(TimePoint t, std::uint8_t inputs) const {
+  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), t,
+                             [](const Bucket& b, TimePoint x) { return b.start < x; });
+  for (; it != buckets_.end(); ++it)
+    if (inputs == 0xff || (bucket_inputs(it->counts) & inputs) != 0) return it->start;
+  return std::nullopt;
+}
+
+std::optional<TimePoint> AccountWindows::newest() const {
+  if (buckets_.empty()) return std::nullopt;
+  return buckets_.back().start;
+}
+
 void AccountWindows::expire(TimePoint cutoff) {
   auto it = std::lower_bound(buckets_.begin(), buckets_.end(), cutoff,
                              [](const Bucket& b, TimePoint t) { return b.start < t; });
-  buckets_.erase(buckets_.begin(), it);
+  // Buckets before the cutoff are in no window any more; dropping them one at
+  // a time would move the whole vector at every evaluation, so they go in runs.
+  const auto stale = it - buckets_.begin();
+  if (stale >= 8 || stale * 4 >= static_cast<std::ptrdiff_t>(buckets_.size()))
+    buckets_.erase(buckets_.begin(), it);
 }
 
 std::vector<AccountWindows::Bucket> AccountWindows::take_pending() {

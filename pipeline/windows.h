@@ -3,6 +3,7 @@
 // configured window (or baseline) can still reach.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "storage/records.h"
@@ -10,6 +11,10 @@
 namespace kilter::pipeline {
 
 using storage::BucketCounts;
+
+// The kinds of figures a bucket can hold, as a bit set.
+enum Inputs : std::uint8_t { kPostInputs = 1, kEngagementInputs = 2, kFollowerInputs = 4 };
+std::uint8_t bucket_inputs(const BucketCounts& c);
 
 // Sum of the buckets of one window, with the figures rules read from it.
 struct WindowFigures {
@@ -47,6 +52,10 @@ class AccountWindows {
   // belong in the next write batch (the store applies its own retention).
   void expire(TimePoint cutoff);
   bool empty() const { return buckets_.empty(); }
+  // Start of the oldest bucket at or after t holding any of `inputs`; nullopt: none.
+  std::optional<TimePoint> first_at_or_after(TimePoint t, std::uint8_t inputs = 0xff) const;
+  // Start of the newest bucket; nullopt: none.
+  std::optional<TimePoint> newest() const;
   const std::vector<Bucket>& buckets() const { return buckets_; }
 
   // Deltas since the last take_pending(), for the next write batch.

@@ -1,5 +1,6 @@
 #include "storage/codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -250,8 +251,7 @@ void encode(std::string& out, const AlertState& s) {
 bool decode(std::string_view in, AlertState& out) {
   if (in.empty()) return false;
   const auto version = static_cast<std::uint8_t>(in[0]);
-  if (!((version == kV1 && in.size() == 18) || (version == kV2 && in.size() == 19)))
-    return false;
+  if (!((version == kV1 && in.size() == 18) || (version == kV2 && in.size() == 19))) return false;
   auto phase = static_cast<std::uint8_t>(in[1]);
   if (phase > static_cast<std::uint8_t>(AlertPhase::firing)) return false;
   out.phase = static_cast<AlertPhase>(phase);
@@ -334,6 +334,37 @@ bool decode_outbox(std::string_view in, std::string_view& record, std::vector<st
   }
   record = in;
   return true;
+}
+
+void encode_seen_ids(std::string& out, std::span<const SeenId> ids) {
+  out.push_back(static_cast<char>(kV1));
+  put_varint(out, ids.size());
+  std::int64_t oldest = ids.empty() ? 0 : epoch_ms(ids.front().ts);
+  for (const auto& s : ids) oldest = std::min(oldest, epoch_ms(s.ts));
+  put_i64(out, oldest);
+  for (const auto& s : ids) {
+    put_varint(out, static_cast<std::uint64_t>(epoch_ms(s.ts) - oldest));
+    put_fixed64(out, s.id);
+  }
+}
+
+bool decode_seen_ids(std::string_view in, std::vector<SeenId>& out) {
+  if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  in.remove_prefix(1);
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || in.size() < 8 || n > in.size()) return false;
+  const std::int64_t oldest = get_i64(in.data());
+  in.remove_prefix(8);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t delta = 0;
+    if (!get_varint(in, delta) || in.size() < 8 ||
+        delta > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() - oldest))
+      return false;
+    out.push_back(
+        SeenId{from_epoch_ms(oldest + static_cast<std::int64_t>(delta)), get_fixed64(in.data())});
+    in.remove_prefix(8);
+  }
+  return in.empty();
 }
 
 }  // namespace kilter::storage::codec

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -70,6 +70,12 @@ bool decode(std::string_view in, Cutoffs& out);
 void encode_outbox(std::string& out, std::string_view record, std::span<const std::string> sinks);
 bool decode_outbox(std::string_view in, std::string_view& record, std::vector<std::string>& sinks,
                    bool& all_sinks);
+
+// A block of seen ids: version, count (varint), the oldest time (i64), then per id
+// its time after the oldest (varint) and its hash (fixed 8 bytes): ~11 bytes an id.
+void encode_seen_ids(std::string& out, std::span<const SeenId> ids);
+// Appends to `out`; false (and `out` as far as it got) on a malformed block.
+bool decode_seen_ids(std::string_view in, std::vector<SeenId>& out);
 
 // Fixed little-endian integers, shared with the merge operators.
 void put_fixed64(std::string& out, std::uint64_t v);

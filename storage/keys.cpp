@@ -159,9 +159,9 @@ void seen_prefix(std::string& out, Partition p, TimePoint t) {
   append_time(out, t);
 }
 
-void seen_key(std::string& out, Partition p, TimePoint ts, std::string_view event_id) {
-  seen_prefix(out, p, ts);
-  out.append(event_id);
+void seen_key(std::string& out, Partition p, TimePoint newest, Offset position) {
+  seen_prefix(out, p, newest);
+  append_u64(out, static_cast<std::uint64_t>(position.value()));
 }
 
 void alert_key(std::string& out, Partition p, std::string_view account, std::string_view rule) {

@@ -40,12 +40,13 @@ void bucket_key(std::string& out, Partition p, std::string_view account, TimePoi
 void post_key(std::string& out, Partition p, std::string_view post_id);
 void post_detail_key(std::string& out, Partition p, std::string_view account, TimePoint ts,
                      std::string_view post_id);
-void seen_key(std::string& out, Partition p, TimePoint ts, std::string_view event_id);
+// A block of seen ids: its newest event time, then the position of the batch.
+void seen_key(std::string& out, Partition p, TimePoint newest, Offset position);
 void alert_key(std::string& out, Partition p, std::string_view account, std::string_view rule);
 void outbox_key(std::string& out, Partition p, std::uint64_t seq);
 void partition_key(std::string& out, Partition p);  // meta and retention
 
-// Start of the seen ids with event time t: the keys of every older id sort below.
+// Start of the seen-id blocks whose newest id has event time t: older blocks sort below.
 void seen_prefix(std::string& out, Partition p, TimePoint t);
 
 }  // namespace kilter::storage::keys

@@ -67,6 +67,15 @@ struct AlertState {
   bool operator==(const AlertState&) const = default;
 };
 
+// An event id already counted: its event time and the stable hash of the id
+// (kilter::hash64). The engine keeps these in memory while a redelivery could
+// still be counted; the store keeps them in blocks, one per commit.
+struct SeenId {
+  TimePoint ts;
+  std::uint64_t id = 0;
+  bool operator==(const SeenId&) const = default;
+};
+
 // Progress of one input partition; written in the same batch as its state.
 struct PartitionMeta {
   Offset position{0};        // next offset to read

@@ -72,9 +72,14 @@ void RocksBatch::add_post_engagement(Partition p, std::string_view account, Time
   stage(kDetailsCf, Kind::merge, at);
 }
 
-void RocksBatch::put_seen(Partition p, TimePoint ts, std::string_view event_id) {
-  keys::seen_key(key_, p, ts, event_id);
-  stage(kSeenCf, Kind::put, begin_op());
+void RocksBatch::put_seen_ids(Partition p, Offset position, std::span<const SeenId> ids) {
+  if (ids.empty()) return;
+  TimePoint newest = ids.front().ts;
+  for (const auto& s : ids) newest = std::max(newest, s.ts);
+  keys::seen_key(key_, p, newest, position);
+  const auto at = begin_op();
+  codec::encode_seen_ids(buf_, ids);
+  stage(kSeenCf, Kind::put, at);
 }
 
 void RocksBatch::put_alert_state(Partition p, std::string_view account, std::string_view rule,

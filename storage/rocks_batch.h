@@ -31,7 +31,7 @@ class RocksBatch final : public Batch {
                        std::string_view post_id, const PostDetail& d) override;
   void add_post_engagement(Partition p, std::string_view account, TimePoint ts,
                            std::string_view post_id, std::uint64_t delta) override;
-  void put_seen(Partition p, TimePoint ts, std::string_view event_id) override;
+  void put_seen_ids(Partition p, Offset position, std::span<const SeenId> ids) override;
   void put_alert_state(Partition p, std::string_view account, std::string_view rule,
                        const AlertState& s) override;
   void put_outbox(Partition p, std::uint64_t seq, std::string_view record,

@@ -48,7 +48,7 @@ enum class RetainedTime {
   key_suffix,         // buckets: the last 8 key bytes
   key_after_account,  // post details: partition | account | ts | post_id
   value,              // posts: PostRef::ts in the value
-  after_partition,    // seen ids: partition | ts | event id, against the seen cutoff
+  after_partition,    // seen-id blocks: partition | newest ts | position, against the seen cutoff
 };
 
 std::shared_ptr<rocksdb::MergeOperator> bucket_merge_operator();

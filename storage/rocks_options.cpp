@@ -20,14 +20,15 @@ bool supported(rocksdb::CompressionType t) {
 }
 
 bool hot(Cf cf) {
-  return cf == kBucketsCf || cf == kPostsCf || cf == kDetailsCf || cf == kSeenCf;
+  return cf == kBucketsCf || cf == kPostsCf || cf == kDetailsCf;
 }
 
-// Column families read by point lookups on the event path (find_post per
-// engagement, seen per event): whole-key bloom filters in the tables and the
-// memtable, so that the common negative answer costs no data-block read.
+// The column family read by point lookups on the event path (find_post, when
+// an engagement's post is not in the engine's cache): whole-key bloom filters
+// in the tables and the memtable, so that the negative answer of an unknown
+// post costs no data-block read.
 bool point_lookups(Cf cf) {
-  return cf == kPostsCf || cf == kSeenCf;
+  return cf == kPostsCf;
 }
 
 }  // namespace
@@ -53,7 +54,7 @@ rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Ca
                                         const std::shared_ptr<const RetentionTable>& retention) {
   rocksdb::ColumnFamilyOptions o;
   o.level_compaction_dynamic_level_bytes = true;
-  o.write_buffer_size = hot(cf) ? 64 * kMiB : 8 * kMiB;
+  o.write_buffer_size = hot(cf) ? 16 * kMiB : 8 * kMiB;
   o.max_write_buffer_number = hot(cf) ? 3 : 2;
   if (supported(rocksdb::kLZ4Compression)) {
     o.compression = rocksdb::kLZ4Compression;

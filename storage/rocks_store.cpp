@@ -144,11 +144,21 @@ class RocksStore final : public StateStore {
     return r;
   }
 
-  bool seen(Partition p, TimePoint ts, std::string_view event_id) override {
-    if (ts < retention_->get(p).seen_cutoff) return false;  // beyond the dedupe horizon
-    keys::seen_key(tl_key, p, ts, event_id);
-    rocksdb::PinnableSlice v;
-    return get(kSeenCf, v);
+  void scan_seen_ids(Partition p, TimePoint from,
+                     const std::function<void(const SeenId&)>& fn) override {
+    const TimePoint lo = std::max(from, retention_->get(p).seen_cutoff);
+    std::string prefix;
+    keys::partition_key(prefix, p);
+    std::string start;
+    keys::seen_prefix(start, p, lo);
+    Cursor c(*db_, cf_[kSeenCf], prefix, {}, /*fill_cache=*/false);
+    std::vector<SeenId> ids;
+    for (c.seek(start); c.valid(); c.next()) {
+      ids.clear();
+      if (!codec::decode_seen_ids(c.value(), ids)) corrupt("seen ids", c.key());
+      for (const auto& s : ids)
+        if (s.ts >= lo) fn(s);
+    }
   }
 
   void scan_buckets(

@@ -30,7 +30,9 @@ class Batch {
   // Adds to PostDetail::engagement of a post already put (in this or an earlier batch).
   virtual void add_post_engagement(Partition p, std::string_view account, TimePoint ts,
                                    std::string_view post_id, std::uint64_t delta) = 0;
-  virtual void put_seen(Partition p, TimePoint ts, std::string_view event_id) = 0;
+  // The ids first counted in this batch, as one block (stored under its newest
+  // time and the partition position the batch reaches).
+  virtual void put_seen_ids(Partition p, Offset position, std::span<const SeenId> ids) = 0;
   virtual void put_alert_state(Partition p, std::string_view account, std::string_view rule,
                                const AlertState& s) = 0;
   // An alert record owed to the named sinks; put again with fewer sinks as they
@@ -50,8 +52,8 @@ struct StoreStats {
   std::uint64_t memtable_bytes = 0;            // in memory, not flushed yet
   std::uint64_t pending_compaction_bytes = 0;  // RocksDB's estimate of compaction owed
   std::uint64_t running_compactions = 0;
-  bool write_stopped = false;                  // writes stalled until compaction catches up
-  std::uint64_t delayed_write_rate = 0;        // bytes/s while writes are slowed; 0: not slowed
+  bool write_stopped = false;            // writes stalled until compaction catches up
+  std::uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed; 0: not slowed
 };
 
 class StateStore {
@@ -67,7 +69,10 @@ class StateStore {
   virtual std::vector<Partition> partitions() = 0;  // partitions with stored meta
   virtual std::optional<PartitionMeta> meta(Partition p) = 0;
   virtual std::optional<PostRef> find_post(Partition p, std::string_view post_id) = 0;
-  virtual bool seen(Partition p, TimePoint ts, std::string_view event_id) = 0;
+  // Every stored seen id with ts >= from (a block is read whole when its newest
+  // id is recent enough, so older ids of it come too: callers filter).
+  virtual void scan_seen_ids(Partition p, TimePoint from,
+                             const std::function<void(const SeenId&)>& fn) = 0;
 
   // Every stored bucket of the partition at or after `from`, grouped by account
   // (accounts in key order, buckets ascending).
@@ -89,9 +94,9 @@ class StateStore {
   // Outbox entries of a partition, ascending by seq, with the sinks still owed
   // (`all_sinks`: an entry written before sinks were recorded, owed to every sink).
   virtual void scan_outbox(
-      Partition p, const std::function<void(std::uint64_t seq, std::string_view record,
-                                            const std::vector<std::string>& sinks,
-                                            bool all_sinks)>& fn) = 0;
+      Partition p,
+      const std::function<void(std::uint64_t seq, std::string_view record,
+                               const std::vector<std::string>& sinks, bool all_sinks)>& fn) = 0;
 
   // Every partition that has outbox entries (whether or not it has meta).
   virtual std::vector<Partition> outbox_partitions() = 0;

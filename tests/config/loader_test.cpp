@@ -74,11 +74,12 @@ TEST(Loader, MinimalFileSourceLoadsWithDefaults) {
   EXPECT_EQ(c.storage.path, (dir.path() / "kilter-state").string());
   EXPECT_EQ(c.storage.bucket, std::chrono::hours(1));
   EXPECT_EQ(c.storage.retention, std::chrono::days(35));
-  EXPECT_EQ(c.storage.dedupe_horizon, std::chrono::days(7));
   EXPECT_EQ(c.storage.commit_interval, std::chrono::seconds(1));
   EXPECT_EQ(c.storage.commit_max_events, 200'000u);
   EXPECT_EQ(c.pipeline.allowed_lateness, std::chrono::minutes(10));
   EXPECT_EQ(c.pipeline.max_event_bytes, 64u * 1024);
+  EXPECT_EQ(c.pipeline.dedupe_max_ids, 1'000'000u);
+  EXPECT_EQ(c.pipeline.post_cache_posts, 1'000'000u);
   EXPECT_EQ(c.pipeline.engagement_weights, (std::array<double, kActions>{2, 2, 2, 1, 1, 0}));
   EXPECT_EQ(c.classifier.languages, (std::vector<std::string>{"en", "fr"}));
   EXPECT_EQ(c.default_profile, "brand");

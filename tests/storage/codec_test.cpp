@@ -263,12 +263,12 @@ TEST(Keys, PrefixEnd) {
   EXPECT_FALSE(keys::prefix_end("", end));
 }
 
-TEST(Keys, SeenIdsSortByEventTimeFirst) {
+TEST(Keys, SeenIdBlocksSortByNewestEventTimeFirst) {
   std::string early;
   std::string late;
   std::string bound;
-  keys::seen_key(early, Partition{1}, from_epoch_ms(3'600'000), "zzz");
-  keys::seen_key(late, Partition{1}, from_epoch_ms(3'600'001), "aaa");
+  keys::seen_key(early, Partition{1}, from_epoch_ms(3'600'000), Offset{900});
+  keys::seen_key(late, Partition{1}, from_epoch_ms(3'600'001), Offset{1});
   keys::seen_prefix(bound, Partition{1}, from_epoch_ms(3'600'001));
   EXPECT_LT(early, bound);  // what a range deletion up to `bound` removes
   EXPECT_LE(bound, late);   // and what it keeps

@@ -44,7 +44,8 @@ class RetentionTest : public ::testing::Test {
         b->put_post(p, post, PostRef{"acme", Category::personal, hour(h) + Millis{1}});
         b->put_post_detail(p, "acme", hour(h) + Millis{1}, post, PostDetail{});
         b->add_post_engagement(p, "acme", hour(h) + Millis{1}, post, 3);
-        b->put_seen(p, hour(h) + Millis{1}, id("e", h));
+        const SeenId seen{hour(h) + Millis{1}, static_cast<std::uint64_t>(100 + h)};
+        b->put_seen_ids(p, Offset{h}, std::span(&seen, 1));  // one block per hour
       }
       b->put_meta(p, PartitionMeta{});
       ASSERT_TRUE(store_->commit(*b, false).ok());
@@ -78,11 +79,12 @@ class RetentionTest : public ::testing::Test {
     for (int h = 0; h < 6; ++h) n += store_->find_post(p, id("p", h)).has_value();
     return n;
   }
-  std::size_t seen_found(Partition p) {
-    std::size_t n = 0;
-    for (int h = 0; h < 6; ++h) n += store_->seen(p, hour(h) + Millis{1}, id("e", h));
-    return n;
+  std::vector<std::uint64_t> seen_ids(Partition p, TimePoint from = TimePoint::min()) {
+    std::vector<std::uint64_t> out;
+    store_->scan_seen_ids(p, from, [&](const SeenId& s) { out.push_back(s.id); });
+    return out;
   }
+  std::size_t seen_found(Partition p) { return seen_ids(p).size(); }
   std::uint64_t raw(const char* cf, Partition p) {
     auto r = count_raw_entries(*store_, cf, p);
     EXPECT_TRUE(r.ok());
@@ -109,8 +111,7 @@ TEST_F(RetentionTest, ExpireHidesOldStateAndSeenIdsAtOnceAndCompactionRemovesThe
                             });
   // Seen ids of hours 0-3 are older than the cutoff: no longer seen, and gone
   // from the disk once compacted.
-  EXPECT_EQ(seen_found(kP0), 2u);
-  EXPECT_TRUE(store_->seen(kP0, hour(4) + Millis{1}, "e4"));
+  EXPECT_EQ(seen_ids(kP0), (std::vector<std::uint64_t>{104, 105}));
   ASSERT_TRUE(compact_all(*store_).ok());
   EXPECT_EQ(raw("seen", kP0), 2u);
   EXPECT_EQ(raw("seen", kP1), 6u);
@@ -178,11 +179,12 @@ TEST_F(RetentionTest, DropForgetsTheCutoffs) {
   // State written again after a drop (the partition came back) is not expired.
   auto b = store_->new_batch();
   b->merge_bucket(kP0, "acme", hour(0), BucketCounts{});
-  b->put_seen(kP0, hour(0), "e0");
+  const SeenId seen{hour(0), 7};
+  b->put_seen_ids(kP0, Offset{9}, std::span(&seen, 1));
   ASSERT_TRUE(store_->commit(*b, false).ok());
   reopen();
   EXPECT_EQ(bucket_count(kP0), 1u);
-  EXPECT_TRUE(store_->seen(kP0, hour(0), "e0"));
+  EXPECT_EQ(seen_ids(kP0), (std::vector<std::uint64_t>{7}));
 }
 
 TEST_F(RetentionTest, RawCountsNeedAKnownFamily) {

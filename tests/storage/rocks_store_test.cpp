@@ -75,12 +75,21 @@ class StoreTest : public ::testing::Test {
   }
   std::vector<std::pair<std::uint64_t, std::string>> outbox(Partition p) {
     std::vector<std::pair<std::uint64_t, std::string>> out;
-    store_->scan_outbox(p, [&](std::uint64_t s, std::string_view r,
-                               const std::vector<std::string>&, bool) { out.emplace_back(s, r); });
+    store_->scan_outbox(p, [&](std::uint64_t s, std::string_view r, const std::vector<std::string>&,
+                               bool) { out.emplace_back(s, r); });
     return out;
   }
 
   std::filesystem::path dir_;
+  static void put_seen(Batch& b, Partition p, TimePoint ts, std::uint64_t id) {
+    const SeenId one{ts, id};
+    b.put_seen_ids(p, Offset{0}, std::span(&one, 1));
+  }
+  std::vector<SeenId> seen(Partition p, TimePoint from = TimePoint::min()) {
+    std::vector<SeenId> out;
+    store_->scan_seen_ids(p, from, [&](const SeenId& s) { out.push_back(s); });
+    return out;
+  }
   std::unique_ptr<StateStore> store_;
 };
 
@@ -101,9 +110,10 @@ TEST_F(StoreTest, CommitThenReopenReturnsTheSameState) {
   b->put_post(kP0, "p-1", PostRef{"acme", Category::professional, hour(1) + Millis{5}});
   b->put_post_detail(kP0, "acme", hour(1), "p-1",
                      PostDetail{Category::professional, 0.9f, 0, "q3", "https://a.example"});
-  b->put_alert_state(kP0, "acme", "brand-on-topic", AlertState{AlertPhase::firing, hour(2), 0.42, true});
+  b->put_alert_state(kP0, "acme", "brand-on-topic",
+                     AlertState{AlertPhase::firing, hour(2), 0.42, true});
   b->put_outbox(kP0, 7, R"({"alert_id":"acme/personal_share/7d"})", kSinks);
-  b->put_seen(kP0, hour(1), "e-1");
+  put_seen(*b, kP0, hour(1), 1);
   b->put_meta(kP0, meta);
   EXPECT_FALSE(b->empty());
   EXPECT_GT(b->approximate_bytes(), 0u);
@@ -140,7 +150,7 @@ TEST_F(StoreTest, CommitThenReopenReturnsTheSameState) {
   EXPECT_EQ(alerts, 1);
   EXPECT_EQ(outbox(kP0), (std::vector<std::pair<std::uint64_t, std::string>>{
                              {7, R"({"alert_id":"acme/personal_share/7d"})"}}));
-  EXPECT_TRUE(store_->seen(kP0, hour(1), "e-1"));
+  EXPECT_EQ(seen(kP0), (std::vector<SeenId>{{hour(1), 1}}));
 }
 
 TEST_F(StoreTest, MergesAccumulateAcrossBatchesAndReopen) {
@@ -188,7 +198,7 @@ TEST_F(StoreTest, UncommittedBatchLeavesNothing) {
     auto b = store_->new_batch();
     b->merge_bucket(kP0, "acme", hour(0), posts(Category::personal, 1));
     b->put_post(kP0, "p-1", PostRef{"acme", Category::personal, hour(0)});
-    b->put_seen(kP0, hour(0), "e-1");
+    put_seen(*b, kP0, hour(0), 1);
     b->put_meta(kP0, PartitionMeta{Offset{10}, hour(0), hour(0), 0});
   }
   EXPECT_TRUE(buckets(kP0).empty());
@@ -196,7 +206,7 @@ TEST_F(StoreTest, UncommittedBatchLeavesNothing) {
   EXPECT_TRUE(store_->partitions().empty());
   EXPECT_TRUE(buckets(kP0).empty());
   EXPECT_FALSE(store_->find_post(kP0, "p-1"));
-  EXPECT_FALSE(store_->seen(kP0, hour(0), "e-1"));
+  EXPECT_TRUE(seen(kP0).empty());
   EXPECT_EQ(store_->stats().commits, 0u);
 }
 
@@ -235,7 +245,7 @@ TEST_F(StoreTest, PartitionsAreIsolated) {
     b->merge_bucket(p, "acme", hour(0), posts(Category::personal, 1));
     b->put_post(p, "p-1", PostRef{"acme", Category::personal, hour(0)});
     b->put_post_detail(p, "acme", hour(0), "p-1", PostDetail{});
-    b->put_seen(p, hour(0), "e-1");
+    put_seen(*b, p, hour(0), 1);
     b->put_alert_state(p, "acme", "r", AlertState{});
     b->put_outbox(p, 1, "x", kSinks);
     b->put_meta(p, PartitionMeta{Offset{p.value()}, {}, {}, 2});
@@ -249,7 +259,7 @@ TEST_F(StoreTest, PartitionsAreIsolated) {
   EXPECT_TRUE(buckets(kP0).empty());
   EXPECT_FALSE(store_->find_post(kP0, "p-1"));
   EXPECT_TRUE(details(kP0, "acme").empty());
-  EXPECT_FALSE(store_->seen(kP0, hour(0), "e-1"));
+  EXPECT_TRUE(seen(kP0).empty());
   EXPECT_TRUE(outbox(kP0).empty());
   for (const char* cf : {"buckets", "posts", "post_details", "seen", "alerts", "outbox", "meta"})
     EXPECT_EQ(count_raw_entries(*store_, cf, kP0).value(), 0u) << cf;
@@ -259,7 +269,7 @@ TEST_F(StoreTest, PartitionsAreIsolated) {
     EXPECT_EQ(buckets(p).size(), 1u);
     EXPECT_TRUE(store_->find_post(p, "p-1"));
     EXPECT_EQ(details(p, "acme").size(), 1u);
-    EXPECT_TRUE(store_->seen(p, hour(0), "e-1"));
+    EXPECT_EQ(seen(p).size(), 1u);
     EXPECT_EQ(outbox(p).size(), 1u);
   }
 }
@@ -269,13 +279,13 @@ TEST_F(StoreTest, TheLastPartitionIdCanBeDropped) {
   auto b = store_->new_batch();
   for (auto p : {kP1, last}) {
     b->put_meta(p, PartitionMeta{});
-    b->put_seen(p, hour(0), "e-1");
+    put_seen(*b, p, hour(0), 1);
   }
   commit(*b);
   ASSERT_TRUE(store_->drop_partition(last).ok());
   EXPECT_FALSE(store_->meta(last));
-  EXPECT_FALSE(store_->seen(last, hour(0), "e-1"));
-  EXPECT_TRUE(store_->seen(kP1, hour(0), "e-1"));
+  EXPECT_TRUE(seen(last).empty());
+  EXPECT_EQ(seen(kP1).size(), 1u);
 }
 
 TEST_F(StoreTest, ScansAreOrderedAndBounded) {
@@ -384,19 +394,31 @@ TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
   EXPECT_EQ(alerts, accounts.size());
 }
 
-TEST_F(StoreTest, SeenIsExactPerPartitionIdAndTime) {
+TEST_F(StoreTest, SeenIdsComeBackPerPartitionFromTheBlocksRecentEnough) {
   auto b = store_->new_batch();
-  b->put_seen(kP0, hour(2) + Millis{10}, "e-1");
+  const std::vector<SeenId> first{{hour(2) + Millis{10}, 11}, {hour(1), 12}};
+  const std::vector<SeenId> second{{hour(3), 21}, {hour(4), 22}, {hour(3) + Millis{1}, 23}};
+  b->put_seen_ids(kP0, Offset{5}, first);
+  b->put_seen_ids(kP1, Offset{5}, first);
   commit(*b);
-  EXPECT_TRUE(store_->seen(kP0, hour(2) + Millis{10}, "e-1"));
-  EXPECT_FALSE(store_->seen(kP0, hour(2) + Millis{10}, "e-2"));
-  EXPECT_FALSE(store_->seen(kP0, hour(2) + Millis{10}, "e-"));
-  EXPECT_FALSE(store_->seen(kP0, hour(2) + Millis{10}, "e-10"));
-  EXPECT_FALSE(store_->seen(kP1, hour(2) + Millis{10}, "e-1"));
-  EXPECT_FALSE(store_->seen(kP0, hour(3) + Millis{10}, "e-1"));
-  EXPECT_FALSE(store_->seen(kP0, hour(2) + Millis{11}, "e-1"));  // a redelivery has the same ts
+  b->put_seen_ids(kP0, Offset{9}, second);
+  b->put_seen_ids(kP0, Offset{10}, {});  // an empty block is not stored
+  commit(*b);
+  EXPECT_EQ(count_raw_entries(*store_, "seen", kP0).value(), 2u);
   reopen();
-  EXPECT_TRUE(store_->seen(kP0, hour(2) + Millis{10}, "e-1"));
+  auto all = seen(kP0);
+  std::vector<SeenId> expected = first;
+  expected.insert(expected.end(), second.begin(), second.end());
+  EXPECT_EQ(all, expected);  // blocks in time order, ids as stored
+  // From hour 2: the first block is read (its newest id is recent enough) but
+  // its older id is not returned.
+  EXPECT_EQ(
+      seen(kP0, hour(2)),
+      (std::vector<SeenId>{
+          {hour(2) + Millis{10}, 11}, {hour(3), 21}, {hour(4), 22}, {hour(3) + Millis{1}, 23}}));
+  EXPECT_EQ(seen(kP0, hour(3) + Millis{1}),
+            (std::vector<SeenId>{{hour(4), 22}, {hour(3) + Millis{1}, 23}}));
+  EXPECT_EQ(seen(kP1), first);
 }
 
 TEST(StoreOpen, RejectsAnUnusablePath) {

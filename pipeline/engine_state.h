@@ -1,0 +1,37 @@
+// Internal to the engine (engine.cpp, evaluation.cpp): the in-memory state of
+// one input partition.
+#pragma once
+
+#include <queue>
+
+#include "pipeline/dedupe.h"
+#include "pipeline/engine.h"
+#include "pipeline/post_cache.h"
+
+namespace kilter::pipeline {
+
+struct Engine::PartitionState {
+  Partition id;
+  storage::PartitionMeta meta;
+  bool has_events = false;  // meta.max_event_time is meaningful
+  // Accounts by index (stable: the post cache refers to them) and by id.
+  std::vector<std::unique_ptr<AccountState>> by_index;
+  std::unordered_map<std::string_view, AccountState*, StrHash, std::equal_to<>> accounts;
+  std::vector<AccountState*> dirty;    // deltas for the next commit
+  std::vector<AccountState*> changed;  // events since the last evaluation
+  // Accounts whose figures change at a known boundary without new events
+  // (AccountState::due), soonest first. An entry whose time is not the
+  // account's due any more is stale and skipped.
+  using Due = std::pair<TimePoint, std::uint32_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  // Evaluated at every boundary: an alert pending (its `for` runs on time
+  // alone) or firing but held back (a mute window may end).
+  std::vector<AccountState*> watched;
+  SeenIds seen;
+  PostCache posts;
+  bool meta_dirty = false;
+  Offset checkpointed{-1};  // the position the checkpointer last accepted (or was loaded)
+  PartitionState(std::size_t max_ids, std::size_t max_posts) : seen(max_ids), posts(max_posts) {}
+};
+
+}  // namespace kilter::pipeline
