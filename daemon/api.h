@@ -1,8 +1,9 @@
 // The HTTP endpoints: /metrics, /-/healthy, /-/ready, the JSON API
 // (/api/v1/accounts/{id}, /api/v1/accounts?status=..., /api/v1/alerts) and the
-// status page (/). Handlers run on the event loop, so they read the engine
-// directly. With a token configured, everything but /metrics and the health
-// endpoints needs `Authorization: Bearer <token>`.
+// status page (/, status_page.h). Handlers run on the event loop, so they read the
+// engine directly. With a token configured, everything but /metrics and the
+// health endpoints needs `Authorization: Bearer <token>`: the status page shows
+// the same account figures as the API, so it is guarded like it.
 #pragma once
 
 #include <functional>
@@ -19,7 +20,6 @@ struct ApiContext {
   storage::StateStore& store;
   std::function<bool()> ready;           // state open and the source has its partitions
   std::function<std::string()> metrics;  // the /metrics text
-  std::function<std::string()> page;     // the status page (HTML)
   std::string token;                     // empty: no authorization asked
 };
 

@@ -148,9 +148,8 @@ class Service {
       popts.crash_after = std::strtoull(crash, nullptr, 10);
     Pump pump(io_, src, *engine_, *outbox_, dispatcher_, popts);
 
-    ApiContext api{
-        *engine_, *store_,         [&src] { return src.ready(); }, [this] { return metrics(); },
-        {},       cfg_->http.token};
+    ApiContext api{*engine_, *store_, [&src] { return src.ready(); }, [this] { return metrics(); },
+                   cfg_->http.token};
     api_ = &api;
     HttpServer http(io_, [&api](const HttpRequest& r) { return handle_request(api, r); });
     http_ = &http;

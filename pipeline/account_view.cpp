@@ -1,5 +1,7 @@
 #include "pipeline/account_view.h"
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "common/json.h"
@@ -128,6 +130,45 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
   }
   out += "]}";
   return out;
+}
+
+AccountHistory empty_history(TimePoint at, int days) {
+  AccountHistory h;
+  const auto n = std::max(days, 1);
+  // Calendar days rather than 24h spans ending at `at`: "Tuesday" is what a
+  // social-media team reviews, and the bars line up across accounts.
+  const auto last = std::chrono::floor<std::chrono::days>(at - Millis{1});
+  h.first_day = TimePoint{last - std::chrono::days{n - 1}};
+  h.days.resize(static_cast<std::size_t>(n));
+  return h;
+}
+
+void add_to_history(AccountHistory& h, TimePoint at, Millis window, TimePoint bucket,
+                    const BucketCounts& c) {
+  if (bucket >= at - window && bucket < at) h.window.merge(c);
+  if (bucket < h.first_day || bucket >= at) return;
+  auto day = std::chrono::floor<std::chrono::days>(bucket - h.first_day).count();
+  if (day >= 0 && static_cast<std::size_t>(day) < h.days.size())
+    h.days[static_cast<std::size_t>(day)].merge(c);
+}
+
+AccountHistory account_history(storage::StateStore& store, Partition p, std::string_view account,
+                               TimePoint at, Millis window, int days) {
+  auto h = empty_history(at, days);
+  store.scan_account_buckets(
+      p, account, std::min(h.first_day, at - window),
+      [&](TimePoint bucket, const BucketCounts& c) { add_to_history(h, at, window, bucket, c); });
+  return h;
+}
+
+const config::Rule* balance_rule(const config::Profile& profile) {
+  for (auto m : {config::Metric::personal_share, config::Metric::promotional_share})
+    for (const auto& r : profile.rules)
+      if (r.metric == m) return &r;
+  const config::Rule* longest = nullptr;
+  for (const auto& r : profile.rules)
+    if (longest == nullptr || r.window > longest->window) longest = &r;
+  return longest;
 }
 
 }  // namespace kilter::pipeline

@@ -22,12 +22,7 @@ class ApiTest : public pipeline::EngineTest {
       if (end > start) r.segments.push_back(path.substr(start, end - start));
       start = end + 1;
     }
-    ApiContext ctx{*engine_,
-                   *store_,
-                   [this] { return ready_; },
-                   [] { return "m 1\n"; },
-                   [] { return "<html>page</html>"; },
-                   token_};
+    ApiContext ctx{*engine_, *store_, [this] { return ready_; }, [] { return "m 1\n"; }, token_};
     return handle_request(ctx, r);
   }
   bool ready_ = false;
@@ -131,6 +126,31 @@ TEST_F(ApiTest, ATokenGuardsEverythingButMetricsAndHealth) {
   auto page = get("/", "GET", {}, "Bearer t0ken");
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+}
+
+TEST_F(ApiTest, StatusPageListsTheAccountsAndChecksItsQuery) {
+  const Partition p{0};
+  engine_->open_partition(p);
+  post(p, 0, "acme", t0_);
+  post(p, 1, "<globex>", t0_);
+  ASSERT_TRUE(engine_->commit().ok());
+  auto r = get("/");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(r.body.find(">acme</a>"), std::string::npos);
+  EXPECT_NE(r.body.find(">&lt;globex&gt;</a>"), std::string::npos);
+  std::map<std::string, std::string> headers(r.headers.begin(), r.headers.end());
+  EXPECT_EQ(headers["Content-Security-Policy"],
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+  EXPECT_EQ(headers["Cache-Control"], "no-store");
+  auto paged = get("/", "GET", {{"page", "2"}, {"limit", "1"}});
+  EXPECT_EQ(paged.status, 200);
+  EXPECT_NE(paged.body.find(">acme</a>"), std::string::npos);  // "<globex>" sorts first
+  EXPECT_EQ(paged.body.find("globex&gt;</a>"), std::string::npos);
+  auto bad = get("/", "GET", {{"limit", "1000"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("limit"), std::string::npos);
+  EXPECT_EQ(get("/", "GET", {{"page", "zero"}}).status, 400);
 }
 
 }  // namespace
