@@ -105,8 +105,17 @@ void read_kafka(Reader& r, const Field& f, Config& c) {
 
 void read_storage(Reader& r, const Field& f, Config& c) {
   auto& s = c.storage;
-  auto m = r.map(f, kStorageKeys);
+  auto m = r.map(f, {});  // keys checked here: a removed one gets its own message
   if (!m) return;
+  std::erase_if(m->mutable_all(), [&](const Field& k) {
+    if (k.key != "dedupe_horizon") return false;
+    r.error(k.key_loc, k.path,
+            "no longer used: event ids are remembered while a copy could still be counted "
+            "(within pipeline.allowed_lateness); remove it (pipeline.dedupe_max_ids bounds "
+            "their number)");
+    return true;
+  });
+  r.reject_unknown(*m, kStorageKeys);
   if (const auto* v = m->get("path")) r.nonempty_string(*v, s.path);
   if (const auto* v = m->get("bucket")) r.positive_duration(*v, s.bucket);
   if (const auto* v = m->get("retention")) r.positive_duration(*v, s.retention);

@@ -90,6 +90,15 @@ std::string render_metrics(const MetricsSnapshot& s) {
   Families::add(evals, {{"trigger", "watermark"}},
                 static_cast<double>(e.evaluations - e.idle_evaluations));
   Families::add(evals, {{"trigger", "wall_clock"}}, static_cast<double>(e.idle_evaluations));
+  f.counter("kilter_account_evaluations_total",
+            "Accounts evaluated at a boundary (those whose figures could have changed).",
+            static_cast<double>(e.account_evaluations));
+  f.counter("kilter_dedupe_evicted_total",
+            "Event ids forgotten before the watermark passed them (pipeline.dedupe_max_ids).",
+            static_cast<double>(e.seen_ids_evicted));
+  f.counter("kilter_post_cache_misses_total",
+            "Engagement whose post was not among the cached recent posts (read from the store).",
+            static_cast<double>(e.post_cache_misses));
   f.counter("kilter_commits_total", "State batches written.", static_cast<double>(e.commits));
   f.counter("kilter_commits_deferred_total",
             "Commits put off because the source refused the positions.",

@@ -196,6 +196,18 @@ storage:
   EXPECT_THAT(r.errors[1].message, HasSubstr("retention"));
 }
 
+TEST(Loader, TheRemovedDedupeHorizonSaysWhatReplacedIt) {
+  auto r = load(R"(source: {file: e.ndjson}
+storage:
+  dedupe_horizon: 7d
+)");
+  ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
+  EXPECT_EQ(r.errors[0].key, "storage.dedupe_horizon");
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("allowed_lateness"));
+  EXPECT_THAT(r.errors[0].message, HasSubstr("pipeline.dedupe_max_ids"));
+}
+
 TEST(Loader, DuplicateKeysAreErrors) {
   auto r = load(R"(source: {file: e.ndjson}
 storage:
