@@ -34,6 +34,23 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Test hook (KILTER_CRASH_AFTER_CHECKPOINTS=N): SIGKILL right after the Nth
+// accepted group commit, before the state batch it precedes is written: the
+// one moment when the group is ahead of the state.
+class CrashingCheckpointer final : public pipeline::Checkpointer {
+ public:
+  CrashingCheckpointer(pipeline::Checkpointer& inner, std::uint64_t n) : inner_(inner), n_(n) {}
+  Result<void> checkpoint(std::span<const pipeline::Position> positions) override {
+    auto r = inner_.checkpoint(positions);
+    if (r && --n_ == 0) ::raise(SIGKILL);
+    return r;
+  }
+
+ private:
+  pipeline::Checkpointer& inner_;
+  std::uint64_t n_;
+};
+
 bool needs_producer(const config::Config& c) {
   if (c.kafka && !c.source && !c.kafka->dead_letter_topic.empty()) return true;
   for (const auto& s : c.sinks)
@@ -124,6 +141,11 @@ class Service {
     auto& src = *source_;
     src.set_listener(&*engine_);
     if (src.live()) engine_->set_checkpointer(&src);
+    std::optional<CrashingCheckpointer> crashing;
+    if (const char* n = std::getenv("KILTER_CRASH_AFTER_CHECKPOINTS"); n != nullptr && src.live()) {
+      crashing.emplace(src, std::strtoull(n, nullptr, 10));
+      engine_->set_checkpointer(&*crashing);
+    }
     engine_->set_bad_input_hook(
         [&src](const pipeline::SourceMessage& m, const pipeline::DecodeOutcome& o) {
           src.dead_letter(m, pipeline::to_string(o.reason));

@@ -284,8 +284,17 @@ class KafkaSource final : public pipeline::Source {
             tp.topic, tp.partition, group.offset - stored->value(), group.offset);
         start = group.offset;
       } else if (group_has) {
+        if (group_is_ours)
+          spdlog::warn(
+              "{} [{}]: the group's offset {} was committed by this state, which has no "
+              "record of the partition (written by an older release?): continuing there",
+              tp.topic, tp.partition, group.offset);
         start = group.offset;
+      } else {
+        start = reset_offset(tp.topic, tp.partition);
       }
+      if (!stored && start >= 0 && listener_ != nullptr)
+        listener_->partition_started(*p, Offset{start});
       tp.offset = start;
       assigned_[*p] = Assigned{tp.topic, tp.partition, start >= 0 ? start : -1};
     }
@@ -295,6 +304,27 @@ class KafkaSource final : public pipeline::Source {
     }
     ++assignments_;
     spdlog::info("kafka: assigned {} partition(s) (assignment {})", parts->cnt, assignments_);
+  }
+
+  // Where auto.offset.reset puts a partition the group has no offset for, as a
+  // concrete offset (so it can be stored); RD_KAFKA_OFFSET_INVALID when unknown,
+  // leaving the choice to librdkafka.
+  std::int64_t reset_offset(const char* topic, std::int32_t partition) {
+    auto it = cfg_.properties.find("auto.offset.reset");
+    const std::string reset =
+        it != cfg_.properties.end() ? it->second : consumer_defaults().at("auto.offset.reset");
+    const bool earliest = reset == "earliest" || reset == "smallest" || reset == "beginning";
+    const bool latest = reset == "latest" || reset == "largest" || reset == "end";
+    if (!earliest && !latest) return RD_KAFKA_OFFSET_INVALID;
+    std::int64_t low = 0, high = 0;
+    auto e = rd_kafka_query_watermark_offsets(rk_.get(), topic, partition, &low, &high,
+                                              static_cast<int>(opts_.commit_timeout.count()));
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("{} [{}]: reading the partition's offsets: {}", topic, partition,
+                   error_text(e));
+      return RD_KAFKA_OFFSET_INVALID;
+    }
+    return earliest ? low : high;
   }
 
   void on_revoke(rd_kafka_resp_err_t err) {

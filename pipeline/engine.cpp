@@ -140,6 +140,15 @@ std::optional<Offset> Engine::open_partition(Partition p) {
   return position;
 }
 
+void Engine::partition_started(Partition p, Offset start) {
+  auto& ps = partition(p);
+  ps.meta.position = start;
+  ps.checkpointed = start;
+  auto b = store_.new_batch();
+  b->put_meta(p, ps.meta);
+  if (auto r = store_.commit(*b, true); !r) fail(r.error());
+}
+
 Result<void> Engine::close_partition(Partition p) {
   if (auto r = commit(); !r) return r;
   if (batch_events_ > 0) return Error{"the positions were refused: the batch is still pending"};

@@ -89,6 +89,7 @@ class Engine final : public PartitionListener {
 
   // PartitionListener: a source's partitions come and go (Kafka rebalances).
   std::optional<Offset> partition_assigned(Partition p) override { return open_partition(p); }
+  void partition_started(Partition p, Offset start) override;
   // Commits what is pending; when the source refuses the positions (the group is
   // already rebalancing), gives the uncommitted batch up: the next owner reads
   // those messages again from the last positions both sides agree on.

@@ -42,6 +42,11 @@ class PartitionListener {
   // `p` is now ours: returns the stored position to continue from, or nullopt
   // when no state exists for it.
   virtual std::optional<Offset> partition_assigned(Partition p) = 0;
+  // `p` had no stored state and starts at `start`: that position is stored
+  // before anything read from the partition is counted, so that a crash before
+  // its first state batch resumes there (and not at a group offset that this
+  // store committed ahead of its state).
+  virtual void partition_started(Partition p, Offset start) = 0;
   // These partitions are about to go: write what is pending for them (or give it
   // up when the source refuses the positions) and forget them.
   virtual void partitions_revoked(std::span<const Partition> ps) = 0;

@@ -111,8 +111,9 @@ class Daemon {
   void start() { start_with_stdin({}); }
   // Its stdin from `path` (a FIFO keeps a `source: {file: "-"}` daemon running).
   void start_with_stdin(const fs::path& path) {
-    ++runs_;
-    log_ = dir_ / ("err." + std::to_string(runs_));
+    // Numbered across Daemon objects: two of them may run in one directory in turn.
+    static int runs = 0;
+    log_ = dir_ / ("err." + std::to_string(++runs));
     pid_ = spawn({KILTERD_BIN, "run", "--config", (dir_ / "kilter.yaml").string()}, dir_ / "out",
                  log_, env_, path);
     port_ = 0;
@@ -166,7 +167,6 @@ class Daemon {
   pid_t pid_ = -1;
   int status_ = 0;
   int port_ = 0;
-  int runs_ = 0;
   fs::path log_;
   Exit last_exit_;
 };

@@ -68,5 +68,32 @@ TEST_F(KafkaTest, KillNineAtRandomMomentsLosesAndDoublesNothing) {
   EXPECT_EQ(have_set, want_set) << "every alert of the uninterrupted run, and no other";
 }
 
+TEST_F(KafkaTest, ACrashBetweenTheFirstGroupCommitAndItsStateBatchLosesNothing) {
+  // The group holds this store's offsets, the store nothing yet: the restart must
+  // not take the group's word for what this state has counted.
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto w = make_workload(4000, 100, 0.01, 7, now);
+  produce(w);
+  const auto dir = daemon_dir("d");
+  Daemon first(dir, {"KILTER_CRASH_AFTER_CHECKPOINTS=1"});
+  first.start();
+  ASSERT_TRUE(eventually([&] { return !first.alive(); }, std::chrono::seconds(60)))
+      << first.log();
+  Daemon again(dir);
+  again.start();
+  ASSERT_TRUE(eventually([&] { return caught_up(again); }, std::chrono::seconds(60)))
+      << again.log() << again.metrics();
+  Totals got;
+  for (const auto& [account, truth] : w.truth) {
+    auto r = again.get("/api/v1/accounts/" + account);
+    ASSERT_EQ(r.status, 200) << account << ": " << r.body;
+    add_account_json(got, r.body);
+  }
+  expect_equal_totals(w.truth, got);
+  ASSERT_EQ(again.stop().code, 0) << again.log();
+}
+
 }  // namespace
 }  // namespace kilter::testing

@@ -21,8 +21,14 @@ TEST_F(KafkaTest, TwoDaemonsSplitThePartitions) {
   Daemon a(daemon_dir("a")), b(daemon_dir("b"));
   a.start();
   b.start();
+  // A batch given up on a rebalance is read again by the partitions' next owner:
+  // its messages are taken twice.
+  auto discarded = [](Daemon& d) {
+    return metric(d.metrics(), "kilter_discarded_messages_total").value_or(0);
+  };
   ASSERT_TRUE(eventually([&] {
-    return events_taken(a) + events_taken(b) == static_cast<double>(w.events.size()) &&
+    return events_taken(a) - discarded(a) + events_taken(b) - discarded(b) ==
+               static_cast<double>(w.events.size()) &&
            caught_up(a) && caught_up(b);
   })) << a.log()
       << b.log();
@@ -35,7 +41,9 @@ TEST_F(KafkaTest, TwoDaemonsSplitThePartitions) {
   EXPECT_GT(events_taken(b), 0);
   auto dups = metric(a.metrics(), "kilter_events_total{result=\"duplicate\"}").value_or(0) +
               metric(b.metrics(), "kilter_events_total{result=\"duplicate\"}").value_or(0);
-  EXPECT_EQ(dups, static_cast<double>(w.events.size() - w.distinct));
+  // Copies in a discarded batch are taken (and found duplicate) twice.
+  EXPECT_GE(dups, static_cast<double>(w.events.size() - w.distinct));
+  EXPECT_LE(dups, static_cast<double>(w.events.size() - w.distinct) + discarded(a) + discarded(b));
   EXPECT_EQ(a.stop().code, 0) << a.log();
   EXPECT_EQ(b.stop().code, 0) << b.log();
   auto got = inspect_totals(a.dir());
