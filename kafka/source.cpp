@@ -320,8 +320,7 @@ class KafkaSource final : public pipeline::Source {
     auto e = rd_kafka_query_watermark_offsets(rk_.get(), topic, partition, &low, &high,
                                               static_cast<int>(opts_.commit_timeout.count()));
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::warn("{} [{}]: reading the partition's offsets: {}", topic, partition,
-                   error_text(e));
+      spdlog::warn("{} [{}]: reading the partition's offsets: {}", topic, partition, error_text(e));
       return RD_KAFKA_OFFSET_INVALID;
     }
     return earliest ? low : high;

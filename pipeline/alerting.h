@@ -2,6 +2,7 @@
 // figures, the posts that weigh most, the classifier's matched terms).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "config/config.h"
@@ -22,7 +23,14 @@ struct AlertContext {
   const config::Campaign* campaign = nullptr;  // whose limits the rule had
 };
 
-// The record as one line of JSON; reads post details of the window from the store.
-std::string build_alert_json(const AlertContext& ctx, storage::StateStore& store);
+using PostVisitor =
+    std::function<void(TimePoint ts, std::string_view post_id, const storage::PostDetail&)>;
+// Where the evidence's posts come from: every post of `account` with
+// from <= ts < to, with the engagement it has earned so far.
+using PostSource = std::function<void(std::string_view account, TimePoint from, TimePoint to,
+                                      const PostVisitor& visit)>;
+
+// The record as one line of JSON, with the posts of the evaluated window.
+std::string build_alert_json(const AlertContext& ctx, const PostSource& posts);
 
 }  // namespace kilter::pipeline

@@ -290,12 +290,18 @@ void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
     if (!matched_buf_.empty()) matched_buf_.push_back(',');
     matched_buf_.append(term);
   }
-  storage::PostDetail d;
-  d.category = c.category;
-  d.confidence = c.confidence;
-  d.matched = matched_buf_;
-  if (!ev.links.empty()) d.link = std::string(ev.links.front());
-  batch_->put_post_detail(ps.id, a.id, ev.ts, ev.post_id, d);
+  const std::string_view link = ev.links.empty() ? std::string_view{} : ev.links.front();
+  ps.staged_posts.push_back(
+      {a.index, ev.ts, c.category, c.confidence, static_cast<std::uint32_t>(ps.staged_text.size()),
+       static_cast<std::uint32_t>(ev.post_id.size()),
+       static_cast<std::uint32_t>(matched_buf_.size()), static_cast<std::uint32_t>(link.size())});
+  ps.staged_text.append(ev.post_id).append(matched_buf_).append(link);
+  detail_.category = c.category;
+  detail_.confidence = c.confidence;
+  detail_.engagement = 0;
+  detail_.matched = matched_buf_;
+  detail_.link = link;
+  batch_->put_post_detail(ps.id, a.id, ev.ts, ev.post_id, detail_);
   ps.posts.put(hash64(ev.post_id), CachedPost{epoch_ms(ev.ts), a.index, c.category});
 }
 
@@ -324,7 +330,11 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
   a.windows.add_engagement(ev.ts, engagement_class(category), ev.action, ev.count);
   auto weight = cfg_->pipeline.engagement_weights[static_cast<std::size_t>(ev.action)];
   auto weighted = static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(ev.count)));
-  if (weighted > 0) batch_->add_post_engagement(ps.id, owner->id, post_ts, ev.post_id, weighted);
+  if (weighted > 0) {
+    batch_->add_post_engagement(ps.id, owner->id, post_ts, ev.post_id, weighted);
+    bool inserted = false;
+    ps.staged_engagement.get_or_insert(hash64(ev.post_id), inserted) += weighted;
+  }
 }
 
 void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
@@ -410,7 +420,10 @@ Result<void> Engine::commit() {
         std::chrono::duration<double>(clock_.steady_now() - started).count());
   }
   // Only now may the oldest posts leave the cache: the store has them all.
-  for (auto& [p, ps] : partitions_) ps->posts.trim();
+  for (auto& [p, ps] : partitions_) {
+    ps->posts.trim();
+    ps->clear_staged();
+  }
   for (auto& s : staged_)
     outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
   staged_.clear();

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/histogram.h"
 #include "config/config.h"
+#include "pipeline/alerting.h"
 #include "pipeline/classifier.h"
 #include "pipeline/decoder.h"
 #include "pipeline/dedupe.h"
@@ -186,6 +187,8 @@ class Engine final : public PartitionListener {
   TimePoint windows_end(const PartitionState& ps) const;
   void evaluate_account(PartitionState& ps, AccountState& a, TimePoint at);
   void schedule(PartitionState& ps, AccountState& a, TimePoint at);
+  void visit_posts(PartitionState& ps, const AccountState& a, TimePoint from, TimePoint to,
+                   const PostVisitor& visit);
   void reset_batch();
   void fail(Error e);
 
@@ -211,6 +214,8 @@ class Engine final : public PartitionListener {
   std::vector<std::tuple<TimePoint, Millis, WindowFigures>> figures_;  // of one evaluation
   config::Rule scratch_rule_;  // a rule with a campaign's limits
   std::string matched_buf_;
+  storage::PostDetail detail_;  // reused: its strings keep their capacity
+  storage::PostDetail shown_;   // the same, for the evidence of an alert
 
   EngineStats stats_;
   BadInputHook bad_hook_;
@@ -218,7 +223,6 @@ class Engine final : public PartitionListener {
   Checkpointer* checkpointer_ = nullptr;
   std::vector<Position> positions_;  // scratch for the checkpointer
   std::chrono::steady_clock::time_point retry_after_{};
-  bool evidence_committed_ = false;  // this evaluation already committed for its evidence
 };
 
 }  // namespace kilter::pipeline

@@ -29,6 +29,25 @@ struct Engine::PartitionState {
   std::vector<AccountState*> watched;
   SeenIds seen;
   PostCache posts;
+  // Posts and engagement of the uncommitted batch: the evidence of an alert
+  // raised before the batch is written reads them here, as the store cannot
+  // show them yet. Strings live in one buffer, so staging allocates nothing
+  // once warm.
+  struct StagedPost {
+    std::uint32_t account;
+    TimePoint ts;
+    Category category;
+    float confidence;
+    std::uint32_t text_at, id_len, matched_len, link_len;
+  };
+  std::vector<StagedPost> staged_posts;
+  std::string staged_text;
+  FlatMap64<std::uint64_t> staged_engagement;  // post id hash -> weighted engagement added
+  void clear_staged() {
+    staged_posts.clear();
+    staged_text.clear();
+    if (!staged_engagement.empty()) staged_engagement.clear();
+  }
   bool meta_dirty = false;
   Offset checkpointed{-1};  // the position the checkpointer last accepted (or was loaded)
   PartitionState(std::size_t max_ids, std::size_t max_posts) : seen(max_ids), posts(max_posts) {}

@@ -3,6 +3,7 @@
 // produce join the open batch.
 #include <algorithm>
 
+#include "common/hash.h"
 #include "common/time.h"
 #include "pipeline/alert_record.h"
 #include "pipeline/alerting.h"
@@ -12,9 +13,6 @@
 namespace kilter::pipeline {
 
 void Engine::evaluate(PartitionState& ps, TimePoint at) {
-  // Only the evidence of a transition needs the store to hold the window's
-  // posts: the first transition commits (see evaluate_account).
-  evidence_committed_ = false;
   // Every account whose verdict could differ from its last one: new events,
   // a bucket entering or leaving a window, a campaign edge (`due`), or an alert
   // that moves on time alone (`watched`). Any other account would get the
@@ -143,12 +141,6 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
       if (v.before.notified) tell = v.transition;  // a firing never told resolves quietly
       state.notified = false;
     }
-    if (tell && !evidence_committed_) {
-      // Before this alert's state is put: the state and its record must land in
-      // one batch, or a crash between two commits loses the alert.
-      if (auto r = commit(); !r) return fail(r.error());
-      evidence_committed_ = true;
-    }
     // The value of an inactive rule is read by no one (the API computes values
     // afresh): storing it at every evaluation would be one write per account
     // and boundary for nothing.
@@ -165,10 +157,40 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
       continue;
     }
     AlertContext ctx{a.id, *a.profile, rule, *tell, v.value, at, ps.id, weights, v.campaign};
-    auto record = build_alert_json(ctx, store_);
+    auto record = build_alert_json(
+        ctx, [&](std::string_view, TimePoint from, TimePoint to, const PostVisitor& visit) {
+          visit_posts(ps, a, from, to, visit);
+        });
     auto seq = ps.meta.next_outbox_seq++;
     batch_->put_outbox(ps.id, seq, record, sinks);
     staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks)});
+  }
+}
+
+void Engine::visit_posts(PartitionState& ps, const AccountState& a, TimePoint from, TimePoint to,
+                         const PostVisitor& visit) {
+  // The store has the committed posts; the batch being built has the rest, and
+  // engagement added to posts of either since the last commit.
+  store_.scan_post_details(
+      ps.id, a.id, from, to,
+      [&](TimePoint ts, std::string_view id, const storage::PostDetail& stored) {
+        const auto* added = ps.staged_engagement.find(hash64(id));
+        if (added == nullptr) return visit(ts, id, stored);
+        shown_ = stored;
+        shown_.engagement += *added;
+        visit(ts, id, shown_);
+      });
+  for (const auto& s : ps.staged_posts) {
+    if (s.account != a.index || s.ts < from || s.ts >= to) continue;
+    const std::string_view text(ps.staged_text);
+    const auto id = text.substr(s.text_at, s.id_len);
+    shown_.category = s.category;
+    shown_.confidence = s.confidence;
+    shown_.matched = text.substr(s.text_at + s.id_len, s.matched_len);
+    shown_.link = text.substr(s.text_at + s.id_len + s.matched_len, s.link_len);
+    const auto* added = ps.staged_engagement.find(hash64(id));
+    shown_.engagement = added != nullptr ? *added : 0;
+    visit(s.ts, id, shown_);
   }
 }
 

@@ -20,9 +20,9 @@ struct OutboundRequest {
 };
 
 struct OutboundResponse {
-  int status = 0;      // the HTTP status; 0: no answer (transport error, timeout)
-  std::string body;    // the first 64 KiB of the answer
-  std::string error;   // what went wrong when status == 0 (never contains the URL)
+  int status = 0;     // the HTTP status; 0: no answer (transport error, timeout)
+  std::string body;   // the first 64 KiB of the answer
+  std::string error;  // what went wrong when status == 0 (never contains the URL)
   std::optional<std::chrono::seconds> retry_after;  // a Retry-After header in seconds
 };
 

@@ -192,8 +192,8 @@ SinkResult classify(const OutboundResponse& r) {
     return out;
   }
   out.error = answer_text(r);
-  out.rejected = r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 425 &&
-                 r.status != 429;
+  out.rejected =
+      r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 425 && r.status != 429;
   if (r.retry_after) out.retry_after = std::chrono::duration_cast<Millis>(*r.retry_after);
   return out;
 }

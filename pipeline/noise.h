@@ -21,8 +21,8 @@ class NoiseControl {
   // Another alert of the account, firing, matches an inhibition whose target is
   // rules[i]. `states` are the account's, parallel to `rules`.
   bool inhibited(std::string_view account, std::string_view profile,
-                 std::span<const config::Rule> rules,
-                 std::span<const storage::AlertState> states, std::size_t i) const;
+                 std::span<const config::Rule> rules, std::span<const storage::AlertState> states,
+                 std::size_t i) const;
 
  private:
   const config::Config* cfg_;

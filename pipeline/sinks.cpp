@@ -32,7 +32,8 @@ class FileSink final : public Sink {
       while (off < line_.size()) {
         auto n = ::write(fd_, line_.data() + off, line_.size() - off);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return done({false, false, {}, fmt::format("write {}: {}", path_, std::strerror(errno))});
+        if (n < 0)
+          return done({false, false, {}, fmt::format("write {}: {}", path_, std::strerror(errno))});
         off += static_cast<std::size_t>(n);
       }
     }

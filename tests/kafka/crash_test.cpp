@@ -79,8 +79,7 @@ TEST_F(KafkaTest, ACrashBetweenTheFirstGroupCommitAndItsStateBatchLosesNothing) 
   const auto dir = daemon_dir("d");
   Daemon first(dir, {"KILTER_CRASH_AFTER_CHECKPOINTS=1"});
   first.start();
-  ASSERT_TRUE(eventually([&] { return !first.alive(); }, std::chrono::seconds(60)))
-      << first.log();
+  ASSERT_TRUE(eventually([&] { return !first.alive(); }, std::chrono::seconds(60))) << first.log();
   Daemon again(dir);
   again.start();
   ASSERT_TRUE(eventually([&] { return caught_up(again); }, std::chrono::seconds(60)))
