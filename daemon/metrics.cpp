@@ -163,6 +163,10 @@ std::string render_metrics(const MetricsSnapshot& s) {
   f.histogram("kilter_commit_duration_seconds",
               "Time to commit a batch: group offsets (Kafka) and the RocksDB write.",
               e.commit_seconds);
+  f.histogram("kilter_alert_latency_seconds",
+              "From the input timestamp of the message that raised an alert to the alert "
+              "written and handed to the sinks.",
+              e.alert_latency_seconds);
   f.gauge("kilter_rocksdb_sst_bytes", "Size of RocksDB's table files.",
           static_cast<double>(s.store.sst_bytes));
   f.gauge("kilter_rocksdb_memtable_bytes", "RocksDB memtables not yet flushed.",

@@ -53,8 +53,9 @@ void Pump::pump() {
       spdlog::warn("not taking messages until {}",
                    engine_.backlogged() ? "a commit goes through" : "the outbox drains");
     paused_ = true;
+    engine_.poll();
     if (engine_.commit_due())
-      if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
+      if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
     wait_.expires_after(opts_.idle_wait * 10);
     wait_.async_wait([this](const boost::system::error_code&) { pump(); });
     return;
@@ -77,8 +78,10 @@ void Pump::pump() {
     if (crash_after_ > 0 && --crash_after_ == 0) ::raise(SIGKILL);
   }
   if (engine_.failure()) return fail(kExitRuntime);
+  // A batch written meanwhile: its alerts go to the sinks now.
+  engine_.poll();
   if (engine_.commit_due()) {
-    if (auto r = engine_.commit(); !r) return fail(kExitRuntime);
+    if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
   }
   if (*status == pipeline::PollStatus::end) return finish(true);
   if (*status == pipeline::PollStatus::idle) {

@@ -48,12 +48,12 @@ class RdProducer final : public Producer {
     // Handed back in the delivery report, which deletes it.
     auto* opaque = delivered ? new Delivered(std::move(delivered)) : nullptr;
     for (;;) {
-      auto err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
-                                   RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                   RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_HEADERS(hdrs),
-                                   RD_KAFKA_V_END);
+      auto err =
+          rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+                            RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
+                            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk_.get(), 100);  // the queue drains as deliveries are confirmed
         continue;

@@ -26,6 +26,8 @@ struct Assigned {
 };
 
 class KafkaSource final : public pipeline::Source {
+  static constexpr int kWaitMs = 5;  // longest wait for a message inside one poll
+
  public:
   KafkaSource(config::KafkaConfig cfg, SourceOptions opts)
       : cfg_(std::move(cfg)), opts_(std::move(opts)), metadata_(kMetadataPrefix) {
@@ -85,6 +87,19 @@ class KafkaSource final : public pipeline::Source {
     if (failure_) return *failure_;
     batch_.resize(std::max<std::size_t>(max, 1));
     auto n = rd_kafka_consume_batch_queue(queue_, 0, batch_.data(), batch_.size());
+    if (n == 0) {
+      // Nothing queued right now: wait a little for the next message (returned
+      // as soon as it comes) rather than leave the loop to sleep a whole idle
+      // period while fetches are in flight.
+      if (auto* first = rd_kafka_consume_queue(queue_, kWaitMs)) {
+        batch_[0] = first;
+        n = 1;
+        if (batch_.size() > 1) {
+          auto more = rd_kafka_consume_batch_queue(queue_, 0, batch_.data() + 1, batch_.size() - 1);
+          if (more > 0) n += more;
+        }
+      }
+    }
     if (failure_) return *failure_;  // set by a callback served in that call
     if (n < 0) return Error{fmt::format("kafka consume: {}", error_text(rd_kafka_last_error()))};
     held_ = static_cast<std::size_t>(n);
@@ -107,6 +122,8 @@ class KafkaSource final : public pipeline::Source {
       sm.capacity = m->len;
       sm.topic = a.topic;
       sm.source_partition = a.partition;
+      rd_kafka_timestamp_type_t type;
+      if (auto ts = rd_kafka_message_timestamp(m, &type); ts > 0) sm.appended = from_epoch_ms(ts);
       out.push_back(sm);
     }
     return held_ > 0 ? pipeline::PollStatus::data : pipeline::PollStatus::idle;

@@ -26,7 +26,8 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
       clock_(clock),
       decoder_(cfg_->pipeline.max_event_bytes),
       noise_(*cfg_),
-      max_reach_(reach(*cfg_)) {
+      max_reach_(reach(*cfg_)),
+      writer_(std::make_unique<storage::BatchWriter>(store_)) {
   reset_batch();
 }
 
@@ -69,7 +70,7 @@ std::array<std::size_t, 2> Engine::alert_state_counts() const {
 }
 
 void Engine::reset_batch() {
-  batch_ = store_.new_batch();
+  batch_ = spare_ ? std::move(spare_) : store_.new_batch();
   batch_events_ = 0;
   batch_started_ = clock_.steady_now();
 }
@@ -101,6 +102,7 @@ void Engine::share_memory_bounds() {
 
 std::optional<Offset> Engine::open_partition(Partition p) {
   if (auto it = partitions_.find(p); it != partitions_.end()) return it->second->meta.position;
+  if (auto r = settle(true); !r) return std::nullopt;  // the store must have every write
   auto ps = std::make_unique<PartitionState>(cfg_->pipeline.dedupe_max_ids,
                                              cfg_->pipeline.post_cache_posts);
   ps->id = p;
@@ -159,6 +161,7 @@ Result<void> Engine::close_partition(Partition p) {
 }
 
 void Engine::discard_uncommitted() {
+  (void)settle(true);  // what the source accepted is written, whatever comes after
   if (batch_events_ > 0 || !staged_.empty()) {
     ++stats_.batches_discarded;
     stats_.messages_discarded += batch_events_;
@@ -226,6 +229,7 @@ AccountState& Engine::account(PartitionState& ps, std::string_view id) {
 void Engine::process(const SourceMessage& m) {
   if (failure_) return;
   auto& ps = partition(m.partition);
+  arrival_ = m.appended;
   Event ev;
   auto outcome = decoder_.decode(m.payload, m.capacity, ev);
   EventResult result;
@@ -291,11 +295,12 @@ void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
     matched_buf_.append(term);
   }
   const std::string_view link = ev.links.empty() ? std::string_view{} : ev.links.front();
-  ps.staged_posts.push_back(
-      {a.index, ev.ts, c.category, c.confidence, static_cast<std::uint32_t>(ps.staged_text.size()),
+  auto& staged = ps.building;
+  staged.posts.push_back(
+      {a.index, ev.ts, c.category, c.confidence, static_cast<std::uint32_t>(staged.text.size()),
        static_cast<std::uint32_t>(ev.post_id.size()),
        static_cast<std::uint32_t>(matched_buf_.size()), static_cast<std::uint32_t>(link.size())});
-  ps.staged_text.append(ev.post_id).append(matched_buf_).append(link);
+  staged.text.append(ev.post_id).append(matched_buf_).append(link);
   detail_.category = c.category;
   detail_.confidence = c.confidence;
   detail_.engagement = 0;
@@ -303,6 +308,7 @@ void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
   detail_.link = link;
   batch_->put_post_detail(ps.id, a.id, ev.ts, ev.post_id, detail_);
   ps.posts.put(hash64(ev.post_id), CachedPost{epoch_ms(ev.ts), a.index, c.category});
+  ++ps.batch_posts;
 }
 
 void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
@@ -333,7 +339,7 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
   if (weighted > 0) {
     batch_->add_post_engagement(ps.id, owner->id, post_ts, ev.post_id, weighted);
     bool inserted = false;
-    ps.staged_engagement.get_or_insert(hash64(ev.post_id), inserted) += weighted;
+    ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted) += weighted;
   }
 }
 
@@ -358,9 +364,15 @@ bool Engine::commit_due() const {
   if (batch_events_ == 0 && staged_.empty()) return false;
   const auto now = clock_.steady_now();
   if (now < retry_after_) return false;  // a refused commit is not retried at once
-  if (!staged_.empty()) return true;     // alerts wait for nothing but their commit
   if (batch_events_ >= cfg_->storage.commit_max_events) return true;
-  return now - batch_started_ >= cfg_->storage.commit_interval;
+  const auto age = now - batch_started_;
+  // Alerts wait for their commit, but a batch younger than a tenth of the
+  // interval (at most 100 ms) is given time to grow: while catching up, alerts
+  // come with most batches, and many small commits cost more than the wait.
+  const auto alert_wait = std::min<std::chrono::steady_clock::duration>(
+      cfg_->storage.commit_interval / 10, std::chrono::milliseconds(100));
+  if (!staged_.empty() && age >= alert_wait) return true;
+  return age >= cfg_->storage.commit_interval;
 }
 
 bool Engine::backlogged() const {
@@ -368,7 +380,13 @@ bool Engine::backlogged() const {
 }
 
 Result<void> Engine::commit() {
+  if (auto r = commit_async(); !r) return r;
+  return settle(true);
+}
+
+Result<void> Engine::commit_async() {
   if (failure_) return *failure_;
+  if (auto r = settle(true); !r) return r;  // one write at a time
   const auto started = clock_.steady_now();
   const auto messages = batch_events_;
   if (checkpointer_ != nullptr) {
@@ -403,32 +421,58 @@ Result<void> Engine::commit() {
       batch_->put_meta(p, ps->meta);
       ps->meta_dirty = false;
     }
+    // The batch's posts stay visible to the evidence of alerts until the store
+    // shows them (see visit_posts).
+    std::swap(ps->building, ps->writing);
+    ps->building.clear();
+    ps->batch_posts = 0;
   }
   if (evicted_before == 0 && stats_.seen_ids_evicted > 0)
     spdlog::warn(
         "more event ids within the allowed lateness than pipeline.dedupe_max_ids ({}): the "
         "oldest are forgotten early, and a redelivery of one of them would count twice",
         cfg_->pipeline.dedupe_max_ids);
-  if (!batch_->empty()) {
-    if (auto r = store_.commit(*batch_, false); !r) {
-      fail(r.error());
-      return r;
-    }
-    ++stats_.commits;
-    stats_.batch_messages.observe(static_cast<double>(messages));
-    stats_.commit_seconds.observe(
-        std::chrono::duration<double>(clock_.steady_now() - started).count());
-  }
-  // Only now may the oldest posts leave the cache: the store has them all.
-  for (auto& [p, ps] : partitions_) {
-    ps->posts.trim();
-    ps->clear_staged();
-  }
-  for (auto& s : staged_)
-    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
-  staged_.clear();
-  reset_batch();
   retry_after_ = {};
+  if (batch_->empty()) {
+    reset_batch();
+    return ok();
+  }
+  stats_.batch_messages.observe(static_cast<double>(messages));
+  in_flight_checkpoint_seconds_ =
+      std::chrono::duration<double>(clock_.steady_now() - started).count();
+  in_flight_ = std::move(staged_);
+  staged_.clear();
+  in_flight_events_ = batch_events_;
+  // Reads of the store until the write is collected see it as it was before.
+  in_flight_snapshot_ = store_.snapshot();
+  writer_->submit(std::move(batch_), false);
+  reset_batch();
+  return ok();
+}
+
+Result<void> Engine::settle(bool block) {
+  if (!writer_->busy() || (!block && !writer_->done())) return ok();
+  auto [r, batch] = writer_->wait();
+  if (!r) {
+    fail(r.error());
+    return r;
+  }
+  spare_ = std::move(batch);
+  in_flight_snapshot_.reset();
+  for (auto& [p, ps] : partitions_) ps->writing.clear();
+  ++stats_.commits;
+  stats_.commit_seconds.observe(in_flight_checkpoint_seconds_ + writer_->last_seconds());
+  in_flight_events_ = 0;
+  // The store has every post of that batch: the caches may let go of them.
+  for (auto& [p, ps] : partitions_) ps->posts.trim(ps->batch_posts);
+  const auto now = clock_.now();
+  for (auto& s : in_flight_) {
+    if (s.raised_by != TimePoint{})
+      stats_.alert_latency_seconds.observe(
+          std::max(0.0, std::chrono::duration<double>(now - s.raised_by).count()));
+    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
+  }
+  in_flight_.clear();
   return ok();
 }
 
@@ -464,6 +508,7 @@ void Engine::advance_idle(Partition p, TimePoint now) {
   auto& ps = *it->second;
   if (now <= ps.meta.max_event_time) return;
   const auto before = stats_.evaluations;
+  arrival_ = now;  // the wall clock raises these alerts
   advance_watermark(ps, now);
   ps.meta_dirty = true;
   stats_.idle_evaluations += stats_.evaluations - before;

@@ -25,6 +25,7 @@
 #include "pipeline/rules.h"
 #include "pipeline/source.h"
 #include "pipeline/windows.h"
+#include "storage/batch_writer.h"
 #include "storage/state_store.h"
 
 namespace kilter::pipeline {
@@ -56,6 +57,11 @@ struct EngineStats {
   // positions included), in seconds.
   Histogram<7> batch_messages{{1, 10, 100, 1'000, 10'000, 100'000, 1'000'000}};
   Histogram<10> commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5}};
+  // From the input's timestamp of the message whose arrival raised an alert (the
+  // one that moved the watermark across the boundary) to the alert being written
+  // and handed to the sinks, in seconds; only where the input has timestamps.
+  Histogram<12> alert_latency_seconds{
+      {0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 10}};
 };
 
 // Called for each bad message (dead-letter hook); the offset advances regardless.
@@ -123,8 +129,15 @@ class Engine final : public PartitionListener {
   // True when the commit interval has elapsed or the batch is full.
   bool commit_due() const;
   // One atomic batch with everything pending (window deltas, posts, seen ids,
-  // alert states, outbox entries, positions); then queued alerts go to the sinks.
+  // alert states, outbox entries, positions), written before this returns; then
+  // its alerts go to the sinks.
   Result<void> commit();
+  // The same batch handed to the writer thread: processing goes on while it is
+  // written (one at a time: a second waits for the first). Its alerts go to
+  // the sinks once it is written (see poll()).
+  Result<void> commit_async();
+  // Collects a finished write, if any (from the event loop, between slices).
+  void poll() { (void)settle(false); }
   // End of a file source: evaluates every account at the end of the bucket
   // holding the last event, commits and delivers.
   Result<void> finish();
@@ -136,7 +149,7 @@ class Engine final : public PartitionListener {
   // size limit: stop taking messages until a commit succeeds.
   bool backlogged() const;
   // Messages taken but not yet committed.
-  std::size_t uncommitted() const { return batch_events_; }
+  std::size_t uncommitted() const { return batch_events_ + in_flight_events_; }
 
   void set_bad_input_hook(BadInputHook hook) { bad_hook_ = std::move(hook); }
   const EngineStats& stats() const { return stats_; }
@@ -171,6 +184,7 @@ class Engine final : public PartitionListener {
     std::uint64_t seq;
     std::string record;
     std::vector<std::string> sinks;
+    TimePoint raised_by;  // input timestamp of the message that raised it (epoch: unknown)
   };
 
   static Millis reach(const config::Config& c);  // longest window + baseline of any rule
@@ -190,6 +204,9 @@ class Engine final : public PartitionListener {
   void visit_posts(PartitionState& ps, const AccountState& a, TimePoint from, TimePoint to,
                    const PostVisitor& visit);
   void reset_batch();
+  // Collects the write in flight (waiting for it when `block`): its alerts go to
+  // the outbox, and the post caches may forget its posts.
+  Result<void> settle(bool block);
   void fail(Error e);
 
   std::shared_ptr<const config::Config> cfg_;
@@ -207,10 +224,17 @@ class Engine final : public PartitionListener {
 
   std::unique_ptr<storage::Batch> batch_;
   std::size_t batch_events_ = 0;
+  std::unique_ptr<storage::BatchWriter> writer_;
+  std::unique_ptr<storage::Batch> spare_;  // a written batch, reused
+  std::vector<Staged> in_flight_;          // the alerts of the batch being written
+  std::shared_ptr<const storage::Snapshot> in_flight_snapshot_;  // the store before it
+  std::size_t in_flight_events_ = 0;
+  double in_flight_checkpoint_seconds_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   std::vector<Staged> staged_;  // outbox entries in the uncommitted batch
   std::vector<Verdict> verdicts_;
   std::vector<AccountState*> evaluating_;
+  TimePoint arrival_;  // input timestamp of the message being processed (epoch: none)
   std::vector<std::tuple<TimePoint, Millis, WindowFigures>> figures_;  // of one evaluation
   config::Rule scratch_rule_;  // a rule with a campaign's limits
   std::string matched_buf_;

@@ -29,10 +29,10 @@ struct Engine::PartitionState {
   std::vector<AccountState*> watched;
   SeenIds seen;
   PostCache posts;
-  // Posts and engagement of the uncommitted batch: the evidence of an alert
-  // raised before the batch is written reads them here, as the store cannot
-  // show them yet. Strings live in one buffer, so staging allocates nothing
-  // once warm.
+  std::size_t batch_posts = 0;  // posts cached since the batch being built began
+  // Posts and engagement of a batch the store does not show yet: the evidence
+  // of an alert reads them here. Strings live in one buffer, so staging
+  // allocates nothing once warm.
   struct StagedPost {
     std::uint32_t account;
     TimePoint ts;
@@ -40,14 +40,18 @@ struct Engine::PartitionState {
     float confidence;
     std::uint32_t text_at, id_len, matched_len, link_len;
   };
-  std::vector<StagedPost> staged_posts;
-  std::string staged_text;
-  FlatMap64<std::uint64_t> staged_engagement;  // post id hash -> weighted engagement added
-  void clear_staged() {
-    staged_posts.clear();
-    staged_text.clear();
-    if (!staged_engagement.empty()) staged_engagement.clear();
-  }
+  struct Staged {
+    std::vector<StagedPost> posts;
+    std::string text;
+    FlatMap64<std::uint64_t> engagement;  // post id hash -> weighted engagement added
+    void clear() {
+      posts.clear();
+      text.clear();
+      if (!engagement.empty()) engagement.clear();
+    }
+  };
+  Staged building;  // the batch being built
+  Staged writing;   // the batch the writer thread has
   bool meta_dirty = false;
   Offset checkpointed{-1};  // the position the checkpointer last accepted (or was loaded)
   PartitionState(std::size_t max_ids, std::size_t max_posts) : seen(max_ids), posts(max_posts) {}

@@ -163,34 +163,43 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
         });
     auto seq = ps.meta.next_outbox_seq++;
     batch_->put_outbox(ps.id, seq, record, sinks);
-    staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks)});
+    staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks), arrival_});
   }
 }
 
 void Engine::visit_posts(PartitionState& ps, const AccountState& a, TimePoint from, TimePoint to,
                          const PostVisitor& visit) {
-  // The store has the committed posts; the batch being built has the rest, and
-  // engagement added to posts of either since the last commit.
+  // The store as it was before the batch being written (if any), then that
+  // batch's and this one's posts, each with the engagement added since.
+  auto added = [&](std::string_view id) {
+    const auto h = hash64(id);
+    std::uint64_t n = 0;
+    if (const auto* e = ps.writing.engagement.find(h)) n += *e;
+    if (const auto* e = ps.building.engagement.find(h)) n += *e;
+    return n;
+  };
   store_.scan_post_details(
       ps.id, a.id, from, to,
       [&](TimePoint ts, std::string_view id, const storage::PostDetail& stored) {
-        const auto* added = ps.staged_engagement.find(hash64(id));
-        if (added == nullptr) return visit(ts, id, stored);
+        const auto more = added(id);
+        if (more == 0) return visit(ts, id, stored);
         shown_ = stored;
-        shown_.engagement += *added;
+        shown_.engagement += more;
         visit(ts, id, shown_);
-      });
-  for (const auto& s : ps.staged_posts) {
-    if (s.account != a.index || s.ts < from || s.ts >= to) continue;
-    const std::string_view text(ps.staged_text);
-    const auto id = text.substr(s.text_at, s.id_len);
-    shown_.category = s.category;
-    shown_.confidence = s.confidence;
-    shown_.matched = text.substr(s.text_at + s.id_len, s.matched_len);
-    shown_.link = text.substr(s.text_at + s.id_len + s.matched_len, s.link_len);
-    const auto* added = ps.staged_engagement.find(hash64(id));
-    shown_.engagement = added != nullptr ? *added : 0;
-    visit(s.ts, id, shown_);
+      },
+      in_flight_snapshot_.get());
+  for (const auto* staged : {&ps.writing, &ps.building}) {
+    for (const auto& s : staged->posts) {
+      if (s.account != a.index || s.ts < from || s.ts >= to) continue;
+      const std::string_view text(staged->text);
+      const auto id = text.substr(s.text_at, s.id_len);
+      shown_.category = s.category;
+      shown_.confidence = s.confidence;
+      shown_.matched = text.substr(s.text_at + s.id_len, s.matched_len);
+      shown_.link = text.substr(s.text_at + s.id_len + s.matched_len, s.link_len);
+      shown_.engagement = added(id);
+      visit(s.ts, id, shown_);
+    }
   }
 }
 

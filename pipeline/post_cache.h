@@ -31,10 +31,10 @@ class PostCache {
   }
   const CachedPost* find(std::uint64_t post) const { return posts_.find(post); }
 
-  // Forgets the oldest posts beyond the bound. Called after a commit, so that a
-  // post of the batch being written is never forgotten before the store has it.
-  void trim() {
-    while (posts_.size() > max_posts_ && !order_.empty()) {
+  // Forgets the oldest posts beyond the bound, but never the `protect` newest:
+  // those of batches the store does not have yet.
+  void trim(std::size_t protect) {
+    while (posts_.size() > max_posts_ && order_.size() > protect) {
       posts_.erase(order_.front());
       order_.pop_front();
     }

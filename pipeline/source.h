@@ -25,6 +25,8 @@ struct SourceMessage {
   std::size_t capacity = 0;
   std::string_view topic;
   std::int32_t source_partition = 0;  // the partition as the source numbers it (Kafka's)
+  // When the message entered the input (Kafka's timestamp); epoch: unknown.
+  TimePoint appended;
 };
 
 enum class PollStatus { data, idle, end };

@@ -1,5 +1,7 @@
 #include "storage/codec.h"
 
+#include "common/time.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -88,7 +90,9 @@ void set_fixed64(char* p, std::uint64_t v) {
 
 // ---- BucketCounts
 
-void encode(std::string& out, const BucketCounts& c) {
+namespace {
+
+void encode_body(std::string& out, const BucketCounts& c) {
   std::uint64_t mask = 0;
   for (unsigned i = 0; i < kPostBits; ++i)
     if (c.posts[i] != 0) mask |= std::uint64_t{1} << i;
@@ -106,7 +110,6 @@ void encode(std::string& out, const BucketCounts& c) {
     mask |= std::uint64_t{1} << kLastBit;
   }
 
-  out.push_back(static_cast<char>(kV1));
   put_varint(out, mask);
   for (unsigned i = 0; i < kPostBits; ++i)
     if (c.posts[i] != 0) put_varint(out, c.posts[i]);
@@ -123,10 +126,9 @@ void encode(std::string& out, const BucketCounts& c) {
   }
 }
 
-bool decode(std::string_view in, BucketCounts& out) {
+// Reads one body from the front of `in`.
+bool decode_body(std::string_view& in, BucketCounts& out) {
   out = BucketCounts{};
-  if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
-  in.remove_prefix(1);
   std::uint64_t mask = 0;
   if (!get_varint(in, mask) || (mask & ~kKnownBits) != 0) return false;
   const bool same = (mask >> kLastIsFirstBit) & 1;
@@ -150,7 +152,75 @@ bool decode(std::string_view in, BucketCounts& out) {
     f.last_ts = f.first_ts;
     f.last = f.first;
   }
+  return true;
+}
+
+}  // namespace
+
+void encode(std::string& out, const BucketCounts& c) {
+  out.push_back(static_cast<char>(kV1));
+  encode_body(out, c);
+}
+
+bool decode(std::string_view in, BucketCounts& out) {
+  if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  in.remove_prefix(1);
+  return decode_body(in, out) && in.empty();
+}
+
+TimePoint row_start(TimePoint bucket) {
+  // The earliest times (a "from the beginning" bound) have no day below them.
+  if (bucket < TimePoint::min() + kRowSpan) return TimePoint::min();
+  return bucket_start(bucket, kRowSpan);
+}
+
+void encode_row(std::string& out, std::span<const RowEntry> entries) {
+  out.push_back(static_cast<char>(kV2));
+  put_varint(out, entries.size());
+  for (const auto& e : entries) {
+    put_varint(out, static_cast<std::uint64_t>(e.offset.count()));
+    encode_body(out, e.counts);
+  }
+}
+
+bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
+  out.clear();
+  if (in.empty()) return false;
+  const auto version = static_cast<std::uint8_t>(in[0]);
+  if (version == kV1) {  // one bucket, at the key's time
+    out.emplace_back();
+    return decode(in, out.back().counts);
+  }
+  if (version != kV2) return false;
+  in.remove_prefix(1);
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || n > in.size()) return false;
+  out.resize(n);
+  std::uint64_t previous = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t offset = 0;
+    if (!get_varint(in, offset) || offset >= static_cast<std::uint64_t>(kRowSpan.count()) ||
+        (i > 0 && offset <= previous))
+      return false;
+    previous = offset;
+    out[i].offset = Millis{static_cast<std::int64_t>(offset)};
+    if (!decode_body(in, out[i].counts)) return false;
+  }
   return in.empty();
+}
+
+void merge_rows(std::vector<RowEntry>& sum, std::span<const RowEntry> delta) {
+  auto it = sum.begin();
+  for (const auto& d : delta) {
+    it = std::lower_bound(it, sum.end(), d.offset,
+                          [](const RowEntry& e, Millis o) { return e.offset < o; });
+    if (it != sum.end() && it->offset == d.offset) {
+      it->counts.merge(d.counts);
+    } else {
+      it = sum.insert(it, d);
+    }
+    ++it;
+  }
 }
 
 // ---- PostRef

@@ -5,6 +5,7 @@
 // Encoders append to the caller's buffer so the hot path reuses one string.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -33,6 +34,23 @@ struct Cutoffs {
 // as varints, so a one-event delta takes a few bytes in the WAL and the memtable.
 void encode(std::string& out, const BucketCounts& c);
 bool decode(std::string_view in, BucketCounts& out);
+
+// A row: the buckets of one account within one day (kRowSpan), stored under
+// the day's start, so that a commit writes one key per account and day rather
+// than per bucket. v2: version, count (varint), then per bucket, ascending, its
+// start after the row's (varint ms) and its counts (as above, without the
+// version byte). A v1 value, one bucket at the key's time, reads as a row of one.
+inline constexpr Millis kRowSpan = std::chrono::hours(24);
+TimePoint row_start(TimePoint bucket);
+struct RowEntry {
+  Millis offset{0};  // bucket start - row start
+  BucketCounts counts;
+};
+void encode_row(std::string& out, std::span<const RowEntry> entries);
+// Replaces `out` with the row's entries, ascending by offset.
+bool decode_row(std::string_view in, std::vector<RowEntry>& out);
+// Adds the entries of `delta` (ascending) into `sum` (ascending).
+void merge_rows(std::vector<RowEntry>& sum, std::span<const RowEntry> delta);
 
 // PostRef: version, category, ts (fixed 8 bytes, so retention reads it in place),
 // account (the rest).

@@ -43,9 +43,11 @@ void RocksBatch::stage(Cf cf, Kind kind, std::size_t at) {
 
 void RocksBatch::merge_bucket(Partition p, std::string_view account, TimePoint bucket,
                               const BucketCounts& delta) {
-  keys::bucket_key(key_, p, account, bucket);
+  const TimePoint row = codec::row_start(bucket);
+  keys::bucket_key(key_, p, account, row);
   const auto at = begin_op();
-  codec::encode(buf_, delta);
+  const codec::RowEntry entry{bucket - row, delta};
+  codec::encode_row(buf_, std::span(&entry, 1));
   stage(kBucketsCf, Kind::merge, at);
 }
 
@@ -134,8 +136,27 @@ rocksdb::WriteBatch& RocksBatch::build() {
     const rocksdb::Slice k(base + op.at, op.key_len);
     rocksdb::Slice v(base + op.at + op.key_len, op.val_len);
     // Engagement added to one post in this batch becomes one write: the adds are
-    // folded into the put (or the first add) before them.
+    // folded into the put (or the first add) before them. So do the buckets of
+    // one account and day: one row.
     std::size_t next = j + 1;
+    if (op.cf == kBucketsCf && op.kind == Kind::merge) {
+      for (; next < order_.size(); ++next) {
+        const Op& o = ops_[order_[next]];
+        if (o.cf != op.cf || o.kind != Kind::merge || key(o) != key(op)) break;
+      }
+      if (next > j + 1) {
+        if (!codec::decode_row({v.data(), v.size()}, row_)) fatal("batch", "bucket row expected");
+        for (std::size_t i = j + 1; i < next; ++i) {
+          const Op& o = ops_[order_[i]];
+          if (!codec::decode_row({base + o.at + o.key_len, o.val_len}, delta_row_))
+            fatal("batch", "bucket row expected");
+          codec::merge_rows(row_, delta_row_);
+        }
+        folded_.clear();
+        codec::encode_row(folded_, row_);
+        v = slice(folded_);
+      }
+    }
     if (op.cf == kDetailsCf && op.kind != Kind::del) {
       std::uint64_t sum = 0;
       for (; next < order_.size(); ++next) {

@@ -15,6 +15,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "storage/codec.h"
 #include "storage/rocks_util.h"
 #include "storage/state_store.h"
 
@@ -69,6 +70,7 @@ class RocksBatch final : public Batch {
   std::vector<Op> ops_;
   std::vector<std::uint32_t> order_;
   std::string folded_;
+  std::vector<codec::RowEntry> row_, delta_row_;  // folding bucket rows
   rocksdb::WriteBatch wb_;
 };
 

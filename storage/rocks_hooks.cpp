@@ -30,32 +30,35 @@ class BucketAdd final : public rocksdb::MergeOperator {
       out->existing_operand = in.operand_list.front();
       return true;
     }
-    BucketCounts sum;
-    BucketCounts delta;
-    if (in.existing_value != nullptr && !codec::decode(view(*in.existing_value), sum))
-      return corrupt(in.logger, "undecodable bucket value");
+    std::vector<codec::RowEntry> sum;
+    std::vector<codec::RowEntry> delta;
+    if (in.existing_value != nullptr && !codec::decode_row(view(*in.existing_value), sum))
+      return corrupt(in.logger, "undecodable bucket row");
     for (const auto& op : in.operand_list) {
-      if (!codec::decode(view(op), delta)) return corrupt(in.logger, "undecodable bucket delta");
-      sum.merge(delta);
+      if (!codec::decode_row(view(op), delta))
+        return corrupt(in.logger, "undecodable bucket delta");
+      codec::merge_rows(sum, delta);
     }
     out->new_value.clear();
-    codec::encode(out->new_value, sum);
+    codec::encode_row(out->new_value, sum);
     return true;
   }
 
   bool PartialMergeMulti(const rocksdb::Slice&, const std::deque<rocksdb::Slice>& ops,
                          std::string* new_value, rocksdb::Logger* logger) const override {
-    BucketCounts sum;
-    BucketCounts delta;
+    std::vector<codec::RowEntry> sum;
+    std::vector<codec::RowEntry> delta;
     for (const auto& op : ops) {
-      if (!codec::decode(view(op), delta)) return corrupt(logger, "undecodable bucket delta");
-      sum.merge(delta);
+      if (!codec::decode_row(view(op), delta)) return corrupt(logger, "undecodable bucket delta");
+      codec::merge_rows(sum, delta);
     }
     new_value->clear();
-    codec::encode(*new_value, sum);
+    codec::encode_row(*new_value, sum);
     return true;
   }
 
+  // The name is stored with the column family: it stays, as rows merge v1
+  // single buckets too.
   const char* Name() const override { return "kilter.BucketAdd.v1"; }
 };
 
@@ -133,6 +136,8 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
         if (k.size() < keys::kTimeBytes) return Decision::kKeep;
         k.remove_prefix(k.size() - keys::kTimeBytes);
         if (!keys::read_time(k, ts)) return Decision::kKeep;
+        // A row goes once its last possible bucket is older than the cutoff.
+        ts += codec::kRowSpan - Millis{1};
         break;
       case RetainedTime::key_after_account:
         if (!keys::skip_account(k) || !keys::read_time(k, ts)) return Decision::kKeep;

@@ -45,7 +45,7 @@ class RetentionTable {
 
 // Where a column family keeps the time that retention compares with the cutoff.
 enum class RetainedTime {
-  key_suffix,         // buckets: the last 8 key bytes
+  key_suffix,         // bucket rows: the last 8 key bytes (the day; the whole day must be old)
   key_after_account,  // post details: partition | account | ts | post_id
   value,              // posts: PostRef::ts in the value
   after_partition,    // seen-id blocks: partition | newest ts | position, against the seen cutoff

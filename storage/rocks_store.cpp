@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <random>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -39,8 +41,10 @@ thread_local std::string tl_key;
 class Cursor {
  public:
   Cursor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view prefix,
-         std::string_view upper = {}, bool fill_cache = true)
+         std::string_view upper = {}, bool fill_cache = true,
+         const rocksdb::Snapshot* snapshot = nullptr)
       : prefix_(prefix) {
+    ro_.snapshot = snapshot;
     if (!upper.empty()) {
       upper_.assign(upper);
       has_upper_ = true;
@@ -76,6 +80,17 @@ class Cursor {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+class RocksSnapshot final : public Snapshot {
+ public:
+  explicit RocksSnapshot(rocksdb::DB& db) : db_(db), snapshot_(db.GetSnapshot()) {}
+  ~RocksSnapshot() override { db_.ReleaseSnapshot(snapshot_); }
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB& db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
 class RocksStore final : public StateStore {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
@@ -86,6 +101,9 @@ class RocksStore final : public StateStore {
         instance_(std::move(instance)) {}
 
   ~RocksStore() override {
+    if (auto r = write_cutoffs(); !r)
+      std::fprintf(stderr, "kilter storage: %s (recomputed at the next evaluation)\n",
+                   r.error().message.c_str());
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
     // Everything committed is already in the WAL; a failed close loses nothing.
     (void)db_->Close();
@@ -99,14 +117,27 @@ class RocksStore final : public StateStore {
     if (b->empty()) {
       // Nothing to write, but a sync commit still makes earlier commits durable.
       if (!sync) return ok();
+      if (auto r = write_cutoffs(); !r) return r;
       if (auto s = db_->SyncWAL(); !s.ok()) return Error{"rocksdb sync: " + s.ToString()};
       return ok();
     }
     auto& wb = b->build();
+    // Retention cutoffs moved since the last commit ride along.
+    auto cutoffs = take_cutoffs();
+    std::string key, val;
+    for (const auto& [p, c] : cutoffs) {
+      keys::partition_key(key, Partition{p});
+      val.clear();
+      codec::encode(val, c);
+      check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
+    }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
     const auto bytes = wb.GetDataSize();
-    if (auto s = db_->Write(wo, &wb); !s.ok()) return Error{"rocksdb commit: " + s.ToString()};
+    if (auto s = db_->Write(wo, &wb); !s.ok()) {
+      restore_cutoffs(cutoffs);
+      return Error{"rocksdb commit: " + s.ToString()};
+    }
     commits_.fetch_add(1, std::memory_order_relaxed);
     committed_bytes_.fetch_add(bytes, std::memory_order_relaxed);
     b->clear();
@@ -171,25 +202,28 @@ class RocksStore final : public StateStore {
     Cursor c(*db_, cf_[kBucketsCf], prefix, {}, /*fill_cache=*/false);
     std::string seek_to;
     std::string scratch;
-    BucketCounts counts;
+    std::vector<codec::RowEntry> row;
+    // Rows are keyed by their day: the row holding `lo` may start before it.
+    const TimePoint lo_row = codec::row_start(lo);
     c.seek(prefix);
     while (c.valid()) {
       const std::string_view key = c.key();
       std::string_view rest = key.substr(keys::kPartitionBytes);
       std::string_view account;
-      TimePoint bucket;
-      if (!keys::read_account(rest, scratch, account) || !keys::read_time(rest, bucket) ||
+      TimePoint start;
+      if (!keys::read_account(rest, scratch, account) || !keys::read_time(rest, start) ||
           !rest.empty())
         corrupt("bucket key", key);
-      if (bucket < lo) {
-        // Jump over this account's older buckets in one seek.
+      if (start < lo_row) {
+        // Jump over this account's older rows in one seek.
         seek_to.assign(key.substr(0, key.size() - keys::kTimeBytes));
-        keys::append_time(seek_to, lo);
+        keys::append_time(seek_to, lo_row);
         c.seek(seek_to);
         continue;
       }
-      if (!codec::decode(c.value(), counts)) corrupt("bucket", key);
-      fn(account, bucket, counts);
+      if (!codec::decode_row(c.value(), row)) corrupt("bucket row", key);
+      for (const auto& e : row)
+        if (start + e.offset >= lo) fn(account, start + e.offset, e.counts);
       c.next();
     }
   }
@@ -202,21 +236,27 @@ class RocksStore final : public StateStore {
     keys::partition_key(prefix, p);
     keys::append_account(prefix, account);
     std::string start = prefix;
-    keys::append_time(start, lo);
+    keys::append_time(start, codec::row_start(lo));
     Cursor c(*db_, cf_[kBucketsCf], prefix);
-    BucketCounts counts;
+    std::vector<codec::RowEntry> row;
     for (c.seek(start); c.valid(); c.next()) {
       std::string_view rest = c.key().substr(prefix.size());
-      TimePoint bucket;
-      if (!keys::read_time(rest, bucket) || !rest.empty()) corrupt("bucket key", c.key());
-      if (!codec::decode(c.value(), counts)) corrupt("bucket", c.key());
-      fn(bucket, counts);
+      TimePoint row_start;
+      if (!keys::read_time(rest, row_start) || !rest.empty()) corrupt("bucket key", c.key());
+      if (!codec::decode_row(c.value(), row)) corrupt("bucket row", c.key());
+      for (const auto& e : row)
+        if (row_start + e.offset >= lo) fn(row_start + e.offset, e.counts);
     }
+  }
+
+  std::shared_ptr<const Snapshot> snapshot() override {
+    return std::make_shared<RocksSnapshot>(*db_);
   }
 
   void scan_post_details(
       Partition p, std::string_view account, TimePoint from, TimePoint to,
-      const std::function<void(TimePoint, std::string_view, const PostDetail&)>& fn) override {
+      const std::function<void(TimePoint, std::string_view, const PostDetail&)>& fn,
+      const Snapshot* at) override {
     const TimePoint lo = std::max(from, retention_->get(p).cutoff);
     if (lo >= to) return;
     std::string prefix;
@@ -226,7 +266,9 @@ class RocksStore final : public StateStore {
     keys::append_time(start, lo);
     std::string end = prefix;
     keys::append_time(end, to);
-    Cursor c(*db_, cf_[kDetailsCf], prefix, end);
+    const auto* snap = dynamic_cast<const RocksSnapshot*>(at);
+    if (at != nullptr && snap == nullptr) fatal("scan", "snapshot of another store");
+    Cursor c(*db_, cf_[kDetailsCf], prefix, end, true, snap != nullptr ? snap->get() : nullptr);
     PostDetail d;  // reused: its strings keep their capacity
     for (c.seek(start); c.valid(); c.next()) {
       std::string_view rest = c.key().substr(prefix.size());
@@ -299,23 +341,24 @@ class RocksStore final : public StateStore {
     // Cutoffs only move forward: what was reclaimed cannot come back.
     const codec::Cutoffs next{std::max(old.cutoff, cutoff), std::max(old.seen_cutoff, seen_cutoff)};
     if (next == old) return ok();
-    rocksdb::WriteBatch wb;
-    std::string key;
-    std::string val;
-    keys::partition_key(key, p);
-    codec::encode(val, next);
-    check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
-    // No range deletion here: every read would then re-fragment the memtable's
-    // range tombstones (RocksDB 7.8), and expire runs at every evaluation. The
+    // Reads and compactions use the new cutoffs at once; they are written with
+    // the next commit (a write of their own here would queue behind the state
+    // batch being written, at every evaluation). Lost in a crash, they are
+    // recomputed at the next evaluation. No range deletion either: every read
+    // would then re-fragment the memtable's range tombstones (RocksDB 7.8). The
     // compaction filters reclaim old keys; reads ignore them meanwhile.
-    if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
-      return Error{"rocksdb expire: " + s.ToString()};
     retention_->set(p, next);
+    std::lock_guard pending(cutoffs_mu_);
+    cutoffs_[p.value()] = next;
     return ok();
   }
 
   Result<void> drop_partition(Partition p) override {
     std::lock_guard lock(admin_mu_);
+    {
+      std::lock_guard pending(cutoffs_mu_);
+      cutoffs_.erase(p.value());
+    }
     std::string begin;
     std::string end;
     keys::partition_key(begin, p);
@@ -402,6 +445,33 @@ class RocksStore final : public StateStore {
   }
 
  private:
+  std::map<std::int32_t, codec::Cutoffs> take_cutoffs() {
+    std::lock_guard lock(cutoffs_mu_);
+    return std::exchange(cutoffs_, {});
+  }
+  // Puts back cutoffs a failed write did not persist (unless newer ones came).
+  void restore_cutoffs(const std::map<std::int32_t, codec::Cutoffs>& cs) {
+    std::lock_guard lock(cutoffs_mu_);
+    for (const auto& [p, c] : cs) cutoffs_.try_emplace(p, c);
+  }
+  Result<void> write_cutoffs() {
+    auto cutoffs = take_cutoffs();
+    if (cutoffs.empty()) return ok();
+    rocksdb::WriteBatch wb;
+    std::string key, val;
+    for (const auto& [p, c] : cutoffs) {
+      keys::partition_key(key, Partition{p});
+      val.clear();
+      codec::encode(val, c);
+      check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok()) {
+      restore_cutoffs(cutoffs);
+      return Error{"rocksdb write retention cutoffs: " + s.ToString()};
+    }
+    return ok();
+  }
+
   // Point lookup of tl_key; true when found.
   bool get(Cf cf, rocksdb::PinnableSlice& v) {
     auto s = db_->Get(rocksdb::ReadOptions{}, cf_[cf], slice(tl_key), &v);
@@ -414,6 +484,8 @@ class RocksStore final : public StateStore {
   Handles cf_;
   std::shared_ptr<RetentionTable> retention_;
   std::mutex admin_mu_;  // expire, drop, source ids: keeps memory and disk in step
+  std::mutex cutoffs_mu_;
+  std::map<std::int32_t, codec::Cutoffs> cutoffs_;  // moved, not yet written
   std::string instance_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> committed_bytes_{0};

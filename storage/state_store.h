@@ -45,6 +45,13 @@ class Batch {
   virtual bool empty() const = 0;
 };
 
+// A consistent view of the store as of when it was taken: later commits are not
+// seen through it. Released when the last reference goes.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+};
+
 struct StoreStats {
   std::uint64_t commits = 0;
   std::uint64_t committed_bytes = 0;
@@ -83,10 +90,14 @@ class StateStore {
   virtual void scan_account_buckets(
       Partition p, std::string_view account, TimePoint from,
       const std::function<void(TimePoint bucket, const BucketCounts&)>& fn) = 0;
-  // Post details of one account with from <= ts < to, ascending by time.
+  // Post details of one account with from <= ts < to, ascending by time; as of
+  // `at` when given.
   virtual void scan_post_details(
       Partition p, std::string_view account, TimePoint from, TimePoint to,
-      const std::function<void(TimePoint ts, std::string_view post_id, const PostDetail&)>& fn) = 0;
+      const std::function<void(TimePoint ts, std::string_view post_id, const PostDetail&)>& fn,
+      const Snapshot* at = nullptr) = 0;
+  // The store as it is now, for reads that must not see the commits to come.
+  virtual std::shared_ptr<const Snapshot> snapshot() = 0;
   virtual void scan_alert_states(
       Partition p,
       const std::function<void(std::string_view account, std::string_view rule, const AlertState&)>&
@@ -102,7 +113,8 @@ class StateStore {
   virtual std::vector<Partition> outbox_partitions() = 0;
 
   // Retention: buckets, posts and post details older than `cutoff`, and seen ids
-  // older than `seen_cutoff`, are no longer returned and are reclaimed over time.
+  // older than `seen_cutoff`, are no longer returned (at once) and are reclaimed
+  // over time. The cutoffs are persisted with the next commit, or on close.
   virtual Result<void> expire(Partition p, TimePoint cutoff, TimePoint seen_cutoff) = 0;
   // Removes every key of a partition (used when a partition's state is dropped).
   virtual Result<void> drop_partition(Partition p) = 0;

@@ -77,6 +77,73 @@ TEST(Codec, BucketCountsRejectsCorruptInput) {
   EXPECT_FALSE(codec::decode("\x01\x01\xff\xff\xff\xff\x7f"s, out));
 }
 
+TEST(Codec, BucketRowsRoundTripMergeAndReadSingleBuckets) {
+  BucketCounts one;
+  one.posts[0] = 1;
+  const std::vector<codec::RowEntry> a{{Millis{0}, one}, {std::chrono::hours(5), full_counts()}};
+  std::string bytes;
+  codec::encode_row(bytes, a);
+  std::vector<codec::RowEntry> got;
+  ASSERT_TRUE(codec::decode_row(bytes, got));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].offset, std::chrono::hours(5));
+  EXPECT_EQ(got[1].counts, full_counts());
+  // Merging adds the buckets both have and keeps the order.
+  const std::vector<codec::RowEntry> b{{Millis{0}, one}, {std::chrono::hours(2), one}};
+  codec::merge_rows(got, b);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].counts.posts[0], 2u);
+  EXPECT_EQ(got[1].offset, std::chrono::hours(2));
+  EXPECT_EQ(got[2].offset, std::chrono::hours(5));
+  // A v1 value (one bucket, stored before rows) reads as a row of one at offset 0.
+  bytes.clear();
+  codec::encode(bytes, one);
+  ASSERT_TRUE(codec::decode_row(bytes, got));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].offset, Millis{0});
+  EXPECT_EQ(got[0].counts, one);
+  // Rows start on a day, also before the epoch and at the earliest time.
+  EXPECT_EQ(codec::row_start(from_epoch_ms(86'400'000 + 5)), from_epoch_ms(86'400'000));
+  EXPECT_EQ(codec::row_start(from_epoch_ms(-1)), from_epoch_ms(-86'400'000));
+  EXPECT_EQ(codec::row_start(TimePoint::min()), TimePoint::min());
+}
+
+TEST(Codec, BucketRowsRejectCorruptInput) {
+  std::string good;
+  const std::vector<codec::RowEntry> a{{Millis{0}, full_counts()}, {Millis{3'600'000}, {}}};
+  codec::encode_row(good, a);
+  std::vector<codec::RowEntry> out;
+  EXPECT_FALSE(codec::decode_row("", out));
+  EXPECT_FALSE(codec::decode_row(good.substr(0, good.size() - 1), out));  // truncated
+  EXPECT_FALSE(codec::decode_row(good + "x", out));                       // trailing bytes
+  std::string unordered;
+  const std::vector<codec::RowEntry> backwards{{Millis{5}, {}}, {Millis{1}, {}}};
+  codec::encode_row(unordered, backwards);
+  EXPECT_FALSE(codec::decode_row(unordered, out));
+  std::string beyond;
+  const std::vector<codec::RowEntry> late{{codec::kRowSpan, {}}};
+  codec::encode_row(beyond, late);
+  EXPECT_FALSE(codec::decode_row(beyond, out));  // an offset past the day
+}
+
+TEST(Codec, SeenIdBlocksRoundTripAndRejectCorruptInput) {
+  const std::vector<SeenId> ids{{from_epoch_ms(1'700'000'000'500), 7},
+                                {from_epoch_ms(1'700'000'000'000), ~std::uint64_t{0}},
+                                {from_epoch_ms(-5), 0}};
+  std::string bytes;
+  codec::encode_seen_ids(bytes, ids);
+  std::vector<SeenId> got;
+  ASSERT_TRUE(codec::decode_seen_ids(bytes, got));
+  EXPECT_EQ(got, ids);
+  EXPECT_LE(bytes.size(), 1 + 1 + 8 + 3 * (6 + 8));  // time deltas are varints
+  got.clear();
+  EXPECT_FALSE(codec::decode_seen_ids(bytes.substr(0, bytes.size() - 1), got));
+  got.clear();
+  EXPECT_FALSE(codec::decode_seen_ids(bytes + "x", got));
+  got.clear();
+  EXPECT_FALSE(codec::decode_seen_ids("\x02"s, got));
+}
+
 TEST(Codec, PostRefRoundTrip) {
   PostRef r{"acme\0corp"s, Category::promotional, from_epoch_ms(1'700'000'000'123)};
   auto out = round_trip(r);

@@ -154,18 +154,26 @@ TEST_F(RetentionTest, CutoffsNeverMoveBack) {
 }
 
 TEST_F(RetentionTest, CompactionReclaimsExpiredEntries) {
+  // Buckets are stored a day to a row: the six hours share one, and a bucket
+  // two days older has a row of its own.
+  auto b = store_->new_batch();
+  BucketCounts c;
+  c.posts[0] = 1;
+  b->merge_bucket(kP0, "acme", hour(-48), c);
+  ASSERT_TRUE(store_->commit(*b, false).ok());
   ASSERT_TRUE(store_->expire(kP0, hour(2), hour(2)).ok());
   // Hidden but still stored until compaction passes over them.
-  EXPECT_EQ(raw("buckets", kP0), 6u);
+  EXPECT_EQ(raw("buckets", kP0), 2u);
+  EXPECT_EQ(bucket_count(kP0), 4u);
   EXPECT_EQ(raw("posts", kP0), 6u);
   EXPECT_EQ(raw("post_details", kP0), 6u);
   reopen();  // the filter must work from persisted cutoffs too
   ASSERT_TRUE(compact_all(*store_).ok());
-  EXPECT_EQ(raw("buckets", kP0), 4u);
+  EXPECT_EQ(raw("buckets", kP0), 1u);  // the old day's row is gone, today's holds hours 2-5
   EXPECT_EQ(raw("posts", kP0), 4u);
   EXPECT_EQ(raw("post_details", kP0), 4u);
   EXPECT_EQ(raw("seen", kP0), 4u);
-  EXPECT_EQ(raw("buckets", kP1), 6u);
+  EXPECT_EQ(raw("buckets", kP1), 1u);
   EXPECT_EQ(raw("posts", kP1), 6u);
   EXPECT_EQ(raw("post_details", kP1), 6u);
   EXPECT_EQ(bucket_count(kP0), 4u);
