@@ -13,8 +13,9 @@ namespace {
 constexpr std::string_view kSourceKeys[] = {"file"};
 constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dead_letter_topic",
                                            "properties"};
-constexpr std::string_view kStorageKeys[] = {"path", "bucket", "retention", "commit_interval",
-                                             "commit_max_events"};
+constexpr std::string_view kStorageKeys[] = {
+    "path",        "bucket", "retention", "commit_interval", "commit_max_events", "block_cache_mib",
+    "memtable_mib"};
 constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
                                               "max_event_bytes",  "engagement_weights",
                                               "dedupe_max_ids",   "post_cache_posts"};
@@ -123,6 +124,19 @@ void read_storage(Reader& r, const Field& f, Config& c) {
   if (const auto* v = m->get("commit_max_events")) {
     std::uint64_t n = 0;
     if (r.positive_count(*v, n)) s.commit_max_events = n;
+  }
+  if (const auto* v = m->get("block_cache_mib")) {
+    std::uint64_t n = 0;
+    if (r.positive_count(*v, n)) s.block_cache_mib = n;
+  }
+  if (const auto* v = m->get("memtable_mib")) {
+    std::uint64_t n = 0;
+    if (r.positive_count(*v, n)) {
+      if (n < 8)
+        r.error(*v, "must be >= 8 (a write buffer per column family)");
+      else
+        s.memtable_mib = n;
+    }
   }
 }
 

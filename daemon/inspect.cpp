@@ -22,7 +22,9 @@ int inspect(const std::string& config_path, const std::string& account) {
     return kExitConfig;
   }
   auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
-  auto store = storage::open_rocks_store({.path = cfg->storage.path});
+  auto store = storage::open_rocks_store({.path = cfg->storage.path,
+                                          .block_cache_bytes = cfg->storage.block_cache_mib << 20,
+                                          .memtable_bytes = cfg->storage.memtable_mib << 20});
   if (!store) {
     fmt::print(stderr, "state store: {}\n", store.error().message);
     return kExitRuntime;

@@ -106,7 +106,10 @@ class Service {
 
   int run(std::shared_ptr<const config::Config> cfg) {
     cfg_ = std::move(cfg);
-    auto store = storage::open_rocks_store({.path = cfg_->storage.path});
+    auto store =
+        storage::open_rocks_store({.path = cfg_->storage.path,
+                                   .block_cache_bytes = cfg_->storage.block_cache_mib << 20,
+                                   .memtable_bytes = cfg_->storage.memtable_mib << 20});
     if (!store) {
       spdlog::error("state store: {}", store.error().message);
       return kExitRuntime;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "storage/records.h"
@@ -27,6 +28,10 @@ struct WindowFigures {
   double weighted_engagement(EngagementClass c, const std::array<double, kActions>& weights) const;
 };
 
+// The buckets of one account. The recent ones, which events can still reach,
+// are "open" (plain BucketCounts); the older ones are "sealed": packed into one
+// byte string (storage::pack: a few bytes for a bucket of a few events instead
+// of ~300), because thousands of accounts each keep a week or more of them.
 class AccountWindows {
  public:
   struct Bucket {
@@ -51,22 +56,44 @@ class AccountWindows {
   // Drops buckets starting before cutoff. Pending deltas are kept: they still
   // belong in the next write batch (the store applies its own retention).
   void expire(TimePoint cutoff);
-  bool empty() const { return buckets_.empty(); }
+  // Packs the buckets that start before `before`: no event can reach them any
+  // more (it would be late). A later event for one unpacks it again.
+  void seal(TimePoint before);
+  bool empty() const { return sealed_count_ == 0 && open_.empty(); }
   // Start of the oldest bucket at or after t holding any of `inputs`; nullopt: none.
   std::optional<TimePoint> first_at_or_after(TimePoint t, std::uint8_t inputs = 0xff) const;
   // Start of the newest bucket; nullopt: none.
   std::optional<TimePoint> newest() const;
-  const std::vector<Bucket>& buckets() const { return buckets_; }
+  // Every bucket, ascending (unpacked: for views and tests, not the hot path).
+  std::vector<Bucket> buckets() const;
+  // Bytes held (for memory accounting).
+  std::size_t bytes() const;
 
   // Deltas since the last take_pending(), for the next write batch.
   std::vector<Bucket> take_pending();
   bool has_pending() const { return !pending_.empty(); }
 
  private:
-  BucketCounts& at(std::vector<Bucket>& v, TimePoint ts);
+  // Visits the sealed buckets in order; `fn(start, packed body)` returns false
+  // to stop. Bodies are unpacked by the caller, only when needed.
+  template <class F>
+  void each_sealed(F&& fn) const;
+  void append_sealed(TimePoint start, const BucketCounts& counts);
+  // Moves the sealed buckets starting at or after `from` back to the open ones.
+  void unseal_from(TimePoint from);
+  BucketCounts& open_at(TimePoint ts);
+  static BucketCounts& at(std::vector<Bucket>& v, TimePoint start);
+
   Millis bucket_;
-  std::vector<Bucket> buckets_;  // ascending by start, sparse
-  std::vector<Bucket> pending_;  // ascending by start
+  // Sealed buckets, ascending: (start - base) / bucket and the body's length as
+  // varints, then the packed body.
+  std::string sealed_;
+  std::size_t sealed_count_ = 0;
+  TimePoint base_;                                  // fixed once the first bucket is sealed
+  TimePoint sealed_last_;                           // start of the newest sealed bucket (when any)
+  std::vector<Bucket> open_;                        // ascending, all after sealed_last_
+  std::vector<Bucket> pending_;                     // ascending by start
+  inline static thread_local std::string scratch_;  // one bucket being packed
 };
 
 }  // namespace kilter::pipeline

@@ -1,6 +1,7 @@
 #include "storage/codec.h"
 
 #include "common/time.h"
+#include "common/varint.h"
 
 #include <algorithm>
 #include <bit>
@@ -18,32 +19,6 @@ constexpr unsigned kLastBit = kFirstBit + 1;                 // last follower sn
 constexpr unsigned kLastIsFirstBit = kFirstBit + 2;          // last equals first: no payload
 constexpr std::uint64_t kKnownBits = (std::uint64_t{1} << (kLastIsFirstBit + 1)) - 1;
 static_assert(kLastIsFirstBit < 64);
-
-void put_varint(std::string& out, std::uint64_t v) {
-  char buf[10];
-  std::size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out.append(buf, n);
-}
-
-bool get_varint(std::string_view& in, std::uint64_t& v) {
-  v = 0;
-  for (unsigned shift = 0, i = 0; i < in.size() && shift < 64; ++i, shift += 7) {
-    auto b = static_cast<unsigned char>(in[i]);
-    v |= std::uint64_t{b & 0x7fu} << shift;
-    if (b < 0x80) {
-      // The tenth byte may only carry the top bit.
-      if (shift == 63 && b > 1) return false;
-      in.remove_prefix(i + 1);
-      return true;
-    }
-  }
-  return false;
-}
 
 std::uint64_t zigzag(std::int64_t v) {
   return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
@@ -90,9 +65,12 @@ void set_fixed64(char* p, std::uint64_t v) {
 
 // ---- BucketCounts
 
-namespace {
+}  // namespace kilter::storage::codec
 
-void encode_body(std::string& out, const BucketCounts& c) {
+namespace kilter::storage {
+
+void pack(std::string& out, const BucketCounts& c) {
+  using namespace codec;
   std::uint64_t mask = 0;
   for (unsigned i = 0; i < kPostBits; ++i)
     if (c.posts[i] != 0) mask |= std::uint64_t{1} << i;
@@ -126,8 +104,8 @@ void encode_body(std::string& out, const BucketCounts& c) {
   }
 }
 
-// Reads one body from the front of `in`.
-bool decode_body(std::string_view& in, BucketCounts& out) {
+bool unpack(std::string_view& in, BucketCounts& out) {
+  using namespace codec;
   out = BucketCounts{};
   std::uint64_t mask = 0;
   if (!get_varint(in, mask) || (mask & ~kKnownBits) != 0) return false;
@@ -155,17 +133,19 @@ bool decode_body(std::string_view& in, BucketCounts& out) {
   return true;
 }
 
-}  // namespace
+}  // namespace kilter::storage
+
+namespace kilter::storage::codec {
 
 void encode(std::string& out, const BucketCounts& c) {
   out.push_back(static_cast<char>(kV1));
-  encode_body(out, c);
+  pack(out, c);
 }
 
 bool decode(std::string_view in, BucketCounts& out) {
   if (in.empty() || static_cast<std::uint8_t>(in[0]) != kV1) return false;
   in.remove_prefix(1);
-  return decode_body(in, out) && in.empty();
+  return unpack(in, out) && in.empty();
 }
 
 TimePoint row_start(TimePoint bucket) {
@@ -179,7 +159,7 @@ void encode_row(std::string& out, std::span<const RowEntry> entries) {
   put_varint(out, entries.size());
   for (const auto& e : entries) {
     put_varint(out, static_cast<std::uint64_t>(e.offset.count()));
-    encode_body(out, e.counts);
+    pack(out, e.counts);
   }
 }
 
@@ -204,7 +184,7 @@ bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
       return false;
     previous = offset;
     out[i].offset = Millis{static_cast<std::int64_t>(offset)};
-    if (!decode_body(in, out[i].counts)) return false;
+    if (!unpack(in, out[i].counts)) return false;
   }
   return in.empty();
 }

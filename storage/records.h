@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/types.h"
 
@@ -36,6 +37,13 @@ struct BucketCounts {
   std::uint64_t total_posts() const;
   bool operator==(const BucketCounts&) const = default;
 };
+
+// The compact form of BucketCounts: a varint bit mask of the non-zero fields,
+// then their values as varints (a few bytes for a bucket of a few events). The
+// store's bucket values use it, and so do the engine's packed in-memory buckets.
+void pack(std::string& out, const BucketCounts& c);
+// Reads one packed bucket from the front of `in`; false if it is malformed.
+bool unpack(std::string_view& in, BucketCounts& out);
 
 // post_id -> where the post lives, so engagement can be attributed to it.
 struct PostRef {

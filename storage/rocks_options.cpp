@@ -33,7 +33,7 @@ bool point_lookups(Cf cf) {
 
 }  // namespace
 
-rocksdb::DBOptions db_options() {
+rocksdb::DBOptions db_options(std::size_t memtable_bytes) {
   rocksdb::DBOptions o;
   o.create_if_missing = true;
   o.create_missing_column_families = true;
@@ -42,9 +42,10 @@ rocksdb::DBOptions db_options() {
   o.wal_bytes_per_sync = kMiB;
   // Rarely written families (meta is written every commit, retention hourly) pin
   // old WAL files until flushed; this bounds the WAL and forces those flushes.
-  o.max_total_wal_size = 256 * kMiB;
-  // Total memtable budget across families: the largest is flushed beyond it.
-  o.db_write_buffer_size = 256 * kMiB;
+  o.max_total_wal_size = 4 * memtable_bytes;
+  // Total memtable budget across families (the memory bound): the largest is
+  // flushed beyond it.
+  o.db_write_buffer_size = memtable_bytes;
   o.keep_log_file_num = 4;
   o.max_log_file_size = 16 * kMiB;
   return o;
@@ -54,8 +55,8 @@ rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Ca
                                         const std::shared_ptr<const RetentionTable>& retention) {
   rocksdb::ColumnFamilyOptions o;
   o.level_compaction_dynamic_level_bytes = true;
-  o.write_buffer_size = hot(cf) ? 16 * kMiB : 8 * kMiB;
-  o.max_write_buffer_number = hot(cf) ? 3 : 2;
+  o.write_buffer_size = hot(cf) ? 16 * kMiB : 4 * kMiB;
+  o.max_write_buffer_number = 2;
   if (supported(rocksdb::kLZ4Compression)) {
     o.compression = rocksdb::kLZ4Compression;
   } else if (supported(rocksdb::kSnappyCompression)) {

@@ -29,7 +29,7 @@ inline constexpr std::array<const char*, kCfCount> kCfNames = {
     "default", "buckets", "posts", "post_details", "seen", "alerts", "outbox", "meta", "retention",
 };
 
-rocksdb::DBOptions db_options();
+rocksdb::DBOptions db_options(std::size_t memtable_bytes);
 rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache,
                                         const std::shared_ptr<const RetentionTable>& retention);
 

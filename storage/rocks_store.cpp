@@ -543,7 +543,7 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_options(), opts.path, families, &handles, &raw);
+  auto s = rocksdb::DB::Open(db_options(opts.memtable_bytes), opts.path, families, &handles, &raw);
   if (!s.ok()) return Error{"rocksdb open " + opts.path + ": " + s.ToString()};
   std::unique_ptr<rocksdb::DB> db(raw);
   Handles cf{};

@@ -131,7 +131,8 @@ class StateStore {
 
 struct RocksOptions {
   std::string path;
-  std::size_t block_cache_bytes = 64 << 20;
+  std::size_t block_cache_bytes = 32 << 20;
+  std::size_t memtable_bytes = 64 << 20;  // every column family's write buffers together
 };
 
 // Opens (creating when missing) the RocksDB store. The only exception-free way in.
