@@ -136,7 +136,7 @@ std::optional<Offset> Engine::open_partition(Partition p) {
     raw.seen.expire(watermark);
     store_.scan_seen_ids(p, watermark, [&](const storage::SeenId& s) { raw.seen.restore(s); });
     spdlog::info("partition {}: resumed at offset {} with {} accounts, {} buckets, {} event ids",
-                 p.value(), raw.meta.position.value(), raw.accounts.size(), buckets,
+                 p.value(), raw.meta.position.value(), raw.by_index.size(), buckets,
                  raw.seen.size());
   }
   return position;
@@ -203,7 +203,8 @@ const std::vector<std::string>* Engine::brand_terms(const std::vector<std::strin
 }
 
 AccountState& Engine::account(PartitionState& ps, std::string_view id) {
-  if (auto it = ps.accounts.find(id); it != ps.accounts.end()) return *it->second;
+  const auto hash = hash64(id);
+  if (auto* found = ps.find(id, hash)) return *found;
   auto a = std::make_unique<AccountState>(cfg_->storage.bucket);
   a->id = std::string(id);
   a->partition = ps.id;
@@ -222,7 +223,12 @@ AccountState& Engine::account(PartitionState& ps, std::string_view id) {
   ps.changed.push_back(a.get());
   auto& ref = *a;
   ps.by_index.push_back(std::move(a));
-  ps.accounts.emplace(ref.id, &ref);
+  bool inserted = false;
+  auto& slot = ps.by_hash.get_or_insert(hash, inserted);
+  if (inserted)
+    slot = ref.index;
+  else
+    ps.collided.emplace(ref.id, ref.index);
   return ref;
 }
 
@@ -489,9 +495,9 @@ Result<void> Engine::finish() {
 
 const AccountState* Engine::find_account(std::string_view account, TimePoint* at) const {
   for (const auto& [p, ps] : partitions_) {
-    if (auto it = ps->accounts.find(account); it != ps->accounts.end()) {
+    if (auto* found = ps->find(account, hash64(account))) {
       if (at != nullptr) *at = windows_end(*ps);
-      return it->second;
+      return found;
     }
   }
   return nullptr;

@@ -169,10 +169,6 @@ class Engine final : public PartitionListener {
 
  private:
   struct PartitionState;
-  struct StrHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct Verdict {  // one rule's evaluation, before what is told is decided
     storage::AlertState before;
     std::optional<Transition> transition;

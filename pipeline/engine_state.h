@@ -14,9 +14,20 @@ struct Engine::PartitionState {
   Partition id;
   storage::PartitionMeta meta;
   bool has_events = false;  // meta.max_event_time is meaningful
-  // Accounts by index (stable: the post cache refers to them) and by id.
+  // Accounts by index (stable: the post cache refers to them) and by the hash
+  // of their id (one flat probe per event); two ids with one hash, which
+  // should never happen, are kept apart by the second map.
   std::vector<std::unique_ptr<AccountState>> by_index;
-  std::unordered_map<std::string_view, AccountState*, StrHash, std::equal_to<>> accounts;
+  FlatMap64<std::uint32_t> by_hash;
+  std::unordered_map<std::string, std::uint32_t> collided;
+  AccountState* find(std::string_view id, std::uint64_t hash) const {
+    if (const auto* i = by_hash.find(hash)) {
+      if (by_index[*i]->id == id) return by_index[*i].get();
+      if (auto it = collided.find(std::string(id)); it != collided.end())
+        return by_index[it->second].get();
+    }
+    return nullptr;
+  }
   std::vector<AccountState*> dirty;    // deltas for the next commit
   std::vector<AccountState*> changed;  // events since the last evaluation
   // Accounts whose figures change at a known boundary without new events
