@@ -313,25 +313,22 @@ void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
   detail_.matched = matched_buf_;
   detail_.link = link;
   batch_->put_post_detail(ps.id, a.id, ev.ts, ev.post_id, detail_);
-  ps.posts.put(hash64(ev.post_id), CachedPost{epoch_ms(ev.ts), a.index, c.category});
+  ps.posts.put(hash64(ev.post_id), CachedPost{a.index, c.category});
   ++ps.batch_posts;
 }
 
 void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
   const AccountState* owner = nullptr;
   Category category = Category::unclassified;
-  TimePoint post_ts;
   if (const auto* hit = ps.posts.find(hash64(ev.post_id))) {
     owner = ps.by_index[hit->account].get();
     category = hit->category;
-    post_ts = from_epoch_ms(hit->ts);
   } else {
     // Not among the recent posts: the store knows every post still retained.
     ++stats_.post_cache_misses;
     if (auto ref = store_.find_post(ps.id, ev.post_id)) {
       owner = &account(ps, ref->account);
       category = ref->category;
-      post_ts = ref->ts;
     }
   }
   if (owner == nullptr) {
@@ -343,7 +340,7 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
   auto weight = cfg_->pipeline.engagement_weights[static_cast<std::size_t>(ev.action)];
   auto weighted = static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(ev.count)));
   if (weighted > 0) {
-    batch_->add_post_engagement(ps.id, owner->id, post_ts, ev.post_id, weighted);
+    batch_->add_post_engagement(ps.id, owner->id, ev.ts, ev.post_id, weighted);
     bool inserted = false;
     ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted) += weighted;
   }

@@ -1,5 +1,5 @@
 // The posts an engagement most likely names, in memory: post id hash -> where
-// the post lives (its account, category and time). Engagement trails its post,
+// the post lives (its account and category). Engagement trails its post,
 // so the most recent posts answer nearly every lookup without the store; the
 // oldest are forgotten first once the cache holds `max_posts` (the store still
 // has them: a miss costs one point lookup, never a wrong answer).
@@ -14,7 +14,6 @@
 namespace kilter::pipeline {
 
 struct CachedPost {
-  std::int64_t ts = 0;        // post time, epoch ms
   std::uint32_t account = 0;  // the account's index in its partition
   Category category = Category::unclassified;
 };

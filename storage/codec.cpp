@@ -163,15 +163,21 @@ void encode_row(std::string& out, std::span<const RowEntry> entries) {
   }
 }
 
-bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
+namespace {
+
+// Reads the buckets of a row (any version) from `in`, leaving what follows
+// them (v3: the engagement) in `in`; `version` tells which it was.
+bool read_row_buckets(std::string_view& in, std::vector<RowEntry>& out, std::uint8_t& version) {
   out.clear();
   if (in.empty()) return false;
-  const auto version = static_cast<std::uint8_t>(in[0]);
+  version = static_cast<std::uint8_t>(in[0]);
   if (version == kV1) {  // one bucket, at the key's time
     out.emplace_back();
-    return decode(in, out.back().counts);
+    const bool good = decode(in, out.back().counts);
+    in = {};
+    return good;
   }
-  if (version != kV2) return false;
+  if (version != kV2 && version != kV3) return false;
   in.remove_prefix(1);
   std::uint64_t n = 0;
   if (!get_varint(in, n) || n > in.size()) return false;
@@ -186,7 +192,71 @@ bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
     out[i].offset = Millis{static_cast<std::int64_t>(offset)};
     if (!unpack(in, out[i].counts)) return false;
   }
-  return in.empty();
+  return true;
+}
+
+// The engagement list of a v3 row; appends to `out`.
+bool read_row_engagement(std::string_view& in, std::vector<PostEngagement>& out) {
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || n > in.size()) return false;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t len = 0;
+    PostEngagement e;
+    if (!get_varint(in, len) || len > in.size()) return false;
+    e.post_id.assign(in.substr(0, len));
+    in.remove_prefix(len);
+    if (!get_varint(in, e.weighted)) return false;
+    if (!out.empty() && !(out.back().post_id < e.post_id)) return false;
+    out.push_back(std::move(e));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
+  std::uint8_t version = 0;
+  if (!read_row_buckets(in, out, version)) return false;
+  if (version != kV3) return in.empty();
+  std::vector<PostEngagement> skipped;
+  return read_row_engagement(in, skipped) && in.empty();
+}
+
+bool decode_row(std::string_view in, Row& out) {
+  std::uint8_t version = 0;
+  out.engagement.clear();
+  if (!read_row_buckets(in, out.buckets, version)) return false;
+  if (version != kV3) return in.empty();
+  return read_row_engagement(in, out.engagement) && in.empty();
+}
+
+void encode_row(std::string& out, const Row& row) {
+  const auto start = out.size();
+  encode_row(out, row.buckets);
+  if (row.engagement.empty()) return;
+  out[start] = static_cast<char>(kV3);
+  put_varint(out, row.engagement.size());
+  for (const auto& e : row.engagement) {
+    put_varint(out, e.post_id.size());
+    out.append(e.post_id);
+    put_varint(out, e.weighted);
+  }
+}
+
+void merge_rows(Row& sum, const Row& delta) {
+  merge_rows(sum.buckets, delta.buckets);
+  auto it = sum.engagement.begin();
+  for (const auto& d : delta.engagement) {
+    it = std::lower_bound(
+        it, sum.engagement.end(), d.post_id,
+        [](const PostEngagement& e, const std::string& id) { return e.post_id < id; });
+    if (it != sum.engagement.end() && it->post_id == d.post_id) {
+      it->weighted += d.weighted;
+    } else {
+      it = sum.engagement.insert(it, d);
+    }
+    ++it;
+  }
 }
 
 void merge_rows(std::vector<RowEntry>& sum, std::span<const RowEntry> delta) {

@@ -18,6 +18,7 @@ namespace kilter::storage::codec {
 
 inline constexpr std::uint8_t kV1 = 1;
 inline constexpr std::uint8_t kV2 = 2;
+inline constexpr std::uint8_t kV3 = 3;
 // Post details exist as a full record or as an engagement delta (a merge operand,
 // or the result of merging deltas with no record underneath).
 inline constexpr std::uint8_t kDetailFull = 1;
@@ -46,11 +47,28 @@ struct RowEntry {
   Millis offset{0};  // bucket start - row start
   BucketCounts counts;
 };
+// A row also keeps the engagement its account's posts earned that day (by post
+// id), so that adding engagement to a post is part of the row's write rather
+// than a write of its own: v3 is v2 followed by a count (varint) and, ascending
+// by post id, each id (varint length, bytes) and its weighted engagement (varint).
+struct PostEngagement {
+  std::string post_id;
+  std::uint64_t weighted = 0;
+  bool operator==(const PostEngagement&) const = default;
+};
+struct Row {
+  std::vector<RowEntry> buckets;           // ascending by offset
+  std::vector<PostEngagement> engagement;  // ascending by post id
+};
 void encode_row(std::string& out, std::span<const RowEntry> entries);
-// Replaces `out` with the row's entries, ascending by offset.
+void encode_row(std::string& out, const Row& row);
+// Replaces `out` with the row's buckets, ascending by offset (its engagement is
+// skipped).
 bool decode_row(std::string_view in, std::vector<RowEntry>& out);
+bool decode_row(std::string_view in, Row& out);
 // Adds the entries of `delta` (ascending) into `sum` (ascending).
 void merge_rows(std::vector<RowEntry>& sum, std::span<const RowEntry> delta);
+void merge_rows(Row& sum, const Row& delta);
 
 // PostRef: version, category, ts (fixed 8 bytes, so retention reads it in place),
 // account (the rest).

@@ -68,10 +68,13 @@ void RocksBatch::put_post_detail(Partition p, std::string_view account, TimePoin
 
 void RocksBatch::add_post_engagement(Partition p, std::string_view account, TimePoint ts,
                                      std::string_view post_id, std::uint64_t delta) {
-  keys::post_detail_key(key_, p, account, ts, post_id);
+  // With the account's buckets of that day: folded into the row's one write.
+  keys::bucket_key(key_, p, account, codec::row_start(ts));
   const auto at = begin_op();
-  codec::encode_engagement_add(buf_, delta);
-  stage(kDetailsCf, Kind::merge, at);
+  codec::Row row;
+  row.engagement.push_back({std::string(post_id), delta});
+  codec::encode_row(buf_, row);
+  stage(kBucketsCf, Kind::merge, at);
 }
 
 void RocksBatch::put_seen_ids(Partition p, Offset position, std::span<const SeenId> ids) {
@@ -145,10 +148,11 @@ rocksdb::WriteBatch& RocksBatch::build() {
         if (o.cf != op.cf || o.kind != Kind::merge || key(o) != key(op)) break;
       }
       if (next > j + 1) {
-        if (!codec::decode_row({v.data(), v.size()}, row_)) fatal("batch", "bucket row expected");
+        if (!codec::decode_row(std::string_view{v.data(), v.size()}, row_))
+          fatal("batch", "bucket row expected");
         for (std::size_t i = j + 1; i < next; ++i) {
           const Op& o = ops_[order_[i]];
-          if (!codec::decode_row({base + o.at + o.key_len, o.val_len}, delta_row_))
+          if (!codec::decode_row(std::string_view{base + o.at + o.key_len, o.val_len}, delta_row_))
             fatal("batch", "bucket row expected");
           codec::merge_rows(row_, delta_row_);
         }

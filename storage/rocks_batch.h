@@ -70,7 +70,7 @@ class RocksBatch final : public Batch {
   std::vector<Op> ops_;
   std::vector<std::uint32_t> order_;
   std::string folded_;
-  std::vector<codec::RowEntry> row_, delta_row_;  // folding bucket rows
+  codec::Row row_, delta_row_;  // folding bucket rows
   rocksdb::WriteBatch wb_;
 };
 

@@ -30,8 +30,8 @@ class BucketAdd final : public rocksdb::MergeOperator {
       out->existing_operand = in.operand_list.front();
       return true;
     }
-    std::vector<codec::RowEntry> sum;
-    std::vector<codec::RowEntry> delta;
+    codec::Row sum;
+    codec::Row delta;
     if (in.existing_value != nullptr && !codec::decode_row(view(*in.existing_value), sum))
       return corrupt(in.logger, "undecodable bucket row");
     for (const auto& op : in.operand_list) {
@@ -46,8 +46,8 @@ class BucketAdd final : public rocksdb::MergeOperator {
 
   bool PartialMergeMulti(const rocksdb::Slice&, const std::deque<rocksdb::Slice>& ops,
                          std::string* new_value, rocksdb::Logger* logger) const override {
-    std::vector<codec::RowEntry> sum;
-    std::vector<codec::RowEntry> delta;
+    codec::Row sum;
+    codec::Row delta;
     for (const auto& op : ops) {
       if (!codec::decode_row(view(op), delta)) return corrupt(logger, "undecodable bucket delta");
       codec::merge_rows(sum, delta);

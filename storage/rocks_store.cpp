@@ -268,19 +268,51 @@ class RocksStore final : public StateStore {
     keys::append_time(end, to);
     const auto* snap = dynamic_cast<const RocksSnapshot*>(at);
     if (at != nullptr && snap == nullptr) fatal("scan", "snapshot of another store");
-    Cursor c(*db_, cf_[kDetailsCf], prefix, end, true, snap != nullptr ? snap->get() : nullptr);
-    PostDetail d;  // reused: its strings keep their capacity
-    for (c.seek(start); c.valid(); c.next()) {
-      std::string_view rest = c.key().substr(prefix.size());
+    const rocksdb::Snapshot* view_at = snap != nullptr ? snap->get() : nullptr;
+    struct Found {
       TimePoint ts;
-      if (!keys::read_time(rest, ts)) corrupt("post detail key", c.key());
-      bool full = false;
-      std::uint64_t engagement = 0;
-      if (!codec::decode_detail_kind(c.value(), full, engagement)) corrupt("post detail", c.key());
-      if (!full) continue;  // engagement whose post record is gone (expired)
-      if (!codec::decode(c.value(), d)) corrupt("post detail", c.key());
-      fn(ts, rest, d);
+      std::string id;
+      PostDetail detail;
+    };
+    std::vector<Found> found;
+    {
+      Cursor c(*db_, cf_[kDetailsCf], prefix, end, true, view_at);
+      for (c.seek(start); c.valid(); c.next()) {
+        std::string_view rest = c.key().substr(prefix.size());
+        TimePoint ts;
+        if (!keys::read_time(rest, ts)) corrupt("post detail key", c.key());
+        bool full = false;
+        std::uint64_t engagement = 0;
+        if (!codec::decode_detail_kind(c.value(), full, engagement))
+          corrupt("post detail", c.key());
+        if (!full) continue;  // engagement whose post record is gone (expired)
+        Found f{ts, std::string(rest), {}};
+        if (!codec::decode(c.value(), f.detail)) corrupt("post detail", c.key());
+        found.push_back(std::move(f));
+      }
     }
+    if (found.empty()) return;
+    // The engagement the posts earned is kept in the account's bucket rows of the
+    // days it came (engagement follows its post: from the first post's day on).
+    std::vector<std::size_t> by_id(found.size());
+    for (std::size_t i = 0; i < found.size(); ++i) by_id[i] = i;
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::size_t x, std::size_t y) { return found[x].id < found[y].id; });
+    std::string rows_from = prefix;
+    keys::append_time(rows_from, codec::row_start(lo));
+    Cursor rows(*db_, cf_[kBucketsCf], prefix, {}, true, view_at);
+    codec::Row row;
+    for (rows.seek(rows_from); rows.valid(); rows.next()) {
+      if (!codec::decode_row(rows.value(), row)) corrupt("bucket row", rows.key());
+      for (const auto& e : row.engagement) {
+        auto it = std::lower_bound(
+            by_id.begin(), by_id.end(), e.post_id,
+            [&](std::size_t i, const std::string& id) { return found[i].id < id; });
+        if (it != by_id.end() && found[*it].id == e.post_id)
+          found[*it].detail.engagement += e.weighted;
+      }
+    }
+    for (const auto& f : found) fn(f.ts, f.id, f.detail);
   }
 
   void scan_alert_states(Partition p, const std::function<void(std::string_view, std::string_view,

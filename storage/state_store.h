@@ -27,7 +27,9 @@ class Batch {
   virtual void put_post(Partition p, std::string_view post_id, const PostRef& ref) = 0;
   virtual void put_post_detail(Partition p, std::string_view account, TimePoint ts,
                                std::string_view post_id, const PostDetail& d) = 0;
-  // Adds to PostDetail::engagement of a post already put (in this or an earlier batch).
+  // Engagement a post of `account` earned at `ts`: kept with the account's
+  // buckets of that day (no write of its own), and added to the post's
+  // PostDetail::engagement by scan_post_details.
   virtual void add_post_engagement(Partition p, std::string_view account, TimePoint ts,
                                    std::string_view post_id, std::uint64_t delta) = 0;
   // The ids first counted in this batch, as one block (stored under its newest

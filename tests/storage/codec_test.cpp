@@ -108,6 +108,37 @@ TEST(Codec, BucketRowsRoundTripMergeAndReadSingleBuckets) {
   EXPECT_EQ(codec::row_start(TimePoint::min()), TimePoint::min());
 }
 
+TEST(Codec, RowsKeepEngagementByPostAndMergeIt) {
+  BucketCounts one;
+  one.posts[0] = 1;
+  codec::Row a;
+  a.buckets = {{Millis{0}, one}};
+  a.engagement = {{"p-1", 5}, {"p-3", 1}};
+  std::string bytes;
+  codec::encode_row(bytes, a);
+  codec::Row got;
+  ASSERT_TRUE(codec::decode_row(bytes, got));
+  EXPECT_EQ(got.engagement, a.engagement);
+  // Read for its buckets only, the engagement is skipped.
+  std::vector<codec::RowEntry> buckets;
+  ASSERT_TRUE(codec::decode_row(bytes, buckets));
+  ASSERT_EQ(buckets.size(), 1u);
+  codec::Row b;
+  b.engagement = {{"p-1", 2}, {"p-2", 7}};
+  codec::merge_rows(got, b);
+  EXPECT_EQ(got.engagement,
+            (std::vector<codec::PostEngagement>{{"p-1", 7}, {"p-2", 7}, {"p-3", 1}}));
+  EXPECT_EQ(got.buckets.size(), 1u);
+  // Without engagement a row is written as v2.
+  bytes.clear();
+  codec::encode_row(bytes, codec::Row{a.buckets, {}});
+  EXPECT_EQ(bytes[0], 2);
+  // Ids out of order are refused.
+  bytes.clear();
+  codec::encode_row(bytes, codec::Row{{}, {{"b", 1}, {"a", 1}}});
+  EXPECT_FALSE(codec::decode_row(bytes, got));
+}
+
 TEST(Codec, BucketRowsRejectCorruptInput) {
   std::string good;
   const std::vector<codec::RowEntry> a{{Millis{0}, full_counts()}, {Millis{3'600'000}, {}}};

@@ -185,12 +185,18 @@ TEST_F(StoreTest, MergesAccumulateAcrossBatchesAndReopen) {
   EXPECT_EQ(std::get<2>(buckets(kP0).at(0)), expected);
   EXPECT_EQ(details(kP0, "acme").at(0).second.engagement, 35u);
 
-  // A put replaces what was there, engagement included.
+  // A put replaces the post's record (and the engagement stored in it), not the
+  // engagement kept with the buckets: 1 + 3 x 10 + 2.
   auto b = store_->new_batch();
   b->put_post_detail(kP0, "acme", hour(0), "p-1", PostDetail{Category::personal, 1, 1, "", ""});
   b->add_post_engagement(kP0, "acme", hour(0), "p-1", 2);
   commit(*b);
-  EXPECT_EQ(details(kP0, "acme").at(0).second.engagement, 3u);
+  EXPECT_EQ(details(kP0, "acme").at(0).second.engagement, 33u);
+  // The engagement of a day is stored in that day's row, for the posts of any day.
+  b->add_post_engagement(kP0, "acme", hour(30), "p-1", 4);
+  commit(*b);
+  EXPECT_EQ(details(kP0, "acme").at(0).second.engagement, 37u);
+  EXPECT_EQ(count_raw_entries(*store_, "post_details", kP0).value(), 1u);
 }
 
 TEST_F(StoreTest, UncommittedBatchLeavesNothing) {
