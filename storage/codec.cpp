@@ -195,19 +195,22 @@ bool read_row_buckets(std::string_view& in, std::vector<RowEntry>& out, std::uin
   return true;
 }
 
-// The engagement list of a v3 row; appends to `out`.
-bool read_row_engagement(std::string_view& in, std::vector<PostEngagement>& out) {
+// The engagement list of a v3 row; appends to `out`, or only checks it when
+// `out` is null (a scan for the buckets allocates nothing for it).
+bool read_row_engagement(std::string_view& in, std::vector<PostEngagement>* out) {
   std::uint64_t n = 0;
   if (!get_varint(in, n) || n > in.size()) return false;
+  std::string_view previous;
   for (std::uint64_t i = 0; i < n; ++i) {
     std::uint64_t len = 0;
-    PostEngagement e;
+    std::uint64_t weighted = 0;
     if (!get_varint(in, len) || len > in.size()) return false;
-    e.post_id.assign(in.substr(0, len));
+    const auto id = in.substr(0, len);
     in.remove_prefix(len);
-    if (!get_varint(in, e.weighted)) return false;
-    if (!out.empty() && !(out.back().post_id < e.post_id)) return false;
-    out.push_back(std::move(e));
+    if (!get_varint(in, weighted)) return false;
+    if (i > 0 && !(previous < id)) return false;
+    previous = id;
+    if (out != nullptr) out->push_back({std::string(id), weighted});
   }
   return true;
 }
@@ -218,8 +221,7 @@ bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
   std::uint8_t version = 0;
   if (!read_row_buckets(in, out, version)) return false;
   if (version != kV3) return in.empty();
-  std::vector<PostEngagement> skipped;
-  return read_row_engagement(in, skipped) && in.empty();
+  return read_row_engagement(in, nullptr) && in.empty();
 }
 
 bool decode_row(std::string_view in, Row& out) {
@@ -227,7 +229,7 @@ bool decode_row(std::string_view in, Row& out) {
   out.engagement.clear();
   if (!read_row_buckets(in, out.buckets, version)) return false;
   if (version != kV3) return in.empty();
-  return read_row_engagement(in, out.engagement) && in.empty();
+  return read_row_engagement(in, &out.engagement) && in.empty();
 }
 
 void encode_row(std::string& out, const Row& row) {
