@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "common/markup.h"
+
 namespace kilter::daemon {
 namespace {
 
@@ -91,27 +93,7 @@ summary{cursor:pointer;color:var(--fg);font-weight:600}
 )";
 
 void append_escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  kilter::append_escaped(out, s, /*quotes=*/true);
 }
 
 // At most `max` bytes, cut on a UTF-8 character boundary, with an ellipsis when cut.

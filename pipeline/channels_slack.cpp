@@ -2,6 +2,7 @@
 // shows in notifications and clients without blocks.
 #include <fmt/format.h>
 
+#include "common/markup.h"
 #include "common/time.h"
 #include "pipeline/channels.h"
 
@@ -27,21 +28,7 @@ constexpr std::size_t kFallbackText = 3000;
 std::string escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
+  append_escaped(out, s, /*quotes=*/false);
   return out;
 }
 

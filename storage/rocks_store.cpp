@@ -124,13 +124,7 @@ class RocksStore final : public StateStore {
     auto& wb = b->build();
     // Retention cutoffs moved since the last commit ride along.
     auto cutoffs = take_cutoffs();
-    std::string key, val;
-    for (const auto& [p, c] : cutoffs) {
-      keys::partition_key(key, Partition{p});
-      val.clear();
-      codec::encode(val, c);
-      check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
-    }
+    put_cutoffs(wb, cutoffs);
     rocksdb::WriteOptions wo;
     wo.sync = sync;
     const auto bytes = wb.GetDataSize();
@@ -486,17 +480,20 @@ class RocksStore final : public StateStore {
     std::lock_guard lock(cutoffs_mu_);
     for (const auto& [p, c] : cs) cutoffs_.try_emplace(p, c);
   }
-  Result<void> write_cutoffs() {
-    auto cutoffs = take_cutoffs();
-    if (cutoffs.empty()) return ok();
-    rocksdb::WriteBatch wb;
+  void put_cutoffs(rocksdb::WriteBatch& wb, const std::map<std::int32_t, codec::Cutoffs>& cs) {
     std::string key, val;
-    for (const auto& [p, c] : cutoffs) {
+    for (const auto& [p, c] : cs) {
       keys::partition_key(key, Partition{p});
       val.clear();
       codec::encode(val, c);
       check(wb.Put(cf_[kRetentionCf], slice(key), slice(val)), "batch");
     }
+  }
+  Result<void> write_cutoffs() {
+    auto cutoffs = take_cutoffs();
+    if (cutoffs.empty()) return ok();
+    rocksdb::WriteBatch wb;
+    put_cutoffs(wb, cutoffs);
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
       return Error{"rocksdb write retention cutoffs: " + s.ToString()};
