@@ -25,7 +25,7 @@ inline std::uint64_t mix64(std::uint64_t x) {
 // Eight bytes at a time, each word folded in through a multiply and the
 // finaliser; the length is part of the seed, so "a" and "a\0" differ.
 inline std::uint64_t hash64(std::string_view s, std::uint64_t seed = 0) {
-  std::uint64_t h = detail::mix64(seed ^ (s.size() * detail::kHashMul));
+  std::uint64_t h = detail::mix64(seed ^ 0x243F6A8885A308D3ull ^ (s.size() * detail::kHashMul));
   const char* p = s.data();
   std::size_t n = s.size();
   for (; n >= 8; p += 8, n -= 8) {

@@ -144,5 +144,24 @@ TEST_F(EvaluationTest, AStartingPartitionStoresItsPositionAtOnce) {
   EXPECT_EQ(engine_->partition_assigned(fresh), Offset{1234});
 }
 
+TEST_F(EngineTest, MoreIdsWithinTheLatenessThanTheBoundAreForgottenEarlyAndCounted) {
+  configure(R"(
+source: {file: unused.ndjson}
+storage: {path: state, bucket: 1h}
+pipeline: {allowed_lateness: 1d, dedupe_max_ids: 1000}
+)");
+  const Partition p{2};
+  engine_->open_partition(p);
+  for (int i = 0; i < 3000; ++i) post(p, i, "acme", t0_ + Millis{i});
+  ASSERT_TRUE(engine_->commit().ok());
+  EXPECT_GT(engine_->stats().seen_ids_evicted, 0u);
+  // The degraded mode costs exactly that: an early-forgotten copy counts again.
+  post(p, 0, "acme", t0_);
+  EXPECT_EQ(engine_->stats().events[static_cast<std::size_t>(EventResult::duplicate)], 0u);
+  // The newest are still known.
+  post(p, 2999, "acme", t0_ + Millis{2999});
+  EXPECT_EQ(engine_->stats().events[static_cast<std::size_t>(EventResult::duplicate)], 1u);
+}
+
 }  // namespace
 }  // namespace kilter::pipeline
