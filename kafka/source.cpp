@@ -206,9 +206,18 @@ class KafkaSource final : public pipeline::Source {
   using Entry = std::pair<const Partition, Assigned>;
 
   Entry* lookup(const rd_kafka_message_t* m) {
+    // Messages come in runs per partition: the last answer is usually right.
+    if (last_entry_ != nullptr && last_rkt_ == m->rkt && last_partition_ == m->partition)
+      return last_entry_;
     const char* topic = rd_kafka_topic_name(m->rkt);
-    for (auto& e : assigned_)
-      if (e.second.partition == m->partition && e.second.topic == topic) return &e;
+    for (auto& e : assigned_) {
+      if (e.second.partition == m->partition && e.second.topic == topic) {
+        last_rkt_ = m->rkt;
+        last_partition_ = m->partition;
+        last_entry_ = &e;
+        return &e;
+      }
+    }
     return nullptr;
   }
 
@@ -353,6 +362,7 @@ class KafkaSource final : public pipeline::Source {
     // The listener commits through checkpoint(), which needs the assignment still known.
     if (listener_ != nullptr) listener_->partitions_revoked(ps);
     assigned_.clear();
+    last_entry_ = nullptr;
     rd_kafka_assign(rk_.get(), nullptr);
     spdlog::info("kafka: revoked {} partition(s)", ps.size());
   }
@@ -364,6 +374,10 @@ class KafkaSource final : public pipeline::Source {
   rd_kafka_queue_t* queue_ = nullptr;
   pipeline::PartitionListener* listener_ = nullptr;
   std::map<Partition, Assigned> assigned_;
+  // lookup()'s last answer; reset whenever assigned_ changes.
+  const rd_kafka_topic_t* last_rkt_ = nullptr;
+  std::int32_t last_partition_ = -1;
+  Entry* last_entry_ = nullptr;
   std::vector<rd_kafka_message_t*> batch_;
   std::size_t held_ = 0;
   std::optional<Error> failure_;

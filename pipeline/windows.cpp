@@ -207,10 +207,7 @@ std::optional<TimePoint> AccountWindows::first_at_or_after(TimePoint t, std::uin
     BucketCounts c;
     each_sealed([&](TimePoint start, std::string_view body) {
       if (start < t) return true;
-      if (inputs != 0xff) {
-        if (!storage::unpack(body, c)) std::abort();
-        if ((bucket_inputs(c) & inputs) == 0) return true;
-      }
+      if (inputs != 0xff && (storage::packed_kinds(body) & inputs) == 0) return true;
       found = start;
       return false;
     });

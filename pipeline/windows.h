@@ -13,7 +13,8 @@ namespace kilter::pipeline {
 
 using storage::BucketCounts;
 
-// The kinds of figures a bucket can hold, as a bit set.
+// The kinds of figures a bucket can hold, as a bit set (the values of
+// storage::packed_kinds).
 enum Inputs : std::uint8_t { kPostInputs = 1, kEngagementInputs = 2, kFollowerInputs = 4 };
 std::uint8_t bucket_inputs(const BucketCounts& c);
 

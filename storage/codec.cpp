@@ -104,6 +104,19 @@ void pack(std::string& out, const BucketCounts& c) {
   }
 }
 
+std::uint8_t packed_kinds(std::string_view packed) {
+  using namespace codec;
+  std::uint64_t mask = 0;
+  if (!get_varint(packed, mask)) return 0;
+  constexpr std::uint64_t kPosts = (std::uint64_t{1} << kPostBits) - 1;
+  constexpr std::uint64_t kEngagement = ((std::uint64_t{1} << kEngagementBits) - 1) << kPostBits;
+  std::uint8_t out = 0;
+  if (mask & kPosts) out |= 1;
+  if (mask & kEngagement) out |= 2;
+  if (mask >> kFirstBit) out |= 4;
+  return out;
+}
+
 bool unpack(std::string_view& in, BucketCounts& out) {
   using namespace codec;
   out = BucketCounts{};

@@ -44,6 +44,9 @@ struct BucketCounts {
 void pack(std::string& out, const BucketCounts& c);
 // Reads one packed bucket from the front of `in`; false if it is malformed.
 bool unpack(std::string_view& in, BucketCounts& out);
+// What a packed bucket holds, without unpacking it: 1 posts, 2 engagement,
+// 4 follower snapshots (0 for a malformed one).
+std::uint8_t packed_kinds(std::string_view packed);
 
 // post_id -> where the post lives, so engagement can be attributed to it.
 struct PostRef {
