@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The benchmarks behind `./dev bench [PART]`, sourced by ./dev (which sets
 # ROOT and BUILD and defines wait_for_line, caught_up and now_ms). Every figure
 # lands in bench-out/results/*.txt (key=value), bench-out/sweep.tsv and
@@ -14,7 +15,7 @@ BENCH_ACCOUNTS=${KILTER_BENCH_ACCOUNTS:-100000}
 BENCH_ZIPF=${KILTER_BENCH_ZIPF:-0.3}
 BENCH_PARTITIONS=64
 BENCH_SWEEP=${KILTER_BENCH_SWEEP:-1000 10000 100000 1000000}
-BENCH_LATENCY_SECONDS=${KILTER_BENCH_LATENCY_SECONDS:-40}
+BENCH_LATENCY_SECONDS=${KILTER_BENCH_LATENCY_SECONDS:-60}
 BENCH_SPEEDUP=${KILTER_BENCH_SPEEDUP:-600}
 BENCH_MIN_TIME=${KILTER_BENCH_MIN_TIME:-0.2}
 # No single wait (a produce, a replay, a catch-up) may take longer than this.
@@ -132,7 +133,9 @@ histogram_quantile() {
 bench_commit() {
   local commit
   commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-  git -C "$ROOT" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
+  # The sweep's plot is copied into docs/ by the run itself.
+  git -C "$ROOT" diff --quiet HEAD -- . ':!docs/bench-sweep.svg' 2>/dev/null ||
+    commit="$commit (with uncommitted changes)"
   echo "$commit"
 }
 
@@ -258,6 +261,7 @@ bench_kafka_run() {
   t0=$(now_ms)
   n=$(timeout "$BENCH_TIMEOUT" kcat -C -b "$BROKERS" -t bench -o beginning -e -q -X fetch.wait.max.ms=10 | wc -l)
   t1=$(now_ms)
+  [ "$n" -gt 0 ] || bench_fail "kcat read nothing from the topic" "$dir/broker.log" || return 1
   local kcat_ms=$((t1 - t0))
   local raw=$((n * 1000 / kcat_ms))
   # What each partition holds: a first offset above 0 means the broker dropped data.
@@ -284,13 +288,13 @@ bench_kafka_run() {
     bench_fail "kilterd took no message" "$dir/kilterd.log" || return 1
   t0=$(now_ms)
   local n0 cpu0
-  n0=$(events_taken "$DAEMON_PORT")
+  n0=$(events_taken "$DAEMON_PORT") || bench_fail "no /metrics from kilterd" "$dir/kilterd.log" || return 1
   cpu0=$(cpu_seconds "$DAEMON_PID")
   wait_until "kilterd to catch up" "$DAEMON_PID" caught_up "$DAEMON_PORT" ||
     bench_fail "kilterd did not catch up" "$dir/kilterd.log" || return 1
   t1=$(now_ms)
   local taken cpu rss
-  taken=$(events_taken "$DAEMON_PORT")
+  taken=$(events_taken "$DAEMON_PORT") || bench_fail "no /metrics from kilterd" "$dir/kilterd.log" || return 1
   cpu=$(awk -v a="$(cpu_seconds "$DAEMON_PID")" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
   rss=$(peak_rss_kib "$DAEMON_PID")
   bench_stop "$DAEMON_PID"
@@ -423,15 +427,20 @@ bench_report() {
     bench_fail "the report failed" || return 1
 }
 
-bench() {
-  local part=${1:-all}
-  case "$part" in
+# Checked before anything is installed or built.
+bench_check_part() {
+  case "${1:-all}" in
     all | file | kafka | latency | sweep | micro | report) ;;
     *)
       echo "usage: ./dev bench [all|file|kafka|latency|sweep|micro|report]" >&2
-      return 2
+      exit 2
       ;;
   esac
+}
+
+bench() {
+  local part=${1:-all}
+  bench_check_part "$part"
   mkdir -p "$BENCH_OUT"
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
