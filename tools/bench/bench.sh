@@ -56,8 +56,13 @@ bench_stop() {
   done
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  bench_forget "$pid"
+}
+
+# A process that ended: the EXIT trap leaves it alone.
+bench_forget() {
   local kept=() p
-  for p in "${BENCH_PIDS[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
+  for p in "${BENCH_PIDS[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
   BENCH_PIDS=("${kept[@]}")
 }
 
@@ -357,7 +362,20 @@ bench_latency() {
   timeout $((BENCH_LATENCY_SECONDS * 3 + 60)) "$BUILD/tools/loadgen/kilter-loadgen" --scenario load \
     --seed 2 --events "$events" --accounts "$BENCH_ACCOUNTS" --zipf "$BENCH_ZIPF" \
     --rate "$rate" --speedup "$BENCH_SPEEDUP" --start now --brokers "$BROKERS" --topic latency \
-    2>"$dir/loadgen.log" || bench_fail "kilter-loadgen failed" "$dir/loadgen.log" || return 1
+    2>"$dir/loadgen.log" &
+  local gen=$! max_lag=0 lag
+  BENCH_PIDS+=("$gen")
+  # Whether kilterd kept up: the deepest consumer lag seen once a second.
+  while kill -0 "$gen" 2>/dev/null; do
+    lag=$(metric_sum "$DAEMON_PORT" kilter_consumer_lag_messages || echo 0)
+    if [ "$lag" -gt "$max_lag" ]; then max_lag=$lag; fi
+    sleep 1
+  done
+  if ! wait "$gen"; then
+    bench_fail "kilter-loadgen failed or timed out" "$dir/loadgen.log"
+    return 1
+  fi
+  bench_forget "$gen"
   wait_until "kilterd to catch up" "$DAEMON_PID" caught_up "$DAEMON_PORT" ||
     bench_fail "kilterd did not catch up" "$dir/kilterd.log" || return 1
   local t1
@@ -381,12 +399,12 @@ bench_latency() {
     "speedup=$BENCH_SPEEDUP" "events=$events" "accounts=$BENCH_ACCOUNTS" "zipf=$BENCH_ZIPF" \
     "loadgen=$(grep -oE '[0-9]+ events produced.*' "$dir/loadgen.log" | head -n1)" \
     "daemon_messages=$taken" "wall_ms=$((t1 - t0))" "cpu_s=$cpu" "rss_kib=$rss" \
-    "alerts=${count:-0}" "p50_s=$p50" "p99_s=$p99" \
+    "max_lag=$max_lag" "alerts=${count:-0}" "p50_s=$p50" "p99_s=$p99" \
     "mean_s=$(awk -v s="${sum:-0}" -v c="${count:-0}" 'BEGIN { if (c > 0) printf "%.4f", s / c; else print "nan" }')" \
     "alert_records=$(wc -l <"$dir/alerts.ndjson" 2>/dev/null || echo 0)" "load_average=$load"
   say "[latency] $(grep -oE '[0-9]+ events produced.*' "$dir/loadgen.log" | head -n1)"
   say "[latency] event -> alert p50 ${p50} s, p99 ${p99} s over ${count:-0} alerts;" \
-    "kilterd used $cpu s CPU, peak RSS $((rss / 1024)) MiB"
+    "deepest lag $max_lag messages; kilterd used $cpu s CPU, peak RSS $((rss / 1024)) MiB"
   if [ "${count:-0}" -eq 0 ]; then
     say "[latency] warning: no alert was raised: lengthen KILTER_BENCH_LATENCY_SECONDS"
   fi

@@ -198,6 +198,9 @@ def section_latency(lat):
              f" {3600 / num(lat.get('speedup'), 600):.0f} s)"],
             ["loadgen", lat.get("loadgen")],
             ["accounts; Zipf exponent", f"{thousands(lat.get('accounts'))}; {lat.get('zipf')}"],
+            ["deepest consumer lag seen (sampled each second)",
+             f"{thousands(lat.get('max_lag'))} messages"
+             f" ({num(lat.get('max_lag'), 0) / max(num(lat.get('rate'), 1), 1):.2f} s at the rate)"],
             ["alerts measured (histogram count)", thousands(lat.get("alerts"))],
             ["**p50**", f"**{ms(lat.get('p50_s'))}**"],
             ["**p99**", f"**{ms(lat.get('p99_s'))}**"],
