@@ -43,7 +43,7 @@ def esc(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def panel(x0, title, ylabel, xs, series, scale, target=None):
+def panel(x0, title, ylabel, xs, series, label_of, target=None):
     """series: (label, colour, dash, [y or None per x]); target: (value, label)."""
     out = []
     values = [y for *_, ys in series for y in ys if y is not None]
@@ -67,7 +67,7 @@ def panel(x0, title, ylabel, xs, series, scale, target=None):
         out.append(f'<line x1="{x0}" y1="{py(y):.1f}" x2="{x0 + PANEL_W}" y2="{py(y):.1f}" '
                    'stroke="#e5e5e5"/>')
         out.append(f'<text x="{x0 - 8}" y="{py(y) + 4:.1f}" text-anchor="end">'
-                   f'{human(y / scale)}</text>')
+                   f'{label_of(y)}</text>')
     for x in xs:
         out.append(f'<line x1="{px(x):.1f}" y1="{TOP}" x2="{px(x):.1f}" y2="{TOP + PANEL_H}" '
                    'stroke="#f0f0f0"/>')
@@ -83,7 +83,7 @@ def panel(x0, title, ylabel, xs, series, scale, target=None):
         ty = py(target[0])
         out.append(f'<line x1="{x0}" y1="{ty:.1f}" x2="{x0 + PANEL_W}" y2="{ty:.1f}" '
                    'stroke="#2ca02c" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{x0 + PANEL_W - 4}" y="{ty - 5:.1f}" text-anchor="end" '
+        out.append(f'<text x="{x0 + PANEL_W - 4}" y="{ty + 15:.1f}" text-anchor="end" '
                    f'fill="#2ca02c">{esc(target[1])}</text>')
     for i, (label, colour, dash, ys) in enumerate(series):
         pts = [(px(x), py(y)) for x, y in zip(xs, ys) if y is not None]
@@ -131,9 +131,9 @@ def main(argv):
              f'<rect width="{W}" height="{H}" fill="white"/>',
              f'<text x="{W / 2}" y="18" text-anchor="middle" font-size="14">kilterd, {each} per '
              'run: throughput and peak RSS against account count</text>']
-    parts += panel(LEFT, "Throughput", "events per second", xs, rate, 1.0,
+    parts += panel(LEFT, "Throughput", "events per second", xs, rate, human,
                    (1_000_000, "file replay target 1M/s"))
-    parts += panel(LEFT + PANEL_W + GAP, "Peak RSS (VmHWM)", "MiB", xs, rss, 1.0,
+    parts += panel(LEFT + PANEL_W + GAP, "Peak RSS (VmHWM)", "MiB", xs, rss, lambda v: f"{v:g}",
                    (300, "target 300 MiB at 100k"))
     parts.append("</svg>")
     with open(argv[2], "w") as f:
