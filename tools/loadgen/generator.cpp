@@ -20,6 +20,12 @@ Result<Generator> Generator::create(const GeneratorOptions& opts) {
   if (opts.days < 1 || opts.days > 366) {
     return Error{fmt::format("days must be within 1..366, got {}", opts.days)};
   }
+  if (opts.span < Millis{0} || opts.span > std::chrono::days(366)) {
+    return Error{"span must be within 0..366d"};
+  }
+  if (opts.span > Millis{0} && opts.scenario != Scenario::load) {
+    return Error{"an event-time span other than whole days is for the load scenario only"};
+  }
   if (!(opts.duplicate_rate >= 0 && opts.duplicate_rate <= 0.5)) {
     return Error{fmt::format("duplicate rate must be within 0..0.5, got {}", opts.duplicate_rate)};
   }

@@ -26,6 +26,9 @@ struct GeneratorOptions {
   std::uint64_t seed = 42;
   TimePoint start = from_epoch_ms(1'794'787'200'000);  // 2026-11-16T00:00:00Z, a Monday
   int days = 7;                                        // event-time span
+  // load: when positive, the event-time span instead of `days` (a paced run whose
+  // event time follows the wall clock sped up spans hours, not days).
+  Millis span{0};
   std::uint64_t accounts = 1'000;               // load: number of accounts (demo has a fixed cast)
   std::uint64_t events = 100'000;               // load: number of events (duplicates included)
   double zipf_exponent = 1.1;                   // load: skew of account activity

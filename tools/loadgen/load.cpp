@@ -34,7 +34,8 @@ class Load final : public Generator::Impl {
     }
     for (auto& c : cdf_) c /= sum;
     start_ = epoch_ms(opts.start);
-    span_ = static_cast<std::int64_t>(opts.days) * 86'400'000;
+    span_ = opts.span > Millis{0} ? opts.span.count()
+                                  : static_cast<std::int64_t>(opts.days) * 86'400'000;
   }
 
   bool next(std::string& out) override {

@@ -1,4 +1,6 @@
 // kilter-loadgen: writes a synthetic event stream (NDJSON) for demos and load tests.
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -9,6 +11,7 @@
 #include "common/time.h"
 #include "kafka/producer.h"
 #include "tools/loadgen/generator.h"
+#include "tools/loadgen/pacer.h"
 
 namespace {
 
@@ -28,7 +31,17 @@ std::string_view account_of(std::string_view line) {
   return line.substr(start, line.find('"', start) - start);
 }
 
-int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const std::string& topic) {
+// How a paced run kept up, for the closing line: a generator or broker too slow
+// for the asked rate shows as a late last event.
+std::string pacing_note(const kilter::loadgen::Pacer& pacer, double rate,
+                        std::chrono::duration<double> last_late) {
+  if (!pacer.paced()) return {};
+  return fmt::format(", paced at {:.0f}/s, last event {:.2f}s behind schedule", rate,
+                     last_late.count());
+}
+
+int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const std::string& topic,
+            double rate) {
   kilter::config::KafkaConfig kc;
   kc.brokers = brokers;
   auto producer = kilter::kafka::make_producer(kc);
@@ -38,8 +51,10 @@ int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const s
   }
   std::string line;
   line.reserve(4096);
-  auto started = std::chrono::steady_clock::now();
+  kilter::loadgen::Pacer pacer(rate);
+  std::chrono::duration<double> late{};
   while (gen.next(line)) {
+    late = pacer.wait(gen.emitted() - 1);
     if (auto r = (*producer)->send(topic, account_of(line), line); !r) {
       fmt::print(stderr, "kilter-loadgen: {}\n", r.error().message);
       return 1;
@@ -49,9 +64,11 @@ int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const s
     fmt::print(stderr, "kilter-loadgen: {}\n", r.error().message);
     return 1;
   }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(stderr, "kilter-loadgen: {} events produced to {} in {:.1f}s ({:.0f}/s)\n",
-             gen.emitted(), topic, secs, static_cast<double>(gen.emitted()) / secs);
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - pacer.started()).count();
+  fmt::print(stderr, "kilter-loadgen: {} events produced to {} in {:.1f}s ({:.0f}/s{})\n",
+             gen.emitted(), topic, secs, static_cast<double>(gen.emitted()) / secs,
+             pacing_note(pacer, rate, late));
   return 0;
 }
 
@@ -71,7 +88,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", opts.seed, "random seed; the same seed gives the same bytes")
       ->capture_default_str();
-  app.add_option("--start", start, "first event time (RFC 3339)")->capture_default_str();
+  app.add_option("--start", start, "first event time (RFC 3339), or now (the wall clock)")
+      ->capture_default_str();
   app.add_option("--days", opts.days, "event-time span in days")->capture_default_str();
   app.add_option("--accounts", opts.accounts, "load: number of accounts")->capture_default_str();
   app.add_option("--events", opts.events, "load: number of events")->capture_default_str();
@@ -88,6 +106,14 @@ int main(int argc, char** argv) {
   app.add_option("--brokers", brokers,
                  "produce to Kafka (bootstrap list) instead of writing a file; keyed by account");
   app.add_option("--topic", topic, "the topic to produce to (with --brokers)");
+  double rate = 0;
+  app.add_option("--rate", rate, "events per second (paced; default: as fast as possible)")
+      ->check(CLI::PositiveNumber);
+  double speedup = 0;
+  app.add_option("--speedup", speedup,
+                 "load with --rate: event time follows the wall clock this many times faster "
+                 "(600: 1s of wall time is 10min of event time); replaces --days")
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   if (brokers.empty() != topic.empty()) {
     fmt::print(stderr, "kilter-loadgen: --brokers and --topic go together\n");
@@ -95,12 +121,26 @@ int main(int argc, char** argv) {
   }
 
   opts.scenario = *kilter::loadgen::parse_scenario(scenario);
-  auto t = kilter::parse_rfc3339(start);
-  if (!t) {
-    fmt::print(stderr, "kilter-loadgen: --start: not an RFC 3339 time: {}\n", start);
+  if (start == "now") {
+    opts.start = std::chrono::floor<std::chrono::seconds>(
+        std::chrono::time_point_cast<kilter::Millis>(std::chrono::system_clock::now()));
+  } else if (auto t = kilter::parse_rfc3339(start)) {
+    opts.start = *t;
+  } else {
+    fmt::print(stderr, "kilter-loadgen: --start: not an RFC 3339 time nor now: {}\n", start);
     return 2;
   }
-  opts.start = *t;
+  if (speedup > 0) {
+    if (rate <= 0 || opts.scenario != kilter::loadgen::Scenario::load) {
+      fmt::print(stderr, "kilter-loadgen: --speedup needs --rate and --scenario load\n");
+      return 2;
+    }
+    // Event n is sent n / rate seconds after the start and stamped speedup times
+    // that after --start: the event-time span is the run's duration, sped up.
+    opts.span =
+        kilter::Millis{std::llround(static_cast<double>(opts.events) / rate * speedup * 1000.0)};
+    if (opts.span <= kilter::Millis{0}) opts.span = kilter::Millis{1000};
+  }
   auto j = kilter::parse_duration(jitter);
   if (!j) {
     fmt::print(stderr, "kilter-loadgen: --jitter: not a duration: {}\n", jitter);
@@ -114,7 +154,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  if (!brokers.empty()) return produce(*gen, brokers, topic);
+  if (!brokers.empty()) return produce(*gen, brokers, topic, rate);
 
   std::unique_ptr<std::FILE, FileCloser> file(out_path == "-" ? stdout
                                                               : std::fopen(out_path.c_str(), "wb"));
@@ -127,7 +167,14 @@ int main(int argc, char** argv) {
 
   std::string line;
   line.reserve(4096);
+  kilter::loadgen::Pacer pacer(rate);
   while (gen->next(line)) {
+    if (pacer.paced()) {
+      // A reader downstream (a pipe into kilterd) gets what is due before the sleep.
+      const auto n = gen->emitted() - 1;
+      if (kilter::loadgen::Pacer::Clock::now() < pacer.due(n)) std::fflush(file.get());
+      pacer.wait(n);
+    }
     line.push_back('\n');
     if (std::fwrite(line.data(), 1, line.size(), file.get()) != line.size()) {
       // stdout closed early (e.g. `| head`): not an error worth a message.
