@@ -98,8 +98,6 @@ void Engine::schedule(PartitionState& ps, AccountState& a, TimePoint at) {
 
 void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at) {
   a.windows.expire(at - max_reach_);
-  // Buckets before `at` are final: an event for them would be late.
-  a.windows.seal(at);
   if (a.profile == nullptr) return;
   const auto& weights = cfg_->pipeline.engagement_weights;
   const auto& rules = a.profile->rules;

@@ -53,12 +53,12 @@ BucketCounts& AccountWindows::at(std::vector<Bucket>& v, TimePoint start) {
 }
 
 template <class F>
-void AccountWindows::each_sealed(F&& fn) const {
-  std::string_view in(sealed_);
-  for (std::size_t i = 0; i < sealed_count_; ++i) {
+void AccountWindows::each(F&& fn) const {
+  std::string_view in(packed_);
+  for (std::size_t i = 0; i < count_; ++i) {
     std::uint64_t units = 0;
     std::uint64_t len = 0;
-    // Written by append_sealed alone: a malformed entry is a broken invariant.
+    // Written by append() alone: a malformed entry is a broken invariant.
     if (!get_varint(in, units) || !get_varint(in, len) || len > in.size()) std::abort();
     const TimePoint start = base_ + bucket_ * static_cast<std::int64_t>(units);
     if (!fn(start, in.substr(0, len))) return;
@@ -66,183 +66,197 @@ void AccountWindows::each_sealed(F&& fn) const {
   }
 }
 
-void AccountWindows::append_sealed(TimePoint start, const BucketCounts& counts) {
-  if (sealed_count_ == 0) base_ = start;
+void AccountWindows::append(TimePoint start, const BucketCounts& counts) {
+  if (count_ == 0) base_ = start;
   scratch_.clear();
   storage::pack(scratch_, counts);
-  put_varint(sealed_, static_cast<std::uint64_t>((start - base_) / bucket_));
-  put_varint(sealed_, scratch_.size());
-  sealed_ += scratch_;
-  sealed_last_ = start;
-  ++sealed_count_;
+  last_at_ = packed_.size();
+  put_varint(packed_, static_cast<std::uint64_t>((start - base_) / bucket_));
+  put_varint(packed_, scratch_.size());
+  packed_ += scratch_;
+  last_ = start;
+  ++count_;
 }
 
-void AccountWindows::unseal_from(TimePoint from) {
-  // Rare: an event for a bucket packed already (the newest stored bucket after
-  // a restart, say). The tail is unpacked back into the open buckets.
+template <class F>
+void AccountWindows::update(TimePoint ts, F&& change) {
+  const TimePoint start = bucket_start(ts, bucket_);
+  if (count_ == 0 || start > last_) {
+    BucketCounts c;
+    change(c);
+    append(start, c);
+    return;
+  }
+  BucketCounts c;
+  if (start == last_) {
+    // The newest bucket: unpacked, changed and packed again at the end.
+    std::string_view entry = std::string_view(packed_).substr(last_at_);
+    std::uint64_t units = 0, len = 0;
+    if (!get_varint(entry, units) || !get_varint(entry, len) || !storage::unpack(entry, c))
+      std::abort();
+    change(c);
+    packed_.resize(last_at_);
+    --count_;
+    append(start, c);
+    return;
+  }
+  // An older bucket (rare: a late event within the lateness, or one of a batch
+  // restored before its newest): the buckets from there on are packed again.
   std::vector<Bucket> tail;
-  std::size_t keep_bytes = 0;
-  std::size_t keep_count = 0;
-  std::string_view all(sealed_);
-  each_sealed([&](TimePoint start, std::string_view body) {
-    if (start < from) {
+  std::size_t keep_bytes = 0, keep = 0;
+  TimePoint keep_last = last_;
+  std::string_view all(packed_);
+  each([&](TimePoint s, std::string_view body) {
+    if (s < start) {
       keep_bytes = static_cast<std::size_t>(body.data() + body.size() - all.data());
-      ++keep_count;
+      keep_last = s;
+      ++keep;
       return true;
     }
-    BucketCounts c;
-    if (!storage::unpack(body, c)) std::abort();
-    tail.push_back(Bucket{start, c});
+    Bucket b{s, {}};
+    if (!storage::unpack(body, b.counts)) std::abort();
+    tail.push_back(b);
     return true;
   });
-  if (tail.empty()) return;
-  sealed_.resize(keep_bytes);
-  sealed_count_ = keep_count;
-  if (keep_count > 0) {
-    each_sealed([&](TimePoint start, std::string_view) {
-      sealed_last_ = start;
-      return true;
-    });
-  }
-  open_.insert(open_.begin(), tail.begin(), tail.end());
-}
-
-BucketCounts& AccountWindows::open_at(TimePoint ts) {
-  const TimePoint start = bucket_start(ts, bucket_);
-  if (sealed_count_ > 0 && start <= sealed_last_) unseal_from(start);
-  return at(open_, start);
+  change(at(tail, start));
+  packed_.resize(keep_bytes);
+  count_ = keep;
+  last_ = keep_last;
+  // last_at_ is set again by the appends (tail is never empty here).
+  for (const auto& b : tail) append(b.start, b.counts);
 }
 
 void AccountWindows::add_post(TimePoint ts, Category c) {
   const auto i = static_cast<std::size_t>(c);
-  ++open_at(ts).posts[i];
-  ++at(pending_, bucket_start(ts, bucket_)).posts[i];
+  update(ts, [i](BucketCounts& b) { ++b.posts[i]; });
+  add_pending(bucket_start(ts, bucket_), static_cast<std::uint8_t>(i), 1);
 }
 
 void AccountWindows::add_engagement(TimePoint ts, EngagementClass c, Action a,
                                     std::uint64_t count) {
   const auto ci = static_cast<std::size_t>(c);
   const auto ai = static_cast<std::size_t>(a);
-  open_at(ts).engagement[ci][ai] += count;
-  at(pending_, bucket_start(ts, bucket_)).engagement[ci][ai] += count;
+  update(ts, [&](BucketCounts& b) { b.engagement[ci][ai] += count; });
+  add_pending(bucket_start(ts, bucket_),
+              static_cast<std::uint8_t>(kCategories + ci * kActions + ai),
+              static_cast<std::int64_t>(count));
 }
 
 void AccountWindows::add_followers(TimePoint ts, std::int64_t followers) {
-  open_at(ts).followers.add(epoch_ms(ts), followers);
-  at(pending_, bucket_start(ts, bucket_)).followers.add(epoch_ms(ts), followers);
+  update(ts, [&](BucketCounts& b) { b.followers.add(epoch_ms(ts), followers); });
+  pending_.push_back(Delta{ts, followers, kFollowersField});
 }
 
 void AccountWindows::load(TimePoint start, const BucketCounts& counts) {
-  // A restore reads the store in time order before any event: straight to the
-  // packed buckets.
-  if (open_.empty() && (sealed_count_ == 0 || start > sealed_last_)) {
-    append_sealed(start, counts);
-    return;
-  }
-  open_at(start).merge(counts);
+  // A restore reads the store in time order before any event: appended.
+  if (count_ == 0 || start > last_) return append(start, counts);
+  update(start, [&](BucketCounts& b) { b.merge(counts); });
 }
 
 WindowFigures AccountWindows::window(TimePoint end, Millis length) const {
   WindowFigures f;
   const TimePoint from = end - length;
-  if (sealed_count_ > 0 && sealed_last_ >= from) {
-    BucketCounts c;
-    each_sealed([&](TimePoint start, std::string_view body) {
-      if (start >= end) return false;
-      if (start >= from) {
-        if (!storage::unpack(body, c)) std::abort();
-        f.sum.merge(c);
-      }
-      return true;
-    });
-  }
-  for (const auto& b : open_) {
-    if (b.start >= end) break;
-    if (b.start >= from) f.sum.merge(b.counts);
-  }
+  if (count_ == 0 || last_ < from) return f;
+  BucketCounts c;
+  each([&](TimePoint start, std::string_view body) {
+    if (start >= end) return false;
+    if (start >= from) {
+      if (!storage::unpack(body, c)) std::abort();
+      f.sum.merge(c);
+    }
+    return true;
+  });
   return f;
 }
 
 void AccountWindows::expire(TimePoint cutoff) {
-  auto it = std::lower_bound(open_.begin(), open_.end(), cutoff,
-                             [](const Bucket& b, TimePoint t) { return b.start < t; });
-  open_.erase(open_.begin(), it);
-  if (sealed_count_ == 0) return;
-  if (sealed_last_ < cutoff) {
-    sealed_.clear();
-    sealed_count_ = 0;
+  if (count_ == 0) return;
+  if (last_ < cutoff) {
+    packed_.clear();
+    packed_.shrink_to_fit();
+    count_ = 0;
     return;
   }
   // Buckets before the cutoff are in no window any more; dropping them one at
   // a time would move the whole string at every evaluation, so they go in runs.
   std::size_t stale = 0;
   std::size_t bytes = 0;
-  std::string_view all(sealed_);
-  each_sealed([&](TimePoint start, std::string_view body) {
+  std::string_view all(packed_);
+  each([&](TimePoint start, std::string_view body) {
     if (start >= cutoff) return false;
     ++stale;
     bytes = static_cast<std::size_t>(body.data() + body.size() - all.data());
     return true;
   });
-  if (stale >= 8 || stale * 4 >= sealed_count_) {
-    sealed_.erase(0, bytes);
-    sealed_count_ -= stale;
+  if (stale >= 8 || stale * 4 >= count_) {
+    packed_.erase(0, bytes);
+    last_at_ -= bytes;
+    count_ -= stale;
   }
-}
-
-void AccountWindows::seal(TimePoint before) {
-  std::size_t n = 0;
-  while (n < open_.size() && open_[n].start < before) {
-    append_sealed(open_[n].start, open_[n].counts);
-    ++n;
-  }
-  open_.erase(open_.begin(), open_.begin() + static_cast<std::ptrdiff_t>(n));
-  // A burst leaves a large vector behind: give the room back.
-  if (open_.capacity() > 2 * open_.size() + 2) open_.shrink_to_fit();
 }
 
 std::optional<TimePoint> AccountWindows::first_at_or_after(TimePoint t, std::uint8_t inputs) const {
   std::optional<TimePoint> found;
-  if (sealed_count_ > 0 && sealed_last_ >= t) {
-    BucketCounts c;
-    each_sealed([&](TimePoint start, std::string_view body) {
-      if (start < t) return true;
-      if (inputs != 0xff && (storage::packed_kinds(body) & inputs) == 0) return true;
-      found = start;
-      return false;
-    });
-    if (found) return found;
-  }
-  for (const auto& b : open_)
-    if (b.start >= t && (inputs == 0xff || (bucket_inputs(b.counts) & inputs) != 0)) return b.start;
-  return std::nullopt;
+  if (count_ == 0 || last_ < t) return found;
+  each([&](TimePoint start, std::string_view body) {
+    if (start < t) return true;
+    if (inputs != 0xff && (storage::packed_kinds(body) & inputs) == 0) return true;
+    found = start;
+    return false;
+  });
+  return found;
 }
 
 std::optional<TimePoint> AccountWindows::newest() const {
-  if (!open_.empty()) return open_.back().start;
-  if (sealed_count_ > 0) return sealed_last_;
-  return std::nullopt;
+  if (count_ == 0) return std::nullopt;
+  return last_;
 }
 
 std::vector<AccountWindows::Bucket> AccountWindows::buckets() const {
   std::vector<Bucket> out;
-  each_sealed([&](TimePoint start, std::string_view body) {
+  each([&](TimePoint start, std::string_view body) {
     Bucket b{start, {}};
     if (!storage::unpack(body, b.counts)) std::abort();
     out.push_back(b);
     return true;
   });
-  out.insert(out.end(), open_.begin(), open_.end());
   return out;
 }
 
 std::size_t AccountWindows::bytes() const {
-  return sealed_.capacity() + (open_.capacity() + pending_.capacity()) * sizeof(Bucket);
+  return packed_.capacity() + pending_.capacity() * sizeof(Delta);
+}
+
+void AccountWindows::add_pending(TimePoint bucket, std::uint8_t field, std::int64_t n) {
+  // Events of one account come in time order, mostly to one field or two of
+  // the newest bucket: the last few deltas are where a match is.
+  const std::size_t look = std::min<std::size_t>(pending_.size(), 8);
+  for (std::size_t i = pending_.size(); i > pending_.size() - look; --i) {
+    auto& d = pending_[i - 1];
+    if (d.at == bucket && d.field == field) {
+      d.value += n;
+      return;
+    }
+  }
+  pending_.push_back(Delta{bucket, n, field});
 }
 
 std::vector<AccountWindows::Bucket> AccountWindows::take_pending() {
   std::vector<Bucket> out;
-  out.swap(pending_);
+  for (const auto& d : pending_) {
+    const TimePoint start = d.field == kFollowersField ? bucket_start(d.at, bucket_) : d.at;
+    auto& c = at(out, start);
+    if (d.field == kFollowersField) {
+      c.followers.add(epoch_ms(d.at), d.value);
+    } else if (d.field < kCategories) {
+      c.posts[d.field] += static_cast<std::uint32_t>(d.value);
+    } else {
+      const std::size_t e = d.field - kCategories;
+      c.engagement[e / kActions][e % kActions] += static_cast<std::uint64_t>(d.value);
+    }
+  }
+  pending_.clear();
+  pending_.shrink_to_fit();
   return out;
 }
 

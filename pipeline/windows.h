@@ -29,10 +29,11 @@ struct WindowFigures {
   double weighted_engagement(EngagementClass c, const std::array<double, kActions>& weights) const;
 };
 
-// The buckets of one account. The recent ones, which events can still reach,
-// are "open" (plain BucketCounts); the older ones are "sealed": packed into one
-// byte string (storage::pack: a few bytes for a bucket of a few events instead
-// of ~300), because thousands of accounts each keep a week or more of them.
+// The buckets of one account, packed into one byte string (storage::pack: a
+// few bytes for a bucket of a few events instead of ~300), because thousands of
+// accounts each keep a week or more of them. Events mostly go to the newest
+// bucket, the last in the string: it is unpacked, added to and packed again in
+// place; an event for an older bucket (within the lateness) repacks the tail.
 class AccountWindows {
  public:
   struct Bucket {
@@ -57,10 +58,7 @@ class AccountWindows {
   // Drops buckets starting before cutoff. Pending deltas are kept: they still
   // belong in the next write batch (the store applies its own retention).
   void expire(TimePoint cutoff);
-  // Packs the buckets that start before `before`: no event can reach them any
-  // more (it would be late). A later event for one unpacks it again.
-  void seal(TimePoint before);
-  bool empty() const { return sealed_count_ == 0 && open_.empty(); }
+  bool empty() const { return count_ == 0; }
   // Start of the oldest bucket at or after t holding any of `inputs`; nullopt: none.
   std::optional<TimePoint> first_at_or_after(TimePoint t, std::uint8_t inputs = 0xff) const;
   // Start of the newest bucket; nullopt: none.
@@ -75,25 +73,34 @@ class AccountWindows {
   bool has_pending() const { return !pending_.empty(); }
 
  private:
-  // Visits the sealed buckets in order; `fn(start, packed body)` returns false
-  // to stop. Bodies are unpacked by the caller, only when needed.
+  // Visits the buckets in order; `fn(start, packed body)` returns false to stop.
+  // Bodies are unpacked by the caller, only when needed.
   template <class F>
-  void each_sealed(F&& fn) const;
-  void append_sealed(TimePoint start, const BucketCounts& counts);
-  // Moves the sealed buckets starting at or after `from` back to the open ones.
-  void unseal_from(TimePoint from);
-  BucketCounts& open_at(TimePoint ts);
+  void each(F&& fn) const;
+  void append(TimePoint start, const BucketCounts& counts);
+  // Applies `change` to the bucket holding ts (creating it).
+  template <class F>
+  void update(TimePoint ts, F&& change);
   static BucketCounts& at(std::vector<Bucket>& v, TimePoint start);
 
   Millis bucket_;
-  // Sealed buckets, ascending: (start - base) / bucket and the body's length as
-  // varints, then the packed body.
-  std::string sealed_;
-  std::size_t sealed_count_ = 0;
-  TimePoint base_;                                  // fixed once the first bucket is sealed
-  TimePoint sealed_last_;                           // start of the newest sealed bucket (when any)
-  std::vector<Bucket> open_;                        // ascending, all after sealed_last_
-  std::vector<Bucket> pending_;                     // ascending by start
+  // Ascending: (start - base) / bucket and the body's length as varints, then
+  // the packed body.
+  std::string packed_;
+  std::size_t count_ = 0;
+  std::size_t last_at_ = 0;  // where the newest bucket's entry begins
+  TimePoint base_;           // fixed once the first bucket is stored
+  TimePoint last_;           // start of the newest bucket (when any)
+  // Deltas since the last take_pending(), one per field an event touched: a few
+  // bytes where a whole BucketCounts is ~300, for every account of a batch.
+  struct Delta {
+    TimePoint at;        // the bucket; a follower snapshot's own time
+    std::int64_t value;  // count added; the follower count of a snapshot
+    std::uint8_t field;  // post category, kCategories + class * kActions + action, or:
+  };
+  static constexpr std::uint8_t kFollowersField = 255;
+  void add_pending(TimePoint bucket, std::uint8_t field, std::int64_t n);
+  std::vector<Delta> pending_;
   inline static thread_local std::string scratch_;  // one bucket being packed
 };
 
