@@ -74,7 +74,7 @@ TEST(Loader, MinimalFileSourceLoadsWithDefaults) {
   EXPECT_EQ(c.storage.path, (dir.path() / "kilter-state").string());
   EXPECT_EQ(c.storage.bucket, std::chrono::hours(1));
   EXPECT_EQ(c.storage.retention, std::chrono::days(35));
-  EXPECT_EQ(c.storage.commit_interval, std::chrono::seconds(1));
+  EXPECT_EQ(c.storage.commit_interval, std::chrono::milliseconds(250));
   EXPECT_EQ(c.storage.commit_max_events, 50'000u);
   EXPECT_EQ(c.storage.block_cache_mib, 32u);
   EXPECT_EQ(c.storage.memtable_mib, 64u);
