@@ -60,12 +60,10 @@ Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
 
 std::array<std::size_t, 2> Engine::alert_state_counts() const {
   std::array<std::size_t, 2> out{};
-  for (const auto& [p, ps] : partitions_)
-    for (const auto& a : ps->by_index)
-      for (const auto& s : a->alerts) {
-        if (s.phase == storage::AlertPhase::pending) ++out[0];
-        if (s.phase == storage::AlertPhase::firing) ++out[1];
-      }
+  for (const auto& [p, ps] : partitions_) {
+    out[0] += ps->phases[static_cast<std::size_t>(storage::AlertPhase::pending)];
+    out[1] += ps->phases[static_cast<std::size_t>(storage::AlertPhase::firing)];
+  }
   return out;
 }
 
@@ -131,7 +129,10 @@ std::optional<Offset> Engine::open_partition(Partition p) {
           auto& a = account(raw, acct);
           if (a.profile == nullptr) return;
           for (std::size_t i = 0; i < a.profile->rules.size(); ++i)
-            if (a.profile->rules[i].name == rule) a.alerts[i] = s;
+            if (a.profile->rules[i].name == rule) {
+              raw.count_phase(a.alerts[i].phase, s.phase);
+              a.alerts[i] = s;
+            }
         });
     raw.seen.expire(watermark);
     store_.scan_seen_ids(p, watermark, [&](const storage::SeenId& s) { raw.seen.restore(s); });
@@ -215,6 +216,7 @@ AccountState& Engine::account(PartitionState& ps, std::string_view id) {
   a->brand_terms = brand_terms(policy.brand_terms);
   if (a->profile != nullptr) {
     a->alerts.resize(a->profile->rules.size());
+    ps.phases[static_cast<std::size_t>(storage::AlertPhase::inactive)] += a->alerts.size();
     for (const auto& r : a->profile->rules) a->inputs |= metric_inputs(r.metric);
   }
   // A new account (or one read back from the store) gets its verdicts at the
@@ -412,8 +414,9 @@ Result<void> Engine::commit_async() {
   const auto evicted_before = stats_.seen_ids_evicted;
   for (auto& [p, ps] : partitions_) {
     for (auto* a : ps->dirty) {
-      for (const auto& b : a->windows.take_pending())
-        batch_->merge_bucket(p, a->id, b.start, b.counts);
+      a->windows.drain_pending([&](TimePoint start, const BucketCounts& counts) {
+        batch_->merge_bucket(p, a->id, start, counts);
+      });
       a->dirty = false;
     }
     ps->dirty.clear();

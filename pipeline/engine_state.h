@@ -63,6 +63,13 @@ struct Engine::PartitionState {
   };
   Staged building;  // the batch being built
   Staged writing;   // the batch the writer thread has
+  // Alert states of the partition's accounts by phase (the metrics read them at
+  // every scrape: no walk over the accounts).
+  std::array<std::size_t, 3> phases{};
+  void count_phase(storage::AlertPhase from, storage::AlertPhase to) {
+    --phases[static_cast<std::size_t>(from)];
+    ++phases[static_cast<std::size_t>(to)];
+  }
   bool meta_dirty = false;
   Offset checkpointed{-1};  // the position the checkpointer last accepted (or was loaded)
   PartitionState(std::size_t max_ids, std::size_t max_posts) : seen(max_ids), posts(max_posts) {}

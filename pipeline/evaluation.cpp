@@ -122,6 +122,7 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
       baseline = &window(at - rule.window, *rule.baseline);
     v.value = metric_value(rule, window(at, rule.window), baseline, weights);
     v.transition = step(rule, a.alerts[i], v.value, at);
+    ps.count_phase(v.before.phase, a.alerts[i].phase);
   }
   for (std::size_t i = 0; i < rules.size(); ++i) {
     auto& v = verdicts_[i];

@@ -241,22 +241,24 @@ void AccountWindows::add_pending(TimePoint bucket, std::uint8_t field, std::int6
   pending_.push_back(Delta{bucket, n, field});
 }
 
+TimePoint AccountWindows::bucket_of(const Delta& d) const {
+  return d.field == kFollowersField ? bucket_start(d.at, bucket_) : d.at;
+}
+
+void AccountWindows::apply(const Delta& d, BucketCounts& c) {
+  if (d.field == kFollowersField) {
+    c.followers.add(epoch_ms(d.at), d.value);
+  } else if (d.field < kCategories) {
+    c.posts[d.field] += static_cast<std::uint32_t>(d.value);
+  } else {
+    const std::size_t e = d.field - kCategories;
+    c.engagement[e / kActions][e % kActions] += static_cast<std::uint64_t>(d.value);
+  }
+}
+
 std::vector<AccountWindows::Bucket> AccountWindows::take_pending() {
   std::vector<Bucket> out;
-  for (const auto& d : pending_) {
-    const TimePoint start = d.field == kFollowersField ? bucket_start(d.at, bucket_) : d.at;
-    auto& c = at(out, start);
-    if (d.field == kFollowersField) {
-      c.followers.add(epoch_ms(d.at), d.value);
-    } else if (d.field < kCategories) {
-      c.posts[d.field] += static_cast<std::uint32_t>(d.value);
-    } else {
-      const std::size_t e = d.field - kCategories;
-      c.engagement[e / kActions][e % kActions] += static_cast<std::uint64_t>(d.value);
-    }
-  }
-  pending_.clear();
-  pending_.shrink_to_fit();
+  drain_pending([&](TimePoint start, const BucketCounts& c) { out.push_back({start, c}); });
   return out;
 }
 

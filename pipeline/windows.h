@@ -3,6 +3,7 @@
 // configured window (or baseline) can still reach.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,10 @@ class AccountWindows {
 
   // Deltas since the last take_pending(), for the next write batch.
   std::vector<Bucket> take_pending();
+  // The same, handed to fn(start, counts) bucket by bucket, ascending, without
+  // building a vector (the commit's path).
+  template <class F>
+  void drain_pending(F&& fn);
   bool has_pending() const { return !pending_.empty(); }
 
  private:
@@ -100,8 +105,26 @@ class AccountWindows {
   };
   static constexpr std::uint8_t kFollowersField = 255;
   void add_pending(TimePoint bucket, std::uint8_t field, std::int64_t n);
+  TimePoint bucket_of(const Delta& d) const;
+  static void apply(const Delta& d, BucketCounts& c);
   std::vector<Delta> pending_;
   inline static thread_local std::string scratch_;  // one bucket being packed
 };
+
+template <class F>
+void AccountWindows::drain_pending(F&& fn) {
+  // Deltas come in event order, nearly sorted by bucket already.
+  std::stable_sort(pending_.begin(), pending_.end(),
+                   [this](const Delta& x, const Delta& y) { return bucket_of(x) < bucket_of(y); });
+  BucketCounts c;
+  for (std::size_t i = 0; i < pending_.size();) {
+    const TimePoint start = bucket_of(pending_[i]);
+    c = BucketCounts{};
+    for (; i < pending_.size() && bucket_of(pending_[i]) == start; ++i) apply(pending_[i], c);
+    fn(start, c);
+  }
+  pending_.clear();
+  if (pending_.capacity() > 16) pending_.shrink_to_fit();
+}
 
 }  // namespace kilter::pipeline

@@ -123,6 +123,7 @@ TEST_F(EvaluationTest, ABreachEndsWhenItsPostsLeaveTheWindowWithoutNewEvents) {
   deliver();
   ASSERT_EQ(sink_->records.size(), 1u);  // 4 posts over 1d (max 3)
   EXPECT_NE(sink_->records[0].find(R"("status":"firing")"), std::string::npos);
+  EXPECT_EQ(engine_->alert_state_counts(), (std::array<std::size_t, 2>{0, 1}));
   // Another account moves the clock a day on: acme's posts leave its window.
   post_of("other", "o2", h0_ + std::chrono::hours(26), "professional");
   deliver();
@@ -130,8 +131,12 @@ TEST_F(EvaluationTest, ABreachEndsWhenItsPostsLeaveTheWindowWithoutNewEvents) {
   EXPECT_NE(sink_->records[1].find(R"("alert_id":"acme/posts/1d","account":"acme")"),
             std::string::npos);
   EXPECT_NE(sink_->records[1].find(R"("status":"resolved")"), std::string::npos);
+  EXPECT_EQ(engine_->alert_state_counts(), (std::array<std::size_t, 2>{0, 0}));
   EXPECT_NE(sink_->records[1].find(R"("ends_at":"2025-11-21T10:00:00Z")"), std::string::npos)
-      << sink_->records[1];
+      << sink_->records[1];  // Restored from the store, the counts are the same.
+  configure(kShareConfig);
+  engine_->open_partition(p_);
+  EXPECT_EQ(engine_->alert_state_counts(), (std::array<std::size_t, 2>{0, 0}));
 }
 
 TEST_F(EvaluationTest, AStartingPartitionStoresItsPositionAtOnce) {
