@@ -157,13 +157,9 @@ WindowFigures AccountWindows::window(TimePoint end, Millis length) const {
   WindowFigures f;
   const TimePoint from = end - length;
   if (count_ == 0 || last_ < from) return f;
-  BucketCounts c;
   each([&](TimePoint start, std::string_view body) {
     if (start >= end) return false;
-    if (start >= from) {
-      if (!storage::unpack(body, c)) std::abort();
-      f.sum.merge(c);
-    }
+    if (start >= from && !storage::add_packed(body, f.sum)) std::abort();
     return true;
   });
   return f;

@@ -117,33 +117,57 @@ std::uint8_t packed_kinds(std::string_view packed) {
   return out;
 }
 
-bool unpack(std::string_view& in, BucketCounts& out) {
+namespace {
+
+// Adds a packed bucket into `sum`; with `assign`, `sum` is empty and the
+// follower span is taken as stored (an unpack), not merged.
+bool read_packed(std::string_view& in, BucketCounts& sum, bool assign) {
   using namespace codec;
-  out = BucketCounts{};
   std::uint64_t mask = 0;
   if (!get_varint(in, mask) || (mask & ~kKnownBits) != 0) return false;
   const bool same = (mask >> kLastIsFirstBit) & 1;
   const bool has_first = (mask >> kFirstBit) & 1;
   const bool has_last = (mask >> kLastBit) & 1;
   if (same && (has_last || !has_first)) return false;
-  for (unsigned i = 0; i < kPostBits; ++i) {
-    if (!((mask >> i) & 1)) continue;
+  // Only the fields present: a bucket of a few events has one or two.
+  for (std::uint64_t counts = mask & ((std::uint64_t{1} << kFirstBit) - 1); counts != 0;
+       counts &= counts - 1) {
+    const auto i = static_cast<unsigned>(std::countr_zero(counts));
     std::uint64_t v = 0;
-    if (!get_varint(in, v) || v > std::numeric_limits<std::uint32_t>::max()) return false;
-    out.posts[i] = static_cast<std::uint32_t>(v);
+    if (!get_varint(in, v)) return false;
+    if (i < kPostBits) {
+      if (v > std::numeric_limits<std::uint32_t>::max()) return false;
+      sum.posts[i] += static_cast<std::uint32_t>(v);
+    } else {
+      const unsigned e = i - kPostBits;
+      sum.engagement[e / kActions][e % kActions] += v;
+    }
   }
-  for (unsigned i = 0; i < kEngagementBits; ++i) {
-    if (!((mask >> (kPostBits + i)) & 1)) continue;
-    if (!get_varint(in, out.engagement[i / kActions][i % kActions])) return false;
-  }
-  auto& f = out.followers;
-  if (has_first && !(get_signed(in, f.first_ts) && get_signed(in, f.first))) return false;
-  if (has_last && !(get_signed(in, f.last_ts) && get_signed(in, f.last))) return false;
-  if (same) {
-    f.last_ts = f.first_ts;
-    f.last = f.first;
+  if (has_first || has_last) {
+    FollowerSpan f;
+    if (has_first && !(get_signed(in, f.first_ts) && get_signed(in, f.first))) return false;
+    if (has_last && !(get_signed(in, f.last_ts) && get_signed(in, f.last))) return false;
+    if (same) {
+      f.last_ts = f.first_ts;
+      f.last = f.first;
+    }
+    if (assign)
+      sum.followers = f;
+    else
+      sum.followers.merge(f);
   }
   return true;
+}
+
+}  // namespace
+
+bool add_packed(std::string_view& in, BucketCounts& sum) {
+  return read_packed(in, sum, false);
+}
+
+bool unpack(std::string_view& in, BucketCounts& out) {
+  out = BucketCounts{};
+  return read_packed(in, out, true);
 }
 
 }  // namespace kilter::storage

@@ -44,6 +44,8 @@ struct BucketCounts {
 void pack(std::string& out, const BucketCounts& c);
 // Reads one packed bucket from the front of `in`; false if it is malformed.
 bool unpack(std::string_view& in, BucketCounts& out);
+// The same, added to `sum` (as BucketCounts::merge would), without a copy.
+bool add_packed(std::string_view& in, BucketCounts& sum);
 // What a packed bucket holds, without unpacking it: 1 posts, 2 engagement,
 // 4 follower snapshots (0 for a malformed one).
 std::uint8_t packed_kinds(std::string_view packed);

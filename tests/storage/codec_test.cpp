@@ -77,6 +77,22 @@ TEST(Codec, BucketCountsRejectsCorruptInput) {
   EXPECT_FALSE(codec::decode("\x01\x01\xff\xff\xff\xff\x7f"s, out));
 }
 
+TEST(Codec, AddingAPackedBucketIsMergingItsUnpackedCounts) {
+  BucketCounts sum = full_counts();
+  BucketCounts other;
+  other.posts[1] = 3;
+  other.engagement[2][4] = 9;
+  other.followers.add(1'700'000'100'000, 13000);
+  std::string bytes;
+  pack(bytes, other);
+  std::string_view in(bytes);
+  ASSERT_TRUE(add_packed(in, sum));
+  EXPECT_TRUE(in.empty());
+  BucketCounts expected = full_counts();
+  expected.merge(other);
+  EXPECT_EQ(sum, expected);
+}
+
 TEST(Codec, BucketRowsRoundTripMergeAndReadSingleBuckets) {
   BucketCounts one;
   one.posts[0] = 1;
