@@ -269,7 +269,8 @@ def report(out):
     when = f"{dates[0]} to {dates[-1]}" if dates and dates[0] else machine.get("date", "?")
     text = ("## Current run\n\n"
             f"Measured at commit {', '.join(commits) or machine.get('commit', '?')}, {when};"
-            " the machine was shared with other builds and benchmarks, so figures are noisy.\n\n")
+            " the load average at the start of each part is given with it (anything else"
+            " running on the machine shows there).\n\n")
     text += section_targets(file, kafka, latency)
     text += section_machine(machine)
     text += section_file(file) + section_kafka(kafka) + section_latency(latency)
