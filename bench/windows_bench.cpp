@@ -23,7 +23,7 @@ constexpr TimePoint kStart = kilter::from_epoch_ms(1'794'787'200'000);  // 2026-
 constexpr Millis kBucket = hours(1);
 constexpr Millis kRetention = days(35);
 // The engine takes the pending deltas at each commit and expires old buckets at
-// evaluations; doing the same here keeps both vectors at their steady size.
+// evaluations; doing the same here keeps the memory at its steady size.
 constexpr std::int64_t kEventsPerCommit = 1'000;
 
 // Events in time order, `step` apart, so that the arg sets how many share a

@@ -50,14 +50,7 @@ TEST_F(KafkaTest, KillNineAtRandomMomentsLosesAndDoublesNothing) {
   ASSERT_TRUE(eventually([&] { return caught_up(reference); })) << reference.log();
   EXPECT_EQ(kills, 8);
 
-  // Every account's figures, from the live daemon's API.
-  Totals got;
-  for (const auto& [account, truth] : w.truth) {
-    auto r = crashed.get("/api/v1/accounts/" + account);
-    ASSERT_EQ(r.status, 200) << account << ": " << r.body;
-    add_account_json(got, r.body);
-  }
-  expect_equal_totals(w.truth, got);
+  expect_equal_totals(w.truth, api_totals(crashed, w));
 
   ASSERT_EQ(crashed.stop().code, 0) << crashed.log();
   ASSERT_EQ(reference.stop().code, 0) << reference.log();
@@ -84,13 +77,7 @@ TEST_F(KafkaTest, ACrashBetweenTheFirstGroupCommitAndItsStateBatchLosesNothing) 
   again.start();
   ASSERT_TRUE(eventually([&] { return caught_up(again); }, std::chrono::seconds(60)))
       << again.log() << again.metrics();
-  Totals got;
-  for (const auto& [account, truth] : w.truth) {
-    auto r = again.get("/api/v1/accounts/" + account);
-    ASSERT_EQ(r.status, 200) << account << ": " << r.body;
-    add_account_json(got, r.body);
-  }
-  expect_equal_totals(w.truth, got);
+  expect_equal_totals(w.truth, api_totals(again, w));
   ASSERT_EQ(again.stop().code, 0) << again.log();
 }
 

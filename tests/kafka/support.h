@@ -144,6 +144,18 @@ inline void expect_equal_totals(const Totals& truth, const Totals& got, bool att
   EXPECT_EQ(mismatches, 0u) << "accounts whose stored figures differ from the truth";
 }
 
+// Every account's figures, from a live daemon's API (an account it does not
+// know fails the test).
+inline Totals api_totals(Daemon& d, const Workload& w) {
+  Totals got;
+  for (const auto& [account, truth] : w.truth) {
+    auto r = d.get("/api/v1/accounts/" + account);
+    EXPECT_EQ(r.status, 200) << account << ": " << r.body;
+    if (r.status == 200) add_account_json(got, r.body);
+  }
+  return got;
+}
+
 class KafkaTest : public ::testing::Test {
  protected:
   static constexpr const char* kTopic = "social.events";
