@@ -19,6 +19,7 @@
 #include "storage/codec.h"
 #include "storage/keys.h"
 #include "storage/rocks_batch.h"
+#include "storage/rocks_cursor.h"
 #include "storage/rocks_options.h"
 #include "storage/rocks_util.h"
 
@@ -35,61 +36,6 @@ std::uint32_t read_u32(const char* p) {
 
 // Key buffer of the point lookups (no callbacks run while it is in use).
 thread_local std::string tl_key;
-
-// An iterator over the keys that start with `prefix`, bounded above so RocksDB
-// stops at the partition's end instead of reading into the next one.
-class Cursor {
- public:
-  Cursor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view prefix,
-         std::string_view upper = {}, bool fill_cache = true,
-         const rocksdb::Snapshot* snapshot = nullptr)
-      : prefix_(prefix) {
-    ro_.snapshot = snapshot;
-    if (!upper.empty()) {
-      upper_.assign(upper);
-      has_upper_ = true;
-    } else {
-      has_upper_ = keys::prefix_end(prefix, upper_);
-    }
-    upper_slice_ = slice(upper_);
-    if (has_upper_) ro_.iterate_upper_bound = &upper_slice_;
-    ro_.fill_cache = fill_cache;
-    it_.reset(db.NewIterator(ro_, cf));
-  }
-  Cursor(const Cursor&) = delete;
-  Cursor& operator=(const Cursor&) = delete;
-
-  void seek(std::string_view k) { it_->Seek(slice(k)); }
-  void next() { it_->Next(); }
-  bool valid() const {
-    if (!it_->Valid()) {
-      check(it_->status(), "scan");
-      return false;
-    }
-    return key().starts_with(prefix_);
-  }
-  std::string_view key() const { return view(it_->key()); }
-  std::string_view value() const { return view(it_->value()); }
-
- private:
-  std::string prefix_;
-  std::string upper_;
-  bool has_upper_ = false;
-  rocksdb::Slice upper_slice_;
-  rocksdb::ReadOptions ro_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
-
-class RocksSnapshot final : public Snapshot {
- public:
-  explicit RocksSnapshot(rocksdb::DB& db) : db_(db), snapshot_(db.GetSnapshot()) {}
-  ~RocksSnapshot() override { db_.ReleaseSnapshot(snapshot_); }
-  const rocksdb::Snapshot* get() const { return snapshot_; }
-
- private:
-  rocksdb::DB& db_;
-  const rocksdb::Snapshot* snapshot_;
-};
 
 class RocksStore final : public StateStore {
  public:
@@ -520,71 +466,16 @@ class RocksStore final : public StateStore {
   std::atomic<std::uint64_t> committed_bytes_{0};
 };
 
-// The default column family holds the store's own small records.
-constexpr std::string_view kInstanceKey = "instance";
-
-Result<std::string> load_instance_id(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf) {
-  std::string v;
-  auto s = db.Get(rocksdb::ReadOptions{}, cf, slice(kInstanceKey), &v);
-  if (s.ok()) return v;
-  if (!s.IsNotFound()) return Error{"rocksdb read instance id: " + s.ToString()};
-  std::random_device rd;
-  v = fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  if (auto w = db.Put(wo, cf, slice(kInstanceKey), slice(v)); !w.ok())
-    return Error{"rocksdb write instance id: " + w.ToString()};
-  return v;
-}
-
 RocksStore* as_rocks(StateStore& store) {
   return dynamic_cast<RocksStore*>(&store);
 }
 
-// Loads the persisted cutoffs so retention holds across restarts.
-Result<void> load_retention(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, RetentionTable& t) {
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}, cf));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view k = view(it->key());
-    Partition p;
-    codec::Cutoffs c;
-    if (!keys::read_partition(k, p) || !k.empty() || !codec::decode(view(it->value()), c))
-      return Error{"corrupt retention entry"};
-    t.set(p, c);
-  }
-  if (!it->status().ok()) return Error{"rocksdb read retention: " + it->status().ToString()};
-  return ok();
-}
-
 }  // namespace
 
-Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
-  if (opts.path.empty()) return Error{"storage path is empty"};
-  std::error_code ec;
-  std::filesystem::create_directories(opts.path, ec);
-  if (ec) return Error{"cannot create " + opts.path + ": " + ec.message()};
-
-  auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
-  auto retention = std::make_shared<RetentionTable>();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (std::size_t i = 0; i < kCfCount; ++i)
-    families.emplace_back(kCfNames[i], cf_options(static_cast<Cf>(i), cache, retention));
-
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_options(opts.memtable_bytes), opts.path, families, &handles, &raw);
-  if (!s.ok()) return Error{"rocksdb open " + opts.path + ": " + s.ToString()};
-  std::unique_ptr<rocksdb::DB> db(raw);
-  Handles cf{};
-  std::copy(handles.begin(), handles.end(), cf.begin());
-  auto instance = load_instance_id(*db, cf[kDefaultCf]);
-  auto loaded = instance ? load_retention(*db, cf[kRetentionCf], *retention) : instance.error();
-  if (!loaded) {
-    for (auto* h : cf) db->DestroyColumnFamilyHandle(h);
-    return loaded.error();
-  }
-  return std::unique_ptr<StateStore>(
-      std::make_unique<RocksStore>(std::move(db), cf, retention, std::move(*instance)));
+std::unique_ptr<StateStore> make_rocks_store(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
+                                             std::shared_ptr<RetentionTable> retention,
+                                             std::string instance) {
+  return std::make_unique<RocksStore>(std::move(db), cf, std::move(retention), std::move(instance));
 }
 
 Result<void> compact_all(StateStore& store) {

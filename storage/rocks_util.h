@@ -2,12 +2,14 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include <rocksdb/db.h>
 
 #include "storage/rocks_options.h"
+#include "storage/state_store.h"
 
 namespace kilter::storage {
 
@@ -29,5 +31,11 @@ inline rocksdb::Slice slice(std::string_view s) {
 inline void check(const rocksdb::Status& s, std::string_view what) {
   if (!s.ok()) fatal(what, s.ToString());
 }
+
+class RetentionTable;
+// The store over an open database (rocks_store.cpp; opened by rocks_open.cpp).
+std::unique_ptr<StateStore> make_rocks_store(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
+                                             std::shared_ptr<RetentionTable> retention,
+                                             std::string instance);
 
 }  // namespace kilter::storage
