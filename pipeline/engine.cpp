@@ -100,7 +100,8 @@ void Engine::share_memory_bounds() {
 
 std::optional<Offset> Engine::open_partition(Partition p) {
   if (auto it = partitions_.find(p); it != partitions_.end()) return it->second->meta.position;
-  if (auto r = settle(true); !r) return std::nullopt;  // the store must have every write
+  // The store must have every write (a failed one stops the engine: failure_).
+  (void)settle(true);
   auto ps = std::make_unique<PartitionState>(cfg_->pipeline.dedupe_max_ids,
                                              cfg_->pipeline.post_cache_posts);
   ps->id = p;
