@@ -3,6 +3,7 @@
 #pragma once
 
 #include <queue>
+#include <unordered_map>
 
 #include "pipeline/dedupe.h"
 #include "pipeline/engine.h"
@@ -44,15 +45,15 @@ struct Engine::PartitionState {
   // Posts and engagement of a batch the store does not show yet: the evidence
   // of an alert reads them here. Strings live in one buffer, so staging
   // allocates nothing once warm.
-  struct StagedPost {
+  struct UnwrittenPost {
     std::uint32_t account;
     TimePoint ts;
     Category category;
     float confidence;
     std::uint32_t text_at, id_len, matched_len, link_len;
   };
-  struct Staged {
-    std::vector<StagedPost> posts;
+  struct Unwritten {
+    std::vector<UnwrittenPost> posts;
     std::string text;
     FlatMap64<std::uint64_t> engagement;  // post id hash -> weighted engagement added
     void clear() {
@@ -61,8 +62,8 @@ struct Engine::PartitionState {
       if (!engagement.empty()) engagement.clear();
     }
   };
-  Staged building;  // the batch being built
-  Staged writing;   // the batch the writer thread has
+  Unwritten building;  // the batch being built
+  Unwritten writing;   // the batch the writer thread has
   // Alert states of the partition's accounts by phase (the metrics read them at
   // every scrape: no walk over the accounts).
   std::array<std::size_t, 3> phases{};

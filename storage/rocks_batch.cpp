@@ -138,9 +138,8 @@ rocksdb::WriteBatch& RocksBatch::build() {
     auto* cf = cf_[op.cf];
     const rocksdb::Slice k(base + op.at, op.key_len);
     rocksdb::Slice v(base + op.at + op.key_len, op.val_len);
-    // Engagement added to one post in this batch becomes one write: the adds are
-    // folded into the put (or the first add) before them. So do the buckets of
-    // one account and day: one row.
+    // The bucket deltas and post engagement of one account and day become one
+    // write: one row.
     std::size_t next = j + 1;
     if (op.cf == kBucketsCf && op.kind == Kind::merge) {
       for (; next < order_.size(); ++next) {
@@ -158,23 +157,6 @@ rocksdb::WriteBatch& RocksBatch::build() {
         }
         folded_.clear();
         codec::encode_row(folded_, row_);
-        v = slice(folded_);
-      }
-    }
-    if (op.cf == kDetailsCf && op.kind != Kind::del) {
-      std::uint64_t sum = 0;
-      for (; next < order_.size(); ++next) {
-        const Op& o = ops_[order_[next]];
-        if (o.cf != op.cf || o.kind != Kind::merge || key(o) != key(op)) break;
-        bool full = false;
-        std::uint64_t delta = 0;
-        if (!codec::decode_detail_kind({base + o.at + o.key_len, o.val_len}, full, delta) || full)
-          fatal("batch", "engagement operand expected");
-        sum += delta;
-      }
-      if (next > j + 1) {
-        folded_.assign(v.data(), v.size());
-        if (!codec::add_detail_engagement(folded_, sum)) fatal("batch", "post detail expected");
         v = slice(folded_);
       }
     }

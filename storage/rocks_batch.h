@@ -5,8 +5,8 @@
 // makes memtable inserts cheap: the skiplist resumes from the previous insert
 // instead of descending from the top, which matters for the random-looking keys
 // of posts and post details. The sort is stable on equal keys, so a put followed
-// by merges of the same key keeps its meaning; runs of engagement adds to one
-// post are folded into one write.
+// by merges of the same key keeps its meaning; runs of merges into one bucket
+// row are folded into one write.
 #pragma once
 
 #include <cstdint>
