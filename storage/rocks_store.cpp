@@ -20,6 +20,7 @@
 #include "storage/keys.h"
 #include "storage/rocks_batch.h"
 #include "storage/rocks_cursor.h"
+#include "storage/rocks_logger.h"
 #include "storage/rocks_options.h"
 #include "storage/rocks_util.h"
 
@@ -40,14 +41,16 @@ thread_local std::string tl_key;
 class RocksStore final : public StateStore {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
-             std::shared_ptr<RetentionTable> retention, std::string instance)
-      : db_(std::move(db)),
+             std::shared_ptr<RetentionTable> retention, std::string instance, StoreExtras extras)
+      : env_(std::move(extras.env)),
+        events_(std::move(extras.events)),
+        db_(std::move(db)),
         cf_(cf),
         retention_(std::move(retention)),
         instance_(std::move(instance)) {}
 
   ~RocksStore() override {
-    if (auto r = write_cutoffs(); !r)
+    if (auto r = failure() ? ok() : write_cutoffs(); !r)
       std::fprintf(stderr, "kilter storage: %s (recomputed at the next evaluation)\n",
                    r.error().message.c_str());
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -60,11 +63,12 @@ class RocksStore final : public StateStore {
   Result<void> commit(Batch& batch, bool sync) override {
     auto* b = dynamic_cast<RocksBatch*>(&batch);
     if (b == nullptr || b->owner() != this) return Error{"commit: batch of another store"};
+    if (auto f = refused()) return *f;
     if (b->empty()) {
       // Nothing to write, but a sync commit still makes earlier commits durable.
       if (!sync) return ok();
       if (auto r = write_cutoffs(); !r) return r;
-      if (auto s = db_->SyncWAL(); !s.ok()) return Error{"rocksdb sync: " + s.ToString()};
+      if (auto s = db_->SyncWAL(); !s.ok()) return failed("rocksdb sync", s);
       return ok();
     }
     auto& wb = b->build();
@@ -76,12 +80,17 @@ class RocksStore final : public StateStore {
     const auto bytes = wb.GetDataSize();
     if (auto s = db_->Write(wo, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
-      return Error{"rocksdb commit: " + s.ToString()};
+      return failed("rocksdb commit", s);
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
     committed_bytes_.fetch_add(bytes, std::memory_order_relaxed);
     b->clear();
     return ok();
+  }
+
+  std::optional<Error> failure() const override {
+    std::lock_guard lock(failure_mu_);
+    return failure_;
   }
 
   std::vector<Partition> partitions() override {
@@ -345,8 +354,9 @@ class RocksStore final : public StateStore {
       Cursor c(*db_, cf_[i], begin);
       for (c.seek(begin); c.valid(); c.next()) check(wb.Delete(cf_[i], slice(c.key())), "batch");
     }
+    if (auto f = refused()) return *f;
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
-      return Error{"rocksdb drop partition: " + s.ToString()};
+      return failed("rocksdb drop partition", s);
     retention_->erase(p);
     return ok();
   }
@@ -363,6 +373,9 @@ class RocksStore final : public StateStore {
     if (db_->GetIntProperty("rocksdb.num-running-compactions", &v)) s.running_compactions = v;
     if (db_->GetIntProperty("rocksdb.is-write-stopped", &v)) s.write_stopped = v != 0;
     if (db_->GetIntProperty("rocksdb.actual-delayed-write-rate", &v)) s.delayed_write_rate = v;
+    s.write_failures = write_failures_.load(std::memory_order_relaxed);
+    s.background_errors = events_->background_errors();
+    s.failed = failure().has_value();
     return s;
   }
 
@@ -390,8 +403,9 @@ class RocksStore final : public StateStore {
       val[static_cast<std::size_t>(i)] = static_cast<char>(next >> (8 * i));
     rocksdb::WriteOptions wo;
     wo.sync = true;  // positions stored under this id must never outlive the id itself
+    if (auto f = refused()) return *f;
     if (auto w = db_->Put(wo, cf_[kDefaultCf], slice(key), slice(val)); !w.ok())
-      return Error{"rocksdb write source id: " + w.ToString()};
+      return failed("rocksdb write source id", w);
     return next;
   }
 
@@ -436,15 +450,32 @@ class RocksStore final : public StateStore {
     }
   }
   Result<void> write_cutoffs() {
+    if (auto f = refused()) return *f;
     auto cutoffs = take_cutoffs();
     if (cutoffs.empty()) return ok();
     rocksdb::WriteBatch wb;
     put_cutoffs(wb, cutoffs);
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
-      return Error{"rocksdb write retention cutoffs: " + s.ToString()};
+      return failed("rocksdb write retention cutoffs", s);
     }
     return ok();
+  }
+
+  // After a failed write RocksDB must not be written to again: its WAL writer
+  // asserts (SIGABRT in Debian's build) on a sync after a failed append, and a
+  // write after a hard error is refused anyway. Counted: every refusal.
+  std::optional<Error> refused() {
+    std::lock_guard lock(failure_mu_);
+    if (!failure_) return std::nullopt;
+    write_failures_.fetch_add(1, std::memory_order_relaxed);
+    return failure_;
+  }
+  Error failed(std::string_view what, const rocksdb::Status& s) {
+    write_failures_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(failure_mu_);
+    if (!failure_) failure_ = Error{describe(what, s)};
+    return *failure_;
   }
 
   // Point lookup of tl_key; true when found.
@@ -455,6 +486,8 @@ class RocksStore final : public StateStore {
     return true;
   }
 
+  std::unique_ptr<rocksdb::Env> env_;  // the fault-injecting one of tests; outlives db_
+  std::shared_ptr<StoreEvents> events_;
   std::unique_ptr<rocksdb::DB> db_;
   Handles cf_;
   std::shared_ptr<RetentionTable> retention_;
@@ -464,6 +497,9 @@ class RocksStore final : public StateStore {
   std::string instance_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> committed_bytes_{0};
+  std::atomic<std::uint64_t> write_failures_{0};
+  mutable std::mutex failure_mu_;
+  std::optional<Error> failure_;  // the first failed write
 };
 
 RocksStore* as_rocks(StateStore& store) {
@@ -474,8 +510,9 @@ RocksStore* as_rocks(StateStore& store) {
 
 std::unique_ptr<StateStore> make_rocks_store(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
                                              std::shared_ptr<RetentionTable> retention,
-                                             std::string instance) {
-  return std::make_unique<RocksStore>(std::move(db), cf, std::move(retention), std::move(instance));
+                                             std::string instance, StoreExtras extras) {
+  return std::make_unique<RocksStore>(std::move(db), cf, std::move(retention), std::move(instance),
+                                      std::move(extras));
 }
 
 Result<void> compact_all(StateStore& store) {
