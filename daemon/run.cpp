@@ -109,7 +109,8 @@ class Service {
     auto store =
         storage::open_rocks_store({.path = cfg_->storage.path,
                                    .block_cache_bytes = cfg_->storage.block_cache_mib << 20,
-                                   .memtable_bytes = cfg_->storage.memtable_mib << 20});
+                                   .memtable_bytes = cfg_->storage.memtable_mib << 20,
+                                   .min_free_bytes = cfg_->storage.min_free_mib << 20});
     if (!store) {
       spdlog::error("state store: {}", store.error().message);
       return kExitRuntime;

@@ -57,6 +57,16 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
   std::error_code ec;
   std::filesystem::create_directories(opts.path, ec);
   if (ec) return Error{"cannot create " + opts.path + ": " + ec.message()};
+  if (opts.min_free_bytes > 0) {
+    // A start on a full disk would write a WAL, options and manifest files
+    // before failing; in a restart loop, again and again.
+    const auto space = std::filesystem::space(opts.path, ec);
+    if (!ec && space.available < opts.min_free_bytes)
+      return Error{
+          fmt::format("{}: {} MiB free, less than the {} MiB the store needs to open (the state "
+                      "directory's disk is full): free some space and start again",
+                      opts.path, space.available >> 20, opts.min_free_bytes >> 20)};
+  }
 
   auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
   auto retention = std::make_shared<RetentionTable>();

@@ -145,6 +145,9 @@ struct RocksOptions {
   std::string path;
   std::size_t block_cache_bytes = 32 << 20;
   std::size_t memtable_bytes = 64 << 20;  // every column family's write buffers together
+  // Opening fails, touching nothing, when the file system holding `path` has
+  // less free space than this (0: no check).
+  std::uint64_t min_free_bytes = 0;
   // Tests only: file writes fail when this says so (storage/write_faults.h).
   std::shared_ptr<WriteFaults> faults = nullptr;
 };
