@@ -42,7 +42,8 @@ class NoiseTest : public EngineTest {
 };
 
 TEST_F(NoiseTest, AnAccountGoneSilentMutesItsOtherAlertUntilItSpeaksAgain) {
-  configure(std::string(kRules) + "inhibit:\n  - {source: {rule: silent}, target: {rule: few}}\n");
+  configure(std::string(kRules) +
+            "inhibit:\n  - {source: {rule: silent}, target: {rule: few}}\n");
   engine_->open_partition(p_);
   post(p_, 0, "acme", t0_);
   // Two days of silence: both rules breach; only "silent" is told.
@@ -54,8 +55,9 @@ TEST_F(NoiseTest, AnAccountGoneSilentMutesItsOtherAlertUntilItSpeaksAgain) {
   // time its breach began.
   post(p_, 1, "acme", t0_ + hours(51));
   engine_->advance_idle(p_, t0_ + hours(52));
-  EXPECT_EQ(told("acme/posts/1d"), (std::vector<std::string>{"firing@2025-11-22T10:00:00Z",
-                                                             "resolved@2025-11-22T10:00:00Z"}));
+  EXPECT_EQ(told("acme/posts/1d"),
+            (std::vector<std::string>{"firing@2025-11-22T10:00:00Z",
+                                      "resolved@2025-11-22T10:00:00Z"}));
   EXPECT_EQ(told("acme/posts/2d"), std::vector<std::string>{"firing@2025-11-22T10:00:00Z"});
 }
 
@@ -129,8 +131,7 @@ TEST_F(NoiseTest, AnAlertDuringACampaignSaysSo) {
          limits: {too-pushy: {max: 0.5}}}
 )");
   engine_->open_partition(p_);
-  for (int i = 0; i < 4; ++i)
-    post(p_, i, "shop", t0_ + std::chrono::minutes(10 * i), "promotional");
+  for (int i = 0; i < 4; ++i) post(p_, i, "shop", t0_ + std::chrono::minutes(10 * i), "promotional");
   engine_->advance_idle(p_, t0_ + hours(2));
   ASSERT_EQ(told("shop/promotional_share/1d").size(), 1u);
   const auto& r = sink_->records.back();

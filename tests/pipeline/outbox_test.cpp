@@ -51,9 +51,7 @@ class FakeSink final : public Sink {
 SinkResult failure(std::optional<Millis> retry_after = {}) {
   return {false, false, retry_after, "HTTP 500"};
 }
-SinkResult refusal() {
-  return {false, true, {}, "HTTP 400"};
-}
+SinkResult refusal() { return {false, true, {}, "HTTP 400"}; }
 
 std::string record(const std::string& account, int n, const std::string& status = "firing") {
   return R"({"alert_id":")" + account + "/posts/1d#" + std::to_string(n) + R"(","account":")" +
@@ -91,8 +89,8 @@ class OutboxTest : public ::testing::Test {
     std::vector<SinkSlot> slots;
     slots.push_back({std::move(a), 0, Millis{0}, Millis{0}});
     slots.push_back({std::move(b), rate_b, wait_b, repeat_b});
-    outbox_ =
-        std::make_unique<Outbox>(loop_, *store_, std::move(slots), cfg, [this] { return firing_; });
+    outbox_ = std::make_unique<Outbox>(loop_, *store_, std::move(slots), cfg,
+                                       [this] { return firing_; });
   }
   // Writes an entry to the store as the engine does, then hands it over.
   void add(std::uint64_t seq, const std::string& rec, std::vector<std::string> sinks = {"a", "b"}) {
@@ -103,8 +101,9 @@ class OutboxTest : public ::testing::Test {
   }
   std::size_t stored() {
     std::size_t n = 0;
-    store_->scan_outbox(Partition{0}, [&](std::uint64_t, std::string_view,
-                                          const std::vector<std::string>&, bool) { ++n; });
+    store_->scan_outbox(Partition{0},
+                        [&](std::uint64_t, std::string_view, const std::vector<std::string>&,
+                            bool) { ++n; });
     return n;
   }
   std::vector<std::string> owed(std::uint64_t seq) {
@@ -173,11 +172,11 @@ TEST_F(OutboxTest, RetryAfterIsHonoured) {
 
 TEST_F(OutboxTest, RateLimitSpacesTheNotifications) {
   make({}, /*rate_b=*/0.5);
-  for (int i = 0; i < 3; ++i)
-    add(static_cast<std::uint64_t>(i), record("acct" + std::to_string(i), i), {"b"});
+  for (int i = 0; i < 3; ++i) add(static_cast<std::uint64_t>(i), record("acct" + std::to_string(i), i), {"b"});
   loop_.advance(seconds(10));
   ASSERT_EQ(b_->calls.size(), 3u);
-  for (std::size_t i = 1; i < 3; ++i) EXPECT_GE(b_->times[i] - b_->times[i - 1], seconds(2)) << i;
+  for (std::size_t i = 1; i < 3; ++i)
+    EXPECT_GE(b_->times[i] - b_->times[i - 1], seconds(2)) << i;
 }
 
 TEST_F(OutboxTest, GroupWaitSendsAnAccountsAlertsTogether) {
