@@ -13,14 +13,9 @@ namespace {
 constexpr std::string_view kSourceKeys[] = {"file"};
 constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dead_letter_topic",
                                            "properties"};
-constexpr std::string_view kStorageKeys[] = {"path",
-                                             "bucket",
-                                             "retention",
-                                             "commit_interval",
-                                             "commit_max_events",
-                                             "block_cache_mib",
-                                             "memtable_mib",
-                                             "min_free_mib"};
+constexpr std::string_view kStorageKeys[] = {
+    "path",        "bucket", "retention", "commit_interval", "commit_max_events", "block_cache_mib",
+    "memtable_mib", "min_free_mib"};
 constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
                                               "max_event_bytes",  "engagement_weights",
                                               "dedupe_max_ids",   "post_cache_posts"};

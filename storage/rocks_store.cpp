@@ -63,12 +63,12 @@ class RocksStore final : public StateStore {
   Result<void> commit(Batch& batch, bool sync) override {
     auto* b = dynamic_cast<RocksBatch*>(&batch);
     if (b == nullptr || b->owner() != this) return Error{"commit: batch of another store"};
-    if (auto f = refused()) return *f;
+    if (auto f = gate_.refused()) return *f;
     if (b->empty()) {
       // Nothing to write, but a sync commit still makes earlier commits durable.
       if (!sync) return ok();
       if (auto r = write_cutoffs(); !r) return r;
-      if (auto s = db_->SyncWAL(); !s.ok()) return failed("rocksdb sync", s);
+      if (auto s = db_->SyncWAL(); !s.ok()) return gate_.failed("rocksdb sync", s);
       return ok();
     }
     auto& wb = b->build();
@@ -80,7 +80,7 @@ class RocksStore final : public StateStore {
     const auto bytes = wb.GetDataSize();
     if (auto s = db_->Write(wo, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
-      return failed("rocksdb commit", s);
+      return gate_.failed("rocksdb commit", s);
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
     committed_bytes_.fetch_add(bytes, std::memory_order_relaxed);
@@ -88,10 +88,7 @@ class RocksStore final : public StateStore {
     return ok();
   }
 
-  std::optional<Error> failure() const override {
-    std::lock_guard lock(failure_mu_);
-    return failure_;
-  }
+  std::optional<Error> failure() const override { return gate_.failure(); }
 
   std::vector<Partition> partitions() override {
     std::vector<Partition> out;
@@ -354,9 +351,9 @@ class RocksStore final : public StateStore {
       Cursor c(*db_, cf_[i], begin);
       for (c.seek(begin); c.valid(); c.next()) check(wb.Delete(cf_[i], slice(c.key())), "batch");
     }
-    if (auto f = refused()) return *f;
+    if (auto f = gate_.refused()) return *f;
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
-      return failed("rocksdb drop partition", s);
+      return gate_.failed("rocksdb drop partition", s);
     retention_->erase(p);
     return ok();
   }
@@ -373,7 +370,7 @@ class RocksStore final : public StateStore {
     if (db_->GetIntProperty("rocksdb.num-running-compactions", &v)) s.running_compactions = v;
     if (db_->GetIntProperty("rocksdb.is-write-stopped", &v)) s.write_stopped = v != 0;
     if (db_->GetIntProperty("rocksdb.actual-delayed-write-rate", &v)) s.delayed_write_rate = v;
-    s.write_failures = write_failures_.load(std::memory_order_relaxed);
+    s.write_failures = gate_.failures();
     s.background_errors = events_->background_errors();
     s.failed = failure().has_value();
     return s;
@@ -403,9 +400,9 @@ class RocksStore final : public StateStore {
       val[static_cast<std::size_t>(i)] = static_cast<char>(next >> (8 * i));
     rocksdb::WriteOptions wo;
     wo.sync = true;  // positions stored under this id must never outlive the id itself
-    if (auto f = refused()) return *f;
+    if (auto f = gate_.refused()) return *f;
     if (auto w = db_->Put(wo, cf_[kDefaultCf], slice(key), slice(val)); !w.ok())
-      return failed("rocksdb write source id", w);
+      return gate_.failed("rocksdb write source id", w);
     return next;
   }
 
@@ -450,32 +447,16 @@ class RocksStore final : public StateStore {
     }
   }
   Result<void> write_cutoffs() {
-    if (auto f = refused()) return *f;
+    if (auto f = gate_.refused()) return *f;
     auto cutoffs = take_cutoffs();
     if (cutoffs.empty()) return ok();
     rocksdb::WriteBatch wb;
     put_cutoffs(wb, cutoffs);
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
-      return failed("rocksdb write retention cutoffs", s);
+      return gate_.failed("rocksdb write retention cutoffs", s);
     }
     return ok();
-  }
-
-  // After a failed write RocksDB must not be written to again: its WAL writer
-  // asserts (SIGABRT in Debian's build) on a sync after a failed append, and a
-  // write after a hard error is refused anyway. Counted: every refusal.
-  std::optional<Error> refused() {
-    std::lock_guard lock(failure_mu_);
-    if (!failure_) return std::nullopt;
-    write_failures_.fetch_add(1, std::memory_order_relaxed);
-    return failure_;
-  }
-  Error failed(std::string_view what, const rocksdb::Status& s) {
-    write_failures_.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(failure_mu_);
-    if (!failure_) failure_ = Error{describe(what, s)};
-    return *failure_;
   }
 
   // Point lookup of tl_key; true when found.
@@ -497,9 +478,7 @@ class RocksStore final : public StateStore {
   std::string instance_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> committed_bytes_{0};
-  std::atomic<std::uint64_t> write_failures_{0};
-  mutable std::mutex failure_mu_;
-  std::optional<Error> failure_;  // the first failed write
+  WriteGate gate_;
 };
 
 RocksStore* as_rocks(StateStore& store) {
