@@ -13,6 +13,7 @@
 #include <exception>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -162,6 +163,9 @@ struct HttpServerState {
   std::uint16_t port = 0;
   HttpServer::Stats stats;
   std::unordered_set<Session*> sessions;
+  std::unordered_map<std::string, std::size_t> per_client;  // open connections by peer address
+  std::size_t open = 0;        // sessions not yet closed (closing ones may linger in `sessions`)
+  std::uint64_t sequence = 0;  // orders the sessions' waits: lower waited longer
   std::unordered_set<std::string> logged_errors;
   std::chrono::steady_clock::time_point next_overload_warn{};
   std::chrono::steady_clock::time_point next_accept_warn{};
@@ -177,14 +181,27 @@ using State = detail::HttpServerState;
 // registered in the state so stop() can close it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<State> state, tcp::socket socket)
-      : state_(std::move(state)), stream_(std::move(socket)) {
+  Session(std::shared_ptr<State> state, tcp::socket socket, std::string peer)
+      : state_(std::move(state)), stream_(std::move(socket)), peer_(std::move(peer)) {
     state_->sessions.insert(this);
+    ++state_->per_client[peer_];
+    ++state_->open;
   }
-  ~Session() { state_->sessions.erase(this); }
+  ~Session() {
+    release();
+    state_->sessions.erase(this);
+  }
 
   void start() { wait_for_request(); }
-  void close() { stream_.close(); }
+  void close() {
+    release();
+    stream_.close();
+  }
+
+  const std::string& peer() const { return peer_; }
+  bool closed() const { return released_; }
+  // Eviction order: idle connections first, then the one waiting longest.
+  std::pair<bool, std::uint64_t> wait_rank() const { return {!idle_, since_}; }
 
  private:
   // Continuations keep the session alive, and do nothing once the server is
@@ -197,10 +214,27 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const HttpServerOptions& opts() const { return state_->opts; }
 
+  // Gives the connection's slot back, once, when it is closed (its object may
+  // live on until its cancelled operations complete).
+  void release() {
+    if (released_) return;
+    released_ = true;
+    --state_->open;
+    auto it = state_->per_client.find(peer_);
+    if (it != state_->per_client.end() && --it->second == 0) state_->per_client.erase(it);
+  }
+
+  // Marks the start of a wait on the client.
+  void waiting(bool idle) {
+    idle_ = idle;
+    since_ = ++state_->sequence;
+  }
+
   // Waiting for the first byte of a request is the idle phase; once it arrives
   // the whole request must be read within request_timeout.
   void wait_for_request() {
     if (buffer_.size() > 0) return read_header();  // pipelined request already buffered
+    waiting(true);
     stream_.expires_after(opts().idle_timeout);
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes), then(&Session::on_first_bytes));
   }
@@ -216,6 +250,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(opts().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(opts().max_body_bytes);
+    waiting(false);
+    // One deadline for the whole request, however slowly its bytes come.
     stream_.expires_after(opts().request_timeout);
     http::async_read_header(stream_, buffer_, *parser_, then(&Session::on_header));
   }
@@ -368,6 +404,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::shared_ptr<State> state_;
   beast::tcp_stream stream_;
+  std::string peer_;
+  bool released_ = false;
+  bool idle_ = true;
+  std::uint64_t since_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -378,6 +418,42 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void accept_next(const std::shared_ptr<State>& st);
+
+// Closes the open connection (of `peer` only, when given) that has waited
+// longest for its client, idle ones first; false when there is none.
+bool evict_one(State& st, const std::string* peer) {
+  Session* victim = nullptr;
+  for (Session* s : st.sessions) {
+    if (s->closed() || (peer != nullptr && s->peer() != *peer)) continue;
+    if (victim == nullptr || s->wait_rank() < victim->wait_rank()) victim = s;
+  }
+  if (victim == nullptr) return false;
+  victim->close();
+  ++st.stats.evicted_connections;
+  return true;
+}
+
+// Makes room for one more connection from `peer` within both bounds.
+bool make_room(State& st, const std::string& peer) {
+  const auto limit = std::max<std::size_t>(st.opts.max_connections, 1);
+  const auto client_limit = std::max<std::size_t>(st.opts.max_connections_per_client, 1);
+  auto of_peer = [&] {
+    auto it = st.per_client.find(peer);
+    return it == st.per_client.end() ? std::size_t{0} : it->second;
+  };
+  const bool had_to = of_peer() >= client_limit || st.open >= limit;
+  while (of_peer() >= client_limit)
+    if (!evict_one(st, &peer)) return false;
+  while (st.open >= limit)
+    if (!evict_one(st, nullptr)) return false;
+  if (had_to && warn_due(st.next_overload_warn)) {
+    spdlog::warn(
+        "http: connection bound reached on {} ({} open, {} per client at most); closing the "
+        "longest-waiting connections to make room (evicted so far: {})",
+        st.address, st.open, client_limit, st.stats.evicted_connections);
+  }
+  return true;
+}
 
 void on_accept(const std::shared_ptr<State>& st, beast::error_code ec, tcp::socket socket) {
   if (st->stopped) return;
@@ -393,17 +469,22 @@ void on_accept(const std::shared_ptr<State>& st, beast::error_code ec, tcp::sock
     });
     return;
   }
-  if (st->sessions.size() >= st->opts.max_connections) {
+  std::string peer = socket.remote_endpoint(ec).address().to_string();
+  if (ec) {  // the peer is already gone
+    socket.close(ec);
+    return accept_next(st);
+  }
+  if (!make_room(*st, peer)) {
     ++st->stats.rejected_connections;
     if (warn_due(st->next_overload_warn)) {
       spdlog::warn("http: {} connections open on {}, closing new ones (rejected so far: {})",
-                   st->sessions.size(), st->address, st->stats.rejected_connections);
+                   st->open, st->address, st->stats.rejected_connections);
     }
     socket.close(ec);
   } else {
     // Each response goes out in one write; Nagle would only delay it.
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<Session>(st, std::move(socket))->start();
+    std::make_shared<Session>(st, std::move(socket), std::move(peer))->start();
   }
   accept_next(st);
 }
@@ -504,7 +585,7 @@ void HttpServer::stop() {
 
 HttpServer::Stats HttpServer::stats() const {
   Stats s = state_->stats;
-  s.open_connections = state_->sessions.size();
+  s.open_connections = state_->open;
   return s;
 }
 
