@@ -361,7 +361,12 @@ class Service {
       s.produced = ps.produced;
       s.produce_failures = ps.failed;
     }
-    s.http_requests = http_ != nullptr ? http_->stats().requests : 0;
+    if (http_ != nullptr) {
+      auto hs = http_->stats();
+      s.http_requests = hs.requests;
+      s.http_evicted = hs.evicted_connections;
+      s.http_rejected = hs.rejected_connections;
+    }
     s.ready = source_->ready();
     s.alert_states = engine_->alert_state_counts();
     s.reloads = reloads_;
