@@ -10,6 +10,7 @@ namespace kilter::config {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 LoadResult load(const std::string& yaml) {
   return load_string(yaml, "k.yaml", "/etc/kilter");
@@ -413,6 +414,20 @@ TEST(Sections, HttpListenMustBeAnAddressTheServerCanBind) {
     EXPECT_EQ(r.errors[0].key, "http.listen") << bad;
     EXPECT_EQ(r.errors[0].line, 2) << bad;
   }
+}
+
+TEST(Sections, WebhookWhsecSecretMustBeBase64) {
+  auto good = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: webhook, url: \"http://h/x\", secret: "
+      "whsec_czNjcmV0}\n");
+  EXPECT_TRUE(good.config) << all_errors(good);
+  auto bad = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: webhook, url: \"http://h/x\", secret: "
+      "\"whsec_not base64\"}\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << all_errors(bad);
+  EXPECT_EQ(bad.errors[0].line, 3);
+  EXPECT_THAT(bad.errors[0].message, HasSubstr("whsec_"));
+  EXPECT_THAT(bad.errors[0].message, Not(HasSubstr("not base64")));
 }
 
 TEST(Sections, HttpConnectionBounds) {
