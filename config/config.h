@@ -201,6 +201,9 @@ struct LogConfig {
 
 struct Config {
   std::string file;  // where it was loaded from
+  // What each ${VAR} reference expanded to -> the reference as written: output
+  // (logs, errors) shows the reference instead of the value, which may be a secret.
+  std::map<std::string, std::string> expansions;
   std::optional<FileSourceConfig> source;
   std::optional<KafkaConfig> kafka;
   StorageConfig storage;

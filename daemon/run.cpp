@@ -328,6 +328,9 @@ class Service {
       for (const auto& e : loaded.errors) spdlog::error("reload: {}", e.to_string());
       return refuse(fmt::format("{} error(s) in {}", loaded.errors.size(), opts_.config_path));
     }
+    auto known = cfg_->expansions;
+    known.insert(loaded.config->expansions.begin(), loaded.config->expansions.end());
+    set_redactions(known);
     auto next = merge(*cfg_, std::move(*loaded.config));
     std::unique_ptr<pipeline::Classifier> classifier;
     if (!(next->classifier == cfg_->classifier)) {
@@ -406,6 +409,7 @@ int run(const RunOptions& opts) {
     for (const auto& e : loaded.errors) spdlog::error("{}", e.to_string());
     return kExitConfig;
   }
+  set_redactions(loaded.config->expansions);
   Service service(opts);
   return service.run(std::make_shared<const config::Config>(std::move(*loaded.config)));
 }

@@ -64,6 +64,29 @@ TEST(SecretsInOutput, RunRefusesABadKafkaPropertyWithExit1AndNoSecret) {
   EXPECT_THAT(r.err, HasSubstr("security.protocol"));
 }
 
+// librdkafka echoes values outside conf_set too: when it creates the client
+// ("Unsupported SASL mechanism: ...") and in its own log lines (CONFWARN "set to
+// `...`"). Every log line shows ${VAR} in place of what it expanded to.
+TEST(SecretsInOutput, LibrdkafkaMessagesShowTheReferenceNotTheValue) {
+  TempDir dir;
+  auto r = kilterd(dir, "run",
+                   kafka_with("security.protocol: sasl_plaintext, sasl.username: u, "
+                              "sasl.password: p, sasl.mechanisms: \"${KILTER_TEST_SECRET}\""));
+  EXPECT_NE(r.exit.code, 0) << r.err;
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(r.err, HasSubstr("${KILTER_TEST_SECRET}"));
+
+  write_file(dir / "kilter.yaml", kafka_with("sasl.mechanisms: \"${KILTER_TEST_SECRET}\""));
+  Daemon d(dir.path(), {kSecretEnv});
+  d.start();
+  EXPECT_TRUE(eventually([&] { return d.log().find("sasl.mechanism") != std::string::npos; },
+                         std::chrono::seconds(30)))
+      << d.log();
+  d.stop();
+  EXPECT_THAT(d.log(), Not(HasSubstr(kSecret)));
+  EXPECT_THAT(d.log(), HasSubstr("${KILTER_TEST_SECRET}"));
+}
+
 TEST(SecretsInOutput, ConfigErrorsShowTheValueAsWritten) {
   TempDir dir;
   auto r = kilterd(dir, "check-config",
