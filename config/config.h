@@ -33,10 +33,10 @@ struct StorageConfig {
   Millis bucket = std::chrono::hours(1);     // event-time bucket size
   Millis retention = std::chrono::days(35);  // buckets older than this are dropped
   Millis commit_interval = std::chrono::milliseconds(250);  // one atomic batch per interval
-  std::size_t commit_max_events = 50'000;            // ... or per this many events, if sooner
-  std::size_t block_cache_mib = 32;  // RocksDB's cache of table blocks, every family together
-  std::size_t memtable_mib = 64;     // RocksDB's write buffers, every family together
-  std::size_t min_free_mib = 64;     // free space (MiB) the store needs to open; 0: no check
+  std::size_t commit_max_events = 50'000;  // ... or per this many events, if sooner
+  std::size_t block_cache_mib = 32;        // RocksDB's cache of table blocks, every family together
+  std::size_t memtable_mib = 64;           // RocksDB's write buffers, every family together
+  std::size_t min_free_mib = 64;           // free space (MiB) the store needs to open; 0: no check
   bool operator==(const StorageConfig&) const = default;
 };
 
@@ -184,7 +184,13 @@ struct SinkConfig {
 };
 
 struct HttpConfig {
-  std::string listen = "127.0.0.1:9464";
+  std::string listen = "127.0.0.1:9464";  // numeric IP (or localhost) and port
+  // Connection bounds: at a bound a new connection closes the longest-waiting
+  // one (idle first) rather than being refused, so health checks still get in.
+  std::size_t max_connections = 256;                  // open connections in all
+  std::size_t max_connections_per_client = 32;        // open connections from one peer address
+  Millis idle_timeout = std::chrono::seconds(30);     // a connection waiting for a request
+  Millis request_timeout = std::chrono::seconds(10);  // reading one request (headers and body)
   // When set, the API and the status page need `Authorization: Bearer <token>`
   // (/metrics and the health endpoints never do). From `token` or `token_file`.
   std::string token;
@@ -196,6 +202,9 @@ struct LogConfig {
 
 struct Config {
   std::string file;  // where it was loaded from
+  // What each ${VAR} reference expanded to -> the reference as written: output
+  // (logs, errors) shows the reference instead of the value, which may be a secret.
+  std::map<std::string, std::string> expansions;
   std::optional<FileSourceConfig> source;
   std::optional<KafkaConfig> kafka;
   StorageConfig storage;

@@ -104,6 +104,7 @@ LoadResult load_string(const std::string& yaml, const std::string& file,
     c.file = file;
     Reader r(file, out.errors, base_dir);
     read_document(r, doc, c);
+    c.expansions = r.expansions();
     if (out.errors.empty()) {
       std::error_code ec;
       fs::path base = base_dir.empty() ? fs::current_path(ec) : fs::absolute(base_dir, ec);

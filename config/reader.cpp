@@ -203,6 +203,7 @@ std::optional<std::string> Reader::expand(const Field& f, std::string_view raw, 
       continue;
     }
     out += value;
+    if (*value != '\0') expansions_.emplace(value, "${" + name + "}");
     from_env = true;
   }
   if (!ok) return std::nullopt;

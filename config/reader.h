@@ -71,6 +71,8 @@ class Reader {
   void error(Loc loc, std::string key, std::string message);
   void error(const Field& f, std::string message) { error(f.loc, f.path, std::move(message)); }
   std::size_t error_count() const { return errors_.size(); }
+  // Every non-empty value a ${VAR} expanded to -> "${VAR}".
+  const std::map<std::string, std::string>& expansions() const { return expansions_; }
 
   // Where `path` (or its nearest recorded ancestor) was written.
   Loc where(std::string_view path) const;
@@ -115,6 +117,7 @@ class Reader {
   std::vector<ConfigError>& errors_;
   std::string base_dir_;
   std::map<std::string, Loc, std::less<>> marks_;
+  std::map<std::string, std::string> expansions_;
 };
 
 std::string join_keys(Keys keys);

@@ -1,5 +1,7 @@
 // Sections other than profiles and accounts: each reader checks its keys and
 // types and fills the section, leaving struct defaults for what is not written.
+#include <arpa/inet.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,7 +25,9 @@ constexpr std::string_view kActionKeys[] = {"reply", "repost", "quote",
                                             "like",  "click",  "impression"};
 constexpr std::string_view kClassifierKeys[] = {"languages", "extra_lexicons", "min_confidence"};
 constexpr std::string_view kLanguages[] = {"en", "fr"};
-constexpr std::string_view kHttpKeys[] = {"listen", "token", "token_file"};
+constexpr std::string_view kHttpKeys[] = {
+    "listen",       "token",          "token_file", "max_connections", "max_connections_per_client",
+    "idle_timeout", "request_timeout"};
 constexpr std::string_view kLogKeys[] = {"level"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
@@ -32,14 +36,18 @@ constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "er
 constexpr std::string_view kOwnedProperties[][2] = {{"bootstrap.servers", "kafka.brokers"},
                                                     {"group.id", "kafka.group_id"}};
 
+// What the HTTP server can bind: a numeric IPv4 address, a bracketed IPv6
+// one, or "localhost" (the daemon resolves no name at start-up), and a port.
 bool valid_listen(std::string_view s) {
   std::string_view host, port;
+  bool v6 = false;
   if (!s.empty() && s.front() == '[') {
     auto close = s.find(']');
     if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
       return false;
     host = s.substr(1, close - 1);
     port = s.substr(close + 2);
+    v6 = true;
   } else {
     auto colon = s.rfind(':');
     if (colon == std::string_view::npos) return false;
@@ -47,11 +55,14 @@ bool valid_listen(std::string_view s) {
     port = s.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) return false;  // IPv6 needs brackets
   }
-  if (host.empty() || port.empty() || host.find_first_of(" /") != std::string_view::npos)
-    return false;
+  if (host.empty() || port.empty()) return false;
   unsigned p = 0;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-  return ec == std::errc{} && end == port.data() + port.size() && p <= 65535;
+  if (ec != std::errc{} || end != port.data() + port.size() || p > 65535) return false;
+  if (!v6 && host == "localhost") return true;
+  std::string h(host);
+  unsigned char addr[sizeof(in6_addr)];
+  return ::inet_pton(v6 ? AF_INET6 : AF_INET, h.c_str(), addr) == 1;
 }
 
 void require(Reader& r, const Field& parent, std::string_view key, std::string_view what) {
@@ -218,13 +229,21 @@ void read_http(Reader& r, const Field& f, Config& c) {
     r.nonempty_string(*token, c.http.token);
   else if (token_file)
     r.file_contents(*token_file, c.http.token);
+  std::uint64_t n = 0;
+  if (const auto* v = m->get("max_connections"); v && r.positive_count(*v, n))
+    c.http.max_connections = n;
+  if (const auto* v = m->get("max_connections_per_client"); v && r.positive_count(*v, n))
+    c.http.max_connections_per_client = n;
+  if (const auto* v = m->get("idle_timeout")) r.positive_duration(*v, c.http.idle_timeout);
+  if (const auto* v = m->get("request_timeout")) r.positive_duration(*v, c.http.request_timeout);
   if (const auto* v = m->get("listen")) {
     auto s = r.scalar(*v);
     if (!s) return;
     if (valid_listen(s->text))
       c.http.listen = s->text;
     else
-      r.error(*v, fmt::format("expected host:port like 127.0.0.1:9464 or [::1]:9464 (got {})",
+      r.error(*v, fmt::format("expected a numeric address (or localhost) and a port from 0 to "
+                              "65535, like 127.0.0.1:9464 or [::1]:9464 (got {})",
                               s->shown()));
   }
 }

@@ -2,6 +2,7 @@
 
 #include "config/loader.h"
 #include "daemon/commands.h"
+#include "daemon/logging.h"
 #include "kafka/source.h"
 
 namespace kilter::daemon {
@@ -18,7 +19,9 @@ int check_config(const std::string& path) {
   if (c.kafka) {
     // librdkafka's own verdict on the verbatim properties, before a start fails on them.
     auto errors = kafka::check_properties(*c.kafka);
-    for (const auto& e : errors) fmt::print(stderr, "{}: {}\n", path, e);
+    // Shown with ${VAR} in place of what it expanded to (librdkafka echoes values).
+    set_redactions(c.expansions);
+    for (const auto& e : errors) fmt::print(stderr, "{}: {}\n", path, redact(e));
     if (!errors.empty()) return kExitConfig;
   }
   std::size_t rules = 0;

@@ -1,5 +1,7 @@
 #include "daemon/http_server.h"
 
+#include "daemon/http_parse.h"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -8,11 +10,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <charconv>
 #include <exception>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -26,6 +27,11 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+using http_parse::iequals;
+using http_parse::parse_endpoint;
+using http_parse::parse_target;
+using http_parse::sendable_header;
 
 class Session;
 
@@ -49,92 +55,6 @@ bool warn_due(std::chrono::steady_clock::time_point& next) {
   if (now < next) return false;
   next = now + kWarnInterval;
   return true;
-}
-
-std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(plus_is_space && in[i] == '+' ? ' ' : in[i]);
-      continue;
-    }
-    unsigned byte = 0;
-    const char* hex = in.data() + i + 1;
-    auto [end, err] =
-        std::from_chars(hex, hex + std::min<std::size_t>(2, in.size() - i - 1), byte, 16);
-    if (err != std::errc{} || end != hex + 2) return std::nullopt;
-    out.push_back(static_cast<char>(byte));
-    i += 2;
-  }
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return beast::iequals(beast::string_view(a.data(), a.size()),
-                        beast::string_view(b.data(), b.size()));
-}
-
-// Calls f on each non-empty piece of s between separators; stops at the first false.
-template <class F>
-bool for_each_piece(std::string_view s, char sep, F f) {
-  for (std::size_t pos = 0; pos <= s.size();) {
-    auto end = std::min(s.find(sep, pos), s.size());
-    if (end > pos && !f(s.substr(pos, end - pos))) return false;
-    pos = end + 1;
-  }
-  return true;
-}
-
-// Fills target, path, segments and query; false when the target is unusable.
-bool parse_target(std::string_view target, HttpRequest& out) {
-  out.target = std::string(target);
-  std::string_view t = target;
-  if (auto hash = t.find('#'); hash != std::string_view::npos) t = t.substr(0, hash);
-  if (iequals(t.substr(0, 7), "http://") || iequals(t.substr(0, 8), "https://")) {
-    // Absolute form (RFC 9112 3.2.2): servers must accept it; the authority is ignored.
-    auto rest = t.find_first_of("/?", t.find("://") + 3);
-    t = rest == std::string_view::npos ? std::string_view{} : t.substr(rest);
-  } else if (t.empty() || t.front() != '/') {
-    return false;  // "*" and authority form: nothing here serves them
-  }
-  auto qpos = t.find('?');
-  std::string_view raw_path = t.substr(0, qpos);
-  std::string_view raw_query = qpos == std::string_view::npos ? "" : t.substr(qpos + 1);
-  if (raw_path.empty()) raw_path = "/";
-
-  auto path = percent_decode(raw_path, false);
-  if (!path) return false;
-  out.path = std::move(*path);
-  // Split before decoding, so an encoded '/' stays inside its segment.
-  bool segments_ok = for_each_piece(raw_path, '/', [&](std::string_view piece) {
-    auto seg = percent_decode(piece, false);
-    if (seg) out.segments.push_back(std::move(*seg));
-    return seg.has_value();
-  });
-  return segments_ok && for_each_piece(raw_query, '&', [&](std::string_view pair) {
-           auto eq = pair.find('=');
-           auto key = percent_decode(pair.substr(0, eq), true);
-           auto value =
-               percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-           if (key && value) out.query[std::move(*key)] = std::move(*value);
-           return key && value;
-         });
-}
-
-// Framing belongs to the server, and a CR or LF from a handler would split the
-// response; such headers are not sent.
-bool sendable_header(std::string_view name, std::string_view value) {
-  static constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
-  if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-      iequals(name, "connection")) {
-    return false;
-  }
-  return !name.empty() && value.find_first_of(std::string_view("\r\n\0", 3)) == name.npos &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) ||
-                  kTokenPunct.find(c) != kTokenPunct.npos;
-         });
 }
 
 }  // namespace
@@ -162,6 +82,9 @@ struct HttpServerState {
   std::uint16_t port = 0;
   HttpServer::Stats stats;
   std::unordered_set<Session*> sessions;
+  std::unordered_map<std::string, std::size_t> per_client;  // open connections by peer address
+  std::size_t open = 0;        // sessions not yet closed (closing ones may linger in `sessions`)
+  std::uint64_t sequence = 0;  // orders the sessions' waits: lower waited longer
   std::unordered_set<std::string> logged_errors;
   std::chrono::steady_clock::time_point next_overload_warn{};
   std::chrono::steady_clock::time_point next_accept_warn{};
@@ -177,14 +100,27 @@ using State = detail::HttpServerState;
 // registered in the state so stop() can close it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<State> state, tcp::socket socket)
-      : state_(std::move(state)), stream_(std::move(socket)) {
+  Session(std::shared_ptr<State> state, tcp::socket socket, std::string peer)
+      : state_(std::move(state)), stream_(std::move(socket)), peer_(std::move(peer)) {
     state_->sessions.insert(this);
+    ++state_->per_client[peer_];
+    ++state_->open;
   }
-  ~Session() { state_->sessions.erase(this); }
+  ~Session() {
+    release();
+    state_->sessions.erase(this);
+  }
 
   void start() { wait_for_request(); }
-  void close() { stream_.close(); }
+  void close() {
+    release();
+    stream_.close();
+  }
+
+  const std::string& peer() const { return peer_; }
+  bool closed() const { return released_; }
+  // Eviction order: idle connections first, then the one waiting longest.
+  std::pair<bool, std::uint64_t> wait_rank() const { return {!idle_, since_}; }
 
  private:
   // Continuations keep the session alive, and do nothing once the server is
@@ -197,10 +133,27 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const HttpServerOptions& opts() const { return state_->opts; }
 
+  // Gives the connection's slot back, once, when it is closed (its object may
+  // live on until its cancelled operations complete).
+  void release() {
+    if (released_) return;
+    released_ = true;
+    --state_->open;
+    auto it = state_->per_client.find(peer_);
+    if (it != state_->per_client.end() && --it->second == 0) state_->per_client.erase(it);
+  }
+
+  // Marks the start of a wait on the client.
+  void waiting(bool idle) {
+    idle_ = idle;
+    since_ = ++state_->sequence;
+  }
+
   // Waiting for the first byte of a request is the idle phase; once it arrives
   // the whole request must be read within request_timeout.
   void wait_for_request() {
     if (buffer_.size() > 0) return read_header();  // pipelined request already buffered
+    waiting(true);
     stream_.expires_after(opts().idle_timeout);
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes), then(&Session::on_first_bytes));
   }
@@ -216,6 +169,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(opts().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(opts().max_body_bytes);
+    waiting(false);
+    // One deadline for the whole request, however slowly its bytes come.
     stream_.expires_after(opts().request_timeout);
     http::async_read_header(stream_, buffer_, *parser_, then(&Session::on_header));
   }
@@ -368,6 +323,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::shared_ptr<State> state_;
   beast::tcp_stream stream_;
+  std::string peer_;
+  bool released_ = false;
+  bool idle_ = true;
+  std::uint64_t since_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -378,6 +337,42 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void accept_next(const std::shared_ptr<State>& st);
+
+// Closes the open connection (of `peer` only, when given) that has waited
+// longest for its client, idle ones first; false when there is none.
+bool evict_one(State& st, const std::string* peer) {
+  Session* victim = nullptr;
+  for (Session* s : st.sessions) {
+    if (s->closed() || (peer != nullptr && s->peer() != *peer)) continue;
+    if (victim == nullptr || s->wait_rank() < victim->wait_rank()) victim = s;
+  }
+  if (victim == nullptr) return false;
+  victim->close();
+  ++st.stats.evicted_connections;
+  return true;
+}
+
+// Makes room for one more connection from `peer` within both bounds.
+bool make_room(State& st, const std::string& peer) {
+  const auto limit = std::max<std::size_t>(st.opts.max_connections, 1);
+  const auto client_limit = std::max<std::size_t>(st.opts.max_connections_per_client, 1);
+  auto of_peer = [&] {
+    auto it = st.per_client.find(peer);
+    return it == st.per_client.end() ? std::size_t{0} : it->second;
+  };
+  const bool had_to = of_peer() >= client_limit || st.open >= limit;
+  while (of_peer() >= client_limit)
+    if (!evict_one(st, &peer)) return false;
+  while (st.open >= limit)
+    if (!evict_one(st, nullptr)) return false;
+  if (had_to && warn_due(st.next_overload_warn)) {
+    spdlog::warn(
+        "http: connection bound reached on {} ({} open, {} per client at most); closing the "
+        "longest-waiting connections to make room (evicted so far: {})",
+        st.address, st.open, client_limit, st.stats.evicted_connections);
+  }
+  return true;
+}
 
 void on_accept(const std::shared_ptr<State>& st, beast::error_code ec, tcp::socket socket) {
   if (st->stopped) return;
@@ -393,17 +388,22 @@ void on_accept(const std::shared_ptr<State>& st, beast::error_code ec, tcp::sock
     });
     return;
   }
-  if (st->sessions.size() >= st->opts.max_connections) {
+  std::string peer = socket.remote_endpoint(ec).address().to_string();
+  if (ec) {  // the peer is already gone
+    socket.close(ec);
+    return accept_next(st);
+  }
+  if (!make_room(*st, peer)) {
     ++st->stats.rejected_connections;
     if (warn_due(st->next_overload_warn)) {
       spdlog::warn("http: {} connections open on {}, closing new ones (rejected so far: {})",
-                   st->sessions.size(), st->address, st->stats.rejected_connections);
+                   st->open, st->address, st->stats.rejected_connections);
     }
     socket.close(ec);
   } else {
     // Each response goes out in one write; Nagle would only delay it.
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<Session>(st, std::move(socket))->start();
+    std::make_shared<Session>(st, std::move(socket), std::move(peer))->start();
   }
   accept_next(st);
 }
@@ -411,35 +411,6 @@ void on_accept(const std::shared_ptr<State>& st, beast::error_code ec, tcp::sock
 void accept_next(const std::shared_ptr<State>& st) {
   st->acceptor.async_accept(
       [st](beast::error_code ec, tcp::socket socket) { on_accept(st, ec, std::move(socket)); });
-}
-
-Result<tcp::endpoint> parse_endpoint(std::string_view host_port) {
-  auto fail = [&](std::string_view why) {
-    return Error{fmt::format("http: invalid listen address \"{}\": {}", host_port, why)};
-  };
-  auto colon = host_port.rfind(':');
-  if (colon == std::string_view::npos) return fail("expected host:port");
-  std::string_view host = host_port.substr(0, colon);
-  std::string_view port_text = host_port.substr(colon + 1);
-  bool bracketed = false;
-  if (!host.empty() && host.front() == '[') {
-    if (host.size() < 2 || host.back() != ']') return fail("unterminated '['");
-    host = host.substr(1, host.size() - 2);
-    bracketed = true;
-  } else if (host.find(':') != std::string_view::npos) {
-    return fail("IPv6 addresses need brackets, as in [::1]:8080");
-  }
-  if (host.empty()) return fail("missing host");
-  unsigned port = 0;
-  auto [end, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (err != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
-    return fail("port must be a number from 0 to 65535");
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(std::string(host), ec);
-  if (ec || (bracketed && !addr.is_v6())) return fail("host must be a numeric IP address");
-  return tcp::endpoint(addr, static_cast<std::uint16_t>(port));
 }
 
 }  // namespace
@@ -504,7 +475,7 @@ void HttpServer::stop() {
 
 HttpServer::Stats HttpServer::stats() const {
   Stats s = state_->stats;
-  s.open_connections = state_->sessions.size();
+  s.open_connections = state_->open;
   return s;
 }
 

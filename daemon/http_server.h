@@ -62,7 +62,13 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpServerOptions {
-  std::size_t max_connections = 256;  // beyond this, new connections are closed at once
+  // Open connections in all. At the bound a new connection closes the one that
+  // has waited longest for its client (idle ones first) instead of being
+  // refused, so idle clients cannot lock /-/healthy and /metrics out.
+  std::size_t max_connections = 256;
+  // Open connections from one peer address; at the bound a new connection from
+  // it closes that peer's oldest one, so one client never takes others' slots.
+  std::size_t max_connections_per_client = 32;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
   // Waiting for a request to start, on a new or a kept-alive connection.
@@ -88,7 +94,8 @@ class HttpServer {
 
   struct Stats {
     std::uint64_t requests = 0;              // requests handed to the handler
-    std::uint64_t rejected_connections = 0;  // closed at once: over max_connections
+    std::uint64_t rejected_connections = 0;  // closed at once: no connection could make room
+    std::uint64_t evicted_connections = 0;   // closed to make room for a new one
     std::uint64_t bad_requests = 0;          // answered 400 / 413 / 431 by the server itself
     std::size_t open_connections = 0;
   };

@@ -156,6 +156,12 @@ std::string render_metrics(const MetricsSnapshot& s) {
           static_cast<double>(s.lag.size()));
   f.counter("kilter_http_requests_total", "HTTP requests served.",
             static_cast<double>(s.http_requests));
+  auto& closed = f.family("kilter_http_connections_closed_total",
+                          "HTTP connections closed by the connection bounds: evicted (the "
+                          "longest-waiting one, to make room) or rejected (none could).",
+                          MetricType::Counter);
+  Families::add(closed, {{"reason", "evicted"}}, static_cast<double>(s.http_evicted));
+  Families::add(closed, {{"reason", "rejected"}}, static_cast<double>(s.http_rejected));
   f.gauge("kilter_ready", "1 once state is open and the source has its partitions.",
           s.ready ? 1 : 0);
   f.histogram("kilter_commit_batch_messages", "Messages per state batch written.",

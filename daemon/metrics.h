@@ -24,6 +24,8 @@ struct MetricsSnapshot {
   std::uint64_t produced = 0;          // Kafka messages acknowledged (dead letters, alerts)
   std::uint64_t produce_failures = 0;  // Kafka delivery reports with an error
   std::uint64_t http_requests = 0;
+  std::uint64_t http_evicted = 0;   // connections closed to make room (connection bounds)
+  std::uint64_t http_rejected = 0;  // connections refused: none could make room
   bool ready = false;
   std::array<std::size_t, 2> alert_states{};  // pending, firing (now)
   std::uint64_t reloads = 0;                  // configuration reloads applied

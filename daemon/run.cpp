@@ -91,13 +91,31 @@ std::shared_ptr<const config::Config> merge(const config::Config& running, confi
   keep(running.kafka == next.kafka, "kafka");
   keep(running.storage == next.storage, "storage");
   keep(running.pipeline == next.pipeline, "pipeline");
-  keep(running.http.listen == next.http.listen, "http.listen");
+  const auto& a = running.http;
+  const auto& b = next.http;
+  keep(a.listen == b.listen && a.max_connections == b.max_connections &&
+           a.max_connections_per_client == b.max_connections_per_client &&
+           a.idle_timeout == b.idle_timeout && a.request_timeout == b.request_timeout,
+       "http (listen, connection bounds, timeouts)");
   next.source = running.source;
   next.kafka = running.kafka;
   next.storage = running.storage;
   next.pipeline = running.pipeline;
-  next.http.listen = running.http.listen;
+  next.http.listen = a.listen;
+  next.http.max_connections = a.max_connections;
+  next.http.max_connections_per_client = a.max_connections_per_client;
+  next.http.idle_timeout = a.idle_timeout;
+  next.http.request_timeout = a.request_timeout;
   return std::make_shared<const config::Config>(std::move(next));
+}
+
+HttpServerOptions http_options(const config::HttpConfig& c) {
+  HttpServerOptions o;
+  o.max_connections = c.max_connections;
+  o.max_connections_per_client = c.max_connections_per_client;
+  o.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.idle_timeout);
+  o.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.request_timeout);
+  return o;
 }
 
 class Service {
@@ -106,6 +124,13 @@ class Service {
 
   int run(std::shared_ptr<const config::Config> cfg) {
     cfg_ = std::move(cfg);
+    // librdkafka's verdict on the verbatim properties: a configuration error
+    // (exit 1, which systemd does not restart), as in check-config.
+    if (cfg_->kafka) {
+      auto errors = kafka::check_properties(*cfg_->kafka);
+      for (const auto& e : errors) spdlog::error("{}: {}", opts_.config_path, e);
+      if (!errors.empty()) return kExitConfig;
+    }
     auto store =
         storage::open_rocks_store({.path = cfg_->storage.path,
                                    .block_cache_bytes = cfg_->storage.block_cache_mib << 20,
@@ -181,15 +206,20 @@ class Service {
                    cfg_->http.token,
                    [this] { return not_ready_why(); }};
     api_ = &api;
-    HttpServer http(io_, [&api](const HttpRequest& r) { return handle_request(api, r); });
+    HttpServer http(
+        io_, [&api](const HttpRequest& r) { return handle_request(api, r); },
+        http_options(cfg_->http));
     http_ = &http;
     if (auto r = http.listen(cfg_->http.listen); !r) {
-      // A replay is useful without its endpoints; a daemon is not.
-      if (src.live()) {
-        spdlog::error("http: {}", r.error().message);
+      // A daemon without health and metrics is not running: a bind failure (the
+      // port in use, the address not on this host) is a runtime error, exit 2,
+      // which systemd retries. Only a replay on the default address goes on
+      // without its endpoints: replays run side by side.
+      if (src.live() || cfg_->http.listen != config::HttpConfig{}.listen) {
+        spdlog::error("{} (http.listen in {})", r.error().message, opts_.config_path);
         return kExitRuntime;
       }
-      spdlog::warn("http: {} (continuing without the HTTP endpoints)", r.error().message);
+      spdlog::warn("{} (a replay: continuing without the HTTP endpoints)", r.error().message);
     }
 
     asio::signal_set stop_signals(io_, SIGINT, SIGTERM);
@@ -230,6 +260,9 @@ class Service {
  private:
   Result<void> ensure_producer(const config::Config& c) {
     if (producer_ || !needs_producer(c)) return ok();
+    // A reload keeps the running kafka section: a daemon started without one
+    // gets a Kafka sink at its next restart.
+    if (!c.kafka) return Error{"kafka sinks need the kafka section, read at start-up: restart"};
     auto p = kafka::make_producer(*c.kafka);
     if (!p) return p.error();
     producer_ = std::move(*p);
@@ -312,6 +345,9 @@ class Service {
       for (const auto& e : loaded.errors) spdlog::error("reload: {}", e.to_string());
       return refuse(fmt::format("{} error(s) in {}", loaded.errors.size(), opts_.config_path));
     }
+    auto known = cfg_->expansions;
+    known.insert(loaded.config->expansions.begin(), loaded.config->expansions.end());
+    set_redactions(known);
     auto next = merge(*cfg_, std::move(*loaded.config));
     std::unique_ptr<pipeline::Classifier> classifier;
     if (!(next->classifier == cfg_->classifier)) {
@@ -345,7 +381,12 @@ class Service {
       s.produced = ps.produced;
       s.produce_failures = ps.failed;
     }
-    s.http_requests = http_ != nullptr ? http_->stats().requests : 0;
+    if (http_ != nullptr) {
+      auto hs = http_->stats();
+      s.http_requests = hs.requests;
+      s.http_evicted = hs.evicted_connections;
+      s.http_rejected = hs.rejected_connections;
+    }
     s.ready = ready();
     s.alert_states = engine_->alert_state_counts();
     s.reloads = reloads_;
@@ -385,6 +426,7 @@ int run(const RunOptions& opts) {
     for (const auto& e : loaded.errors) spdlog::error("{}", e.to_string());
     return kExitConfig;
   }
+  set_redactions(loaded.config->expansions);
   Service service(opts);
   return service.run(std::make_shared<const config::Config>(std::move(*loaded.config)));
 }

@@ -15,12 +15,56 @@ void log_to_spdlog(const rd_kafka_t* rk, int level, const char* fac, const char*
   spdlog::log(lvl, "kafka {}: {}: {}", rd_kafka_name(rk), fac, buf);
 }
 
+// librdkafka's error text echoes the value ("Invalid value \"x\" for
+// configuration property ...", "... value 99 is outside allowed range"), and
+// the value may be a secret from ${VAR}: every quoted piece but the key, the
+// value and each of its comma-separated items are replaced.
+std::string without_value(std::string text, const std::string& key, const std::string& value) {
+  const std::string hidden = "(value not shown)";
+  const std::string quoted_key = "\"" + key + "\"";
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    auto close = text[i] == '"' ? text.find('"', i + 1) : std::string::npos;
+    if (close == std::string::npos) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    auto piece = text.substr(i, close + 1 - i);
+    out += piece == quoted_key ? piece : hidden;
+    i = close + 1;
+  }
+  auto erase_all = [&](const std::string& needle) {
+    if (needle.empty()) return;
+    for (auto pos = out.find(needle); pos != std::string::npos;
+         pos = out.find(needle, pos + hidden.size())) {
+      out.replace(pos, needle.size(), hidden);
+    }
+  };
+  erase_all(value);
+  for (std::size_t pos = 0; pos <= value.size();) {
+    auto end = std::min(value.find(',', pos), value.size());
+    auto item = value.substr(pos, end - pos);
+    item.erase(0, item.find_first_not_of(' '));
+    if (auto last = item.find_last_not_of(' '); last != std::string::npos) item.erase(last + 1);
+    if (item.size() > 1) erase_all(item);
+    pos = end + 1;
+  }
+  // "value 99 is outside": librdkafka parsed a number out of the value.
+  if (auto pos = out.find(" value "); pos != std::string::npos) {
+    auto end = out.find(' ', pos + 7);
+    if (end != std::string::npos && out.compare(end, 12, " is outside ") == 0)
+      out.replace(pos, end - pos, " value");
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char err[512];
   if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-    return Error{fmt::format("kafka property {}: {}", key, err)};
+    return Error{fmt::format("kafka property {}: {}", key, without_value(err, key, value))};
   return ok();
 }
 

@@ -25,6 +25,50 @@ void text_block(JsonWriter& w, std::string_view text) {
   w.key("wrap").boolean(true);
 }
 
+// Text from a record (account and post ids, terms, summaries) as literal text in
+// the card's markdown (the Adaptive Cards subset: emphasis, links, lists): a
+// backslash before what would open a link, emphasis, code or an autolink, and
+// before what would start a list or a heading at the start of the text.
+// Newlines would start new blocks: they become spaces.
+std::string md(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+' || s[0] == '#')) {
+    out += '\\';
+    out += s[0];
+    i = 1;
+  }
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    switch (c) {
+      case '\\':
+      case '[':
+      case ']':
+      case '*':
+      case '_':
+      case '~':
+      case '`':
+      case '<':
+      case '>':
+        out += '\\';
+        out += c;
+        break;
+      case '\n':
+      case '\r':
+        out += ' ';
+        break;
+      default:
+        out += c;
+    }
+  }
+  // "1. x" at the start would be a numbered list.
+  if (auto digits = out.find_first_not_of("0123456789");
+      digits != std::string::npos && digits > 0 && (out[digits] == '.' || out[digits] == ')'))
+    out.insert(digits, 1, '\\');
+  return out;
+}
+
 // Markdown links end at the first ')' or space; encoding them keeps the URL whole.
 std::string markdown_url(std::string_view url) {
   std::string out;
@@ -50,16 +94,19 @@ std::string markdown_url(std::string_view url) {
 }
 
 std::string post_line(const detail::Post& p) {
-  std::string line = cat("• ", p.post_id);
-  if (!p.category.empty()) line += cat(" · ", p.category);
+  std::string line = cat("• ", md(p.post_id));
+  if (!p.category.empty()) line += cat(" · ", md(p.category));
   if (p.engagement) line += fmt::format(" · {} engagement", detail::format_number(*p.engagement));
   if (p.confidence)
     line += fmt::format(" · {} confidence", detail::format_percent(*p.confidence, false));
-  if (!p.matched.empty()) line += cat(" · ", detail::join(p.matched, ", "));
+  if (!p.matched.empty()) {
+    line += " · ";
+    for (std::size_t i = 0; i < p.matched.size(); ++i) line += cat(i ? ", " : "", md(p.matched[i]));
+  }
   if (!p.link.empty()) {
     // A link Teams would not open is still shown, as text.
     line += detail::is_web_url(p.link) ? fmt::format(" · [open]({})", markdown_url(p.link))
-                                       : cat(" · ", p.link);
+                                       : cat(" · ", md(p.link));
   }
   return line;
 }
@@ -70,7 +117,7 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
   if (!first) w.key("separator").boolean(true).field("spacing", "Large");
   w.key("items").begin_array();
 
-  text_block(w, cat(detail::status_label(a), " · ", a.summary));
+  text_block(w, cat(detail::status_label(a), " · ", md(a.summary)));
   w.field("weight", "Bolder").field("size", "Medium");
   w.field("color", a.firing ? "Attention" : "Good").end_object();
 
@@ -78,15 +125,15 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
   if (a.value)
     facts.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *a.value));
   if (auto l = detail::limit_text(a); !l.empty()) facts.emplace_back("Limit", l);
-  if (!a.window.empty()) facts.emplace_back("Window", a.window);
-  if (!a.rule.empty()) facts.emplace_back("Rule", a.rule);
-  if (!a.profile.empty()) facts.emplace_back("Profile", a.profile);
-  if (!a.severity.empty()) facts.emplace_back("Severity", a.severity);
-  if (!a.starts_at.empty()) facts.emplace_back("Since", a.starts_at);
-  if (!a.firing && !a.ends_at.empty()) facts.emplace_back("Ended", a.ends_at);
+  if (!a.window.empty()) facts.emplace_back("Window", md(a.window));
+  if (!a.rule.empty()) facts.emplace_back("Rule", md(a.rule));
+  if (!a.profile.empty()) facts.emplace_back("Profile", md(a.profile));
+  if (!a.severity.empty()) facts.emplace_back("Severity", md(a.severity));
+  if (!a.starts_at.empty()) facts.emplace_back("Since", md(a.starts_at));
+  if (!a.firing && !a.ends_at.empty()) facts.emplace_back("Ended", md(a.ends_at));
   if (auto p = detail::posts_text(a); !p.empty()) facts.emplace_back("Posts", p);
   if (a.followers) facts.emplace_back("Followers", detail::followers_text(*a.followers));
-  if (a.baseline) facts.emplace_back("Baseline", detail::baseline_text(*a.baseline));
+  if (a.baseline) facts.emplace_back("Baseline", md(detail::baseline_text(*a.baseline)));
   w.begin_object().field("type", "FactSet").key("facts").begin_array();
   for (const auto& [title, value] : facts)
     w.begin_object()
@@ -105,7 +152,10 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
     }
   }
   if (!a.matched_terms.empty()) {
-    text_block(w, cat("Matched terms: ", detail::join(a.matched_terms, " · ")));
+    std::string terms = "Matched terms: ";
+    for (std::size_t i = 0; i < a.matched_terms.size(); ++i)
+      terms += cat(i ? " · " : "", md(a.matched_terms[i]));
+    text_block(w, terms);
     w.key("isSubtle").boolean(true).end_object();
   }
   w.end_array().end_object();

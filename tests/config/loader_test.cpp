@@ -276,6 +276,19 @@ sinks:
   EXPECT_THAT(r.errors[3].message, HasSubstr("expected one of file, log, kafka"));
 }
 
+// What each reference expanded to is kept, so output can show the reference.
+TEST(Loader, ExpansionsAreRecordedWithTheirReference) {
+  ::setenv("KILTER_TEST_EXPANSION", "hunter2-value", 1);
+  ::setenv("KILTER_TEST_EMPTY", "", 1);
+  auto r = load(
+      "source: {file: e.ndjson}\nhttp: {token: \"x-${KILTER_TEST_EXPANSION}\"}\n"
+      "log: {level: \"info${KILTER_TEST_EMPTY}\"}\n");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->http.token, "x-hunter2-value");
+  EXPECT_EQ(r.config->expansions,
+            (std::map<std::string, std::string>{{"hunter2-value", "${KILTER_TEST_EXPANSION}"}}));
+}
+
 TEST(Loader, EnvironmentVariablesAreExpandedPerScalar) {
   ::setenv("KILTER_TEST_BROKERS", "broker-1:9092", 1);
   ::setenv("KILTER_TEST_SECRET", "p4$$w0rd", 1);

@@ -10,6 +10,7 @@ namespace kilter::config {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 LoadResult load(const std::string& yaml) {
   return load_string(yaml, "k.yaml", "/etc/kilter");
@@ -350,16 +351,17 @@ TEST(Sinks, SecretsFromFilesAndNeverInMessages) {
   ASSERT_TRUE(r.config) << all_errors(r);
   EXPECT_EQ(r.config->sinks[0].url, "https://hooks.example.test/T/B/s3cr3t");
   EXPECT_EQ(r.config->sinks[0].secret, "s3cr3t-value");
-  auto missing = load(
-      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
+  auto missing =
+      load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
   expect_one(missing, 3, "sinks[0].url_file", "cannot read /nonexistent/kilter");
   TempFile bad_url("hooks.slack.test/T/B/s3cr3t\n");
-  auto bad = load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " +
-                  bad_url.path() + "}\n");
+  auto bad = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " + bad_url.path() + "}\n");
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].to_string().find("s3cr3t"), std::string::npos);
   auto both = load(
-      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: f}\n");
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: "
+      "f}\n");
   expect_one(both, 3, "sinks[0].url_file", "not both");
 }
 
@@ -391,7 +393,8 @@ TEST(Sections, LanguagesAreLimitedToTheShippedLexicons) {
 }
 
 TEST(Sections, HttpListenNeedsHostAndPort) {
-  for (const char* good : {"127.0.0.1:9464", "[::1]:0", "metrics.local:80"}) {
+  for (const char* good :
+       {"127.0.0.1:9464", "[::1]:0", "0.0.0.0:8080", "[::]:9464", "localhost:8080"}) {
     auto r = load(std::string("source: {file: e.ndjson}\nhttp: {listen: \"") + good + "\"}\n");
     EXPECT_TRUE(r.config) << good << "\n" << all_errors(r);
   }
@@ -399,6 +402,53 @@ TEST(Sections, HttpListenNeedsHostAndPort) {
     auto r = load(std::string("source: {file: e.ndjson}\nhttp: {listen: \"") + bad + "\"}\n");
     EXPECT_EQ(r.errors.size(), 1u) << bad;
   }
+}
+
+// What the server cannot bind is refused by check-config, with its line: a name
+// (the daemon resolves none at start-up), an impossible address or port.
+TEST(Sections, HttpListenMustBeAnAddressTheServerCanBind) {
+  for (const char* bad : {"300.1.1.1:80", "localhost:99999", "nonsense", "metrics.local:80",
+                          "127.0.0.1", "[127.0.0.1]:80", "[::1", "1.2.3:80", "127.0.0.1:-1"}) {
+    auto r = load(std::string("source: {file: e.ndjson}\nhttp: {listen: \"") + bad + "\"}\n");
+    ASSERT_EQ(r.errors.size(), 1u) << bad << "\n" << all_errors(r);
+    EXPECT_EQ(r.errors[0].key, "http.listen") << bad;
+    EXPECT_EQ(r.errors[0].line, 2) << bad;
+  }
+}
+
+TEST(Sections, WebhookWhsecSecretMustBeBase64) {
+  auto good = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: webhook, url: \"http://h/x\", secret: "
+      "whsec_czNjcmV0}\n");
+  EXPECT_TRUE(good.config) << all_errors(good);
+  auto bad = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: webhook, url: \"http://h/x\", secret: "
+      "\"whsec_not base64\"}\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << all_errors(bad);
+  EXPECT_EQ(bad.errors[0].line, 3);
+  EXPECT_THAT(bad.errors[0].message, HasSubstr("whsec_"));
+  EXPECT_THAT(bad.errors[0].message, Not(HasSubstr("not base64")));
+}
+
+TEST(Sections, HttpConnectionBounds) {
+  auto r = load(R"(source: {file: e.ndjson}
+http: {max_connections: 64, max_connections_per_client: 4, idle_timeout: 5s, request_timeout: 2s}
+)");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->http.max_connections, 64u);
+  EXPECT_EQ(r.config->http.max_connections_per_client, 4u);
+  EXPECT_EQ(r.config->http.idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(r.config->http.request_timeout, std::chrono::seconds(2));
+  auto d = load("source: {file: e.ndjson}\n");
+  ASSERT_TRUE(d.config);
+  EXPECT_EQ(d.config->http.max_connections, 256u);
+  EXPECT_EQ(d.config->http.max_connections_per_client, 32u);
+  EXPECT_EQ(d.config->http.idle_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(d.config->http.request_timeout, std::chrono::seconds(10));
+  auto bad = load(R"(source: {file: e.ndjson}
+http: {max_connections: 0, max_connections_per_client: -1, idle_timeout: 0s, request_timeout: x}
+)");
+  EXPECT_EQ(bad.errors.size(), 4u) << all_errors(bad);
 }
 
 TEST(Sections, KafkaPropertiesMustNotDuplicateOwnKeys) {

@@ -195,6 +195,37 @@ TEST_F(DeliveryTest, WebhookPostsTheRecordSignedWithItsHeaders) {
   EXPECT_EQ(got[0].headers["x-kilter-signature"].size(), 7u + 64u);
 }
 
+// Standard Webhooks: the timestamp is signed (a captured request cannot be
+// replayed later), taken from the injected clock; the id names the notification.
+TEST_F(DeliveryTest, WebhookCarriesStandardWebhooksHeaders) {
+  auto c = sink(config::SinkType::webhook, receiver_.url());
+  c.secret = "whsec_" + pipeline::base64_encode("k3y-bytes");
+  make(c);
+  const auto before = epoch_ms(dispatcher_.now()) / 1000;
+  add(1, record("acme"));
+  add(2, record("acme"));  // the same notification again (a redelivery)
+  add(3, record("acme", "resolved"));
+  ASSERT_TRUE(run_until([&] { return outbox_->idle(); }));
+  const auto after = epoch_ms(dispatcher_.now()) / 1000;
+  auto got = receiver_.received();
+  ASSERT_EQ(got.size(), 3u);
+  for (auto& g : got) {
+    const auto& id = g.headers["webhook-id"];
+    const auto& ts = g.headers["webhook-timestamp"];
+    ASSERT_EQ(id.rfind("msg_", 0), 0u) << id;
+    ASSERT_FALSE(ts.empty());
+    EXPECT_GE(std::stoll(ts), before);
+    EXPECT_LE(std::stoll(ts), after);
+    EXPECT_EQ(g.headers["webhook-signature"],
+              pipeline::standard_webhook_signature("k3y-bytes", id, std::stoll(ts), g.body));
+    // The older header stays, with the same key.
+    EXPECT_EQ(g.headers["x-kilter-signature"],
+              "sha256=" + pipeline::hmac_sha256_hex("k3y-bytes", g.body));
+  }
+  EXPECT_EQ(got[0].headers["webhook-id"], got[1].headers["webhook-id"]);
+  EXPECT_NE(got[0].headers["webhook-id"], got[2].headers["webhook-id"]);
+}
+
 TEST_F(DeliveryTest, SlackGetsBlocksAndAFallbackText) {
   make(sink(config::SinkType::slack, receiver_.url()));
   add(1, record("acme"));

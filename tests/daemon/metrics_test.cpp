@@ -16,6 +16,7 @@ TEST(Metrics, EveryEventResultHasASampleAndLagIsPerPartition) {
   slack.delivered = 4;
   MetricsSnapshot s{e, 5, o, {slack}, {}, {{Partition{65536}, 0, "social.events", 12}}};
   s.ready = true;
+  s.http_evicted = 3;
   auto text = render_metrics(s);
   for (const char* sample :
        {"kilter_events_total{result=\"ok\"} 7", "kilter_events_total{result=\"bad\"} 2",
@@ -24,7 +25,8 @@ TEST(Metrics, EveryEventResultHasASampleAndLagIsPerPartition) {
         "kilter_outbox_pending{sink=\"slack\"} 1",
         "kilter_alert_deliveries_total{sink=\"slack\",result=\"ok\"} 4", "kilter_ready 1",
         "kilter_consumer_lag_messages{topic=\"social.events\",partition=\"0\"} 12",
-        "kilter_source_partitions 1"})
+        "kilter_source_partitions 1", "kilter_http_connections_closed_total{reason=\"evicted\"} 3",
+        "kilter_http_connections_closed_total{reason=\"rejected\"} 0"})
     EXPECT_NE(text.find(std::string("\n") + sample + "\n"), std::string::npos) << sample << "\n"
                                                                                << text;
   EXPECT_NE(text.find("# TYPE kilter_events_total counter"), std::string::npos);
