@@ -44,7 +44,7 @@ constexpr std::int64_t kMaxEpochMs = 253'402'300'799'999;
 constexpr std::array<std::string_view, kBadInputReasons> kReasonNames = {
     "empty",         "oversized",     "invalid_json", "invalid_utf8",   "not_an_object",
     "missing_field", "wrong_type",    "unknown_type", "unknown_action", "unknown_category",
-    "unknown_kind",  "bad_timestamp", "bad_value"};
+    "unknown_kind",  "bad_timestamp", "bad_value",    "duplicate_key",  "future_timestamp"};
 
 enum class Key : std::uint8_t {
   // clang-format off
@@ -53,6 +53,7 @@ enum class Key : std::uint8_t {
   // clang-format on
 };
 constexpr std::size_t kKeys = static_cast<std::size_t>(Key::unknown);
+static_assert(kKeys <= 16, "Decoder::Impl::seen has a bit per key");
 constexpr std::array<std::string_view, kKeys> kKeyNames = {
     "type",     "id",       "account",  "ts",    "post_id", "text",  "lang",     "kind",
     "category", "hashtags", "mentions", "links", "action",  "count", "followers"};
@@ -293,6 +294,8 @@ struct Decoder::Impl {
 
   // Per-decode state.
   std::array<FieldState, kKeys> fields{};
+  std::uint16_t seen = 0;        // bit per Key: the fields read so far
+  Key duplicate = Key::unknown;  // the first field given twice
   EventType type = EventType::post;
 
   DecodeOutcome run(std::string_view input, std::size_t capacity, Event& out);
@@ -302,8 +305,16 @@ struct Decoder::Impl {
 
 error_code Decoder::Impl::read_field(Key key, od::value& v, Event& out) {
   if (key == Key::unknown) return validate(v, 1);
+  // A repeated field is refused (duplicate_key) rather than resolved: which copy
+  // wins differs between JSON readers, so a producer and Kilter could read two
+  // different events. Its value is still checked for being well-formed.
+  const auto bit = static_cast<std::uint16_t>(1u << static_cast<unsigned>(key));
+  if (seen & bit) {
+    if (duplicate == Key::unknown) duplicate = key;
+    return validate(v, 1);
+  }
+  seen |= bit;
   auto& f = fields[static_cast<std::size_t>(key)];
-  f = {};  // a repeated key: the last one wins
   error_code err = simdjson::SUCCESS;
   auto non_empty = [&](std::string_view s) {
     if (f.status == Status::ok && s.empty()) fail(f, BadInput::bad_value);
@@ -365,8 +376,8 @@ error_code Decoder::Impl::read_field(Key key, od::value& v, Event& out) {
     case Key::count: {
       Number n = read_number(v, f, true, err);
       if (f.status != Status::ok) break;
-      if ((n.kind == Number::int64 && static_cast<std::int64_t>(n.bits) > 0) ||
-          n.kind == Number::uint64)
+      if (n.kind == Number::int64 && static_cast<std::int64_t>(n.bits) > 0 &&
+          n.bits <= kMaxEngagementCount)
         out.count = n.bits;
       else
         fail(f, BadInput::bad_value);
@@ -375,6 +386,7 @@ error_code Decoder::Impl::read_field(Key key, od::value& v, Event& out) {
     case Key::followers: {
       Number n = read_number(v, f, false, err);
       if (f.status != Status::ok) break;
+      // 0 .. kMaxFollowers: a non-negative int64.
       if (n.kind == Number::int64 && static_cast<std::int64_t>(n.bits) >= 0)
         out.followers = static_cast<std::int64_t>(n.bits);
       else
@@ -488,6 +500,8 @@ DecodeOutcome Decoder::Impl::run(std::string_view input, std::size_t capacity, E
 
   out = Event{};
   fields = {};
+  seen = 0;
+  duplicate = Key::unknown;
   type = EventType::post;
   hashtags.clear();
   mentions.clear();
@@ -503,6 +517,9 @@ DecodeOutcome Decoder::Impl::run(std::string_view input, std::size_t capacity, E
   // Anything after the root object (a second document, stray brackets) leaves a
   // token behind; at the end current_location() reports OUT_OF_BOUNDS.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return bad(BadInput::invalid_json);
+  if (duplicate != Key::unknown)
+    return DecodeOutcome{false, BadInput::duplicate_key,
+                         kKeyNames[static_cast<std::size_t>(duplicate)]};
   return verdict(out);
 }
 
