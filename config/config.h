@@ -33,9 +33,9 @@ struct StorageConfig {
   Millis bucket = std::chrono::hours(1);     // event-time bucket size
   Millis retention = std::chrono::days(35);  // buckets older than this are dropped
   Millis commit_interval = std::chrono::milliseconds(250);  // one atomic batch per interval
-  std::size_t commit_max_events = 50'000;            // ... or per this many events, if sooner
-  std::size_t block_cache_mib = 32;  // RocksDB's cache of table blocks, every family together
-  std::size_t memtable_mib = 64;     // RocksDB's write buffers, every family together
+  std::size_t commit_max_events = 50'000;  // ... or per this many events, if sooner
+  std::size_t block_cache_mib = 32;        // RocksDB's cache of table blocks, every family together
+  std::size_t memtable_mib = 64;           // RocksDB's write buffers, every family together
   bool operator==(const StorageConfig&) const = default;
 };
 
@@ -43,6 +43,8 @@ struct PipelineConfig {
   Millis allowed_lateness = std::chrono::minutes(10);    // watermark = max event time - this
   Millis evaluation_interval = std::chrono::minutes(1);  // wall-clock evaluation (live sources)
   std::size_t max_event_bytes = 64 * 1024;               // larger messages are bad input
+  // Event times further ahead of the wall clock are bad input (future_timestamp).
+  Millis max_future_skew = std::chrono::hours(1);
   // Memory bounds, shared by the partitions a daemon holds: event ids still able
   // to come again (within the lateness), and recent posts engagement looks up.
   std::size_t dedupe_max_ids = 1'000'000;

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <random>
 
+#include "common/dispatcher.h"
 #include "common/time.h"
 #include "config/loader.h"
-#include "common/dispatcher.h"
 #include "pipeline/engine.h"
 
 namespace kilter::pipeline {
@@ -125,7 +125,10 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   RecordingSink* sink_ = nullptr;
   FakeCheckpointer checkpointer_;
-  SimulatedDispatcher clock_;  // the engine's clock and the outbox's loop
+  // The engine's clock and the outbox's loop. Its wall time is well after the
+  // event times the tests write (t0_ and the weeks after it): events further
+  // ahead of it than pipeline.max_future_skew would be bad input.
+  SimulatedDispatcher clock_{t0_ + std::chrono::days(365)};
   std::string payload_;
 };
 
