@@ -168,6 +168,8 @@ void read_pipeline(Reader& r, const Field& f, Config& c) {
       if (!action || !r.number(w, value)) continue;
       if (value < 0)
         r.error(w, "must be >= 0");
+      else if (value > kMaxEngagementWeight)
+        r.error(w, "must be at most 1000000");
       else
         p.engagement_weights[static_cast<std::size_t>(*action)] = value;
     }

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/hash.h"
+#include "common/saturating.h"
 #include "common/time.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/rules.h"
@@ -351,11 +352,14 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
   }
   a.windows.add_engagement(ev.ts, engagement_class(category), ev.action, ev.count);
   auto weight = cfg_->pipeline.engagement_weights[static_cast<std::size_t>(ev.action)];
+  // weight <= config::kMaxEngagementWeight (1e6) and count <= 2^32 - 1: the
+  // product is below 2^53, exact in a double and far from llround's range.
   auto weighted = static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(ev.count)));
   if (weighted > 0) {
     batch_->add_post_engagement(ps.id, owner->id, ev.ts, ev.post_id, weighted);
     bool inserted = false;
-    ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted) += weighted;
+    auto& sum = ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted);
+    sum = sat_add(sum, weighted);
   }
 }
 

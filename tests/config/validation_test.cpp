@@ -350,16 +350,17 @@ TEST(Sinks, SecretsFromFilesAndNeverInMessages) {
   ASSERT_TRUE(r.config) << all_errors(r);
   EXPECT_EQ(r.config->sinks[0].url, "https://hooks.example.test/T/B/s3cr3t");
   EXPECT_EQ(r.config->sinks[0].secret, "s3cr3t-value");
-  auto missing = load(
-      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
+  auto missing =
+      load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
   expect_one(missing, 3, "sinks[0].url_file", "cannot read /nonexistent/kilter");
   TempFile bad_url("hooks.slack.test/T/B/s3cr3t\n");
-  auto bad = load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " +
-                  bad_url.path() + "}\n");
+  auto bad = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " + bad_url.path() + "}\n");
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].to_string().find("s3cr3t"), std::string::npos);
   auto both = load(
-      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: f}\n");
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: "
+      "f}\n");
   expect_one(both, 3, "sinks[0].url_file", "not both");
 }
 
@@ -381,6 +382,11 @@ TEST(Sections, EngagementWeightsOverrideOnlyTheNamedActions) {
             (std::array<double, kActions>{2, 2, 2, 0.5, 3, 0}));
   auto neg = load("source: {file: e.ndjson}\npipeline:\n  engagement_weights:\n    reply: -1\n");
   expect_one(neg, 4, "pipeline.engagement_weights.reply", "must be >= 0");
+  // Bounded, so that weight x count (count <= 2^32 - 1) cannot overflow.
+  auto at_max = load("source: {file: e.ndjson}\npipeline: {engagement_weights: {like: 1000000}}\n");
+  ASSERT_TRUE(at_max.config) << all_errors(at_max);
+  auto huge = load("source: {file: e.ndjson}\npipeline:\n  engagement_weights:\n    like: 1e300\n");
+  expect_one(huge, 4, "pipeline.engagement_weights.like", "must be at most 1000000");
   auto unknown = load("source: {file: e.ndjson}\npipeline: {engagement_weights: {share: 1}}\n");
   expect_one(unknown, 2, "pipeline.engagement_weights.share", "allowed keys: reply, repost");
 }
