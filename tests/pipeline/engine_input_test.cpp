@@ -119,6 +119,12 @@ TEST_F(EngineInputTest, WallClockJumpsForwardAndBack) {
   EXPECT_EQ(count(EventResult::ok), 5u);
   ASSERT_TRUE(engine_->commit().ok());
   EXPECT_EQ(store_->meta(p)->max_event_time, now_ + hours(48) + minutes(59));
+  // A quiet partition told a wall-clock time behind its events (the clock set
+  // back) keeps its clock: nothing is evaluated, nothing moves back.
+  const auto evaluations = engine_->stats().evaluations;
+  engine_->advance_idle(p, now_ - hours(72));
+  EXPECT_EQ(engine_->stats().evaluations, evaluations);
+  EXPECT_EQ(store_->meta(p)->max_event_time, now_ + hours(48) + minutes(59));
 }
 
 // Times far in the past are in range (0000-01-01 at the earliest, as RFC 3339
