@@ -33,9 +33,10 @@ struct StorageConfig {
   Millis bucket = std::chrono::hours(1);     // event-time bucket size
   Millis retention = std::chrono::days(35);  // buckets older than this are dropped
   Millis commit_interval = std::chrono::milliseconds(250);  // one atomic batch per interval
-  std::size_t commit_max_events = 50'000;  // ... or per this many events, if sooner
-  std::size_t block_cache_mib = 32;        // RocksDB's cache of table blocks, every family together
-  std::size_t memtable_mib = 64;           // RocksDB's write buffers, every family together
+  std::size_t commit_max_events = 50'000;            // ... or per this many events, if sooner
+  std::size_t block_cache_mib = 32;  // RocksDB's cache of table blocks, every family together
+  std::size_t memtable_mib = 64;     // RocksDB's write buffers, every family together
+  std::size_t min_free_mib = 64;     // free space (MiB) the store needs to open; 0: no check
   bool operator==(const StorageConfig&) const = default;
 };
 

@@ -21,6 +21,8 @@ struct ApiContext {
   std::function<bool()> ready;           // state open and the source has its partitions
   std::function<std::string()> metrics;  // the /metrics text
   std::string token;                     // empty: no authorization asked
+  // The 503's text when not ready (empty: none given).
+  std::function<std::string()> not_ready_why = {};
 };
 
 HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req);

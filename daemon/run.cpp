@@ -109,7 +109,8 @@ class Service {
     auto store =
         storage::open_rocks_store({.path = cfg_->storage.path,
                                    .block_cache_bytes = cfg_->storage.block_cache_mib << 20,
-                                   .memtable_bytes = cfg_->storage.memtable_mib << 20});
+                                   .memtable_bytes = cfg_->storage.memtable_mib << 20,
+                                   .min_free_bytes = cfg_->storage.min_free_mib << 20});
     if (!store) {
       spdlog::error("state store: {}", store.error().message);
       return kExitRuntime;
@@ -173,8 +174,12 @@ class Service {
       popts.crash_after = std::strtoull(crash, nullptr, 10);
     Pump pump(io_, src, *engine_, *outbox_, dispatcher_, popts);
 
-    ApiContext api{*engine_, *store_, [&src] { return src.ready(); }, [this] { return metrics(); },
-                   cfg_->http.token};
+    ApiContext api{*engine_,
+                   *store_,
+                   [this] { return ready(); },
+                   [this] { return metrics(); },
+                   cfg_->http.token,
+                   [this] { return not_ready_why(); }};
     api_ = &api;
     HttpServer http(io_, [&api](const HttpRequest& r) { return handle_request(api, r); });
     http_ = &http;
@@ -261,6 +266,18 @@ class Service {
     return out;
   }
 
+  // A failed write stops the engine (the daemon then exits, see README
+  // "Disk full"): not ready from that moment, with the reason.
+  std::optional<Error> storage_failure() const {
+    if (engine_ && engine_->failure()) return engine_->failure();
+    return store_->failure();
+  }
+  bool ready() const { return source_->ready() && !storage_failure(); }
+  std::string not_ready_why() const {
+    auto f = storage_failure();
+    return f ? "state store failed: " + f->message + "\n" : std::string();
+  }
+
   // Ready once the state is open and the source has its first partitions.
   void watch_readiness() {
     if (source_->ready()) {
@@ -329,7 +346,7 @@ class Service {
       s.produce_failures = ps.failed;
     }
     s.http_requests = http_ != nullptr ? http_->stats().requests : 0;
-    s.ready = source_->ready();
+    s.ready = ready();
     s.alert_states = engine_->alert_state_counts();
     s.reloads = reloads_;
     s.reload_failures = reload_failures_;
