@@ -1,6 +1,7 @@
 #include "storage/records.h"
 
 #include <algorithm>
+
 #include "common/saturating.h"
 
 namespace kilter::storage {

@@ -350,17 +350,16 @@ TEST(Sinks, SecretsFromFilesAndNeverInMessages) {
   ASSERT_TRUE(r.config) << all_errors(r);
   EXPECT_EQ(r.config->sinks[0].url, "https://hooks.example.test/T/B/s3cr3t");
   EXPECT_EQ(r.config->sinks[0].secret, "s3cr3t-value");
-  auto missing =
-      load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
+  auto missing = load(
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
   expect_one(missing, 3, "sinks[0].url_file", "cannot read /nonexistent/kilter");
   TempFile bad_url("hooks.slack.test/T/B/s3cr3t\n");
-  auto bad = load(
-      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " + bad_url.path() + "}\n");
+  auto bad = load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: " +
+                  bad_url.path() + "}\n");
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].to_string().find("s3cr3t"), std::string::npos);
   auto both = load(
-      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: "
-      "f}\n");
+      "source: {file: e.ndjson}\nsinks:\n  - {type: slack, url: \"https://x.test\", url_file: f}\n");
   expect_one(both, 3, "sinks[0].url_file", "not both");
 }
 
