@@ -40,15 +40,22 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+// Bounds an action's weight so that weight x count (count <= 2^32 - 1) stays
+// exact in a double and within a 64-bit integer.
+inline constexpr double kMaxEngagementWeight = 1'000'000;
+
 struct PipelineConfig {
   Millis allowed_lateness = std::chrono::minutes(10);    // watermark = max event time - this
   Millis evaluation_interval = std::chrono::minutes(1);  // wall-clock evaluation (live sources)
   std::size_t max_event_bytes = 64 * 1024;               // larger messages are bad input
+  // Event times further ahead of the wall clock are bad input (future_timestamp).
+  Millis max_future_skew = std::chrono::hours(1);
   // Memory bounds, shared by the partitions a daemon holds: event ids still able
   // to come again (within the lateness), and recent posts engagement looks up.
   std::size_t dedupe_max_ids = 1'000'000;
   std::size_t post_cache_posts = 1'000'000;
-  // Weight of each action in engagement_per_post, indexed by kilter::Action.
+  // Weight of each action in engagement_per_post, indexed by kilter::Action;
+  // each in [0, kMaxEngagementWeight].
   std::array<double, kActions> engagement_weights = {2, 2, 2, 1, 1, 0};
   bool operator==(const PipelineConfig&) const = default;
 };

@@ -20,7 +20,8 @@ constexpr std::string_view kStorageKeys[] = {
     "memtable_mib", "min_free_mib"};
 constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
                                               "max_event_bytes",  "engagement_weights",
-                                              "dedupe_max_ids",   "post_cache_posts"};
+                                              "dedupe_max_ids",   "post_cache_posts",
+                                              "max_future_skew"};
 constexpr std::string_view kActionKeys[] = {"reply", "repost", "quote",
                                             "like",  "click",  "impression"};
 constexpr std::string_view kClassifierKeys[] = {"languages", "extra_lexicons", "min_confidence"};
@@ -161,6 +162,7 @@ void read_pipeline(Reader& r, const Field& f, Config& c) {
   if (!m) return;
   if (const auto* v = m->get("allowed_lateness")) r.duration(*v, p.allowed_lateness);
   if (const auto* v = m->get("evaluation_interval")) r.positive_duration(*v, p.evaluation_interval);
+  if (const auto* v = m->get("max_future_skew")) r.duration(*v, p.max_future_skew);
   if (const auto* v = m->get("max_event_bytes")) {
     std::uint64_t n = 0;
     if (r.positive_count(*v, n)) p.max_event_bytes = n;
@@ -182,6 +184,8 @@ void read_pipeline(Reader& r, const Field& f, Config& c) {
       if (!action || !r.number(w, value)) continue;
       if (value < 0)
         r.error(w, "must be >= 0");
+      else if (value > kMaxEngagementWeight)
+        r.error(w, "must be at most 1000000");
       else
         p.engagement_weights[static_cast<std::size_t>(*action)] = value;
     }

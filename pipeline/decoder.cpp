@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "pipeline/decoder_json.h"
 
 // How the on-demand API is made strict.
 //
@@ -33,9 +34,10 @@ namespace kilter::pipeline {
 namespace {
 
 namespace od = simdjson::ondemand;
+using json_check::is_ws;
+using json_check::json_number_syntax;
+using json_check::validate;
 using simdjson::error_code;
-
-constexpr int kMaxDepth = 64;
 
 // Inclusive range of timestamps that RFC 3339 can spell: 0000-01-01 .. 9999-12-31.
 constexpr std::int64_t kMinEpochMs = -62'167'219'200'000;
@@ -44,7 +46,7 @@ constexpr std::int64_t kMaxEpochMs = 253'402'300'799'999;
 constexpr std::array<std::string_view, kBadInputReasons> kReasonNames = {
     "empty",         "oversized",     "invalid_json", "invalid_utf8",   "not_an_object",
     "missing_field", "wrong_type",    "unknown_type", "unknown_action", "unknown_category",
-    "unknown_kind",  "bad_timestamp", "bad_value"};
+    "unknown_kind",  "bad_timestamp", "bad_value",    "duplicate_key",  "future_timestamp"};
 
 enum class Key : std::uint8_t {
   // clang-format off
@@ -79,89 +81,6 @@ error_code read_key(od::field& f, std::string_view& key) {
   return f.unescaped_key().get(key);
 }
 
-bool is_ws(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-// JSON number grammar, for the numbers simdjson refuses although they are valid
-// JSON (integers beyond 64 bits, doubles beyond range): those are out-of-range
-// values, not malformed documents.
-bool json_number_syntax(std::string_view s) {
-  while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
-  std::size_t i = 0;
-  auto digits = [&] {
-    std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
-// Walks a value that is not used, parsing every scalar in it.
-error_code validate(od::value& v, int depth) {
-  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-  od::json_type t;
-  SIMDJSON_TRY(v.type().get(t));
-  switch (t) {
-    case od::json_type::object: {
-      od::object o;
-      SIMDJSON_TRY(v.get_object().get(o));
-      for (auto r : o) {
-        SIMDJSON_TRY(r.error());
-        od::field&& f = std::move(r).value_unsafe();
-        std::string_view k;
-        SIMDJSON_TRY(f.unescaped_key().get(k));
-        SIMDJSON_TRY(validate(f.value(), depth + 1));
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array a;
-      SIMDJSON_TRY(v.get_array().get(a));
-      for (auto r : a) {
-        SIMDJSON_TRY(r.error());
-        od::value&& e = std::move(r).value_unsafe();
-        SIMDJSON_TRY(validate(e, depth + 1));
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    case od::json_type::number: {
-      od::number n;
-      if (v.get_number().get(n) == simdjson::SUCCESS) return simdjson::SUCCESS;
-      return json_number_syntax(v.raw_json_token()) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return v.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool n;
-      SIMDJSON_TRY(v.is_null().get(n));
-      return n ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::TAPE_ERROR;
-}
-
 BadInput reason_of(error_code e) {
   switch (e) {
     case simdjson::UTF8_ERROR:
@@ -177,6 +96,7 @@ enum class Status : std::uint8_t { absent, ok, failed };
 struct FieldState {
   Status status = Status::absent;
   BadInput reason = BadInput::empty;
+  bool seen = false;  // the key was read (a second one is a duplicate)
 };
 
 void fail(FieldState& f, BadInput r) {
@@ -293,6 +213,7 @@ struct Decoder::Impl {
 
   // Per-decode state.
   std::array<FieldState, kKeys> fields{};
+  Key duplicate = Key::unknown;  // the first field given twice
   EventType type = EventType::post;
 
   DecodeOutcome run(std::string_view input, std::size_t capacity, Event& out);
@@ -302,8 +223,17 @@ struct Decoder::Impl {
 
 error_code Decoder::Impl::read_field(Key key, od::value& v, Event& out) {
   if (key == Key::unknown) return validate(v, 1);
+  // A repeated field is refused (duplicate_key) rather than resolved: which copy
+  // wins differs between JSON readers, so a producer and Kilter could read two
+  // different events. Its value is still checked for being well-formed.
+  // (A flag in the field's own state: one bit set shared by every field would
+  // chain each field's read on the previous field's store.)
   auto& f = fields[static_cast<std::size_t>(key)];
-  f = {};  // a repeated key: the last one wins
+  if (f.seen) {
+    if (duplicate == Key::unknown) duplicate = key;
+    return validate(v, 1);
+  }
+  f.seen = true;
   error_code err = simdjson::SUCCESS;
   auto non_empty = [&](std::string_view s) {
     if (f.status == Status::ok && s.empty()) fail(f, BadInput::bad_value);
@@ -365,8 +295,8 @@ error_code Decoder::Impl::read_field(Key key, od::value& v, Event& out) {
     case Key::count: {
       Number n = read_number(v, f, true, err);
       if (f.status != Status::ok) break;
-      if ((n.kind == Number::int64 && static_cast<std::int64_t>(n.bits) > 0) ||
-          n.kind == Number::uint64)
+      if (n.kind == Number::int64 && static_cast<std::int64_t>(n.bits) > 0 &&
+          n.bits <= kMaxEngagementCount)
         out.count = n.bits;
       else
         fail(f, BadInput::bad_value);
@@ -375,6 +305,7 @@ error_code Decoder::Impl::read_field(Key key, od::value& v, Event& out) {
     case Key::followers: {
       Number n = read_number(v, f, false, err);
       if (f.status != Status::ok) break;
+      // 0 .. kMaxFollowers: a non-negative int64.
       if (n.kind == Number::int64 && static_cast<std::int64_t>(n.bits) >= 0)
         out.followers = static_cast<std::int64_t>(n.bits);
       else
@@ -488,6 +419,7 @@ DecodeOutcome Decoder::Impl::run(std::string_view input, std::size_t capacity, E
 
   out = Event{};
   fields = {};
+  duplicate = Key::unknown;
   type = EventType::post;
   hashtags.clear();
   mentions.clear();
@@ -503,6 +435,9 @@ DecodeOutcome Decoder::Impl::run(std::string_view input, std::size_t capacity, E
   // Anything after the root object (a second document, stray brackets) leaves a
   // token behind; at the end current_location() reports OUT_OF_BOUNDS.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return bad(BadInput::invalid_json);
+  if (duplicate != Key::unknown)
+    return DecodeOutcome{false, BadInput::duplicate_key,
+                         kKeyNames[static_cast<std::size_t>(duplicate)]};
   return verdict(out);
 }
 

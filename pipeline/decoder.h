@@ -22,9 +22,11 @@ enum class BadInput : std::uint8_t {
   unknown_category,
   unknown_kind,
   bad_timestamp,
-  bad_value,  // e.g. negative count or followers
+  bad_value,         // e.g. an empty id, a count or follower number out of its range
+  duplicate_key,     // a field of the contract given twice in the root object
+  future_timestamp,  // too far ahead of the wall clock (the engine's check, not the decoder's)
 };
-inline constexpr std::size_t kBadInputReasons = 13;
+inline constexpr std::size_t kBadInputReasons = 15;
 std::string_view to_string(BadInput r);
 
 struct DecodeOutcome {

@@ -3,14 +3,22 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/hash.h"
+#include "common/saturating.h"
 #include "common/time.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/rules.h"
 
 namespace kilter::pipeline {
+
+std::string describe_bad_input(const SourceMessage& m, const DecodeOutcome& o) {
+  return fmt::format("{}{}partition {} offset {}: {}{}{}", m.topic, m.topic.empty() ? "" : " ",
+                     m.source_partition, m.offset.value(), to_string(o.reason),
+                     o.field.empty() ? "" : " ", o.field);
+}
 
 std::string_view to_string(EventResult r) {
   static constexpr std::string_view kNames[] = {"ok", "bad", "late", "duplicate"};
@@ -53,6 +61,7 @@ Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
   cfg_ = std::move(cfg);
   noise_ = NoiseControl(*cfg_);
   max_reach_ = reach(*cfg_);
+  future_limit_ = TimePoint::min();  // the skew may have changed
   if (classifier != nullptr) classifier_ = classifier;
   for (auto p : open) open_partition(p);
   return ok();
@@ -245,15 +254,17 @@ void Engine::process(const SourceMessage& m) {
   arrival_ = m.appended;
   Event ev;
   auto outcome = decoder_.decode(m.payload, m.capacity, ev);
+  // Checked here, where every source passes: one event stamped years ahead
+  // would move the watermark there and make every later event late.
+  if (outcome.ok && ev.ts > future_limit_ && too_far_ahead(ev.ts))
+    outcome = DecodeOutcome{false, BadInput::future_timestamp, "ts"};
   EventResult result;
   if (!outcome.ok) {
     result = EventResult::bad;
     auto n = ++stats_.bad[static_cast<std::size_t>(outcome.reason)];
     // Logged once per reason, then every 10,000th, so a flood cannot drown the log.
     if (n == 1 || n % 10'000 == 0)
-      spdlog::warn("bad input at {}{}partition {} offset {}: {}{}{} (seen {} times)", m.topic,
-                   m.topic.empty() ? "" : " ", m.partition.value(), m.offset.value(),
-                   to_string(outcome.reason), outcome.field.empty() ? "" : " ", outcome.field, n);
+      spdlog::warn("bad input at {} (seen {} times)", describe_bad_input(m, outcome), n);
     if (bad_hook_) bad_hook_(m, outcome);
   } else {
     result = apply(ps, ev);
@@ -345,12 +356,24 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
   }
   a.windows.add_engagement(ev.ts, engagement_class(category), ev.action, ev.count);
   auto weight = cfg_->pipeline.engagement_weights[static_cast<std::size_t>(ev.action)];
+  // weight <= config::kMaxEngagementWeight (1e6) and count <= 2^32 - 1: the
+  // product is below 2^53, exact in a double and far from llround's range.
   auto weighted = static_cast<std::uint64_t>(std::llround(weight * static_cast<double>(ev.count)));
   if (weighted > 0) {
     batch_->add_post_engagement(ps.id, owner->id, ev.ts, ev.post_id, weighted);
     bool inserted = false;
-    ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted) += weighted;
+    auto& sum = ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted);
+    sum = sat_add(sum, weighted);
   }
+}
+
+bool Engine::too_far_ahead(TimePoint ts) {
+  // The highest wall-clock time seen, not the latest: a clock set back (an NTP
+  // step) does not turn good events bad. Saturates: the skew may be any duration.
+  wall_high_ = std::max(wall_high_, clock_.now());
+  const auto skew = cfg_->pipeline.max_future_skew;
+  future_limit_ = wall_high_ > TimePoint::max() - skew ? TimePoint::max() : wall_high_ + skew;
+  return ts > future_limit_;
 }
 
 void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {

@@ -65,6 +65,11 @@ struct EngineStats {
 // Called for each bad message (dead-letter hook); the offset advances regardless.
 using BadInputHook = std::function<void(const SourceMessage&, const DecodeOutcome&)>;
 
+// Where a bad message was and why, for the log: "TOPIC partition N offset O:
+// REASON [FIELD]", the partition as the source numbers it (Kafka's, not the
+// engine's packed one).
+std::string describe_bad_input(const SourceMessage& m, const DecodeOutcome& o);
+
 struct AccountState {
   std::string id;
   Partition partition;
@@ -189,6 +194,9 @@ class Engine final : public PartitionListener {
   void apply_post(PartitionState& ps, AccountState& a, const Event& ev);
   void apply_engagement(PartitionState& ps, AccountState& a, const Event& ev);
   void advance_watermark(PartitionState& ps, TimePoint ts);
+  // True when ts is more than pipeline.max_future_skew ahead of the wall clock
+  // (the highest time read from it so far); reads the clock.
+  bool too_far_ahead(TimePoint ts);
   void share_memory_bounds();
   // evaluation.cpp
   void evaluate(PartitionState& ps, TimePoint at);
@@ -229,6 +237,10 @@ class Engine final : public PartitionListener {
   std::vector<Verdict> verdicts_;
   std::vector<AccountState*> evaluating_;
   TimePoint arrival_;  // input timestamp of the message being processed (epoch: none)
+  // The highest wall-clock time read so far, and that plus max_future_skew:
+  // event times up to future_limit_ are accepted without reading the clock.
+  TimePoint wall_high_ = TimePoint::min();
+  TimePoint future_limit_ = TimePoint::min();
   std::vector<std::tuple<TimePoint, Millis, WindowFigures>> figures_;  // of one evaluation
   config::Rule scratch_rule_;  // a rule with a campaign's limits
   std::string matched_buf_;

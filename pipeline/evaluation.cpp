@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/hash.h"
+#include "common/saturating.h"
 #include "common/time.h"
 #include "pipeline/alert_record.h"
 #include "pipeline/alerting.h"
@@ -175,8 +176,8 @@ void Engine::visit_posts(PartitionState& ps, const AccountState& a, TimePoint fr
   auto added = [&](std::string_view id) {
     const auto h = hash64(id);
     std::uint64_t n = 0;
-    if (const auto* e = ps.writing.engagement.find(h)) n += *e;
-    if (const auto* e = ps.building.engagement.find(h)) n += *e;
+    if (const auto* e = ps.writing.engagement.find(h)) n = sat_add(n, *e);
+    if (const auto* e = ps.building.engagement.find(h)) n = sat_add(n, *e);
     return n;
   };
   store_.scan_post_details(
@@ -185,7 +186,7 @@ void Engine::visit_posts(PartitionState& ps, const AccountState& a, TimePoint fr
         const auto more = added(id);
         if (more == 0) return visit(ts, id, stored);
         shown_ = stored;
-        shown_.engagement += more;
+        shown_.engagement = sat_add(shown_.engagement, more);
         visit(ts, id, shown_);
       },
       in_flight_snapshot_.get());

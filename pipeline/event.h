@@ -10,6 +10,12 @@
 
 namespace kilter::pipeline {
 
+// The ranges the decoder accepts; a value beyond them is bad input (bad_value).
+// A sum of counts may still exceed 64 bits (many events in a window): the sums
+// saturate instead of wrapping (see common/saturating.h).
+inline constexpr std::uint64_t kMaxEngagementCount = 4'294'967'295;       // 2^32 - 1
+inline constexpr std::int64_t kMaxFollowers = 9'223'372'036'854'775'807;  // 2^63 - 1
+
 enum class EventType : std::uint8_t { post, engagement, followers };
 
 struct Event {
@@ -28,9 +34,9 @@ struct Event {
   std::span<const std::string_view> links;
   // engagement
   Action action = Action::like;
-  std::uint64_t count = 1;
+  std::uint64_t count = 1;  // 1 .. kMaxEngagementCount
   // followers
-  std::int64_t followers = 0;
+  std::int64_t followers = 0;  // 0 .. kMaxFollowers
 };
 
 }  // namespace kilter::pipeline

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/saturating.h"
 #include "common/time.h"
 #include "common/varint.h"
 
@@ -128,7 +129,7 @@ void AccountWindows::update(TimePoint ts, F&& change) {
 
 void AccountWindows::add_post(TimePoint ts, Category c) {
   const auto i = static_cast<std::size_t>(c);
-  update(ts, [i](BucketCounts& b) { ++b.posts[i]; });
+  update(ts, [i](BucketCounts& b) { sat_add_to(b.posts[i], 1u); });
   add_pending(bucket_start(ts, bucket_), static_cast<std::uint8_t>(i), 1);
 }
 
@@ -136,10 +137,11 @@ void AccountWindows::add_engagement(TimePoint ts, EngagementClass c, Action a,
                                     std::uint64_t count) {
   const auto ci = static_cast<std::size_t>(c);
   const auto ai = static_cast<std::size_t>(a);
-  update(ts, [&](BucketCounts& b) { b.engagement[ci][ai] += count; });
+  update(ts, [&](BucketCounts& b) { sat_add_to(b.engagement[ci][ai], count); });
+  // count <= kMaxEngagementCount (the decoder's bound): it fits an int64 delta.
   add_pending(bucket_start(ts, bucket_),
               static_cast<std::uint8_t>(kCategories + ci * kActions + ai),
-              static_cast<std::int64_t>(count));
+              static_cast<std::int64_t>(std::min<std::uint64_t>(count, INT64_MAX)));
 }
 
 void AccountWindows::add_followers(TimePoint ts, std::int64_t followers) {
@@ -230,7 +232,7 @@ void AccountWindows::add_pending(TimePoint bucket, std::uint8_t field, std::int6
   for (std::size_t i = pending_.size(); i > pending_.size() - look; --i) {
     auto& d = pending_[i - 1];
     if (d.at == bucket && d.field == field) {
-      d.value += n;
+      d.value = sat_add(d.value, n);  // counts: never negative
       return;
     }
   }
@@ -245,10 +247,10 @@ void AccountWindows::apply(const Delta& d, BucketCounts& c) {
   if (d.field == kFollowersField) {
     c.followers.add(epoch_ms(d.at), d.value);
   } else if (d.field < kCategories) {
-    c.posts[d.field] += static_cast<std::uint32_t>(d.value);
+    sat_add_to(c.posts[d.field], static_cast<std::uint64_t>(d.value));
   } else {
     const std::size_t e = d.field - kCategories;
-    c.engagement[e / kActions][e % kActions] += static_cast<std::uint64_t>(d.value);
+    sat_add_to(c.engagement[e / kActions][e % kActions], static_cast<std::uint64_t>(d.value));
   }
 }
 

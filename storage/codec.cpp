@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include "common/saturating.h"
 
 namespace kilter::storage::codec {
 
@@ -109,7 +110,7 @@ bool add_detail_engagement(std::string& value, std::uint64_t delta) {
   bool full = false;
   std::uint64_t e = 0;
   if (!decode_detail_kind(value, full, e)) return false;
-  set_fixed64(value.data() + (full ? kDetailEngagementOffset : 1), e + delta);
+  set_fixed64(value.data() + (full ? kDetailEngagementOffset : 1), sat_add(e, delta));
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <bit>
 #include <limits>
 
+#include "common/saturating.h"
 #include "common/time.h"
 #include "storage/codec.h"
 #include "storage/codec_internal.h"
@@ -78,10 +79,10 @@ bool read_packed(std::string_view& in, BucketCounts& sum, bool assign) {
     if (!get_varint(in, v)) return false;
     if (i < kPostBits) {
       if (v > std::numeric_limits<std::uint32_t>::max()) return false;
-      sum.posts[i] += static_cast<std::uint32_t>(v);
+      sat_add_to(sum.posts[i], v);
     } else {
       const unsigned e = i - kPostBits;
-      sum.engagement[e / kActions][e % kActions] += v;
+      sat_add_to(sum.engagement[e / kActions][e % kActions], v);
     }
   }
   if (has_first || has_last) {
@@ -233,7 +234,7 @@ void merge_rows(Row& sum, const Row& delta) {
         it, sum.engagement.end(), d.post_id,
         [](const PostEngagement& e, const std::string& id) { return e.post_id < id; });
     if (it != sum.engagement.end() && it->post_id == d.post_id) {
-      it->weighted += d.weighted;
+      sat_add_to(it->weighted, d.weighted);
     } else {
       it = sum.engagement.insert(it, d);
     }

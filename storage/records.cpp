@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/saturating.h"
+
 namespace kilter::storage {
 
 void FollowerSpan::add(std::int64_t ts, std::int64_t value) {
@@ -21,9 +23,11 @@ void FollowerSpan::merge(const FollowerSpan& o) {
 }
 
 void BucketCounts::merge(const BucketCounts& o) {
-  for (std::size_t i = 0; i < posts.size(); ++i) posts[i] += o.posts[i];
+  // Sums of counts saturate (common/saturating.h): any number of buckets adds up here.
+  for (std::size_t i = 0; i < posts.size(); ++i) sat_add_to(posts[i], o.posts[i]);
   for (std::size_t c = 0; c < engagement.size(); ++c)
-    for (std::size_t a = 0; a < engagement[c].size(); ++a) engagement[c][a] += o.engagement[c][a];
+    for (std::size_t a = 0; a < engagement[c].size(); ++a)
+      sat_add_to(engagement[c][a], o.engagement[c][a]);
   followers.merge(o.followers);
 }
 

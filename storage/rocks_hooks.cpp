@@ -5,6 +5,7 @@
 
 #include <rocksdb/env.h>
 
+#include "common/saturating.h"
 #include "storage/keys.h"
 
 namespace kilter::storage {
@@ -101,7 +102,7 @@ class DetailMerge final : public rocksdb::MergeOperator {
         full = v;
         sum = 0;
       } else {
-        sum += e;
+        sum = sat_add(sum, e);
       }
       return true;
     }

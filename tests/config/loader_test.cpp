@@ -80,6 +80,7 @@ TEST(Loader, MinimalFileSourceLoadsWithDefaults) {
   EXPECT_EQ(c.storage.memtable_mib, 64u);
   EXPECT_EQ(c.pipeline.allowed_lateness, std::chrono::minutes(10));
   EXPECT_EQ(c.pipeline.max_event_bytes, 64u * 1024);
+  EXPECT_EQ(c.pipeline.max_future_skew, std::chrono::hours(1));
   EXPECT_EQ(c.pipeline.dedupe_max_ids, 1'000'000u);
   EXPECT_EQ(c.pipeline.post_cache_posts, 1'000'000u);
   EXPECT_EQ(c.pipeline.engagement_weights, (std::array<double, kActions>{2, 2, 2, 1, 1, 0}));
@@ -236,6 +237,19 @@ TEST(Loader, NonMappingDocumentIsAnError) {
   auto r = load("- a\n- b\n");
   ASSERT_FALSE(r.errors.empty());
   EXPECT_THAT(r.errors[0].message, HasSubstr("expected a mapping"));
+}
+
+TEST(Loader, MaxFutureSkewIsADuration) {
+  auto r = load("source: {file: e.ndjson}\npipeline: {max_future_skew: 5m}\n");
+  ASSERT_TRUE(r.config) << all_errors(r);
+  EXPECT_EQ(r.config->pipeline.max_future_skew, std::chrono::minutes(5));
+  auto zero = load("source: {file: e.ndjson}\npipeline: {max_future_skew: 0s}\n");
+  ASSERT_TRUE(zero.config) << all_errors(zero);
+  EXPECT_EQ(zero.config->pipeline.max_future_skew, Millis{0});
+  auto bad = load("source: {file: e.ndjson}\npipeline: {max_future_skew: soon}\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << all_errors(bad);
+  EXPECT_EQ(bad.errors[0].key, "pipeline.max_future_skew");
+  EXPECT_EQ(bad.errors[0].line, 2);
 }
 
 TEST(Loader, WrongTypesSayWhatWasExpected) {

@@ -383,6 +383,11 @@ TEST(Sections, EngagementWeightsOverrideOnlyTheNamedActions) {
             (std::array<double, kActions>{2, 2, 2, 0.5, 3, 0}));
   auto neg = load("source: {file: e.ndjson}\npipeline:\n  engagement_weights:\n    reply: -1\n");
   expect_one(neg, 4, "pipeline.engagement_weights.reply", "must be >= 0");
+  // Bounded, so that weight x count (count <= 2^32 - 1) cannot overflow.
+  auto at_max = load("source: {file: e.ndjson}\npipeline: {engagement_weights: {like: 1000000}}\n");
+  ASSERT_TRUE(at_max.config) << all_errors(at_max);
+  auto huge = load("source: {file: e.ndjson}\npipeline:\n  engagement_weights:\n    like: 1e300\n");
+  expect_one(huge, 4, "pipeline.engagement_weights.like", "must be at most 1000000");
   auto unknown = load("source: {file: e.ndjson}\npipeline: {engagement_weights: {share: 1}}\n");
   expect_one(unknown, 2, "pipeline.engagement_weights.share", "allowed keys: reply, repost");
 }

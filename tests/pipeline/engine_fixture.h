@@ -127,7 +127,10 @@ class EngineTest : public ::testing::Test {
   FakeCheckpointer checkpointer_;
   // The store's writes fail while this says so (storage/write_faults.h).
   std::shared_ptr<storage::WriteFaults> faults_ = std::make_shared<storage::WriteFaults>();
-  SimulatedDispatcher clock_;  // the engine's clock and the outbox's loop
+  // The engine's clock and the outbox's loop. Its wall time is well after the
+  // event times the tests write (t0_ and the weeks after it): events further
+  // ahead of it than pipeline.max_future_skew would be bad input.
+  SimulatedDispatcher clock_{t0_ + std::chrono::days(365)};
   std::string payload_;
 };
 
