@@ -173,8 +173,12 @@ class Service {
       popts.crash_after = std::strtoull(crash, nullptr, 10);
     Pump pump(io_, src, *engine_, *outbox_, dispatcher_, popts);
 
-    ApiContext api{*engine_, *store_, [&src] { return src.ready(); }, [this] { return metrics(); },
-                   cfg_->http.token};
+    ApiContext api{*engine_,
+                   *store_,
+                   [&src] { return src.ready(); },
+                   [this] { return metrics(); },
+                   cfg_->http.token,
+                   [&src] { return src.unready_reason(); }};
     api_ = &api;
     HttpServer http(io_, [&api](const HttpRequest& r) { return handle_request(api, r); });
     http_ = &http;
@@ -330,6 +334,8 @@ class Service {
     }
     s.http_requests = http_ != nullptr ? http_->stats().requests : 0;
     s.ready = source_->ready();
+    s.source_connected = source_->connected();
+    s.dead_letters = source_->dead_letter_stats();
     s.alert_states = engine_->alert_state_counts();
     s.reloads = reloads_;
     s.reload_failures = reload_failures_;
