@@ -108,24 +108,28 @@ void Pump::finish(bool end_of_input) {
   report(true);
   wait_.cancel();
   evaluation_.cancel();
-  drain(std::chrono::steady_clock::now() + opts_.drain_timeout);
+  drain(std::chrono::steady_clock::now() + opts_.drain_timeout, end_of_input);
 }
 
-void Pump::drain(std::chrono::steady_clock::time_point deadline) {
-  // The alerts of the last evaluations are still being delivered.
+void Pump::drain(std::chrono::steady_clock::time_point deadline, bool end_of_input) {
+  // The alerts of the last evaluations are still being delivered. On SIGTERM
+  // a sink that has failed is not waited for: its retries would outlast the
+  // stop (systemd's TimeoutStopSec), and the outbox keeps what it is owed.
   if (outbox_.idle()) return stopped();
-  if (std::chrono::steady_clock::now() >= deadline) {
+  if (std::chrono::steady_clock::now() >= deadline || (!end_of_input && outbox_.settled())) {
     auto s = outbox_.stats();
     spdlog::warn(
         "stopping with {} alert record(s) not delivered to every sink; they stay in the "
-        "outbox for the next run",
+        "outbox and are delivered after the next start",
         s.entries);
     for (const auto& sink : outbox_.sink_stats())
       if (sink.pending > 0) spdlog::warn("  sink {}: {} owed", sink.name, sink.pending);
     return stopped();
   }
   wait_.expires_after(std::chrono::milliseconds(20));
-  wait_.async_wait([this, deadline](const boost::system::error_code&) { drain(deadline); });
+  wait_.async_wait([this, deadline, end_of_input](const boost::system::error_code&) {
+    drain(deadline, end_of_input);
+  });
 }
 
 void Pump::stopped() {

@@ -26,7 +26,9 @@ struct PumpOptions {
       60'000};  // wall-clock evaluation of quiet partitions
   std::chrono::seconds progress_interval{5};
   std::uint64_t crash_after = 0;  // test hook: SIGKILL after this many messages (0: never)
-  std::chrono::milliseconds drain_timeout{30'000};  // at the end, wait this long for the outbox
+  // At the end of a file, wait this long for the outbox; on SIGTERM at most
+  // this long, and no longer once every owed delivery has failed once.
+  std::chrono::milliseconds drain_timeout{30'000};
 };
 
 class Pump {
@@ -44,7 +46,7 @@ class Pump {
  private:
   void pump();
   void finish(bool end_of_input);
-  void drain(std::chrono::steady_clock::time_point deadline);
+  void drain(std::chrono::steady_clock::time_point deadline, bool end_of_input);
   void stopped();
   void schedule_progress();
   void schedule_evaluation();
