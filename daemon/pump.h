@@ -45,6 +45,8 @@ class Pump {
 
  private:
   void pump();
+  // Polls the source and hands what it gives to the engine; false once failed.
+  bool take(pipeline::PollStatus& status);
   void finish(bool end_of_input);
   void drain(std::chrono::steady_clock::time_point deadline, bool end_of_input);
   void stopped();
@@ -66,6 +68,7 @@ class Pump {
   std::chrono::steady_clock::time_point started_;
   std::uint64_t crash_after_ = 0;
   bool stopping_ = false, done_ = false, paused_ = false;
+  bool held_ = false;  // paused with the source holding (still polled for its events)
   int exit_code_ = 0;
   std::function<void(int)> stopped_;
 };

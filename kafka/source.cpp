@@ -246,6 +246,21 @@ class KafkaSource final : public pipeline::Source {
 
   bool live() const override { return true; }
 
+  // Paused partitions fetch nothing; what was already fetched is dropped by
+  // librdkafka and fetched again from the last message handed out on resume.
+  bool hold(bool on) override {
+    if (on == holding_) return true;
+    holding_ = on;
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(rk_.get(), &list) == RD_KAFKA_RESP_ERR_NO_ERROR && list != nullptr) {
+      ListPtr owned(list);
+      if (owned->cnt > 0)
+        (void)(on ? rd_kafka_pause_partitions(rk_.get(), owned.get())
+                  : rd_kafka_resume_partitions(rk_.get(), owned.get()));
+    }
+    return true;
+  }
+
  private:
   using Entry = std::pair<const Partition, Assigned>;
 
@@ -434,6 +449,7 @@ class KafkaSource final : public pipeline::Source {
       failure_ = Error{fmt::format("kafka assign: {}", error_text(ae))};
       return;
     }
+    if (holding_) (void)rd_kafka_pause_partitions(rk_.get(), parts);
     ++assignments_;
     has_assignment_ = true;
     assignment_lost_ = false;
@@ -502,6 +518,7 @@ class KafkaSource final : public pipeline::Source {
   bool was_reachable_ = true;
   bool has_assignment_ = false, assignment_lost_ = false;
   bool lost_ = false, revoking_ = false;  // during a revocation: lost, or any
+  bool holding_ = false;                  // partitions paused (hold)
   pipeline::PartitionListener* listener_ = nullptr;
   std::map<Partition, Assigned> assigned_;
   // lookup()'s last answer; reset whenever assigned_ changes.

@@ -112,6 +112,14 @@ class Source : public Checkpointer {
   // False while a live source cannot reach its input (no Kafka broker answers).
   virtual bool connected() const { return true; }
   virtual DeadLetterStats dead_letter_stats() const { return {}; }
+  // While the daemon takes no messages (commits refused, outbox full): stop (or
+  // resume) fetching, so that poll() can go on serving the source's events
+  // (rebalances, connections) and hands out nothing new. False when the source
+  // cannot (a file): it is then not polled meanwhile.
+  virtual bool hold(bool on) {
+    (void)on;
+    return false;
+  }
   // Leaves the input for good (a consumer leaves its group, which revokes its
   // partitions through the listener first). Idempotent.
   virtual void close() {}
