@@ -36,6 +36,7 @@ struct StorageConfig {
   std::size_t commit_max_events = 50'000;            // ... or per this many events, if sooner
   std::size_t block_cache_mib = 32;  // RocksDB's cache of table blocks, every family together
   std::size_t memtable_mib = 64;     // RocksDB's write buffers, every family together
+  std::size_t min_free_mib = 64;     // free space (MiB) the store needs to open; 0: no check
   bool operator==(const StorageConfig&) const = default;
 };
 

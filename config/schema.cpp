@@ -15,7 +15,7 @@ constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dea
                                            "properties"};
 constexpr std::string_view kStorageKeys[] = {
     "path",        "bucket", "retention", "commit_interval", "commit_max_events", "block_cache_mib",
-    "memtable_mib"};
+    "memtable_mib", "min_free_mib"};
 constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
                                               "max_event_bytes",  "engagement_weights",
                                               "dedupe_max_ids",   "post_cache_posts"};
@@ -137,6 +137,10 @@ void read_storage(Reader& r, const Field& f, Config& c) {
       else
         s.memtable_mib = n;
     }
+  }
+  if (const auto* v = m->get("min_free_mib")) {
+    std::uint64_t n = 0;
+    if (r.count(*v, n)) s.min_free_mib = n;
   }
 }
 

@@ -196,13 +196,10 @@ HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req) {
   if (seg.size() == 2 && seg[0] == "-" && seg[1] == "healthy")
     return ctx.engine.failure() ? text(503, "engine stopped: " + ctx.engine.failure()->message)
                                 : text(200, "OK\n");
-  if (seg.size() == 2 && seg[0] == "-" && seg[1] == "ready") {
-    if (!ctx.ready()) {
-      auto why = ctx.unready ? ctx.unready() : std::string();
-      return text(503, why.empty() ? "not ready\n" : "not ready: " + why + "\n");
-    }
-    return text(200, "OK\n");
-  }
+  if (seg.size() == 2 && seg[0] == "-" && seg[1] == "ready")
+    return ctx.ready() ? text(200, "OK\n")
+                       : text(503, (ctx.not_ready_why ? ctx.not_ready_why() : std::string()) +
+                                       "not ready\n");
   if (seg.size() >= 3 && seg[0] == "api" && seg[1] == "v1") {
     if (seg.size() == 4 && seg[2] == "accounts") return account(ctx, seg[3]);
     if (seg.size() == 3 && seg[2] == "accounts") return accounts(ctx, req);

@@ -18,10 +18,11 @@ namespace kilter::daemon {
 struct ApiContext {
   const pipeline::Engine& engine;
   storage::StateStore& store;
-  std::function<bool()> ready;                // state open and the source has its partitions
-  std::function<std::string()> metrics;       // the /metrics text
-  std::string token;                          // empty: no authorization asked
-  std::function<std::string()> unready = {};  // why not ready, for the /-/ready body
+  std::function<bool()> ready;           // state open and the source has its partitions
+  std::function<std::string()> metrics;  // the /metrics text
+  std::string token;                     // empty: no authorization asked
+  // The 503's text when not ready (empty: none given).
+  std::function<std::string()> not_ready_why = {};
 };
 
 HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req);

@@ -192,6 +192,18 @@ std::string render_metrics(const MetricsSnapshot& s) {
           static_cast<double>(s.store.running_compactions));
   f.gauge("kilter_rocksdb_write_stopped", "1 while RocksDB stops writes (a stall).",
           s.store.write_stopped ? 1 : 0);
+  f.gauge("kilter_storage_failed",
+          "1 once a write to the state store failed (disk full, unwritable): the daemon stops.",
+          s.store.failed ? 1 : 0);
+  f.counter("kilter_storage_write_failures_total",
+            "Writes the state store refused: the first failure, then every later attempt.",
+            static_cast<double>(s.store.write_failures));
+  f.counter("kilter_rocksdb_background_errors_total",
+            "Flush or compaction errors RocksDB reported (e.g. a full disk).",
+            static_cast<double>(s.store.background_errors));
+  f.counter("kilter_outbox_record_failures_total",
+            "Sink confirmations the store failed to record (delivered again after a restart).",
+            static_cast<double>(s.outbox.record_failures));
   f.gauge("kilter_rocksdb_delayed_write_rate_bytes",
           "RocksDB's write rate while it slows writes down; 0 when it does not.",
           static_cast<double>(s.store.delayed_write_rate));

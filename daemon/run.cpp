@@ -109,7 +109,8 @@ class Service {
     auto store =
         storage::open_rocks_store({.path = cfg_->storage.path,
                                    .block_cache_bytes = cfg_->storage.block_cache_mib << 20,
-                                   .memtable_bytes = cfg_->storage.memtable_mib << 20});
+                                   .memtable_bytes = cfg_->storage.memtable_mib << 20,
+                                   .min_free_bytes = cfg_->storage.min_free_mib << 20});
     if (!store) {
       spdlog::error("state store: {}", store.error().message);
       return kExitRuntime;
@@ -175,10 +176,10 @@ class Service {
 
     ApiContext api{*engine_,
                    *store_,
-                   [&src] { return src.ready(); },
+                   [this] { return ready(); },
                    [this] { return metrics(); },
                    cfg_->http.token,
-                   [&src] { return src.unready_reason(); }};
+                   [this] { return not_ready_why(); }};
     api_ = &api;
     HttpServer http(io_, [&api](const HttpRequest& r) { return handle_request(api, r); });
     http_ = &http;
@@ -265,6 +266,19 @@ class Service {
     return out;
   }
 
+  // A failed write stops the engine (the daemon then exits, see README
+  // "Disk full"): not ready from that moment, with the reason.
+  std::optional<Error> storage_failure() const {
+    if (engine_ && engine_->failure()) return engine_->failure();
+    return store_->failure();
+  }
+  bool ready() const { return source_->ready() && !storage_failure(); }
+  std::string not_ready_why() const {
+    if (auto f = storage_failure()) return "state store failed: " + f->message + "\n";
+    auto why = source_->unready_reason();  // "kafka: no broker reachable ..."
+    return why.empty() ? std::string() : why + "\n";
+  }
+
   // Ready once the state is open and the source has its first partitions.
   void watch_readiness() {
     if (source_->ready()) {
@@ -333,7 +347,7 @@ class Service {
       s.produce_failures = ps.failed;
     }
     s.http_requests = http_ != nullptr ? http_->stats().requests : 0;
-    s.ready = source_->ready();
+    s.ready = ready();
     s.source_connected = source_->connected();
     s.dead_letters = source_->dead_letter_stats();
     s.alert_states = engine_->alert_state_counts();

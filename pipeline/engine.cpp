@@ -74,7 +74,11 @@ void Engine::reset_batch() {
 }
 
 void Engine::fail(Error e) {
-  if (!failure_) spdlog::critical("engine stopped: {}", e.message);
+  if (!failure_)
+    spdlog::critical(
+        "engine stopped: {}; nothing after the last written batch is kept, and the next start "
+        "resumes from there",
+        e.message);
   failure_ = std::move(e);
 }
 

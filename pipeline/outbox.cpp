@@ -332,11 +332,22 @@ void Outbox::flush() {
   }
   dirty_.clear();
   if (batch_->empty()) return;
-  // Not in step with any state: losing this write only means a redelivered copy.
+  // Not in step with any state: losing this write only means a redelivered copy
+  // (the entries stay in the store as they were, owed, and a restart delivers
+  // them again). The store refuses every write after its first failure: said once.
   if (auto r = store_.commit(*batch_, false); !r) {
-    spdlog::error("outbox: recording deliveries failed: {}", r.error().message);
+    ++record_failures_;
+    if (!record_failing_)
+      spdlog::error(
+          "outbox: recording deliveries failed: {}; alerts are still delivered, and those "
+          "not recorded are delivered again after a restart",
+          r.error().message);
+    record_failing_ = true;
     batch_ = store_.new_batch();
+    return;
   }
+  if (record_failing_) spdlog::info("outbox: recording deliveries again");
+  record_failing_ = false;
 }
 
 Millis Outbox::backoff(int attempt) {
@@ -415,7 +426,7 @@ bool Outbox::settled() const {
 }
 
 OutboxStats Outbox::stats() const {
-  return OutboxStats{entries_.size(), delivered_, full(), unknown_sinks_};
+  return OutboxStats{entries_.size(), delivered_, full(), unknown_sinks_, record_failures_};
 }
 
 std::vector<SinkStats> Outbox::sink_stats() const {

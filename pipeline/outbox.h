@@ -39,7 +39,8 @@ struct OutboxStats {
   std::size_t entries = 0;      // records not yet taken by every sink
   std::uint64_t delivered = 0;  // entries done (every sink took them)
   bool full = false;
-  std::uint64_t unknown_sinks = 0;  // routed to a sink the configuration no longer has
+  std::uint64_t unknown_sinks = 0;    // routed to a sink the configuration no longer has
+  std::uint64_t record_failures = 0;  // confirmations the store failed to record (redelivered)
 };
 
 struct SinkSlot {
@@ -107,7 +108,8 @@ class Outbox {
   std::unique_ptr<storage::Batch> batch_;
   bool flush_scheduled_ = false;
   bool full_logged_ = false;
-  std::uint64_t delivered_ = 0, unknown_sinks_ = 0;
+  bool record_failing_ = false;  // the last recording of confirmations failed
+  std::uint64_t delivered_ = 0, unknown_sinks_ = 0, record_failures_ = 0;
   std::mt19937_64 jitter_{0x6b696c746572};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards late completions
 };

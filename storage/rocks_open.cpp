@@ -8,7 +8,9 @@
 
 #include "storage/codec.h"
 #include "storage/keys.h"
+#include "storage/rocks_faults.h"
 #include "storage/rocks_hooks.h"
+#include "storage/rocks_logger.h"
 #include "storage/rocks_options.h"
 #include "storage/rocks_store.h"
 #include "storage/rocks_util.h"
@@ -55,6 +57,16 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
   std::error_code ec;
   std::filesystem::create_directories(opts.path, ec);
   if (ec) return Error{"cannot create " + opts.path + ": " + ec.message()};
+  if (opts.min_free_bytes > 0) {
+    // A start on a full disk would write a WAL, options and manifest files
+    // before failing; in a restart loop, again and again.
+    const auto space = std::filesystem::space(opts.path, ec);
+    if (!ec && space.available < opts.min_free_bytes)
+      return Error{
+          fmt::format("{}: {} MiB free, less than the {} MiB the store needs to open (the state "
+                      "directory's disk is full): free some space and start again",
+                      opts.path, space.available >> 20, opts.min_free_bytes >> 20)};
+  }
 
   auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
   auto retention = std::make_shared<RetentionTable>();
@@ -62,10 +74,21 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
   for (std::size_t i = 0; i < kCfCount; ++i)
     families.emplace_back(kCfNames[i], cf_options(static_cast<Cf>(i), cache, retention));
 
+  auto options = db_options(opts.memtable_bytes);
+  std::unique_ptr<rocksdb::Env> env;
+  if (opts.faults) {
+    env = faulty_env(opts.faults);
+    options.env = env.get();
+  }
+  // Not RocksDB's own file logger: it aborts on the write after a failed one
+  // (the first background error a full disk causes). See rocks_logger.h.
+  options.info_log = make_info_log(opts.path, options.max_log_file_size);
+  auto events = std::make_shared<StoreEvents>();
+  options.listeners.push_back(events);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_options(opts.memtable_bytes), opts.path, families, &handles, &raw);
-  if (!s.ok()) return Error{"rocksdb open " + opts.path + ": " + s.ToString()};
+  auto s = rocksdb::DB::Open(options, opts.path, families, &handles, &raw);
+  if (!s.ok()) return Error{describe("rocksdb open " + opts.path, s)};
   std::unique_ptr<rocksdb::DB> db(raw);
   Handles cf{};
   std::copy(handles.begin(), handles.end(), cf.begin());
@@ -75,7 +98,8 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
     for (auto* h : cf) db->DestroyColumnFamilyHandle(h);
     return loaded.error();
   }
-  return make_rocks_store(std::move(db), cf, retention, std::move(*instance));
+  return make_rocks_store(std::move(db), cf, retention, std::move(*instance),
+                          StoreExtras{std::move(env), std::move(events)});
 }
 
 }  // namespace kilter::storage

@@ -46,6 +46,10 @@ rocksdb::DBOptions db_options(std::size_t memtable_bytes) {
   // Total memtable budget across families (the memory bound): the largest is
   // flushed beyond it.
   o.db_write_buffer_size = memtable_bytes;
+  // Opening replays the WAL into the memtables without writing tables: on a full
+  // disk, a start that flushed them failed halfway and left the finished tables
+  // behind (unreferenced), one more per start of systemd's restart loop.
+  o.avoid_flush_during_recovery = true;
   o.keep_log_file_num = 4;
   o.max_log_file_size = 16 * kMiB;
   return o;

@@ -20,6 +20,7 @@
 #include "storage/keys.h"
 #include "storage/rocks_batch.h"
 #include "storage/rocks_cursor.h"
+#include "storage/rocks_logger.h"
 #include "storage/rocks_options.h"
 #include "storage/rocks_util.h"
 
@@ -40,14 +41,16 @@ thread_local std::string tl_key;
 class RocksStore final : public StateStore {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
-             std::shared_ptr<RetentionTable> retention, std::string instance)
-      : db_(std::move(db)),
+             std::shared_ptr<RetentionTable> retention, std::string instance, StoreExtras extras)
+      : env_(std::move(extras.env)),
+        events_(std::move(extras.events)),
+        db_(std::move(db)),
         cf_(cf),
         retention_(std::move(retention)),
         instance_(std::move(instance)) {}
 
   ~RocksStore() override {
-    if (auto r = write_cutoffs(); !r)
+    if (auto r = failure() ? ok() : write_cutoffs(); !r)
       std::fprintf(stderr, "kilter storage: %s (recomputed at the next evaluation)\n",
                    r.error().message.c_str());
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -60,11 +63,12 @@ class RocksStore final : public StateStore {
   Result<void> commit(Batch& batch, bool sync) override {
     auto* b = dynamic_cast<RocksBatch*>(&batch);
     if (b == nullptr || b->owner() != this) return Error{"commit: batch of another store"};
+    if (auto f = gate_.refused()) return *f;
     if (b->empty()) {
       // Nothing to write, but a sync commit still makes earlier commits durable.
       if (!sync) return ok();
       if (auto r = write_cutoffs(); !r) return r;
-      if (auto s = db_->SyncWAL(); !s.ok()) return Error{"rocksdb sync: " + s.ToString()};
+      if (auto s = db_->SyncWAL(); !s.ok()) return gate_.failed("rocksdb sync", s);
       return ok();
     }
     auto& wb = b->build();
@@ -76,13 +80,15 @@ class RocksStore final : public StateStore {
     const auto bytes = wb.GetDataSize();
     if (auto s = db_->Write(wo, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
-      return Error{"rocksdb commit: " + s.ToString()};
+      return gate_.failed("rocksdb commit", s);
     }
     commits_.fetch_add(1, std::memory_order_relaxed);
     committed_bytes_.fetch_add(bytes, std::memory_order_relaxed);
     b->clear();
     return ok();
   }
+
+  std::optional<Error> failure() const override { return gate_.failure(); }
 
   std::vector<Partition> partitions() override {
     std::vector<Partition> out;
@@ -345,8 +351,9 @@ class RocksStore final : public StateStore {
       Cursor c(*db_, cf_[i], begin);
       for (c.seek(begin); c.valid(); c.next()) check(wb.Delete(cf_[i], slice(c.key())), "batch");
     }
+    if (auto f = gate_.refused()) return *f;
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok())
-      return Error{"rocksdb drop partition: " + s.ToString()};
+      return gate_.failed("rocksdb drop partition", s);
     retention_->erase(p);
     return ok();
   }
@@ -363,6 +370,9 @@ class RocksStore final : public StateStore {
     if (db_->GetIntProperty("rocksdb.num-running-compactions", &v)) s.running_compactions = v;
     if (db_->GetIntProperty("rocksdb.is-write-stopped", &v)) s.write_stopped = v != 0;
     if (db_->GetIntProperty("rocksdb.actual-delayed-write-rate", &v)) s.delayed_write_rate = v;
+    s.write_failures = gate_.failures();
+    s.background_errors = events_->background_errors();
+    s.failed = failure().has_value();
     return s;
   }
 
@@ -390,8 +400,9 @@ class RocksStore final : public StateStore {
       val[static_cast<std::size_t>(i)] = static_cast<char>(next >> (8 * i));
     rocksdb::WriteOptions wo;
     wo.sync = true;  // positions stored under this id must never outlive the id itself
+    if (auto f = gate_.refused()) return *f;
     if (auto w = db_->Put(wo, cf_[kDefaultCf], slice(key), slice(val)); !w.ok())
-      return Error{"rocksdb write source id: " + w.ToString()};
+      return gate_.failed("rocksdb write source id", w);
     return next;
   }
 
@@ -436,13 +447,14 @@ class RocksStore final : public StateStore {
     }
   }
   Result<void> write_cutoffs() {
+    if (auto f = gate_.refused()) return *f;
     auto cutoffs = take_cutoffs();
     if (cutoffs.empty()) return ok();
     rocksdb::WriteBatch wb;
     put_cutoffs(wb, cutoffs);
     if (auto s = db_->Write(rocksdb::WriteOptions{}, &wb); !s.ok()) {
       restore_cutoffs(cutoffs);
-      return Error{"rocksdb write retention cutoffs: " + s.ToString()};
+      return gate_.failed("rocksdb write retention cutoffs", s);
     }
     return ok();
   }
@@ -455,6 +467,8 @@ class RocksStore final : public StateStore {
     return true;
   }
 
+  std::unique_ptr<rocksdb::Env> env_;  // the fault-injecting one of tests; outlives db_
+  std::shared_ptr<StoreEvents> events_;
   std::unique_ptr<rocksdb::DB> db_;
   Handles cf_;
   std::shared_ptr<RetentionTable> retention_;
@@ -464,6 +478,7 @@ class RocksStore final : public StateStore {
   std::string instance_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> committed_bytes_{0};
+  WriteGate gate_;
 };
 
 RocksStore* as_rocks(StateStore& store) {
@@ -474,8 +489,9 @@ RocksStore* as_rocks(StateStore& store) {
 
 std::unique_ptr<StateStore> make_rocks_store(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
                                              std::shared_ptr<RetentionTable> retention,
-                                             std::string instance) {
-  return std::make_unique<RocksStore>(std::move(db), cf, std::move(retention), std::move(instance));
+                                             std::string instance, StoreExtras extras) {
+  return std::make_unique<RocksStore>(std::move(db), cf, std::move(retention), std::move(instance),
+                                      std::move(extras));
 }
 
 Result<void> compact_all(StateStore& store) {

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,14 +31,65 @@ inline rocksdb::Slice slice(std::string_view s) {
 [[noreturn]] void fatal(std::string_view what, std::string_view detail);
 [[noreturn]] void corrupt(std::string_view what, std::string_view key);
 
+// A failed write or open, with what it most likely means for the operator.
+inline std::string describe(std::string_view what, const rocksdb::Status& s) {
+  std::string msg(what);
+  msg += ": ";
+  msg += s.ToString();
+  if (s.IsNoSpace() || msg.find("No space left") != std::string::npos)
+    msg += " (the state directory's disk is full)";
+  else if (msg.find("Read-only file system") != std::string::npos ||
+           msg.find("Permission denied") != std::string::npos)
+    msg += " (the state directory is not writable)";
+  return msg;
+}
+
+// Fail-stop of the store's writes. After a failed write RocksDB must not be
+// written to again: its WAL writer asserts (SIGABRT in Debian's build) on a
+// sync after a failed append, and a write after a hard error is refused
+// anyway. Every refusal is counted.
+class WriteGate {
+ public:
+  // The first failure, if any (then counted as one more refused write).
+  std::optional<Error> refused() {
+    std::lock_guard lock(mu_);
+    if (!failure_) return std::nullopt;
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    return failure_;
+  }
+  // Records a failed write; returns the first failure's error.
+  Error failed(std::string_view what, const rocksdb::Status& s) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(mu_);
+    if (!failure_) failure_ = Error{describe(what, s)};
+    return *failure_;
+  }
+  std::optional<Error> failure() const {
+    std::lock_guard lock(mu_);
+    return failure_;
+  }
+  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<Error> failure_;
+  std::atomic<std::uint64_t> failures_{0};
+};
+
 inline void check(const rocksdb::Status& s, std::string_view what) {
   if (!s.ok()) fatal(what, s.ToString());
 }
 
 class RetentionTable;
+class StoreEvents;
+// What the store keeps besides the database: both outlive it.
+struct StoreExtras {
+  std::unique_ptr<rocksdb::Env> env;  // the fault-injecting one of tests, or none
+  std::shared_ptr<StoreEvents> events;
+};
 // The store over an open database (rocks_store.cpp; opened by rocks_open.cpp).
 std::unique_ptr<StateStore> make_rocks_store(std::unique_ptr<rocksdb::DB> db, const Handles& cf,
                                              std::shared_ptr<RetentionTable> retention,
-                                             std::string instance);
+                                             std::string instance, StoreExtras extras);
 
 }  // namespace kilter::storage

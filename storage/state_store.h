@@ -15,6 +15,7 @@
 
 #include "common/result.h"
 #include "storage/records.h"
+#include "storage/write_faults.h"
 
 namespace kilter::storage {
 
@@ -63,6 +64,9 @@ struct StoreStats {
   std::uint64_t running_compactions = 0;
   bool write_stopped = false;            // writes stalled until compaction catches up
   std::uint64_t delayed_write_rate = 0;  // bytes/s while writes are slowed; 0: not slowed
+  std::uint64_t write_failures = 0;      // writes refused (the first failure, then every later try)
+  std::uint64_t background_errors = 0;   // flush/compaction errors RocksDB reported
+  bool failed = false;                   // a write failed: the store takes no more (restart)
 };
 
 class StateStore {
@@ -73,7 +77,13 @@ class StateStore {
   // Atomic: all of the batch or nothing. sync=true also fsyncs the WAL (an empty
   // batch with sync=true only syncs what earlier commits wrote). On success the
   // batch is left empty and may be reused; on failure it is left as it was.
+  // Fail-stop: after a failed write (a full disk, an unwritable or failing
+  // device) every later write fails with that first error, without touching the
+  // disk again; reads still work. Only a reopen (a restart) clears it: what was
+  // committed before the failure is all there, the failed batch is not.
   virtual Result<void> commit(Batch& batch, bool sync) = 0;
+  // The first failed write's error, once one failed.
+  virtual std::optional<Error> failure() const = 0;
 
   virtual std::vector<Partition> partitions() = 0;  // partitions with stored meta
   virtual std::optional<PartitionMeta> meta(Partition p) = 0;
@@ -135,6 +145,11 @@ struct RocksOptions {
   std::string path;
   std::size_t block_cache_bytes = 32 << 20;
   std::size_t memtable_bytes = 64 << 20;  // every column family's write buffers together
+  // Opening fails, touching nothing, when the file system holding `path` has
+  // less free space than this (0: no check).
+  std::uint64_t min_free_bytes = 0;
+  // Tests only: file writes fail when this says so (storage/write_faults.h).
+  std::shared_ptr<WriteFaults> faults = nullptr;
 };
 
 // Opens (creating when missing) the RocksDB store. The only exception-free way in.

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <random>
 
+#include "common/dispatcher.h"
 #include "common/time.h"
 #include "config/loader.h"
-#include "common/dispatcher.h"
 #include "pipeline/engine.h"
 
 namespace kilter::pipeline {
@@ -80,7 +80,7 @@ class EngineTest : public ::testing::Test {
     engine_.reset();
     outbox_.reset();
     store_.reset();
-    auto s = storage::open_rocks_store({.path = cfg_->storage.path});
+    auto s = storage::open_rocks_store({.path = cfg_->storage.path, .faults = faults_});
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(*s);
     auto sink = std::make_unique<RecordingSink>();
@@ -125,6 +125,8 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<Engine> engine_;
   RecordingSink* sink_ = nullptr;
   FakeCheckpointer checkpointer_;
+  // The store's writes fail while this says so (storage/write_faults.h).
+  std::shared_ptr<storage::WriteFaults> faults_ = std::make_shared<storage::WriteFaults>();
   SimulatedDispatcher clock_;  // the engine's clock and the outbox's loop
   std::string payload_;
 };
