@@ -129,15 +129,16 @@ void Pump::finish(bool end_of_input) {
   report(true);
   wait_.cancel();
   evaluation_.cancel();
-  drain(std::chrono::steady_clock::now() + opts_.drain_timeout, end_of_input);
+  // Only a SIGTERM cuts the wait short for sinks that fail (see drain).
+  drain(std::chrono::steady_clock::now() + opts_.drain_timeout, stopping_ && !end_of_input);
 }
 
-void Pump::drain(std::chrono::steady_clock::time_point deadline, bool end_of_input) {
+void Pump::drain(std::chrono::steady_clock::time_point deadline, bool signalled) {
   // The alerts of the last evaluations are still being delivered. On SIGTERM
   // a sink that has failed is not waited for: its retries would outlast the
   // stop (systemd's TimeoutStopSec), and the outbox keeps what it is owed.
   if (outbox_.idle()) return stopped();
-  if (std::chrono::steady_clock::now() >= deadline || (!end_of_input && outbox_.settled())) {
+  if (std::chrono::steady_clock::now() >= deadline || (signalled && outbox_.settled())) {
     auto s = outbox_.stats();
     spdlog::warn(
         "stopping with {} alert record(s) not delivered to every sink; they stay in the "
@@ -148,8 +149,8 @@ void Pump::drain(std::chrono::steady_clock::time_point deadline, bool end_of_inp
     return stopped();
   }
   wait_.expires_after(std::chrono::milliseconds(20));
-  wait_.async_wait([this, deadline, end_of_input](const boost::system::error_code&) {
-    drain(deadline, end_of_input);
+  wait_.async_wait([this, deadline, signalled](const boost::system::error_code&) {
+    drain(deadline, signalled);
   });
 }
 

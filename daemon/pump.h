@@ -48,7 +48,8 @@ class Pump {
   // Polls the source and hands what it gives to the engine; false once failed.
   bool take(pipeline::PollStatus& status);
   void finish(bool end_of_input);
-  void drain(std::chrono::steady_clock::time_point deadline, bool end_of_input);
+  // `signalled`: stopping on SIGTERM, which does not wait for sinks that fail.
+  void drain(std::chrono::steady_clock::time_point deadline, bool signalled);
   void stopped();
   void schedule_progress();
   void schedule_evaluation();
