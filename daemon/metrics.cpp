@@ -145,6 +145,20 @@ std::string render_metrics(const MetricsSnapshot& s) {
                "Kafka messages produced (dead letters, alerts), by result.", MetricType::Counter);
   Families::add(produced, {{"result", "ok"}}, static_cast<double>(s.produced));
   Families::add(produced, {{"result", "failed"}}, static_cast<double>(s.produce_failures));
+  auto& letters = f.family("kilter_dead_letters_total",
+                           "Bad input copied to the dead-letter topic: sent (acknowledged), "
+                           "truncated (sent cut to the topic's largest message), failed "
+                           "(refused attempts, each sent again while the offsets wait).",
+                           MetricType::Counter);
+  Families::add(letters, {{"result", "sent"}}, static_cast<double>(s.dead_letters.sent));
+  Families::add(letters, {{"result", "truncated"}}, static_cast<double>(s.dead_letters.truncated));
+  Families::add(letters, {{"result", "failed"}}, static_cast<double>(s.dead_letters.failed));
+  f.gauge("kilter_dead_letters_pending",
+          "Dead letters not acknowledged yet; the offsets past them are not committed.",
+          static_cast<double>(s.dead_letters.pending));
+  f.gauge("kilter_source_connected",
+          "1 while the source reaches its input (a Kafka broker is connected; a file: always).",
+          s.source_connected ? 1 : 0);
   auto& lag = f.family("kilter_consumer_lag_messages",
                        "Messages between the consumer's position and the end of the partition.",
                        MetricType::Gauge);
@@ -162,7 +176,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
                           MetricType::Counter);
   Families::add(closed, {{"reason", "evicted"}}, static_cast<double>(s.http_evicted));
   Families::add(closed, {{"reason", "rejected"}}, static_cast<double>(s.http_rejected));
-  f.gauge("kilter_ready", "1 once state is open and the source has its partitions.",
+  f.gauge("kilter_ready",
+          "1 while state is open and the source has its partitions and reaches its input.",
           s.ready ? 1 : 0);
   f.histogram("kilter_commit_batch_messages", "Messages per state batch written.",
               e.batch_messages);

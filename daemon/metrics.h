@@ -27,6 +27,8 @@ struct MetricsSnapshot {
   std::uint64_t http_evicted = 0;   // connections closed to make room (connection bounds)
   std::uint64_t http_rejected = 0;  // connections refused: none could make room
   bool ready = false;
+  bool source_connected = true;               // a broker reachable (Kafka)
+  pipeline::DeadLetterStats dead_letters{};   // the source's dead-letter topic
   std::array<std::size_t, 2> alert_states{};  // pending, firing (now)
   std::uint64_t reloads = 0;                  // configuration reloads applied
   std::uint64_t reload_failures = 0;          // ... and refused

@@ -49,10 +49,16 @@ void Pump::pump() {
   // Commits keep being refused, or the sinks are far behind: take nothing more
   // until that changes (nothing is lost: the source just waits).
   if (engine_.backlogged() || outbox_.full()) {
-    if (!paused_)
+    if (!paused_) {
       spdlog::warn("not taking messages until {}",
                    engine_.backlogged() ? "a commit goes through" : "the outbox drains");
+      // A source that can hold keeps being polled for its events (a Kafka
+      // rebalance, a lost session) while it fetches nothing new.
+      held_ = source_.hold(true);
+    }
     paused_ = true;
+    pipeline::PollStatus ignored{};
+    if (held_ && !take(ignored)) return;
     engine_.poll();
     if (engine_.commit_due())
       if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
@@ -60,14 +66,37 @@ void Pump::pump() {
     wait_.async_wait([this](const boost::system::error_code&) { pump(); });
     return;
   }
-  if (paused_) spdlog::info("taking messages again");
-  paused_ = false;
-  messages_.clear();
-  auto status = source_.poll(messages_, opts_.slice);
-  if (!status) {
-    spdlog::error("source: {}", status.error().message);
-    return fail(kExitRuntime);
+  if (paused_) {
+    spdlog::info("taking messages again");
+    if (held_) source_.hold(false);
+    held_ = false;
   }
+  paused_ = false;
+  pipeline::PollStatus status{};
+  if (!take(status)) return;
+  // A batch written meanwhile: its alerts go to the sinks now.
+  engine_.poll();
+  if (engine_.commit_due()) {
+    if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
+  }
+  if (status == pipeline::PollStatus::end) return finish(true);
+  if (status == pipeline::PollStatus::idle) {
+    wait_.expires_after(opts_.idle_wait);
+    wait_.async_wait([this](const boost::system::error_code&) { pump(); });
+    return;
+  }
+  asio::post(io_, [this] { pump(); });
+}
+
+bool Pump::take(pipeline::PollStatus& status) {
+  messages_.clear();
+  auto polled = source_.poll(messages_, opts_.slice);
+  if (!polled) {
+    spdlog::error("source: {}", polled.error().message);
+    fail(kExitRuntime);
+    return false;
+  }
+  status = *polled;
   std::optional<Partition> last;
   for (const auto& m : messages_) {
     engine_.process(m);
@@ -77,19 +106,11 @@ void Pump::pump() {
     }
     if (crash_after_ > 0 && --crash_after_ == 0) ::raise(SIGKILL);
   }
-  if (engine_.failure()) return fail(kExitRuntime);
-  // A batch written meanwhile: its alerts go to the sinks now.
-  engine_.poll();
-  if (engine_.commit_due()) {
-    if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
+  if (engine_.failure()) {
+    fail(kExitRuntime);
+    return false;
   }
-  if (*status == pipeline::PollStatus::end) return finish(true);
-  if (*status == pipeline::PollStatus::idle) {
-    wait_.expires_after(opts_.idle_wait);
-    wait_.async_wait([this](const boost::system::error_code&) { pump(); });
-    return;
-  }
-  asio::post(io_, [this] { pump(); });
+  return true;
 }
 
 void Pump::finish(bool end_of_input) {
@@ -108,24 +129,29 @@ void Pump::finish(bool end_of_input) {
   report(true);
   wait_.cancel();
   evaluation_.cancel();
-  drain(std::chrono::steady_clock::now() + opts_.drain_timeout);
+  // Only a SIGTERM cuts the wait short for sinks that fail (see drain).
+  drain(std::chrono::steady_clock::now() + opts_.drain_timeout, stopping_ && !end_of_input);
 }
 
-void Pump::drain(std::chrono::steady_clock::time_point deadline) {
-  // The alerts of the last evaluations are still being delivered.
+void Pump::drain(std::chrono::steady_clock::time_point deadline, bool signalled) {
+  // The alerts of the last evaluations are still being delivered. On SIGTERM
+  // a sink that has failed is not waited for: its retries would outlast the
+  // stop (systemd's TimeoutStopSec), and the outbox keeps what it is owed.
   if (outbox_.idle()) return stopped();
-  if (std::chrono::steady_clock::now() >= deadline) {
+  if (std::chrono::steady_clock::now() >= deadline || (signalled && outbox_.settled())) {
     auto s = outbox_.stats();
     spdlog::warn(
         "stopping with {} alert record(s) not delivered to every sink; they stay in the "
-        "outbox for the next run",
+        "outbox and are delivered after the next start",
         s.entries);
     for (const auto& sink : outbox_.sink_stats())
       if (sink.pending > 0) spdlog::warn("  sink {}: {} owed", sink.name, sink.pending);
     return stopped();
   }
   wait_.expires_after(std::chrono::milliseconds(20));
-  wait_.async_wait([this, deadline](const boost::system::error_code&) { drain(deadline); });
+  wait_.async_wait([this, deadline, signalled](const boost::system::error_code&) {
+    drain(deadline, signalled);
+  });
 }
 
 void Pump::stopped() {

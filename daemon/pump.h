@@ -26,7 +26,9 @@ struct PumpOptions {
       60'000};  // wall-clock evaluation of quiet partitions
   std::chrono::seconds progress_interval{5};
   std::uint64_t crash_after = 0;  // test hook: SIGKILL after this many messages (0: never)
-  std::chrono::milliseconds drain_timeout{30'000};  // at the end, wait this long for the outbox
+  // At the end of a file, wait this long for the outbox; on SIGTERM at most
+  // this long, and no longer once every owed delivery has failed once.
+  std::chrono::milliseconds drain_timeout{30'000};
 };
 
 class Pump {
@@ -43,8 +45,11 @@ class Pump {
 
  private:
   void pump();
+  // Polls the source and hands what it gives to the engine; false once failed.
+  bool take(pipeline::PollStatus& status);
   void finish(bool end_of_input);
-  void drain(std::chrono::steady_clock::time_point deadline);
+  // `signalled`: stopping on SIGTERM, which does not wait for sinks that fail.
+  void drain(std::chrono::steady_clock::time_point deadline, bool signalled);
   void stopped();
   void schedule_progress();
   void schedule_evaluation();
@@ -64,6 +69,7 @@ class Pump {
   std::chrono::steady_clock::time_point started_;
   std::uint64_t crash_after_ = 0;
   bool stopping_ = false, done_ = false, paused_ = false;
+  bool held_ = false;  // paused with the source holding (still polled for its events)
   int exit_code_ = 0;
   std::function<void(int)> stopped_;
 };

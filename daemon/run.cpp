@@ -307,8 +307,9 @@ class Service {
   }
   bool ready() const { return source_->ready() && !storage_failure(); }
   std::string not_ready_why() const {
-    auto f = storage_failure();
-    return f ? "state store failed: " + f->message + "\n" : std::string();
+    if (auto f = storage_failure()) return "state store failed: " + f->message + "\n";
+    auto why = source_->unready_reason();  // "kafka: no broker reachable ..."
+    return why.empty() ? std::string() : why + "\n";
   }
 
   // Ready once the state is open and the source has its first partitions.
@@ -388,6 +389,8 @@ class Service {
       s.http_rejected = hs.rejected_connections;
     }
     s.ready = ready();
+    s.source_connected = source_->connected();
+    s.dead_letters = source_->dead_letter_stats();
     s.alert_states = engine_->alert_state_counts();
     s.reloads = reloads_;
     s.reload_failures = reload_failures_;

@@ -2,6 +2,7 @@
 // `kilterd dev-broker`, the demo and the tests. It lives as long as this object.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -11,10 +12,23 @@ namespace kilter::kafka {
 
 class MockCluster {
  public:
+  // Every broker of the cluster, for set_down / set_up.
+  static constexpr int kAllBrokers = -1;
+
   virtual ~MockCluster() = default;
   // "127.0.0.1:port,..." (ephemeral ports).
   virtual std::string bootstraps() const = 0;
+  virtual int brokers() const = 0;
   virtual Result<void> create_topic(const std::string& name, int partitions) = 0;
+  // Disconnects broker `id` (1..brokers(), or kAllBrokers) and refuses new
+  // connections until set_up; partitions keep their leader (no failover), so
+  // clients see an outage of what that broker leads.
+  virtual Result<void> set_down(int id) = 0;
+  virtual Result<void> set_up(int id) = 0;
+  // The next `count` produce requests (any client, any topic) are refused with
+  // a non-retriable error (TOPIC_AUTHORIZATION_FAILED): the producer reports
+  // those messages as not delivered.
+  virtual void refuse_produce(std::size_t count) = 0;
 };
 
 Result<std::unique_ptr<MockCluster>> start_mock_cluster(int brokers);

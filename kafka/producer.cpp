@@ -1,6 +1,7 @@
 #include "kafka/producer.h"
 
 #include <atomic>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -47,23 +48,18 @@ class RdProducer final : public Producer {
     topic_.assign(topic);
     // Handed back in the delivery report, which deletes it.
     auto* opaque = delivered ? new Delivered(std::move(delivered)) : nullptr;
-    for (;;) {
-      auto err =
-          rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
-                            RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
-                            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        rd_kafka_poll(rk_.get(), 100);  // the queue drains as deliveries are confirmed
-        continue;
-      }
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
-        delete opaque;
-        return Error{fmt::format("kafka produce to {}: {}", topic, error_text(err))};
-      }
-      break;
+    auto err =
+        rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+                          RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
+                          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // A full queue means the brokers have not taken anything for a while:
+      // waiting here would stall the event loop, so the caller tries again later.
+      if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
+      delete opaque;
+      return Error{fmt::format("kafka produce to {}: {}", topic, error_text(err))};
     }
     rd_kafka_poll(rk_.get(), 0);
     return ok();
@@ -82,6 +78,15 @@ class RdProducer final : public Producer {
 
   ProducerStats stats() const override { return {produced_.load(), failed_.load()}; }
 
+  std::size_t max_message_bytes() const override {
+    char buf[64];
+    std::size_t size = sizeof buf;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk_.get()), "message.max.bytes", buf, &size) !=
+        RD_KAFKA_CONF_OK)
+      return 1'000'000;  // librdkafka's default
+    return std::strtoull(buf, nullptr, 10);
+  }
+
  private:
   void poll() override { rd_kafka_poll(rk_.get(), 0); }
 
@@ -90,13 +95,13 @@ class RdProducer final : public Producer {
     std::unique_ptr<Delivered> delivered(static_cast<Delivered*>(m->_private));
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       self->produced_.fetch_add(1);
-      if (delivered) (*delivered)(ok());
+      if (delivered) (*delivered)(ok(), false);
       return;
     }
     self->failed_.fetch_add(1);
     self->last_error_ = error_text(m->err);  // read on the same (polling) thread
     if (delivered) {
-      (*delivered)(Error{self->last_error_});
+      (*delivered)(Error{self->last_error_}, m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
       return;  // its owner was told; it does not fail the next flush
     }
     self->failed_since_flush_.fetch_add(1);

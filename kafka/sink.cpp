@@ -28,7 +28,7 @@ class AlertSink final : public pipeline::Sink {
       simdjson::dom::element doc;
       std::string_view v;
       if (!parser_.parse(record).get(doc) && !doc["account"].get(v)) account.assign(v);
-      auto r = producer_.send(topic_, account, record, {}, [pending](Result<void> r) {
+      auto r = producer_.send(topic_, account, record, {}, [pending](Result<void> r, bool) {
         if (pending->failed) return;
         if (!r) {
           pending->failed = true;

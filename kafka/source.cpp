@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "kafka/client.h"
+#include "kafka/dead_letters.h"
+#include "kafka/statistics.h"
 
 namespace kilter::kafka {
 namespace {
@@ -32,6 +34,8 @@ class KafkaSource final : public pipeline::Source {
   KafkaSource(config::KafkaConfig cfg, SourceOptions opts)
       : cfg_(std::move(cfg)), opts_(std::move(opts)), metadata_(kMetadataPrefix) {
     metadata_ += opts_.instance_id;
+    if (opts_.dead_letters != nullptr && !cfg_.dead_letter_topic.empty())
+      letters_.emplace(*opts_.dead_letters, cfg_.dead_letter_topic);
   }
 
   ~KafkaSource() override {
@@ -39,6 +43,7 @@ class KafkaSource final : public pipeline::Source {
     // committed is read again from the stored positions.
     listener_ = nullptr;
     close();
+    if (commit_answers_ != nullptr) rd_kafka_queue_destroy(commit_answers_);
   }
 
   void close() override {
@@ -55,6 +60,7 @@ class KafkaSource final : public pipeline::Source {
     rd_kafka_conf_set_opaque(conf->get(), this);
     rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::on_rebalance);
     rd_kafka_conf_set_error_cb(conf->get(), &KafkaSource::on_error);
+    rd_kafka_conf_set_stats_cb(conf->get(), &KafkaSource::on_statistics);
     char err[512];
     rk_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof err));
     if (!rk_) return Error{fmt::format("kafka consumer: {}", err)};
@@ -62,6 +68,7 @@ class KafkaSource final : public pipeline::Source {
     // Errors and rebalances are then served by the batch consume below.
     rd_kafka_poll_set_consumer(rk_.get());
     queue_ = rd_kafka_queue_get_consumer(rk_.get());
+    commit_answers_ = rd_kafka_queue_new(rk_.get());
     ListPtr topics(rd_kafka_topic_partition_list_new(static_cast<int>(cfg_.topics.size())));
     for (const auto& t : cfg_.topics)
       rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
@@ -136,27 +143,26 @@ class KafkaSource final : public pipeline::Source {
   }
 
   void dead_letter(const pipeline::SourceMessage& m, std::string_view reason) override {
-    if (opts_.dead_letters == nullptr || cfg_.dead_letter_topic.empty()) return;
-    auto partition = std::to_string(m.source_partition);
-    auto offset = std::to_string(m.offset.value());
-    Headers h = {{"kilter-source-topic", m.topic},
-                 {"kilter-source-partition", partition},
-                 {"kilter-source-offset", offset},
-                 {"kilter-reason", reason}};
-    if (auto r = opts_.dead_letters->send(cfg_.dead_letter_topic, m.key, m.payload, h); !r) {
-      // Not durable yet: the next checkpoint is refused until this is resolved.
-      dead_letter_error_ = r.error().message;
-    }
+    if (letters_) letters_->send(m, reason);
   }
 
+  // The positions go to the group before the state batch that holds them is
+  // written. The event loop never waits long for the answer: at most
+  // commit_wait while a broker is reachable (a commit takes milliseconds), not
+  // at all while none is. An answer that comes later is collected by a later
+  // call; until then the batch waits and grows (nothing is lost).
   Result<void> checkpoint(std::span<const pipeline::Position> positions) override {
-    if (!dead_letter_error_.empty()) {
-      auto e = std::exchange(dead_letter_error_, {});
-      return Error{"dead-letter topic: " + e};
-    }
-    if (opts_.dead_letters != nullptr && !cfg_.dead_letter_topic.empty()) {
-      if (auto r = opts_.dead_letters->flush(opts_.commit_timeout); !r)
-        return Error{"dead-letter topic: " + r.error().message};
+    if (letters_)
+      if (auto r = letters_->durable(); !r) return r;
+    if (lost_) return Error{"the assignment was lost: its positions cannot be committed"};
+    collect_commits(std::chrono::milliseconds(0));
+    if (commit_.in_flight)
+      return Error{"the previous group commit is not answered yet (is a broker reachable?)"};
+    if (commit_.answered_ok && same_positions(positions)) {
+      // Committed by a request answered after its checkpoint had given up.
+      commit_.answered_ok = false;
+      ++commits_;
+      return ok();
     }
     ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
     for (const auto& pos : positions) {
@@ -171,13 +177,29 @@ class KafkaSource final : public pipeline::Source {
       std::memcpy(tp->metadata, metadata_.data(), metadata_.size());
       tp->metadata_size = metadata_.size();
     }
-    auto e = rd_kafka_commit(rk_.get(), list.get(), 0);
+    auto e = rd_kafka_commit_queue(rk_.get(), list.get(), commit_answers_, nullptr, nullptr);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
       return Error{fmt::format("group commit refused: {}", error_text(e))};
-    for (int i = 0; i < list->cnt; ++i)
-      if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return Error{fmt::format("group commit of {} [{}] refused: {}", list->elems[i].topic,
-                                 list->elems[i].partition, error_text(list->elems[i].err))};
+    commit_.in_flight = true;
+    commit_.answered_ok = false;
+    commit_.positions.assign(positions.begin(), positions.end());
+    // In a rebalance the broker has just spoken and the batch is given up
+    // without an answer: wait longer then.
+    const auto wait = revoking_     ? opts_.commit_timeout
+                      : reachable() ? opts_.commit_wait
+                                    : std::chrono::milliseconds(0);
+    collect_commits(wait);
+    if (commit_.in_flight) {
+      if (revoking_)
+        spdlog::error(
+            "kafka: a group commit in a rebalance got no answer in {} ms; if it is accepted later, "
+            "the next owner of these partitions skips what this batch held",
+            wait.count());
+      return Error{
+          fmt::format("group commit not answered within {} ms; the batch waits", wait.count())};
+    }
+    if (!commit_.answered_ok) return Error{commit_.error};
+    commit_.answered_ok = false;
     ++commits_;
     return ok();
   }
@@ -199,8 +221,45 @@ class KafkaSource final : public pipeline::Source {
     return out;
   }
 
-  bool ready() const override { return assignments_ > 0; }
+  bool ready() const override { return unready_reason().empty(); }
+
+  std::string unready_reason() const override {
+    if (!reachable())
+      return fmt::format("kafka: no broker reachable ({} known, none connected)",
+                         health_ ? health_->brokers : 0);
+    if (health_ && !health_->group_state.empty() && health_->group_state != "up")
+      return fmt::format("kafka: the group coordinator is not reachable (group state {})",
+                         health_->group_state);
+    if (!has_assignment_)
+      return assignment_lost_
+                 ? "kafka: partitions lost (the group session timed out); waiting for a new "
+                   "assignment"
+                 : "kafka: waiting for the group to assign partitions";
+    return {};
+  }
+
+  bool connected() const override { return reachable(); }
+
+  pipeline::DeadLetterStats dead_letter_stats() const override {
+    return letters_ ? letters_->stats() : pipeline::DeadLetterStats{};
+  }
+
   bool live() const override { return true; }
+
+  // Paused partitions fetch nothing; what was already fetched is dropped by
+  // librdkafka and fetched again from the last message handed out on resume.
+  bool hold(bool on) override {
+    if (on == holding_) return true;
+    holding_ = on;
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(rk_.get(), &list) == RD_KAFKA_RESP_ERR_NO_ERROR && list != nullptr) {
+      ListPtr owned(list);
+      if (owned->cnt > 0)
+        (void)(on ? rd_kafka_pause_partitions(rk_.get(), owned.get())
+                  : rd_kafka_resume_partitions(rk_.get(), owned.get()));
+    }
+    return true;
+  }
 
  private:
   using Entry = std::pair<const Partition, Assigned>;
@@ -226,6 +285,51 @@ class KafkaSource final : public pipeline::Source {
     held_ = 0;
   }
 
+  // What librdkafka's statistics last said; nothing known counts as reachable.
+  bool reachable() const { return !all_brokers_down_ && (!health_ || health_->brokers_up > 0); }
+
+  bool same_positions(std::span<const pipeline::Position> ps) const {
+    return std::equal(ps.begin(), ps.end(), commit_.positions.begin(), commit_.positions.end(),
+                      [](const pipeline::Position& a, const pipeline::Position& b) {
+                        return a.partition == b.partition && a.next == b.next;
+                      });
+  }
+
+  // Takes the answer of the group commit in flight, waiting up to `wait`.
+  void collect_commits(std::chrono::milliseconds wait) {
+    while (commit_.in_flight) {
+      auto* ev = rd_kafka_queue_poll(commit_answers_, static_cast<int>(wait.count()));
+      if (ev == nullptr) return;
+      wait = std::chrono::milliseconds(0);
+      if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+        commit_.in_flight = false;
+        commit_.error.clear();
+        if (auto e = rd_kafka_event_error(ev); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          commit_.error = fmt::format("group commit refused: {}", error_text(e));
+        } else if (const auto* list = rd_kafka_event_topic_partition_list(ev)) {
+          for (int i = 0; i < list->cnt && commit_.error.empty(); ++i)
+            if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+              commit_.error =
+                  fmt::format("group commit of {} [{}] refused: {}", list->elems[i].topic,
+                              list->elems[i].partition, error_text(list->elems[i].err));
+        }
+        commit_.answered_ok = commit_.error.empty();
+      }
+      rd_kafka_event_destroy(ev);
+    }
+  }
+
+  // Logged once per change: readiness follows it.
+  void note_reachability() {
+    const bool now = reachable();
+    if (now == was_reachable_) return;
+    was_reachable_ = now;
+    if (now)
+      spdlog::info("kafka: a broker is reachable again");
+    else
+      spdlog::warn("kafka: no broker reachable; not ready until one is (consumption waits)");
+  }
+
   void close_consumer() {
     if (!rk_ || closed_) return;
     closed_ = true;
@@ -234,6 +338,9 @@ class KafkaSource final : public pipeline::Source {
       rd_kafka_queue_destroy(queue_);
       queue_ = nullptr;
     }
+    // Without a broker the final revocation cannot commit: it gives the batch
+    // up at once (the stored positions are where the next start resumes).
+    if (!reachable()) lost_ = true;
     if (auto e = rd_kafka_consumer_close(rk_.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
       spdlog::warn("kafka consumer close: {}", error_text(e));
   }
@@ -256,10 +363,24 @@ class KafkaSource final : public pipeline::Source {
       self->failure_ = Error{fmt::format("kafka fatal error: {}: {}", error_text(orig), buf)};
       return;
     }
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+      self->all_brokers_down_ = true;
+      self->note_reachability();
+    }
     // Transport errors come and go (brokers restart); librdkafka retries them.
     auto n = ++self->client_errors_;
     if (n == 1 || n % 100 == 0)
       spdlog::warn("kafka ({} errors so far): {}: {}", n, error_text(code), reason);
+  }
+
+  static int on_statistics(rd_kafka_t*, char* json, size_t len, void* opaque) {
+    auto* self = static_cast<KafkaSource*>(opaque);
+    if (auto h = detail::parse_statistics({json, len})) {
+      self->health_ = std::move(*h);
+      self->all_brokers_down_ = false;  // the statistics are newer
+      self->note_reachability();
+    }
+    return 0;  // librdkafka frees the text
   }
 
   static void on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
@@ -328,7 +449,13 @@ class KafkaSource final : public pipeline::Source {
       failure_ = Error{fmt::format("kafka assign: {}", error_text(ae))};
       return;
     }
+    if (holding_) (void)rd_kafka_pause_partitions(rk_.get(), parts);
     ++assignments_;
+    has_assignment_ = true;
+    assignment_lost_ = false;
+    all_brokers_down_ = false;  // the coordinator just answered: older statistics are stale
+    health_.reset();
+    note_reachability();
     spdlog::info("kafka: assigned {} partition(s) (assignment {})", parts->cnt, assignments_);
   }
 
@@ -359,8 +486,14 @@ class KafkaSource final : public pipeline::Source {
       spdlog::warn("kafka rebalance error: {}", error_text(err));
     if (lost)
       spdlog::warn("kafka: assignment lost (session timed out?): uncommitted work is redone");
-    // The listener commits through checkpoint(), which needs the assignment still known.
+    // The listener commits through checkpoint(), which needs the assignment
+    // still known; a lost assignment refuses at once (its generation is gone).
+    if (lost) lost_ = assignment_lost_ = true;
+    revoking_ = true;
     if (listener_ != nullptr) listener_->partitions_revoked(ps);
+    revoking_ = false;
+    lost_ = false;
+    has_assignment_ = false;
     assigned_.clear();
     last_entry_ = nullptr;
     rd_kafka_assign(rk_.get(), nullptr);
@@ -372,6 +505,20 @@ class KafkaSource final : public pipeline::Source {
   std::string metadata_;
   detail::HandlePtr rk_;
   rd_kafka_queue_t* queue_ = nullptr;
+  rd_kafka_queue_t* commit_answers_ = nullptr;  // answers of group commits
+  // The group commit sent last: its positions and its answer.
+  struct {
+    std::vector<pipeline::Position> positions;
+    bool in_flight = false, answered_ok = false;
+    std::string error;
+  } commit_;
+  std::optional<detail::DeadLetters> letters_;
+  std::optional<detail::ClientHealth> health_;  // from the last statistics
+  bool all_brokers_down_ = false;               // said by librdkafka since those statistics
+  bool was_reachable_ = true;
+  bool has_assignment_ = false, assignment_lost_ = false;
+  bool lost_ = false, revoking_ = false;  // during a revocation: lost, or any
+  bool holding_ = false;                  // partitions paused (hold)
   pipeline::PartitionListener* listener_ = nullptr;
   std::map<Partition, Assigned> assigned_;
   // lookup()'s last answer; reset whenever assigned_ changes.
@@ -381,61 +528,11 @@ class KafkaSource final : public pipeline::Source {
   std::vector<rd_kafka_message_t*> batch_;
   std::size_t held_ = 0;
   std::optional<Error> failure_;
-  std::string dead_letter_error_;
   std::uint64_t assignments_ = 0, commits_ = 0, consume_errors_ = 0, client_errors_ = 0;
   bool closed_ = false;
 };
 
 }  // namespace
-
-std::map<std::string, std::string> consumer_settings(const config::KafkaConfig& c) {
-  return {{"bootstrap.servers", c.brokers},
-          {"group.id", c.group_id},
-          // Offsets are committed by Kilter, in step with its state batches.
-          {"enable.auto.commit", "false"},
-          {"enable.auto.offset.store", "false"},
-          {"enable.partition.eof", "false"}};
-}
-
-std::map<std::string, std::string> consumer_defaults() {
-  // An eager assignor: a revocation takes every partition at once, which is what
-  // lets one batch span partitions (and cooperative-sticky crashes 2.0.2).
-  return {{"partition.assignment.strategy", "range,roundrobin"},
-          {"auto.offset.reset", "earliest"},
-          // Short fetch waits keep batches flowing on busy partitions.
-          {"fetch.wait.max.ms", "50"},
-          // Prefetched messages are memory: 16 MiB keep a fast consumer fed
-          // (librdkafka's default is 64 MiB).
-          {"queued.max.messages.kbytes", "16384"}};
-}
-
-std::vector<std::string> check_properties(const config::KafkaConfig& c) {
-  std::vector<std::string> errors;
-  detail::ConfPtr conf(rd_kafka_conf_new());
-  for (const auto& [k, v] : c.properties)
-    if (auto r = detail::set(conf.get(), k, v); !r) errors.push_back(r.error().message);
-  if (auto it = c.properties.find("partition.assignment.strategy");
-      it != c.properties.end() && it->second.find("cooperative") != std::string::npos)
-    errors.push_back(
-        "kafka property partition.assignment.strategy: cooperative assignors are not "
-        "supported (one state batch spans every partition); use range or roundrobin");
-  for (const auto& k : {"enable.auto.commit", "enable.auto.offset.store"})
-    if (c.properties.contains(k))
-      errors.push_back(
-          fmt::format("kafka property {}: Kilter commits offsets itself, in step "
-                      "with its state; remove it",
-                      k));
-  return errors;
-}
-
-Result<Partition> pipeline_partition(std::uint32_t source_id, std::int32_t kafka_partition) {
-  if (source_id == 0 || source_id > 0x7FFF)
-    return Error{fmt::format("source id {} out of range", source_id)};
-  if (kafka_partition < 0 || kafka_partition > 0xFFFF)
-    return Error{fmt::format("kafka partition {} out of range (0..65535)", kafka_partition)};
-  return Partition{
-      static_cast<std::int32_t>((source_id << 16) | static_cast<std::uint32_t>(kafka_partition))};
-}
 
 Result<std::unique_ptr<pipeline::Source>> open_source(const config::KafkaConfig& c,
                                                       SourceOptions opts) {

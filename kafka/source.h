@@ -5,10 +5,15 @@
 // group's committed offset is used when there is no stored state, or when the
 // group is ahead because another member (another state store) consumed the
 // partition since. Before each state batch is written the positions are
-// committed to the group, synchronously, with this store's instance id as
-// metadata; a refused commit (a rebalance in progress) keeps the batch back,
-// so the group offset and the stored position never disagree about who counted
-// what.
+// committed to the group, with this store's instance id as metadata; the batch
+// is written only once the group accepted them. A refused commit (a rebalance
+// in progress), or one not answered within `commit_wait` (no broker), keeps the
+// batch back, so the group offset and the stored position never disagree about
+// who counted what, and the event loop never waits on a broker that is away.
+//
+// Readiness: ready() is false (unready_reason() says why) while no broker is
+// connected (librdkafka's statistics, every statistics.interval.ms), while the
+// group coordinator is away, and while the member has no assignment.
 #pragma once
 
 #include <chrono>
@@ -28,6 +33,11 @@ struct SourceOptions {
   // The pipeline's partition for a Kafka (topic, partition): stable across restarts.
   std::function<Result<Partition>(std::string_view topic, std::int32_t partition)> partition_of;
   Producer* dead_letters = nullptr;  // with config.dead_letter_topic
+  // The longest the event loop waits for a group commit's answer while a broker
+  // is reachable; a later answer is collected at the next checkpoint.
+  std::chrono::milliseconds commit_wait{1'000};
+  // In a rebalance (the batch is given up without an answer) and for the
+  // group's offsets at assignment.
   std::chrono::milliseconds commit_timeout{10'000};
 };
 

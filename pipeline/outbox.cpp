@@ -417,6 +417,14 @@ bool Outbox::idle() const {
   return true;
 }
 
+bool Outbox::settled() const {
+  for (const auto& w : workers_) {
+    if (w->retired) continue;
+    if (w->busy || (!w->queue.empty() && w->attempts == 0)) return false;
+  }
+  return true;
+}
+
 OutboxStats Outbox::stats() const {
   return OutboxStats{entries_.size(), delivered_, full(), unknown_sinks_, record_failures_};
 }

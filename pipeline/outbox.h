@@ -74,6 +74,9 @@ class Outbox {
   bool full() const;
   // Nothing owed and nothing in flight.
   bool idle() const;
+  // Nothing in flight, and whatever is owed waits for a retry after failing:
+  // waiting longer at shutdown (SIGTERM) would only wait for a sink that fails.
+  bool settled() const;
   OutboxStats stats() const;
   std::vector<SinkStats> sink_stats() const;
 

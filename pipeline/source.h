@@ -70,6 +70,14 @@ struct PartitionLag {
   std::int64_t lag = -1;  // messages behind the end of the partition; -1 unknown
 };
 
+// What became of the bad input a source keeps aside (a dead-letter topic).
+struct DeadLetterStats {
+  std::uint64_t sent = 0;       // acknowledged by the topic (truncated ones included)
+  std::uint64_t truncated = 0;  // ... cut to fit the largest message the topic takes
+  std::uint64_t failed = 0;     // attempts refused (each is tried again; offsets wait)
+  std::uint64_t pending = 0;    // not acknowledged yet (the offsets past them wait)
+};
+
 class Source : public Checkpointer {
  public:
   ~Source() override = default;
@@ -96,8 +104,22 @@ class Source : public Checkpointer {
   }
   // How far behind each partition is; empty when the source cannot tell.
   virtual std::vector<PartitionLag> lag() const { return {}; }
-  // True once a live source has its first partitions (a file: at once).
+  // True once a live source has its first partitions (a file: at once), and
+  // while it reaches its input.
   virtual bool ready() const { return true; }
+  // Why ready() is false, for /-/ready ("no broker reachable ...").
+  virtual std::string unready_reason() const { return {}; }
+  // False while a live source cannot reach its input (no Kafka broker answers).
+  virtual bool connected() const { return true; }
+  virtual DeadLetterStats dead_letter_stats() const { return {}; }
+  // While the daemon takes no messages (commits refused, outbox full): stop (or
+  // resume) fetching, so that poll() can go on serving the source's events
+  // (rebalances, connections) and hands out nothing new. False when the source
+  // cannot (a file): it is then not polled meanwhile.
+  virtual bool hold(bool on) {
+    (void)on;
+    return false;
+  }
   // Leaves the input for good (a consumer leaves its group, which revokes its
   // partitions through the listener first). Idempotent.
   virtual void close() {}
