@@ -36,6 +36,21 @@ std::vector<std::string> check_properties(const config::KafkaConfig& c) {
   detail::ConfPtr conf(rd_kafka_conf_new());
   for (const auto& [k, v] : c.properties)
     if (auto r = detail::set(conf.get(), k, v); !r) errors.push_back(r.error().message);
+  if (errors.empty()) {
+    // Some combinations are refused only when a client is created (an
+    // unsupported sasl.mechanisms, say): create one that connects nowhere and
+    // says nothing, so they are configuration errors too, found before start.
+    (void)detail::set(conf.get(), "bootstrap.servers", "");
+    rd_kafka_conf_set_log_cb(conf.get(), [](const rd_kafka_t*, int, const char*, const char*) {});
+    char err[512] = {};
+    rd_kafka_conf_t* owned = conf.release();
+    if (rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, owned, err, sizeof err)) {
+      rd_kafka_destroy(rk);  // it took the configuration
+    } else {
+      rd_kafka_conf_destroy(owned);
+      errors.push_back(fmt::format("kafka properties: {}", err));
+    }
+  }
   if (auto it = c.properties.find("partition.assignment.strategy");
       it != c.properties.end() && it->second.find("cooperative") != std::string::npos)
     errors.push_back(
