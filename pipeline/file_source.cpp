@@ -53,6 +53,8 @@ class FileSource final : public Source {
       if (skipping_) {
         if (!skip_rest_of_line()) {
           if (eof_) break;
+          // Refilling reuses the buffer that the views already handed out point into.
+          if (produced > 0) break;
           if (auto r = fill(); !r) return r.error();
           if (waiting_) break;
           continue;
