@@ -20,6 +20,11 @@ std::string base_dir() {
       std::filesystem::temp_directory_path() / ("kilter-fuzz-config-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "secret.txt") << "s3cr3t\n";
+  static const std::filesystem::path made = dir;
+  std::atexit([] {
+    std::error_code ec;
+    std::filesystem::remove_all(made, ec);
+  });
   return dir.string();
 }
 

@@ -134,7 +134,16 @@ struct World {
 };
 
 World& world() {
-  static World* w = new World;  // never destroyed: the fuzzer exits without unwinding
+  // Never destroyed (the fuzzer exits without unwinding); its state directory is
+  // removed at exit all the same.
+  static World* w = [] {
+    auto* made = new World;
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(world().dir, ec);
+    });
+    return made;
+  }();
   return *w;
 }
 
