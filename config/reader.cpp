@@ -121,7 +121,7 @@ std::optional<FieldMap> Reader::map(const Field& f, Keys allowed) {
   }
   std::map<std::string, int> first_line;
   for (auto it = f.node.begin(); it != f.node.end(); ++it) {
-    const YAML::Node& k = it->first;
+    const YAML::Node k = it->first;  // a copy: it->first lives in a temporary
     Loc key_loc = to_loc(k.Mark());
     if (!k.IsScalar()) {
       error(key_loc, f.path, "keys must be plain strings");

@@ -57,7 +57,7 @@ Result<void> Engine::commit_async() {
   const auto evicted_before = stats_.seen_ids_evicted;
   for (auto& [p, ps] : partitions_) {
     for (auto* a : ps->dirty) {
-      a->windows.drain_pending([&](TimePoint start, const BucketCounts& counts) {
+      a->windows.drain_pending([&, p = p](TimePoint start, const BucketCounts& counts) {
         batch_->merge_bucket(p, a->id, start, counts);
       });
       a->dirty = false;

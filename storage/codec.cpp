@@ -234,11 +234,14 @@ bool decode_seen_ids(std::string_view in, std::vector<SeenId>& out) {
   in.remove_prefix(8);
   for (std::uint64_t i = 0; i < n; ++i) {
     std::uint64_t delta = 0;
-    if (!get_varint(in, delta) || in.size() < 8 ||
-        delta > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() - oldest))
-      return false;
-    out.push_back(
-        SeenId{from_epoch_ms(oldest + static_cast<std::int64_t>(delta)), get_fixed64(in.data())});
+    // oldest + delta must fit in an int64. Both sums are done modulo 2^64, where
+    // they are exact: max - oldest is in [0, 2^64 - 1] for any oldest (in signed
+    // arithmetic it overflows when oldest < 0), and so is the result.
+    const auto room = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) -
+                      static_cast<std::uint64_t>(oldest);
+    if (!get_varint(in, delta) || in.size() < 8 || delta > room) return false;
+    const auto at = static_cast<std::int64_t>(static_cast<std::uint64_t>(oldest) + delta);
+    out.push_back(SeenId{from_epoch_ms(at), get_fixed64(in.data())});
     in.remove_prefix(8);
   }
   return in.empty();

@@ -1,0 +1,164 @@
+// Alert records built from fuzz bytes (any ids, summaries and terms in valid UTF-8;
+// values NaN, infinite, huge, tiny) and every rendering of them: the SPEC JSON
+// record (the webhook body, signed), the log line, Slack, Teams and Alertmanager
+// bodies through their sinks. Each JSON output must parse. The channel renderers
+// also get the raw remaining bytes as records: an error is fine, a crash is not.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common/dispatcher.h"
+#include "common/time.h"
+#include "pipeline/alert_record.h"
+#include "pipeline/channels.h"
+#include "pipeline/hmac.h"
+#include "pipeline/sink.h"
+#include "tests/fuzz/fuzz_input.h"
+
+using namespace kilter;
+using namespace kilter::pipeline;
+
+namespace {
+
+void check_json(const std::string& s) {
+  static simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  FUZZ_CHECK(parser.parse(s).get(doc) == simdjson::SUCCESS);
+}
+
+// The earliest and latest instants an event may carry (the decoder's bounds).
+constexpr std::int64_t kMinMs = -62'167'219'200'000;
+constexpr std::int64_t kMaxMs = 253'402'300'799'999;
+
+AlertRecord record(fuzz::Input& in, const std::string& account) {
+  AlertRecord r;
+  r.account = account;
+  r.rule = in.text(24);
+  if (r.rule.empty()) r.rule = "rule";
+  r.metric = in.text(24);
+  r.window = in.text(8);
+  r.alert_id = account + "/" + r.rule + "/" + r.window;  // never empty
+  r.status = in.flag() ? AlertStatus::firing : AlertStatus::resolved;
+  r.value = in.number();
+  if (in.flag()) r.min = in.number();
+  if (in.flag()) r.max = in.number();
+  r.starts_at = from_epoch_ms(in.range(kMinMs, kMaxMs));
+  if (r.status == AlertStatus::resolved) r.ends_at = from_epoch_ms(in.range(kMinMs, kMaxMs));
+  r.summary = in.text(120);
+  if (r.summary.empty()) r.summary = "summary";  // records always say what happened
+  r.profile = in.text(16);
+  r.severity = in.text(16);
+  r.campaign = in.text(16);
+  auto& e = r.evidence;
+  for (auto& p : e.posts) p = in.u64() >> (in.byte() % 64);
+  for (auto& g : e.engagement) g = in.number();
+  if (in.flag())
+    e.followers = FollowerEvidence{in.range(INT64_MIN, INT64_MAX), in.range(INT64_MIN, INT64_MAX),
+                                   from_epoch_ms(in.range(kMinMs, kMaxMs)),
+                                   from_epoch_ms(in.range(kMinMs, kMaxMs))};
+  if (in.flag()) {
+    BaselineEvidence b{in.text(8), in.u64(), in.number(), {}};
+    if (in.flag()) b.engagement_per_post = in.number();
+    e.baseline = b;
+  }
+  for (int n = in.byte() % 8; n > 0; --n) {
+    TopPost p;
+    p.post_id = in.text(24);
+    p.category = static_cast<Category>(in.byte() % kCategories);
+    p.engagement = in.number();
+    p.confidence = in.number();
+    for (int m = in.byte() % 4; m > 0; --m) p.matched.push_back(in.text(16));
+    p.link = in.flag() ? "https://example.com/" + in.text(40) : in.text(40);
+    e.top_posts.push_back(std::move(p));
+  }
+  for (int n = in.byte() % 6; n > 0; --n) e.matched_terms.push_back(in.text(16));
+  return r;
+}
+
+class CapturingClient final : public HttpClient {
+ public:
+  void send(OutboundRequest req, std::function<void(OutboundResponse)> done) override {
+    sent.push_back(std::move(req));
+    done(OutboundResponse{200, "", "", {}});
+  }
+  std::vector<OutboundRequest> sent;
+};
+
+// Delivers `records` through a sink of type `t`: the body must be JSON, and the
+// sink must accept its own records.
+void deliver(fuzz::Input& in, config::SinkType t, const std::vector<std::string>& records) {
+  SimulatedDispatcher dispatcher;
+  CapturingClient client;
+  config::SinkConfig c;
+  c.type = t;
+  c.name = std::string(config::to_string(t));
+  c.url = "http://127.0.0.1:9/hook";
+  c.secret = in.flag() ? in.text(16) : "";
+  c.channel = in.text(12);
+  c.username = in.text(12);
+  c.icon_emoji = in.text(12);
+  c.max_posts = in.byte() % 6;
+  c.generator_url = in.flag() ? "http://127.0.0.1:9464" : "";
+  auto sink = make_sink(c, SinkContext{&client, &dispatcher, {}});
+  FUZZ_CHECK(sink.ok());
+  std::vector<std::string> batch = records;
+  if (!(*sink)->groups()) batch.resize(1);
+  bool done = false;
+  (*sink)->deliver(batch, [&](SinkResult r) {
+    if (!r.ok) std::fprintf(stderr, "%s: %s\n", c.name.c_str(), r.error.c_str());
+    FUZZ_CHECK(r.ok);
+    done = true;
+  });
+  FUZZ_CHECK(done && client.sent.size() == 1);
+  check_json(client.sent[0].body);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::Input in(data, size);
+  std::string account = in.text(32);
+  if (account.empty()) account = "acme";  // records always name their account
+  std::vector<std::string> records;
+  std::vector<std::string_view> views;
+  for (int n = 1 + in.byte() % 3; n > 0; --n) {
+    AlertRecord r = record(in, account);
+    records.push_back(to_json(r));
+    check_json(records.back());
+    (void)to_text(r);
+    (void)render_alert_line(records.back());
+    auto mac = hmac_sha256_hex(r.summary, records.back());
+    FUZZ_CHECK(mac.size() == 64);
+  }
+  views.assign(records.begin(), records.end());
+
+  auto slack = channels::slack_message(views, {});
+  if (!slack.ok())
+    std::fprintf(stderr, "%s\n%s\n", slack.error().message.c_str(), records[0].c_str());
+  FUZZ_CHECK(slack.ok());
+  check_json(*slack);
+  auto teams = channels::teams_message(views, {});
+  if (!teams.ok())
+    std::fprintf(stderr, "%s\n%s\n", teams.error().message.c_str(), records[0].c_str());
+  FUZZ_CHECK(teams.ok());
+  check_json(*teams);
+  auto am = channels::alertmanager_alerts(views, {});
+  if (!am.ok()) std::fprintf(stderr, "%s\n%s\n", am.error().message.c_str(), records[0].c_str());
+  FUZZ_CHECK(am.ok());
+  check_json(*am);
+  for (auto t : {config::SinkType::webhook, config::SinkType::slack, config::SinkType::teams,
+                 config::SinkType::alertmanager})
+    deliver(in, t, records);
+
+  // Whatever is left, as a record of its own: rendered or refused, never a crash.
+  std::string_view raw = in.rest();
+  std::vector<std::string_view> odd{raw};
+  if (auto s = channels::slack_message(odd, {}); s.ok()) check_json(*s);
+  if (auto s = channels::teams_message(odd, {}); s.ok()) check_json(*s);
+  if (auto s = channels::alertmanager_alerts(odd, {}); s.ok()) check_json(*s);
+  (void)render_alert_line(raw);
+  return 0;
+}
