@@ -15,7 +15,7 @@ if(KILTER_FUZZ)
 endif()
 
 if(KILTER_SANITIZE)
-  add_compile_options(-fsanitize=${KILTER_SANITIZE} -fno-omit-frame-pointer -g)
+  add_compile_options(-fsanitize=${KILTER_SANITIZE} -fno-omit-frame-pointer -g1)
   add_link_options(-fsanitize=${KILTER_SANITIZE})
   if(KILTER_SANITIZE MATCHES "undefined")
     # A UBSan finding fails the test (or the fuzz run) instead of scrolling by.

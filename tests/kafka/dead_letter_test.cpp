@@ -22,17 +22,13 @@ TEST_F(KafkaTest, BadMessagesGoToTheDeadLetterTopicWithTheirOrigin) {
       {"", "empty"},
   };
   // Bad messages in the middle of good ones, on the partitions of their keys.
-  Workload mixed;
-  for (std::size_t i = 0; i < w.events.size(); ++i) {
-    mixed.events.push_back(w.events[i]);
-    if (i % 200 == 100) mixed.events.push_back({"acct-1", bad[(i / 200) % bad.size()].first});
-  }
+  std::vector<std::string> payloads;
+  for (const auto& b : bad) payloads.push_back(b.first);
+  const Workload mixed = interleave(w, payloads);
   produce(mixed);
   Daemon d(daemon_dir("d"));
   d.start();
-  ASSERT_TRUE(eventually([&] {
-    return events_taken(d) == static_cast<double>(mixed.events.size()) && caught_up(d);
-  })) << d.log();
+  ASSERT_TRUE(eventually([&] { return took_all(d, mixed); })) << d.log();
   const auto n_bad = mixed.events.size() - w.events.size();
   EXPECT_EQ(metric(d.metrics(), "kilter_events_total{result=\"bad\"}").value_or(-1),
             static_cast<double>(n_bad));
@@ -82,9 +78,7 @@ TEST_F(KafkaTest, ADeadLetterTooLargeForTheTopicArrivesTruncated) {
   produce(mixed);
   Daemon d(daemon_dir("d"));
   d.start();
-  ASSERT_TRUE(eventually([&] {
-    return events_taken(d) == static_cast<double>(mixed.events.size()) && caught_up(d);
-  })) << d.log();
+  ASSERT_TRUE(eventually([&] { return took_all(d, mixed); })) << d.log();
   auto letters = read_topic(cluster_->bootstraps(), "social.dlq", 1);
   ASSERT_EQ(letters.size(), 1u) << d.log();
   const auto& l = letters[0];
@@ -116,9 +110,7 @@ TEST_F(KafkaTest, ARefusedDeadLetterHoldsTheOffsetsAndIsSentAgain) {
   cluster_->refuse_produce(3);
   Daemon d(daemon_dir("d"));
   d.start();
-  ASSERT_TRUE(eventually([&] {
-    return events_taken(d) == static_cast<double>(mixed.events.size()) && caught_up(d);
-  })) << d.log();
+  ASSERT_TRUE(eventually([&] { return took_all(d, mixed); })) << d.log();
   auto m = d.metrics();
   // Every refused attempt counts (the client also refuses some itself, while
   // the refusals make it forget the topic's partitions).

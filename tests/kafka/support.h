@@ -180,6 +180,22 @@ class KafkaTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
 
+  // The good events with bad messages (key acct-1) among them: bad[k] after
+  // every 200th event, in turn.
+  static Workload interleave(const Workload& w, const std::vector<std::string>& bad) {
+    Workload mixed;
+    for (std::size_t i = 0; i < w.events.size(); ++i) {
+      mixed.events.push_back(w.events[i]);
+      if (i % 200 == 100) mixed.events.push_back({"acct-1", bad[(i / 200) % bad.size()]});
+    }
+    return mixed;
+  }
+
+  // Every message of `w` taken by `d` (counted, whatever its result) and committed.
+  static bool took_all(Daemon& d, const Workload& w) {
+    return events_taken(d) == static_cast<double>(w.events.size()) && caught_up(d);
+  }
+
   // A daemon directory with its configuration; `extra` is appended to the YAML.
   // A killed member holds its partitions until its session times out.
   fs::path daemon_dir(const std::string& name, const std::string& extra = {},
