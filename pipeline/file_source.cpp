@@ -170,8 +170,14 @@ class FileSource final : public Source {
     auto room = buf_.size() - kSlack - end_;
     if (stream_) {
       // A pipe (stdin from another program): never block the event loop on it.
+      // Only a poll that says so lets the read go: a poll interrupted by a
+      // signal (a SIGHUP storm) returns -1, and a read then would wait for the
+      // writer with the whole loop (health, reloads) stuck behind it.
       pollfd pfd{fd_, POLLIN, 0};
-      if (::poll(&pfd, 1, 0) == 0) {
+      const int ready = ::poll(&pfd, 1, 0);
+      if (ready < 0 && errno != EINTR && errno != EAGAIN)
+        return Error{fmt::format("poll {}: {}", path_, std::strerror(errno))};
+      if (ready <= 0 || (pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
         waiting_ = true;
         return ok();
       }
