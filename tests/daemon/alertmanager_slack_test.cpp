@@ -14,25 +14,12 @@
 #include <thread>
 
 #include "daemon/http_server.h"
-#include "tests/e2e/daemon.h"
+#include "tests/e2e/alertmanager.h"
 
 namespace kilter::testing {
 namespace {
 
-constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 constexpr const char* kAmtool = "/usr/bin/amtool";
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // One POST with a JSON body; the status (0: no answer).
 int http_post(int port, const std::string& path, const std::string& body) {
@@ -139,22 +126,9 @@ TEST(AlertmanagerSlack, TheReadmeReceiverEscapesWhatTheEventsSay) {
   ASSERT_EQ(check.code, 0) << read_file(dir / "amtool.out") << read_file(dir / "amtool.err")
                            << yaml;
 
-  const int port = free_port();
-  auto am =
-      spawn({kAlertmanager, "--config.file=" + (dir / "am.yml").string(),
-             "--storage.path=" + (dir / "am-data").string(),
-             "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
-            dir / "am.out", dir / "am.err");
-  struct Stop {
-    pid_t pid;
-    ~Stop() {
-      ::kill(pid, SIGTERM);
-      wait_for(pid);
-    }
-  } stop{am};
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/-/ready").status == 200; },
-                         std::chrono::seconds(30)))
-      << read_file(dir / "am.err");
+  LocalAlertmanager am(dir.path(), dir / "am.yml");
+  ASSERT_TRUE(am.ready()) << am.log();
+  const int port = am.port();
   // As kilterd's alertmanager sink would send it, with hostile text in it.
   const std::string alert =
       R"([{"labels":{"alertname":"on-topic","account":"<!channel>","profile":"brand"},)"

@@ -6,25 +6,10 @@
 
 #include <signal.h>
 
-#include "tests/e2e/daemon.h"
+#include "tests/e2e/alertmanager.h"
 
 namespace kilter::testing {
 namespace {
-
-constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
-
-// A port nobody listens on right now (the kernel's pick for port 0).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string post(const std::string& id, const std::string& ts, const std::string& category) {
   return R"({"type":"post","id":")" + id + R"(","account":"acme","ts":")" + ts +
@@ -37,22 +22,9 @@ TEST(Alertmanager, FiringAlertsAreActiveThereAndResolvedOnesGone) {
   TempDir dir;
   write_file(dir / "am.yml",
              "route: {receiver: nowhere, group_wait: 1s}\nreceivers: [{name: nowhere}]\n");
-  const int port = free_port();
-  auto am =
-      spawn({kAlertmanager, "--config.file=" + (dir / "am.yml").string(),
-             "--storage.path=" + (dir / "am-data").string(),
-             "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
-            dir / "am.out", dir / "am.err");
-  struct Stop {
-    pid_t pid;
-    ~Stop() {
-      ::kill(pid, SIGTERM);
-      wait_for(pid);
-    }
-  } stop{am};
-  ASSERT_TRUE(eventually([&] { return http_get(port, "/-/ready").status == 200; },
-                         std::chrono::seconds(30)))
-      << read_file(dir / "am.err");
+  LocalAlertmanager am(dir.path(), dir / "am.yml");
+  ASSERT_TRUE(am.ready()) << am.log();
+  const int port = am.port();
 
   // acme goes personal (on-topic fires and stays firing) and chatty for an
   // afternoon (chatter fires, then resolves the next day).
