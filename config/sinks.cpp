@@ -2,10 +2,10 @@
 // Secrets (URLs of webhooks, signing keys) come from ${ENV} or from a file.
 #include <fmt/format.h>
 
-#include <cctype>
 
 #include <set>
 
+#include "common/base64.h"
 #include "config/reader.h"
 
 namespace kilter::config::detail {
@@ -61,17 +61,6 @@ std::vector<std::string_view> allowed_keys(SinkType t) {
 
 void require(Reader& r, const Field& parent, std::string_view key, std::string_view what) {
   r.error(parent.loc, child_path(parent.path, key), fmt::format("missing: {}", what));
-}
-
-// Base64 with the standard alphabet and padding (a Standard Webhooks secret).
-bool standard_base64(std::string_view s) {
-  if (s.size() % 4 != 0) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '=' && i + 2 >= s.size() && (i + 1 == s.size() || s[i + 1] == '=')) continue;
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
-  }
-  return true;
 }
 
 // `key` or `key_file`, exactly one of them when `required`.
@@ -159,7 +148,8 @@ bool read_sink(Reader& r, const Field& item, SinkConfig& s, bool kafka_configure
       break;
     case SinkType::webhook:
       read_secret(r, *m, item, "secret", false, "", s.secret);
-      if (s.secret.starts_with("whsec_") && !standard_base64(s.secret.substr(6))) {
+      if (s.secret.starts_with("whsec_") &&
+          !is_padded_base64(std::string_view(s.secret).substr(6))) {
         const auto* f = m->get("secret") ? m->get("secret") : m->get("secret_file");
         r.error(*f, "a whsec_ secret is whsec_ followed by the key in base64 (with padding)");
       }

@@ -5,6 +5,8 @@
 
 #include <climits>
 
+#include "common/base64.h"
+
 namespace kilter::pipeline {
 
 namespace {
@@ -68,19 +70,9 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  // EVP_DecodeBlock skips blanks and counts padding as zero bytes: check it strictly.
-  std::size_t pad = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                       c == '+' || c == '/';
-    if (c == '=' && i + 2 >= text.size()) {
-      ++pad;
-    } else if (!alpha || pad > 0) {
-      return std::nullopt;
-    }
-  }
+  if (!is_padded_base64(text)) return std::nullopt;
+  // EVP_DecodeBlock counts padding as zero bytes: drop them.
+  const std::size_t pad = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
   if (text.empty()) return std::string();
   std::string out(text.size() / 4 * 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
