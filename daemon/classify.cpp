@@ -8,8 +8,8 @@
 #include "common/json.h"
 #include "config/loader.h"
 #include "daemon/commands.h"
-#include "pipeline/classifier.h"
-#include "pipeline/decoder.h"
+#include "pipeline/classify/classifier.h"
+#include "pipeline/ingest/decoder.h"
 
 namespace kilter::daemon {
 
@@ -38,7 +38,7 @@ int classify(const std::string& config_path) {
   std::size_t lineno = 0, bad = 0, posts = 0;
   while (std::getline(std::cin, line)) {
     ++lineno;
-    pipeline::Event ev;
+    Event ev;
     auto r = decoder.decode(line, ev);
     if (!r.ok) {
       ++bad;
@@ -46,7 +46,7 @@ int classify(const std::string& config_path) {
                  r.field.empty() ? "" : " ", r.field);
       continue;
     }
-    if (ev.type != pipeline::EventType::post) continue;
+    if (ev.type != EventType::post) continue;
     auto policy = config::resolve_account(cfg, ev.account);
     auto terms = pipeline::normalize_terms(policy.brand_terms);
     auto c = (*classifier)->classify(ev, terms);

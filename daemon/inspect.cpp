@@ -8,9 +8,9 @@
 #include "config/loader.h"
 #include "daemon/commands.h"
 #include "daemon/logging.h"
-#include "pipeline/account_view.h"
-#include "pipeline/classifier.h"
-#include "pipeline/engine.h"
+#include "pipeline/classify/classifier.h"
+#include "pipeline/engine/account_view.h"
+#include "pipeline/engine/engine.h"
 
 namespace kilter::daemon {
 

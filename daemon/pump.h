@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "pipeline/engine.h"
-#include "pipeline/outbox.h"
-#include "pipeline/source.h"
+#include "pipeline/delivery/outbox.h"
+#include "pipeline/engine/engine.h"
+#include "pipeline/ingest/source.h"
 
 namespace kilter::daemon {
 

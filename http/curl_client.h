@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "pipeline/http_client.h"
+#include "pipeline/delivery/http_client.h"
 
 namespace kilter::http {
 

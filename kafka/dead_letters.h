@@ -13,7 +13,7 @@
 
 #include "common/result.h"
 #include "kafka/producer.h"
-#include "pipeline/source.h"
+#include "pipeline/ingest/source.h"
 
 namespace kilter::kafka::detail {
 

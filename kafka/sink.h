@@ -6,7 +6,7 @@
 
 #include "config/config.h"
 #include "kafka/producer.h"
-#include "pipeline/sink.h"
+#include "pipeline/delivery/sink.h"
 
 namespace kilter::kafka {
 

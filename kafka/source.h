@@ -24,7 +24,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "kafka/producer.h"
-#include "pipeline/source.h"
+#include "pipeline/ingest/source.h"
 
 namespace kilter::kafka {
 

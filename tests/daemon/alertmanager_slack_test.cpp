@@ -13,7 +13,7 @@
 #include <regex>
 #include <thread>
 
-#include "daemon/http_server.h"
+#include "daemon/server/http_server.h"
 #include "tests/e2e/alertmanager.h"
 
 namespace kilter::testing {

@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "daemon/asio_dispatcher.h"
-#include "daemon/http_server.h"
+#include "daemon/server/http_server.h"
 #include "http/curl_client.h"
-#include "pipeline/hmac.h"
-#include "pipeline/outbox.h"
+#include "pipeline/delivery/hmac.h"
+#include "pipeline/delivery/outbox.h"
 
 namespace kilter::daemon {
 namespace {

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "daemon/http_server.h"
+#include "daemon/server/http_server.h"
 #include "tests/e2e/events.h"
 #include "tests/e2e/harness.h"
 

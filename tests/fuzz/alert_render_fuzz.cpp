@@ -12,10 +12,11 @@
 
 #include "common/dispatcher.h"
 #include "common/time.h"
-#include "pipeline/alert_record.h"
-#include "pipeline/channels.h"
-#include "pipeline/hmac.h"
-#include "pipeline/sink.h"
+#include "pipeline/delivery/channels.h"
+#include "pipeline/delivery/hmac.h"
+#include "pipeline/delivery/record_format.h"
+#include "pipeline/delivery/sink.h"
+#include "pipeline/model/alert.h"
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace kilter;

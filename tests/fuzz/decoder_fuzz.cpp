@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/decoder.h"
+#include "pipeline/ingest/decoder.h"
 #include "tests/fuzz/fuzz_input.h"
 
+using kilter::Event;
 using kilter::pipeline::DecodeOutcome;
 using kilter::pipeline::Decoder;
-using kilter::pipeline::Event;
 
 namespace {
 

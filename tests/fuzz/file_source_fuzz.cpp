@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/decoder.h"
-#include "pipeline/file_source.h"
+#include "pipeline/ingest/decoder.h"
+#include "pipeline/ingest/file_source.h"
 #include "tests/fuzz/fuzz_input.h"
 
 using namespace kilter;

@@ -24,11 +24,11 @@
 
 #include "common/dispatcher.h"
 #include "config/loader.h"
-#include "daemon/api.h"
-#include "daemon/http_server.h"
-#include "pipeline/classifier.h"
-#include "pipeline/engine.h"
-#include "pipeline/outbox.h"
+#include "daemon/server/api.h"
+#include "daemon/server/http_server.h"
+#include "pipeline/classify/classifier.h"
+#include "pipeline/delivery/outbox.h"
+#include "pipeline/engine/engine.h"
 #include "storage/state_store.h"
 #include "tests/fuzz/fuzz_input.h"
 

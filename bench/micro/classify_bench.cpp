@@ -1,0 +1,169 @@
+// Classifier throughput on generated posts: the loadgen's English and French
+// pools, the same texts the load runs carry. items_per_second is posts per
+// second on one core.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/classify/classifier.h"
+#include "pipeline/ingest/decoder.h"
+#include "tools/loadgen/generator.h"
+
+namespace {
+
+using kilter::Event;
+using kilter::EventType;
+using kilter::pipeline::Classifier;
+using kilter::pipeline::Decoder;
+
+// A decoded post that owns its strings: an Event's views die with the next
+// decode, and decoding is not what is measured here.
+struct OwnedPost {
+  std::string id, account, post_id, text, lang;
+  std::vector<std::string> hashtags, mentions, links;
+  std::vector<std::string_view> hashtag_views, mention_views, link_views;
+  Event event;
+
+  explicit OwnedPost(const Event& e)
+      : id(e.id), account(e.account), post_id(e.post_id), text(e.text), lang(e.lang) {
+    copy(e.hashtags, hashtags, hashtag_views);
+    copy(e.mentions, mentions, mention_views);
+    copy(e.links, links, link_views);
+    event = e;
+    event.id = id;
+    event.account = account;
+    event.post_id = post_id;
+    event.text = text;
+    event.lang = lang;
+    event.hashtags = hashtag_views;
+    event.mentions = mention_views;
+    event.links = link_views;
+  }
+  OwnedPost(const OwnedPost&) = delete;
+  OwnedPost& operator=(const OwnedPost&) = delete;
+
+ private:
+  static void copy(std::span<const std::string_view> in, std::vector<std::string>& out,
+                   std::vector<std::string_view>& views) {
+    out.assign(in.begin(), in.end());
+    views.assign(out.begin(), out.end());
+  }
+};
+
+using Posts = std::vector<std::unique_ptr<OwnedPost>>;
+
+// Up to `want` posts of one language from the load scenario (fixed seed: the
+// same posts on every run).
+Posts generated_posts(std::string_view lang, std::size_t want) {
+  kilter::loadgen::GeneratorOptions opts;
+  opts.scenario = kilter::loadgen::Scenario::load;
+  opts.seed = 7;
+  opts.accounts = 2'000;
+  opts.events = 200'000;
+  opts.zipf_exponent = 0.5;
+  auto gen = kilter::loadgen::Generator::create(opts);
+  Posts out;
+  if (!gen) return out;
+  Decoder dec(1 << 20);
+  Event ev;
+  std::string line;
+  while (out.size() < want && gen->next(line)) {
+    if (!dec.decode(line, ev).ok || ev.type != EventType::post || ev.lang != lang) continue;
+    out.push_back(std::make_unique<OwnedPost>(ev));
+  }
+  return out;
+}
+
+std::unique_ptr<Classifier> classifier() {
+  auto c = kilter::pipeline::make_lexicon_classifier({});
+  return c ? std::move(*c) : nullptr;
+}
+
+void run(benchmark::State& state, std::string_view lang, bool with_brand_terms) {
+  const auto posts = generated_posts(lang, 4096);
+  auto c = classifier();
+  if (posts.empty() || !c) {
+    state.SkipWithError("no posts or no classifier");
+    return;
+  }
+  std::vector<std::string> terms;
+  if (with_brand_terms) {
+    // What a profile's brand_terms would hold: company and product names.
+    const std::vector<std::string> raw = {"Acme",  "Acme One", "Acme Plus", "Globex", "Orbit",
+                                          "Lumen", "Initech",  "Vertex Go", "Nimbus", "Zenith"};
+    terms = kilter::pipeline::normalize_terms(raw);
+  }
+  std::size_t i = 0;
+  std::int64_t bytes = 0;
+  for (auto _ : state) {
+    const auto& p = *posts[i];
+    auto r = c->classify(p.event, terms);
+    benchmark::DoNotOptimize(r);
+    bytes += static_cast<std::int64_t>(p.text.size());
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+  state.counters["posts"] = static_cast<double>(posts.size());
+}
+
+void BM_ClassifyEnglish(benchmark::State& s) {
+  run(s, "en", false);
+}
+void BM_ClassifyFrench(benchmark::State& s) {
+  run(s, "fr", false);
+}
+void BM_ClassifyEnglishBrandTerms(benchmark::State& s) {
+  run(s, "en", true);
+}
+void BM_ClassifyFrenchBrandTerms(benchmark::State& s) {
+  run(s, "fr", true);
+}
+
+// A post that carries its category: the trusted path every such post takes.
+void BM_ClassifyTrusted(benchmark::State& state) {
+  auto posts = generated_posts("en", 1);
+  auto c = classifier();
+  if (posts.empty() || !c) {
+    state.SkipWithError("no posts or no classifier");
+    return;
+  }
+  posts[0]->event.category = kilter::Category::professional;
+  for (auto _ : state) {
+    auto r = c->classify(posts[0]->event, {});
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The normalisation every text goes through (NFKC, case and accent folding).
+void BM_NormalizeFrench(benchmark::State& state) {
+  const auto posts = generated_posts("fr", 1024);
+  if (posts.empty()) {
+    state.SkipWithError("no posts");
+    return;
+  }
+  std::size_t i = 0;
+  std::int64_t bytes = 0;
+  for (auto _ : state) {
+    auto n = kilter::pipeline::normalize(posts[i]->text);
+    benchmark::DoNotOptimize(n);
+    bytes += static_cast<std::int64_t>(posts[i]->text.size());
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+}
+
+BENCHMARK(BM_ClassifyEnglish);
+BENCHMARK(BM_ClassifyFrench);
+BENCHMARK(BM_ClassifyEnglishBrandTerms);
+BENCHMARK(BM_ClassifyFrenchBrandTerms);
+BENCHMARK(BM_ClassifyTrusted);
+BENCHMARK(BM_NormalizeFrench);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,249 @@
+// Slack incoming-webhook body: Block Kit blocks, plus the top-level `text` Slack
+// shows in notifications and clients without blocks.
+#include <fmt/format.h>
+
+#include "common/markup.h"
+#include "common/time.h"
+#include "pipeline/delivery/channels.h"
+
+namespace kilter::pipeline::channels {
+namespace {
+
+using detail::Alert;
+using detail::cat;
+using detail::JsonWriter;
+
+// Slack's documented limits. Sizes are counted in bytes, which is never less than
+// Slack's count in characters, so a byte budget is always within the limit.
+constexpr std::size_t kMaxBlocks = 50;
+constexpr std::size_t kSectionText = 3000;
+constexpr std::size_t kFieldText = 2000;
+constexpr std::size_t kHeaderText = 150;
+constexpr std::size_t kContextText = 2000;
+// Notification text is for a glance; Slack truncates far later (40k) but nobody reads that.
+constexpr std::size_t kFallbackText = 3000;
+
+// &, < and > are Slack's control characters: everything that came from a record
+// goes through here so that a post cannot mention @channel or forge a link.
+std::string escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_escaped(out, s, /*quotes=*/false);
+  return out;
+}
+
+// mrkdwn has no escape for a backtick inside code, so it becomes a quote; a newline
+// would end the code span.
+std::string code(std::string_view s) {
+  std::string plain(s);
+  for (char& c : plain) {
+    if (c == '`') c = '\'';
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return cat("`", escape(plain), "`");
+}
+
+// The longest prefix that does not end inside an entity, a <...> token or a code
+// span, so truncation never leaves Slack half a piece of markup.
+std::size_t mrkdwn_prefix(std::string_view s, std::size_t max) {
+  std::size_t n = detail::utf8_prefix(s, max);
+  const auto amp = s.substr(0, n).rfind('&');
+  if (amp != std::string_view::npos && s.substr(amp, n - amp).find(';') == std::string_view::npos)
+    n = amp;
+  const auto lt = s.substr(0, n).rfind('<');
+  if (lt != std::string_view::npos && s.substr(lt, n - lt).find('>') == std::string_view::npos)
+    n = lt;
+  const std::string_view head = s.substr(0, n);
+  if (std::count(head.begin(), head.end(), '`') % 2 != 0) n = head.rfind('`');
+  return n;
+}
+
+std::string mrkdwn_clip(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  constexpr std::string_view kEllipsis = "…";
+  std::string out(s.substr(0, mrkdwn_prefix(s, max - kEllipsis.size())));
+  out += kEllipsis;
+  return out;
+}
+
+std::string link(std::string_view url, std::string_view label) {
+  // `|` would end the URL part of the token, and a backtick would confuse the code
+  // spans mrkdwn_prefix keeps whole.
+  std::string target;
+  for (char c : escape(url)) {
+    if (c == '|')
+      target += "%7C";
+    else if (c == '`')
+      target += "%60";
+    else
+      target.push_back(c);
+  }
+  return fmt::format("<{}|{}>", target, label);
+}
+
+// Slack renders <!date^...> in each reader's time zone; the record's text is the
+// fallback for clients that cannot.
+std::string when(std::string_view rfc3339) {
+  const auto t = parse_rfc3339(rfc3339);
+  if (!t) return escape(rfc3339);
+  const auto seconds = epoch_ms(*t) / 1000 - (epoch_ms(*t) % 1000 < 0 ? 1 : 0);
+  return fmt::format("<!date^{}^{{date_short_pretty}} {{time}}|{}>", seconds, rfc3339);
+}
+
+void text_object(JsonWriter& w, std::string_view type, std::string_view text) {
+  w.begin_object().field("type", type).field("text", text);
+  if (type == "plain_text") w.key("emoji").boolean(true);
+  w.end_object();
+}
+
+std::string context_block(std::string_view mrkdwn) {
+  JsonWriter w;
+  w.begin_object().field("type", "context").key("elements").begin_array();
+  text_object(w, "mrkdwn", mrkdwn_clip(mrkdwn, kContextText));
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string header_block(const Alert& a) {
+  std::string text = cat(detail::status_label(a), " · ", a.account);
+  if (!a.rule.empty()) text += cat(" · ", a.rule);
+  JsonWriter w;
+  w.begin_object().field("type", "header").key("text");
+  text_object(w, "plain_text", detail::clip(text, kHeaderText));
+  w.end_object();
+  return w.take();
+}
+
+std::string figures_block(const Alert& a) {
+  std::vector<std::pair<std::string, std::string>> fields;  // title, mrkdwn value
+  if (a.value)
+    fields.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *a.value));
+  if (auto l = detail::limit_text(a); !l.empty()) fields.emplace_back("Limit", l);
+  if (!a.window.empty()) fields.emplace_back("Window", escape(a.window));
+  if (!a.rule.empty()) fields.emplace_back("Rule", escape(a.rule));
+  if (!a.profile.empty()) fields.emplace_back("Profile", escape(a.profile));
+  if (!a.severity.empty()) fields.emplace_back("Severity", escape(a.severity));
+  if (!a.starts_at.empty()) fields.emplace_back("Since", when(a.starts_at));
+  if (!a.firing && !a.ends_at.empty()) fields.emplace_back("Ended", when(a.ends_at));
+
+  JsonWriter w;
+  w.begin_object().field("type", "section").key("text");
+  text_object(w, "mrkdwn", mrkdwn_clip(escape(a.summary), kSectionText));
+  // At most 8 fields here, within Slack's 10.
+  if (!fields.empty()) {
+    w.key("fields").begin_array();
+    for (const auto& [title, value] : fields)
+      text_object(w, "mrkdwn", mrkdwn_clip(fmt::format("*{}*\n{}", title, value), kFieldText));
+    w.end_array();
+  }
+  w.end_object();
+  return w.take();
+}
+
+std::string post_line(const detail::Post& p) {
+  std::string line = cat("• ", code(p.post_id));
+  if (!p.category.empty()) line += cat(" · ", escape(p.category));
+  if (p.engagement) line += fmt::format(" · {} engagement", detail::format_number(*p.engagement));
+  if (p.confidence)
+    line += fmt::format(" · {} confidence", detail::format_percent(*p.confidence, false));
+  if (!p.matched.empty()) {
+    line += " ·";
+    for (const auto& t : p.matched) line += cat(" ", code(t));
+  }
+  if (!p.link.empty())
+    line += cat(" · ", detail::is_web_url(p.link) ? link(p.link, "open") : code(p.link));
+  return line;
+}
+
+// Empty when the record carries no evidence worth a block.
+std::string evidence_block(const Alert& a, std::size_t max_posts) {
+  std::string text;
+  auto line = [&](const std::string& l) {
+    if (!text.empty()) text.push_back('\n');
+    text += l;
+  };
+  if (auto p = detail::posts_text(a); !p.empty()) line(cat("*Posts* ", escape(p)));
+  if (a.followers) line(cat("*Followers* ", detail::followers_text(*a.followers)));
+  if (a.baseline) line(cat("*Baseline* ", escape(detail::baseline_text(*a.baseline))));
+  const std::size_t shown = std::min(max_posts, a.top_posts.size());
+  if (shown > 0) line("*Top posts*");
+  for (std::size_t i = 0; i < shown; ++i) line(post_line(a.top_posts[i]));
+  if (text.empty()) return {};
+
+  JsonWriter w;
+  w.begin_object().field("type", "section").key("text");
+  text_object(w, "mrkdwn", mrkdwn_clip(text, kSectionText));
+  w.end_object();
+  return w.take();
+}
+
+std::string terms_block(const Alert& a) {
+  if (a.matched_terms.empty()) return {};
+  std::string text = "*Matched terms*";
+  for (std::size_t i = 0; i < a.matched_terms.size(); ++i)
+    text += cat(i ? " · " : " ", code(a.matched_terms[i]));
+  return context_block(text);
+}
+
+std::vector<std::string> alert_blocks(const Alert& a, const SlackOptions& o) {
+  std::vector<std::string> blocks{header_block(a), figures_block(a)};
+  for (auto b : {evidence_block(a, o.max_posts), terms_block(a)})
+    if (!b.empty()) blocks.push_back(std::move(b));
+  return blocks;
+}
+
+std::string fallback_text(const std::vector<Alert>& alerts) {
+  std::string text;
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    const std::string line = escape(cat(detail::status_label(alerts[i]), " ", alerts[i].summary));
+    const std::string more = detail::more_alerts_text(alerts.size() - i);
+    // Room is kept for the "and N more" line whenever another alert follows.
+    const std::size_t reserve = i + 1 < alerts.size() ? more.size() + 1 : 0;
+    if (i > 0 && text.size() + 1 + line.size() + reserve > kFallbackText) {
+      text += cat("\n", more);
+      break;
+    }
+    if (i > 0) text.push_back('\n');
+    text += mrkdwn_clip(line, kFallbackText - text.size() - reserve);
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::string> slack_message(std::span<const std::string_view> records,
+                                  const SlackOptions& o) {
+  auto parsed = detail::parse_group(records);
+  if (!parsed) return Error{cat("slack: ", parsed.error().message)};
+  const std::vector<Alert>& alerts = *parsed;
+
+  // Whole alerts only: a truncated alert would show figures without their evidence.
+  std::vector<std::string> blocks;
+  std::size_t rendered = 0;
+  for (; rendered < alerts.size(); ++rendered) {
+    auto mine = alert_blocks(alerts[rendered], o);
+    const std::size_t divider = rendered > 0 ? 1 : 0;
+    const std::size_t tail = rendered + 1 < alerts.size() ? 1 : 0;  // the "and N more" block
+    if (blocks.size() + divider + mine.size() + tail > kMaxBlocks) break;
+    if (divider) blocks.emplace_back(R"({"type":"divider"})");
+    for (auto& b : mine) blocks.push_back(std::move(b));
+  }
+  if (rendered < alerts.size())
+    blocks.push_back(context_block(detail::more_alerts_text(alerts.size() - rendered)));
+
+  JsonWriter w;
+  w.begin_object();
+  if (!o.channel.empty()) w.field("channel", o.channel);
+  if (!o.username.empty()) w.field("username", o.username);
+  if (!o.icon_emoji.empty()) w.field("icon_emoji", o.icon_emoji);
+  w.field("text", fallback_text(alerts));
+  w.key("blocks").begin_array();
+  for (const auto& b : blocks) w.raw(b);
+  w.end_array();
+  // Post links are evidence, not content to preview in the channel.
+  w.key("unfurl_links").boolean(false).key("unfurl_media").boolean(false);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace kilter::pipeline::channels

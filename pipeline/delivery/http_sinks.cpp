@@ -1,0 +1,251 @@
+#include "pipeline/delivery/http_sinks.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/delivery/channels.h"
+#include "pipeline/delivery/hmac.h"
+
+namespace kilter::pipeline {
+namespace {
+
+constexpr std::size_t kResendChunk = 100;  // alerts per Alertmanager request
+
+// What a receiver said, shortened and on one line, for the logs.
+std::string answer_text(const OutboundResponse& r) {
+  if (r.status == 0) return r.error;
+  std::string body = r.body.substr(0, 200);
+  for (auto& c : body)
+    if (c == '\n' || c == '\r') c = ' ';
+  return body.empty() ? fmt::format("HTTP {}", r.status)
+                      : fmt::format("HTTP {}: {}", r.status, body);
+}
+
+// scheme://host of a URL: all a log may say of it (paths of webhooks hold secrets).
+std::string host_of(const std::string& url) {
+  auto scheme = url.find("://");
+  auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  auto end = url.find_first_of("/?#", start);
+  return url.substr(0, end);
+}
+
+// The Standard Webhooks `webhook-id`: the same for every delivery of one
+// notification, so receivers can drop copies. An alert record's notification is
+// (alert_id, status, starts_at), a digest's is its digest_id; anything else is
+// named by its bytes.
+std::string webhook_id(const std::string& record) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string name = record;
+  std::string_view alert_id, digest_id, status, starts_at;
+  if (!parser.parse(record).get(doc)) {
+    if (!doc["alert_id"].get(alert_id)) {
+      // Absent fields stay empty: the id is still stable.
+      if (doc["status"].get(status)) status = {};
+      if (doc["starts_at"].get(starts_at)) starts_at = {};
+      name = fmt::format("alert\n{}\n{}\n{}", alert_id, status, starts_at);
+    } else if (!doc["digest_id"].get(digest_id)) {
+      name = fmt::format("digest\n{}", digest_id);
+    }
+  }
+  return "msg_" + sha256_hex(name).substr(0, 32);
+}
+
+class HttpSink : public Sink {
+ public:
+  HttpSink(const config::SinkConfig& c, const SinkContext& ctx) : cfg_(c), ctx_(ctx) {}
+  const std::string& name() const override { return cfg_.name; }
+
+  void deliver(const std::vector<std::string>& records,
+               std::function<void(SinkResult)> done) override {
+    std::vector<std::string_view> views(records.begin(), records.end());
+    auto body = render(views);
+    if (!body) {
+      // Our own records could not be rendered: retrying cannot help.
+      return done({false, true, {}, fmt::format("render: {}", body.error().message)});
+    }
+    send(std::move(*body), [done = std::move(done)](OutboundResponse r) { done(classify(r)); });
+  }
+
+ protected:
+  virtual Result<std::string> render(std::span<const std::string_view> records) = 0;
+  virtual std::string url() const { return cfg_.url; }
+  virtual void sign(OutboundRequest&) {}
+
+  void send(std::string body, std::function<void(OutboundResponse)> done) {
+    OutboundRequest req;
+    req.url = url();
+    req.timeout = cfg_.timeout;
+    req.headers.emplace_back("Content-Type", "application/json");
+    for (const auto& [k, v] : cfg_.headers) req.headers.emplace_back(k, v);
+    req.body = std::move(body);
+    sign(req);
+    ctx_.http->send(std::move(req), std::move(done));
+  }
+
+  config::SinkConfig cfg_;
+  SinkContext ctx_;
+};
+
+// Signed twice when a secret is set: the Standard Webhooks headers
+// (webhook-id, webhook-timestamp, webhook-signature: the timestamp is signed, so
+// a captured request cannot be replayed later) and, for existing receivers,
+// signature_header with the HMAC of the body alone.
+class WebhookSink final : public HttpSink {
+ public:
+  WebhookSink(const config::SinkConfig& c, const SinkContext& ctx)
+      : HttpSink(c, ctx), key_(webhook_key(c.secret).value_or(c.secret)) {}
+
+ protected:
+  Result<std::string> render(std::span<const std::string_view> records) override {
+    return std::string(records.front());  // one record per delivery (groups() is false)
+  }
+  void sign(OutboundRequest& req) override {
+    const auto id = webhook_id(req.body);
+    const auto ms = epoch_ms(ctx_.dispatcher->now());
+    const std::int64_t ts = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+    req.headers.emplace_back("webhook-id", id);
+    req.headers.emplace_back("webhook-timestamp", std::to_string(ts));
+    if (cfg_.secret.empty()) return;
+    req.headers.emplace_back("webhook-signature",
+                             standard_webhook_signature(key_, id, ts, req.body));
+    req.headers.emplace_back(cfg_.signature_header, "sha256=" + hmac_sha256_hex(key_, req.body));
+  }
+
+ private:
+  std::string key_;
+};
+
+class SlackSink final : public HttpSink {
+ public:
+  SlackSink(const config::SinkConfig& c, const SinkContext& ctx) : HttpSink(c, ctx) {
+    opts_.channel = c.channel;
+    opts_.username = c.username;
+    opts_.icon_emoji = c.icon_emoji;
+    opts_.max_posts = c.max_posts;
+  }
+  bool groups() const override { return true; }
+
+ protected:
+  Result<std::string> render(std::span<const std::string_view> records) override {
+    return channels::slack_message(records, opts_);
+  }
+
+ private:
+  channels::SlackOptions opts_;
+};
+
+class TeamsSink final : public HttpSink {
+ public:
+  TeamsSink(const config::SinkConfig& c, const SinkContext& ctx) : HttpSink(c, ctx) {
+    opts_.max_posts = c.max_posts;
+  }
+  bool groups() const override { return true; }
+
+ protected:
+  Result<std::string> render(std::span<const std::string_view> records) override {
+    return channels::teams_message(records, opts_);
+  }
+
+ private:
+  channels::TeamsOptions opts_;
+};
+
+// Alertmanager forgets a firing alert it has not heard of for resolve_timeout:
+// the sink re-sends every firing alert routed to it every resend_interval.
+class AlertmanagerSink final : public HttpSink {
+ public:
+  AlertmanagerSink(const config::SinkConfig& c, const SinkContext& ctx) : HttpSink(c, ctx) {
+    opts_.generator_url = c.generator_url;
+    opts_.extra_labels = c.labels;
+    endpoint_ = c.url;
+    while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
+    endpoint_ += "/api/v2/alerts";
+    schedule_resend();
+  }
+  ~AlertmanagerSink() override {
+    *alive_ = false;
+    if (timer_ != 0) ctx_.dispatcher->cancel(timer_);
+  }
+  bool groups() const override { return true; }
+
+ protected:
+  Result<std::string> render(std::span<const std::string_view> records) override {
+    return channels::alertmanager_alerts(records, opts_);
+  }
+  std::string url() const override { return endpoint_; }
+
+ private:
+  void schedule_resend() {
+    if (!ctx_.firing) return;
+    auto alive = alive_;
+    timer_ = ctx_.dispatcher->schedule(cfg_.resend_interval, [this, alive] {
+      if (!*alive) return;
+      timer_ = 0;
+      resend();
+      schedule_resend();
+    });
+  }
+
+  void resend() {
+    std::vector<std::string> mine;
+    for (auto& f : ctx_.firing())
+      if (std::find(f.sinks.begin(), f.sinks.end(), cfg_.name) != f.sinks.end())
+        mine.push_back(std::move(f.record));
+    for (std::size_t i = 0; i < mine.size(); i += kResendChunk) {
+      std::vector<std::string_view> chunk(
+          mine.begin() + static_cast<std::ptrdiff_t>(i),
+          mine.begin() + static_cast<std::ptrdiff_t>(std::min(mine.size(), i + kResendChunk)));
+      auto body = render(chunk);
+      if (!body) continue;
+      auto alive = alive_;
+      send(std::move(*body), [this, alive](OutboundResponse r) {
+        if (!*alive) return;
+        auto result = classify(r);
+        ++resends_;
+        if (!result.ok && (failed_resends_++ % 10) == 0)
+          spdlog::warn("sink {}: re-sending firing alerts to {} failed: {}", cfg_.name,
+                       host_of(endpoint_), result.error);
+      });
+    }
+  }
+
+  channels::AlertmanagerOptions opts_;
+  std::string endpoint_;
+  Dispatcher::TimerId timer_ = 0;
+  std::uint64_t resends_ = 0, failed_resends_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace
+
+SinkResult classify(const OutboundResponse& r) {
+  SinkResult out;
+  if (r.status >= 200 && r.status < 300) {
+    out.ok = true;
+    return out;
+  }
+  out.error = answer_text(r);
+  out.rejected =
+      r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 425 && r.status != 429;
+  if (r.retry_after) out.retry_after = std::chrono::duration_cast<Millis>(*r.retry_after);
+  return out;
+}
+
+std::unique_ptr<Sink> make_http_sink(const config::SinkConfig& c, const SinkContext& ctx) {
+  switch (c.type) {
+    case config::SinkType::slack:
+      return std::make_unique<SlackSink>(c, ctx);
+    case config::SinkType::teams:
+      return std::make_unique<TeamsSink>(c, ctx);
+    case config::SinkType::alertmanager:
+      return std::make_unique<AlertmanagerSink>(c, ctx);
+    default:
+      return std::make_unique<WebhookSink>(c, ctx);
+  }
+}
+
+}  // namespace kilter::pipeline

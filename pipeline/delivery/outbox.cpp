@@ -1,0 +1,443 @@
+#include "pipeline/delivery/outbox.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+namespace kilter::pipeline {
+namespace {
+
+constexpr int kRejectionsBeforeGivingUp = 3;
+constexpr std::size_t kMaxGroup = 20;  // records in one grouped notification
+
+// A top-level string field of a record we wrote ourselves; empty when absent.
+std::string field(simdjson::dom::parser& parser, std::string_view record, const char* key) {
+  simdjson::dom::element doc;
+  std::string_view v;
+  if (parser.parse(record.data(), record.size()).get(doc) || doc[key].get(v)) return {};
+  return std::string(v);
+}
+
+}  // namespace
+
+struct Outbox::Entry {
+  Partition partition;
+  std::uint64_t seq = 0;
+  std::string record;
+  std::string account;
+  std::string alert_id;
+  bool firing = true;
+  std::vector<std::string> owed;  // sinks still to confirm
+  std::chrono::steady_clock::time_point arrived;
+};
+
+struct Outbox::Worker {
+  SinkSlot slot;
+  std::unique_ptr<Sink> retiring;  // replaced while a delivery was in flight on it
+  bool retired = false;            // no longer configured: takes nothing more
+  std::string name;
+  std::deque<Entry*> queue;
+  std::vector<std::string> reminders;  // still-firing records to send again (not durable)
+  bool busy = false;
+  Dispatcher::TimerId timer = 0;
+  int attempts = 0;    // failed attempts of the current head
+  int rejections = 0;  // of those, refused by the receiver
+  std::chrono::steady_clock::time_point next_send{}, retry_at{};
+  std::map<std::string, std::chrono::steady_clock::time_point> last_told;  // firing alert ids
+  bool failing = false;
+  SinkStats stats;
+};
+
+Outbox::Outbox(Dispatcher& d, storage::StateStore& store, std::vector<SinkSlot> sinks,
+               config::OutboxConfig cfg, FiringAlerts firing)
+    : d_(d), store_(store), cfg_(cfg), firing_(std::move(firing)), batch_(store.new_batch()) {
+  for (auto& s : sinks) {
+    auto w = std::make_unique<Worker>();
+    w->name = s.sink->name();
+    w->stats.name = w->name;
+    w->slot = std::move(s);
+    workers_.push_back(std::move(w));
+  }
+  for (auto& w : workers_) schedule_reminders(*w);
+}
+
+Outbox::~Outbox() {
+  *alive_ = false;
+  for (auto& w : workers_)
+    if (w->timer != 0) d_.cancel(w->timer);
+  if (!dirty_.empty()) flush();
+}
+
+void Outbox::restore_all() {
+  std::vector<std::string> all;
+  for (const auto& w : workers_) all.push_back(w->name);
+  simdjson::dom::parser parser;
+  for (auto p : store_.outbox_partitions()) {
+    store_.scan_outbox(p, [&](std::uint64_t seq, std::string_view record,
+                              const std::vector<std::string>& sinks, bool all_sinks) {
+      auto key = std::make_pair(p, seq);
+      if (entries_.contains(key)) return;
+      auto e = std::make_unique<Entry>();
+      e->partition = p;
+      e->seq = seq;
+      e->record.assign(record);
+      e->account = field(parser, record, "account");
+      e->alert_id = field(parser, record, "alert_id");
+      e->firing = field(parser, record, "status") != "resolved";
+      e->arrived = d_.steady_now();
+      for (const auto& s : all_sinks ? all : sinks) {
+        if (std::find(all.begin(), all.end(), s) != all.end()) {
+          e->owed.push_back(s);
+        } else if (unknown_sinks_++ == 0) {
+          spdlog::warn(
+              "outbox: alerts owed to sink '{}', which the configuration no longer has: "
+              "dropped for that sink",
+              s);
+        }
+      }
+      if (e->owed.size() != (all_sinks ? all.size() : sinks.size())) dirty_.insert(key);
+      auto* raw = e.get();
+      entries_.emplace(key, std::move(e));
+      enqueue(raw);
+    });
+  }
+  if (!entries_.empty()) spdlog::info("outbox: {} alert record(s) still owed", entries_.size());
+  if (!dirty_.empty()) schedule_flush();
+  check_full();
+}
+
+void Outbox::committed(Partition p, std::uint64_t seq, std::string record,
+                       std::vector<std::string> sinks) {
+  auto key = std::make_pair(p, seq);
+  if (entries_.contains(key)) return;
+  simdjson::dom::parser parser;
+  auto e = std::make_unique<Entry>();
+  e->partition = p;
+  e->seq = seq;
+  e->account = field(parser, record, "account");
+  e->alert_id = field(parser, record, "alert_id");
+  e->firing = field(parser, record, "status") != "resolved";
+  e->record = std::move(record);
+  for (auto& s : sinks) {
+    if (find(s) != nullptr)
+      e->owed.push_back(std::move(s));
+    else if (unknown_sinks_++ == 0)
+      spdlog::warn("outbox: an alert is routed to sink '{}', which does not exist", s);
+  }
+  if (e->owed.size() != sinks.size()) dirty_.insert(key);
+  e->arrived = d_.steady_now();
+  if (e->owed.empty()) {  // routed nowhere: nothing to wait for
+    dirty_.insert(key);
+    ++delivered_;
+    schedule_flush();
+    return;
+  }
+  auto* raw = e.get();
+  entries_.emplace(key, std::move(e));
+  enqueue(raw);
+  check_full();
+}
+
+Outbox::Worker* Outbox::find(std::string_view name) {
+  for (auto& w : workers_)
+    if (!w->retired && w->name == name) return w.get();
+  return nullptr;
+}
+
+void Outbox::enqueue(Entry* e) {
+  for (const auto& name : e->owed) {
+    if (auto* w = find(name)) {
+      w->queue.push_back(e);
+      kick(*w);
+    }
+  }
+}
+
+void Outbox::replace_sinks(std::vector<SinkSlot> sinks, config::OutboxConfig cfg) {
+  cfg_ = cfg;
+  std::set<std::string> names;
+  for (auto& s : sinks) {
+    auto name = s.sink->name();
+    names.insert(name);
+    if (auto* w = find(name)) {
+      if (w->busy) w->retiring = std::move(w->slot.sink);
+      w->slot = std::move(s);
+      kick(*w);
+      continue;
+    }
+    auto w = std::make_unique<Worker>();
+    w->name = name;
+    w->stats.name = name;
+    w->slot = std::move(s);
+    workers_.push_back(std::move(w));
+    schedule_reminders(*workers_.back());
+  }
+  // Workers are never freed: timers and in-flight completions may still name them.
+  for (auto& w : workers_) {
+    if (w->retired || names.contains(w->name)) continue;
+    if (!w->queue.empty())
+      spdlog::warn(
+          "outbox: sink {} was removed from the configuration; {} alert record(s) it "
+          "still owed are dropped for it",
+          w->name, w->queue.size());
+    while (!w->queue.empty()) struck_off(w->queue.front(), *w);
+    w->retired = true;
+    if (w->timer != 0) d_.cancel(w->timer);
+    w->timer = 0;
+    if (w->busy) {
+      w->retiring = std::move(w->slot.sink);
+    } else {
+      w->slot.sink.reset();
+    }
+  }
+  check_full();
+}
+
+void Outbox::kick(Worker& w) {
+  if (w.retired || w.busy || w.timer != 0 || (w.queue.empty() && w.reminders.empty())) return;
+  const auto now = d_.steady_now();
+  auto ready = std::max({now, w.next_send, w.retry_at});
+  if (!w.queue.empty()) ready = std::max(ready, w.queue.front()->arrived + w.slot.group_wait);
+  if (ready > now) {
+    auto alive = alive_;
+    w.timer =
+        d_.schedule(std::chrono::duration_cast<Millis>(ready - now) + Millis{1}, [this, alive, &w] {
+          if (!*alive) return;
+          w.timer = 0;
+          kick(w);
+        });
+    return;
+  }
+  start(w);
+}
+
+void Outbox::start(Worker& w) {
+  std::vector<Entry*> group;
+  std::vector<std::string> records, reminders;
+  if (!w.queue.empty()) {
+    auto* head = w.queue.front();
+    group.push_back(head);
+    if (w.slot.sink->groups()) {
+      for (auto* e : w.queue) {
+        if (group.size() >= kMaxGroup) break;
+        if (e != head && e->account == head->account) group.push_back(e);
+      }
+    }
+    for (auto* e : group) records.push_back(e->record);
+  } else {
+    reminders.push_back(std::move(w.reminders.back()));
+    w.reminders.pop_back();
+    records = reminders;
+  }
+  w.busy = true;
+  auto alive = alive_;
+  w.slot.sink->deliver(records, [this, alive, &w, group, reminders](SinkResult r) mutable {
+    // Completions may come from inside deliver(): finish on a fresh turn of the loop.
+    d_.post([this, alive, &w, group = std::move(group), reminders = std::move(reminders),
+             r = std::move(r)]() mutable {
+      if (*alive) finished(w, std::move(group), std::move(reminders), std::move(r));
+    });
+  });
+}
+
+void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
+                      SinkResult r) {
+  w.busy = false;
+  w.retiring.reset();  // the sink a reload replaced: its last delivery is over
+  if (w.retired) {
+    w.slot.sink.reset();
+    return;
+  }
+  const auto now = d_.steady_now();
+  if (r.ok) {
+    if (w.failing) spdlog::info("sink {}: delivering again", w.name);
+    w.failing = false;
+    w.attempts = w.rejections = 0;
+    w.retry_at = {};
+    if (w.slot.rate_limit > 0)
+      w.next_send = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(1.0 / w.slot.rate_limit));
+    w.stats.reminders += reminders.size();
+    for (auto* e : group) {
+      if (e->firing)
+        w.last_told[e->alert_id] = now;
+      else
+        w.last_told.erase(e->alert_id);
+      ++w.stats.delivered;
+      struck_off(e, w);
+    }
+  } else if (!group.empty() && r.rejected && ++w.rejections >= kRejectionsBeforeGivingUp) {
+    spdlog::error(
+        "sink {}: the receiver refused {} alert record(s) {} times ({}); giving up on "
+        "them for this sink",
+        w.name, group.size(), w.rejections, r.error);
+    w.attempts = w.rejections = 0;
+    w.retry_at = {};
+    for (auto* e : group) {
+      ++w.stats.rejected;
+      struck_off(e, w);
+    }
+  } else {
+    ++w.stats.attempts_failed;
+    if (!group.empty()) {
+      auto delay = backoff(++w.attempts);
+      if (r.retry_after) delay = std::max(delay, *r.retry_after);
+      w.retry_at = now + delay;
+      if (!w.failing || w.attempts % 10 == 0)
+        spdlog::warn(
+            "sink {}: delivery failed ({} attempt(s)): {}; {} record(s) wait, next try in "
+            "{} ms",
+            w.name, w.attempts, r.error, w.queue.size(), delay.count());
+      w.failing = true;
+    }
+    // A reminder that failed is simply not sent: the next round asks again.
+  }
+  kick(w);
+}
+
+void Outbox::struck_off(Entry* e, Worker& w) {
+  e->owed.erase(std::remove(e->owed.begin(), e->owed.end(), w.name), e->owed.end());
+  if (auto it = std::find(w.queue.begin(), w.queue.end(), e); it != w.queue.end())
+    w.queue.erase(it);
+  auto key = std::make_pair(e->partition, e->seq);
+  dirty_.insert(key);
+  if (e->owed.empty()) {
+    ++delivered_;
+    entries_.erase(key);  // the flush deletes what is no longer here
+  }
+  schedule_flush();
+  check_full();
+}
+
+void Outbox::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  auto alive = alive_;
+  d_.post([this, alive] {
+    if (!*alive) return;
+    flush_scheduled_ = false;
+    flush();
+  });
+}
+
+void Outbox::flush() {
+  for (const auto& key : dirty_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end())
+      batch_->delete_outbox(key.first, key.second);
+    else
+      batch_->put_outbox(key.first, key.second, it->second->record, it->second->owed);
+  }
+  dirty_.clear();
+  if (batch_->empty()) return;
+  // Not in step with any state: losing this write only means a redelivered copy
+  // (the entries stay in the store as they were, owed, and a restart delivers
+  // them again). The store refuses every write after its first failure: said once.
+  if (auto r = store_.commit(*batch_, false); !r) {
+    ++record_failures_;
+    if (!record_failing_)
+      spdlog::error(
+          "outbox: recording deliveries failed: {}; alerts are still delivered, and those "
+          "not recorded are delivered again after a restart",
+          r.error().message);
+    record_failing_ = true;
+    batch_ = store_.new_batch();
+    return;
+  }
+  if (record_failing_) spdlog::info("outbox: recording deliveries again");
+  record_failing_ = false;
+}
+
+Millis Outbox::backoff(int attempt) {
+  double base =
+      static_cast<double>(cfg_.retry_initial.count()) * std::pow(2.0, std::min(attempt - 1, 30));
+  base = std::min(base, static_cast<double>(cfg_.retry_max.count()));
+  // Half fixed, half random: retries of many daemons do not arrive in step.
+  std::uniform_real_distribution<double> half(0.0, base / 2);
+  return Millis{static_cast<std::int64_t>(base / 2 + half(jitter_))};
+}
+
+void Outbox::check_full() {
+  bool now_full = full();
+  if (now_full && !full_logged_) {
+    spdlog::error(
+        "outbox: {} alert records owed (outbox.max_entries {}): no new messages are "
+        "taken until sinks catch up; see kilter_outbox_pending by sink",
+        entries_.size(), cfg_.max_entries);
+  } else if (!now_full && full_logged_) {
+    spdlog::info("outbox: below its bound again ({} owed)", entries_.size());
+  }
+  full_logged_ = now_full;
+}
+
+void Outbox::schedule_reminders(Worker& w) {
+  if (!firing_ || w.retired) return;
+  // Always ticking: a reload may turn repeat_interval on or off.
+  auto alive = alive_;
+  auto every = w.slot.repeat_interval.count() > 0
+                   ? std::clamp(w.slot.repeat_interval / 4, Millis{1000}, Millis{60'000})
+                   : Millis{60'000};
+  d_.schedule(every, [this, alive, &w] {
+    if (!*alive) return;
+    if (w.slot.repeat_interval.count() > 0) remind(w);
+    schedule_reminders(w);
+  });
+}
+
+void Outbox::remind(Worker& w) {
+  const auto now = d_.steady_now();
+  simdjson::dom::parser parser;
+  std::map<std::string, std::chrono::steady_clock::time_point> still;
+  for (auto& f : firing_()) {
+    if (std::find(f.sinks.begin(), f.sinks.end(), w.name) == f.sinks.end()) continue;
+    auto id = field(parser, f.record, "alert_id");
+    auto it = w.last_told.find(id);
+    // An alert told before a restart counts from the restart.
+    auto last = it == w.last_told.end() ? now : it->second;
+    if (now - last >= w.slot.repeat_interval) {
+      w.reminders.push_back(std::move(f.record));
+      last = now;
+    }
+    still[id] = last;
+  }
+  w.last_told = std::move(still);
+  kick(w);
+}
+
+bool Outbox::full() const {
+  return entries_.size() >= cfg_.max_entries;
+}
+
+bool Outbox::idle() const {
+  if (!entries_.empty() || !dirty_.empty()) return false;
+  for (const auto& w : workers_)
+    if (w->busy && !w->retired) return false;  // a removed sink's last answer is not awaited
+  return true;
+}
+
+bool Outbox::settled() const {
+  for (const auto& w : workers_) {
+    if (w->retired) continue;
+    if (w->busy || (!w->queue.empty() && w->attempts == 0)) return false;
+  }
+  return true;
+}
+
+OutboxStats Outbox::stats() const {
+  return OutboxStats{entries_.size(), delivered_, full(), unknown_sinks_, record_failures_};
+}
+
+std::vector<SinkStats> Outbox::sink_stats() const {
+  std::vector<SinkStats> out;
+  for (const auto& w : workers_) {
+    if (w->retired) continue;
+    auto s = w->stats;
+    s.pending = w->queue.size();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace kilter::pipeline

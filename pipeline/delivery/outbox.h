@@ -1,0 +1,117 @@
+// The durable alert outbox and its delivery workers.
+//
+// An alert record enters the store in the batch holding the state that produced
+// it (the engine writes it), with the names of the sinks it is routed to. Once
+// that batch is committed the engine hands the entry here. One worker per sink
+// drains it on the event loop: one delivery in flight at a time (order kept),
+// the sink's rate limit, grouping of an account's alerts (group_wait), retries
+// with exponential backoff and jitter. When a sink confirms, it is struck off
+// the entry in the store; the entry is deleted when no sink is left. A restart
+// (or a kill -9) finds the entries still owed and delivers them again: every
+// alert reaches every sink at least once.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/dispatcher.h"
+#include "config/config.h"
+#include "pipeline/delivery/sink.h"
+#include "storage/state_store.h"
+
+namespace kilter::pipeline {
+
+struct SinkStats {
+  std::string name;
+  std::size_t pending = 0;      // entries this sink still owes
+  std::uint64_t delivered = 0;  // records confirmed
+  std::uint64_t attempts_failed = 0;
+  std::uint64_t rejected = 0;   // records given up after the receiver refused them
+  std::uint64_t reminders = 0;  // still-firing reminders sent (repeat_interval)
+};
+
+struct OutboxStats {
+  std::size_t entries = 0;      // records not yet taken by every sink
+  std::uint64_t delivered = 0;  // entries done (every sink took them)
+  bool full = false;
+  std::uint64_t unknown_sinks = 0;    // routed to a sink the configuration no longer has
+  std::uint64_t record_failures = 0;  // confirmations the store failed to record (redelivered)
+};
+
+struct SinkSlot {
+  std::unique_ptr<Sink> sink;
+  double rate_limit = 0;  // notifications per second; 0: no limit
+  Millis group_wait{0};
+  Millis repeat_interval{0};  // remind of still-firing alerts; 0: never
+};
+
+class Outbox {
+ public:
+  Outbox(Dispatcher& d, storage::StateStore& store, std::vector<SinkSlot> sinks,
+         config::OutboxConfig cfg, FiringAlerts firing = {});
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  // Every entry of every partition in the store: what earlier runs still owe,
+  // whoever owns those partitions now.
+  void restore_all();
+  // An entry whose batch has just been committed.
+  void committed(Partition p, std::uint64_t seq, std::string record,
+                 std::vector<std::string> sinks);
+
+  // A new set of sinks (SIGHUP). A sink whose name stays keeps its queue and
+  // takes the new settings (an in-flight delivery finishes on the old one); a sink
+  // that is gone is struck off what it still owed; a new sink starts empty.
+  void replace_sinks(std::vector<SinkSlot> sinks, config::OutboxConfig cfg);
+
+  // At or above outbox.max_entries: the source should take no more messages.
+  bool full() const;
+  // Nothing owed and nothing in flight.
+  bool idle() const;
+  // Nothing in flight, and whatever is owed waits for a retry after failing:
+  // waiting longer at shutdown (SIGTERM) would only wait for a sink that fails.
+  bool settled() const;
+  OutboxStats stats() const;
+  std::vector<SinkStats> sink_stats() const;
+
+ private:
+  struct Entry;
+  struct Worker;
+
+  Worker* find(std::string_view name);
+  void enqueue(Entry* e);
+  void kick(Worker& w);
+  void start(Worker& w);
+  void finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
+                SinkResult r);
+  void struck_off(Entry* e, Worker& w);
+  void schedule_flush();
+  void flush();
+  void schedule_reminders(Worker& w);
+  void remind(Worker& w);
+  Millis backoff(int attempt);
+  void check_full();
+
+  Dispatcher& d_;
+  storage::StateStore& store_;
+  config::OutboxConfig cfg_;
+  FiringAlerts firing_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::map<std::pair<Partition, std::uint64_t>, std::unique_ptr<Entry>> entries_;
+  std::set<std::pair<Partition, std::uint64_t>> dirty_;  // to rewrite or delete
+  std::unique_ptr<storage::Batch> batch_;
+  bool flush_scheduled_ = false;
+  bool full_logged_ = false;
+  bool record_failing_ = false;  // the last recording of confirmations failed
+  std::uint64_t delivered_ = 0, unknown_sinks_ = 0, record_failures_ = 0;
+  std::mt19937_64 jitter_{0x6b696c746572};
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards late completions
+};
+
+}  // namespace kilter::pipeline

@@ -1,0 +1,88 @@
+// The alert lifecycle of one rule on one account (AlertState), and the alert
+// record every sink receives (SPEC section 3, a contract), as typed data.
+// Serialising it is delivery's job (pipeline/delivery/record_format.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/types.h"
+
+namespace kilter {
+
+enum class AlertPhase : std::uint8_t { inactive = 0, pending = 1, firing = 2 };
+
+// Lifecycle of one rule on one account.
+struct AlertState {
+  AlertPhase phase = AlertPhase::inactive;
+  TimePoint since;  // pending: when the breach began; firing: the alert's starts_at
+  double last_value = 0;
+  // Firing and told to the sinks. A firing alert that a mute window or an
+  // inhibition held back is not: it is told when that ends, and its resolution
+  // is only told if its firing was.
+  bool notified = false;
+  bool operator==(const AlertState&) const = default;
+};
+
+enum class AlertStatus : std::uint8_t { firing, resolved };
+std::string_view to_string(AlertStatus s);  // "firing" | "resolved"
+
+// A post that weighs in the alert's window.
+struct TopPost {
+  std::string post_id;
+  Category category = Category::unclassified;
+  double engagement = 0;             // weighted engagement earned so far
+  double confidence = 0;             // classifier confidence, 0..1
+  std::vector<std::string> matched;  // classifier terms, most weighty first
+  std::string link;                  // first link of the post; empty: none
+};
+
+struct FollowerEvidence {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  TimePoint first_at;
+  TimePoint last_at;
+};
+
+// engagement_change: the window it was compared with.
+struct BaselineEvidence {
+  std::string window;       // "7d"
+  std::uint64_t posts = 0;  // all categories
+  double engagement = 0;    // weighted, all classes
+  std::optional<double> engagement_per_post;
+};
+
+struct Evidence {
+  std::array<std::uint64_t, kCategories> posts{};       // by kilter::Category
+  std::array<double, kEngagementClasses> engagement{};  // weighted, by EngagementClass
+  std::optional<FollowerEvidence> followers;            // when the window holds snapshots
+  std::optional<BaselineEvidence> baseline;             // engagement_change only
+  std::vector<TopPost> top_posts;                       // heaviest first
+  std::vector<std::string> matched_terms;               // most frequent classifier terms
+};
+
+struct AlertRecord {
+  std::string alert_id;  // "acme/personal_share/7d"
+  std::string account;
+  std::string rule;    // rule name
+  std::string metric;  // contract metric name
+  std::string window;  // as written in the rule ("7d")
+  AlertStatus status = AlertStatus::firing;
+  double value = 0;
+  std::optional<double> min;
+  std::optional<double> max;
+  TimePoint starts_at;
+  std::optional<TimePoint> ends_at;  // set when resolved
+  std::string summary;
+  Evidence evidence;
+  // Beyond the contract's fields (receivers ignore unknown ones).
+  std::string profile;
+  std::string severity;
+  std::string campaign;  // the campaign whose limits applied; empty: none (omitted)
+};
+
+}  // namespace kilter

@@ -1,0 +1,96 @@
+// The channels tests' fixture: renders parsed back with simdjson, and the
+// renderers called with their default options.
+#pragma once
+
+#include <gtest/gtest.h>
+
+// kilter_pipeline links simdjson PRIVATE, so its compile definitions do not reach
+// the test target; the library is built with this one, and the parser's layout depends on it.
+#ifndef SIMDJSON_THREADS_ENABLED
+#define SIMDJSON_THREADS_ENABLED 1
+#endif
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "pipeline/delivery/channels.h"
+
+namespace kilter::pipeline::channels::testing {
+
+namespace dom = simdjson::dom;
+
+class ChannelsTest : public ::testing::Test {
+ protected:
+  // Fails the test unless `out` holds JSON (simdjson also checks the UTF-8).
+  dom::element Parse(const Result<std::string>& out) {
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    if (!out.ok()) return {};
+    dom::element root;
+    EXPECT_EQ(parser_.parse(*out).get(root), simdjson::SUCCESS) << *out;
+    return root;
+  }
+  static std::string At(dom::element e, std::string_view pointer) {
+    std::string_view v;
+    if (e.at_pointer(pointer).get(v) != simdjson::SUCCESS)
+      return "<no " + std::string(pointer) + ">";
+    return std::string(v);
+  }
+  static bool Has(dom::element e, std::string_view pointer) {
+    return e.at_pointer(pointer).error() == simdjson::SUCCESS;
+  }
+  static dom::element Sub(dom::element e, std::string_view pointer) {
+    dom::element out;
+    EXPECT_EQ(e.at_pointer(pointer).get(out), simdjson::SUCCESS) << pointer;
+    return out;
+  }
+  static dom::array Array(dom::element e, std::string_view pointer) {
+    dom::array a;
+    EXPECT_EQ(e.at_pointer(pointer).get(a), simdjson::SUCCESS) << pointer;
+    return a;
+  }
+  static std::size_t Size(dom::element e, std::string_view pointer) {
+    dom::array a;
+    return e.at_pointer(pointer).get(a) == simdjson::SUCCESS ? a.size() : 0;
+  }
+  // Every "text" string anywhere below e, in document order.
+  static void Texts(dom::element e, std::vector<std::string>& out) {
+    dom::array a;
+    dom::object o;
+    if (e.get(a) == simdjson::SUCCESS) {
+      for (dom::element c : a) Texts(c, out);
+    } else if (e.get(o) == simdjson::SUCCESS) {
+      for (auto [k, v] : o) {
+        std::string_view s;
+        if (k == "text" && v.get(s) == simdjson::SUCCESS) out.emplace_back(s);
+        Texts(v, out);
+      }
+    }
+  }
+  static std::string AllText(dom::element e) {
+    std::vector<std::string> t;
+    Texts(e, t);
+    std::string out;
+    for (const auto& s : t) out += s + "\n";
+    return out;
+  }
+
+  dom::parser parser_;
+};
+
+using ChannelsSlack = ChannelsTest;
+using ChannelsTeams = ChannelsTest;
+using ChannelsAlertmanager = ChannelsTest;
+using ChannelsInput = ChannelsTest;
+
+inline Result<std::string> Slack(std::vector<std::string_view> r, const SlackOptions& o = {}) {
+  return slack_message(r, o);
+}
+inline Result<std::string> Teams(std::vector<std::string_view> r, const TeamsOptions& o = {}) {
+  return teams_message(r, o);
+}
+inline Result<std::string> Am(std::vector<std::string_view> r, const AlertmanagerOptions& o = {}) {
+  return alertmanager_alerts(r, o);
+}
+
+}  // namespace kilter::pipeline::channels::testing

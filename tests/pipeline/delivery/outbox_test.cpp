@@ -1,0 +1,307 @@
+// The outbox and its delivery workers on a simulated event loop, against a real
+// RocksDB store: order, retries with backoff, Retry-After, rate limits, grouping,
+// refusals, restarts, the bound, and reminders.
+#include "pipeline/delivery/outbox.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <filesystem>
+#include <random>
+
+namespace kilter::pipeline {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A sink whose answers the test scripts; it answers at once unless `hold` is set.
+class FakeSink final : public Sink {
+ public:
+  FakeSink(std::string name, bool groups) : name_(std::move(name)), groups_(groups) {}
+  const std::string& name() const override { return name_; }
+  bool groups() const override { return groups_; }
+  void deliver(const std::vector<std::string>& records,
+               std::function<void(SinkResult)> done) override {
+    calls.push_back(records);
+    times.push_back(clock->steady_now());
+    if (hold) {
+      held.push_back(std::move(done));
+      return;
+    }
+    SinkResult r{true, false, {}, {}};
+    if (!script.empty()) {
+      r = script.front();
+      script.pop_front();
+    }
+    done(r);
+  }
+  std::vector<std::vector<std::string>> calls;
+  std::vector<std::chrono::steady_clock::time_point> times;
+  std::deque<SinkResult> script;
+  std::vector<std::function<void(SinkResult)>> held;
+  bool hold = false;
+  const Clock* clock = nullptr;
+
+ private:
+  std::string name_;
+  bool groups_;
+};
+
+SinkResult failure(std::optional<Millis> retry_after = {}) {
+  return {false, false, retry_after, "HTTP 500"};
+}
+SinkResult refusal() {
+  return {false, true, {}, "HTTP 400"};
+}
+
+std::string record(const std::string& account, int n, const std::string& status = "firing") {
+  return R"({"alert_id":")" + account + "/posts/1d#" + std::to_string(n) + R"(","account":")" +
+         account + R"(","status":")" + status + R"(","summary":"s"})";
+}
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("kilter-outbox-" + std::to_string(rd()));
+    open_store();
+  }
+  void TearDown() override {
+    outbox_.reset();
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void open_store() {
+    outbox_.reset();
+    store_.reset();
+    auto s = storage::open_rocks_store({.path = dir_.string()});
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(*s);
+  }
+  // Sinks "a" (plain) and "b" (grouping), with the given slot settings for b.
+  void make(config::OutboxConfig cfg = {}, double rate_b = 0, Millis wait_b = Millis{0},
+            Millis repeat_b = Millis{0}) {
+    auto a = std::make_unique<FakeSink>("a", false);
+    auto b = std::make_unique<FakeSink>("b", true);
+    a_ = a.get();
+    b_ = b.get();
+    a_->clock = b_->clock = &loop_;
+    std::vector<SinkSlot> slots;
+    slots.push_back({std::move(a), 0, Millis{0}, Millis{0}});
+    slots.push_back({std::move(b), rate_b, wait_b, repeat_b});
+    outbox_ =
+        std::make_unique<Outbox>(loop_, *store_, std::move(slots), cfg, [this] { return firing_; });
+  }
+  // Writes an entry to the store as the engine does, then hands it over.
+  void add(std::uint64_t seq, const std::string& rec, std::vector<std::string> sinks = {"a", "b"}) {
+    auto batch = store_->new_batch();
+    batch->put_outbox(Partition{0}, seq, rec, sinks);
+    ASSERT_TRUE(store_->commit(*batch, false).ok());
+    outbox_->committed(Partition{0}, seq, rec, std::move(sinks));
+  }
+  std::size_t stored() {
+    std::size_t n = 0;
+    store_->scan_outbox(Partition{0}, [&](std::uint64_t, std::string_view,
+                                          const std::vector<std::string>&, bool) { ++n; });
+    return n;
+  }
+  std::vector<std::string> owed(std::uint64_t seq) {
+    std::vector<std::string> out;
+    store_->scan_outbox(Partition{0}, [&](std::uint64_t s, std::string_view,
+                                          const std::vector<std::string>& sinks, bool) {
+      if (s == seq) out = sinks;
+    });
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  SimulatedDispatcher loop_;
+  std::unique_ptr<storage::StateStore> store_;
+  std::unique_ptr<Outbox> outbox_;
+  FakeSink* a_ = nullptr;
+  FakeSink* b_ = nullptr;
+  std::vector<FiringAlert> firing_;
+};
+
+TEST_F(OutboxTest, DeliversInOrderAndDeletesOnceEverySinkConfirmed) {
+  make();
+  add(1, record("acme", 1));
+  add(2, record("acme", 2), {"a"});
+  loop_.run_posted();
+  ASSERT_EQ(a_->calls.size(), 2u);
+  EXPECT_EQ(a_->calls[0][0], record("acme", 1));
+  EXPECT_EQ(a_->calls[1][0], record("acme", 2));
+  ASSERT_EQ(b_->calls.size(), 1u);
+  EXPECT_TRUE(outbox_->idle());
+  EXPECT_EQ(stored(), 0u);
+  EXPECT_EQ(outbox_->stats().delivered, 2u);
+}
+
+TEST_F(OutboxTest, RetriesWithGrowingBackoffAndKeepsTheEntryUntilConfirmed) {
+  make({.retry_initial = seconds(1), .retry_max = seconds(8)});
+  a_->script = {failure(), failure(), failure(), failure(), failure()};
+  add(1, record("acme", 1), {"a"});
+  loop_.run_posted();
+  ASSERT_EQ(a_->calls.size(), 1u);
+  loop_.advance(seconds(60));
+  ASSERT_EQ(a_->calls.size(), 6u);  // five failures, then success
+  std::vector<Millis> gaps;
+  for (std::size_t i = 1; i < a_->times.size(); ++i)
+    gaps.push_back(std::chrono::duration_cast<Millis>(a_->times[i] - a_->times[i - 1]));
+  // Equal jitter: each wait is between half and all of 1, 2, 4, 8, 8 s.
+  const std::int64_t bases[] = {1000, 2000, 4000, 8000, 8000};
+  for (std::size_t i = 0; i < gaps.size(); ++i) {
+    EXPECT_GE(gaps[i].count(), bases[i] / 2) << i;
+    EXPECT_LE(gaps[i].count(), bases[i] + 2) << i;
+  }
+  EXPECT_EQ(stored(), 0u);
+  EXPECT_EQ(outbox_->sink_stats()[0].attempts_failed, 5u);
+}
+
+TEST_F(OutboxTest, RetryAfterIsHonoured) {
+  make({.retry_initial = milliseconds(100)});
+  a_->script = {failure(seconds(30))};
+  add(1, record("acme", 1), {"a"});
+  loop_.run_posted();
+  loop_.advance(seconds(29));
+  EXPECT_EQ(a_->calls.size(), 1u);
+  loop_.advance(seconds(2));
+  EXPECT_EQ(a_->calls.size(), 2u);
+}
+
+TEST_F(OutboxTest, RateLimitSpacesTheNotifications) {
+  make({}, /*rate_b=*/0.5);
+  for (int i = 0; i < 3; ++i)
+    add(static_cast<std::uint64_t>(i), record("acct" + std::to_string(i), i), {"b"});
+  loop_.advance(seconds(10));
+  ASSERT_EQ(b_->calls.size(), 3u);
+  for (std::size_t i = 1; i < 3; ++i) EXPECT_GE(b_->times[i] - b_->times[i - 1], seconds(2)) << i;
+}
+
+TEST_F(OutboxTest, GroupWaitSendsAnAccountsAlertsTogether) {
+  make({}, 0, /*wait_b=*/seconds(30));
+  add(1, record("acme", 1), {"b"});
+  loop_.advance(seconds(10));
+  add(2, record("acme", 2), {"b"});
+  add(3, record("globex", 3), {"b"});
+  EXPECT_TRUE(b_->calls.empty());
+  loop_.advance(seconds(25));
+  ASSERT_EQ(b_->calls.size(), 1u);
+  EXPECT_EQ(b_->calls[0], (std::vector<std::string>{record("acme", 1), record("acme", 2)}));
+  loop_.advance(seconds(30));
+  ASSERT_EQ(b_->calls.size(), 2u);
+  EXPECT_EQ(b_->calls[1], std::vector<std::string>{record("globex", 3)});
+}
+
+TEST_F(OutboxTest, RefusedRecordsAreGivenUpAfterThreeAttempts) {
+  make({.retry_initial = milliseconds(10)});
+  a_->script = {refusal(), refusal(), refusal()};
+  add(1, record("acme", 1), {"a"});
+  add(2, record("acme", 2), {"a"});
+  loop_.advance(seconds(5));
+  ASSERT_EQ(a_->calls.size(), 4u);  // three refusals of the first, then the second
+  EXPECT_EQ(a_->calls[3][0], record("acme", 2));
+  EXPECT_EQ(outbox_->sink_stats()[0].rejected, 1u);
+  EXPECT_EQ(stored(), 0u);
+}
+
+TEST_F(OutboxTest, ARestartOwesOnlyWhatWasNotConfirmed) {
+  make();
+  b_->hold = true;  // b never answers before the "crash"
+  add(1, record("acme", 1));
+  loop_.run_posted();
+  EXPECT_EQ(a_->calls.size(), 1u);
+  EXPECT_EQ(owed(1), std::vector<std::string>{"b"});
+  outbox_.reset();
+  open_store();
+  make();
+  outbox_->restore_all();
+  loop_.run_posted();
+  EXPECT_TRUE(a_->calls.empty()) << "a confirmed it before the restart";
+  ASSERT_EQ(b_->calls.size(), 1u);
+  EXPECT_EQ(stored(), 0u);
+}
+
+TEST_F(OutboxTest, EntriesOwedToASinkNoLongerConfiguredAreDroppedForIt) {
+  make();
+  auto batch = store_->new_batch();
+  batch->put_outbox(Partition{0}, 9, record("acme", 9), std::vector<std::string>{"gone", "a"});
+  ASSERT_TRUE(store_->commit(*batch, false).ok());
+  outbox_->restore_all();
+  loop_.run_posted();
+  EXPECT_EQ(a_->calls.size(), 1u);
+  EXPECT_EQ(outbox_->stats().unknown_sinks, 1u);
+  EXPECT_EQ(stored(), 0u);
+}
+
+TEST_F(OutboxTest, FullAtTheBoundAndBelowAgainOnceDelivered) {
+  make({.max_entries = 2});
+  a_->hold = true;
+  add(1, record("acme", 1), {"a"});
+  EXPECT_FALSE(outbox_->full());
+  add(2, record("acme", 2), {"a"});
+  EXPECT_TRUE(outbox_->full());
+  loop_.run_posted();
+  a_->hold = false;
+  a_->held.front()({true, false, {}, {}});
+  loop_.run_posted();
+  EXPECT_FALSE(outbox_->full());
+}
+
+TEST_F(OutboxTest, RemindsOfStillFiringAlertsEveryRepeatInterval) {
+  make({}, 0, Millis{0}, /*repeat_b=*/std::chrono::hours(4));
+  firing_ = {{record("acme", 1), {"b"}}, {record("globex", 2), {"a"}}};
+  add(1, record("acme", 1), {"b"});
+  loop_.run_posted();
+  ASSERT_EQ(b_->calls.size(), 1u);
+  loop_.advance(std::chrono::hours(3));
+  EXPECT_EQ(b_->calls.size(), 1u);
+  loop_.advance(std::chrono::hours(2));
+  ASSERT_EQ(b_->calls.size(), 2u);
+  EXPECT_EQ(b_->calls[1][0], record("acme", 1));
+  EXPECT_EQ(outbox_->sink_stats()[1].reminders, 1u);
+  EXPECT_TRUE(a_->calls.empty()) << "a has no repeat_interval";
+  firing_.clear();  // resolved: no more reminders
+  loop_.advance(std::chrono::hours(10));
+  EXPECT_EQ(b_->calls.size(), 2u);
+}
+
+TEST_F(OutboxTest, ReplacingTheSinksKeepsQueuesDropsRemovedOnesAndAddsNewOnes) {
+  make();
+  a_->hold = true;
+  b_->hold = true;
+  add(1, record("acme", 1));
+  add(2, record("acme", 2));
+  loop_.run_posted();
+  ASSERT_EQ(a_->held.size(), 1u);  // record 1 in flight on the old "a"
+  // A reload: "a" stays (a new object), "b" goes, "c" comes.
+  auto a2 = std::make_unique<FakeSink>("a", false);
+  auto c = std::make_unique<FakeSink>("c", false);
+  auto* a2_raw = a2.get();
+  auto* c_raw = c.get();
+  a2_raw->clock = c_raw->clock = &loop_;
+  std::vector<SinkSlot> slots;
+  slots.push_back({std::move(a2), 0, Millis{0}, Millis{0}});
+  slots.push_back({std::move(c), 0, Millis{0}, Millis{0}});
+  outbox_->replace_sinks(std::move(slots), {});
+  // The in-flight delivery finishes on the old sink; the rest goes to the new one.
+  a_->held.front()({true, false, {}, {}});
+  loop_.run_posted();
+  ASSERT_EQ(a2_raw->calls.size(), 1u);
+  EXPECT_EQ(a2_raw->calls[0][0], record("acme", 2));
+  EXPECT_TRUE(c_raw->calls.empty()) << "nothing was routed to c";
+  EXPECT_TRUE(outbox_->idle()) << "b's share was dropped with it";
+  EXPECT_EQ(stored(), 0u);
+  add(3, record("acme", 3), {"c"});
+  loop_.run_posted();
+  EXPECT_EQ(c_raw->calls.size(), 1u);
+  auto names = outbox_->sink_stats();
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0].name, "a");
+  EXPECT_EQ(names[1].name, "c");
+}
+
+}  // namespace
+}  // namespace kilter::pipeline
