@@ -1,15 +1,35 @@
 // Recoverable failures cross module boundaries as values, never as exceptions.
 #pragma once
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
 namespace kilter {
 
+// What a caller can do about a failure: the code says whether trying the same
+// thing again can help (RocksDB's Status::IsTryAgain, Redpanda's errc).
+enum class Errc : std::uint8_t {
+  failed = 0,   // the operation cannot succeed as asked (bad input, a bug, refused): don't retry
+  unavailable,  // a peer or resource is away for now (a broker, a busy lock): retry later
+  busy,         // a previous operation is still in flight: retry once it is answered
+  no_space,     // the disk is full: fail-stop (storage/README.md); freeing space is the fix
+  io,           // the disk failed a read or write: fail-stop
+  corruption,   // stored data cannot be read back: fail-stop
+};
+std::string_view to_string(Errc c);
+// True when the same call may succeed later without anyone changing anything.
+constexpr bool retriable(Errc c) {
+  return c == Errc::unavailable || c == Errc::busy;
+}
+
 struct Error {
   std::string message;
+  Errc code = Errc::failed;
+  bool retriable() const { return kilter::retriable(code); }
 };
 
 template <class T>
