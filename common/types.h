@@ -58,7 +58,30 @@ class StringId {
 };
 
 using AccountId = StringId<struct AccountTag>;
+using ProfileName = StringId<struct ProfileTag>;
 using RuleName = StringId<struct RuleTag>;
+
+// A view of a tagged id, for the hot path and for APIs that take several ids
+// side by side (account, profile, rule): as cheap as the string_view it wraps,
+// but an account cannot be passed where a profile is expected. The caller keeps
+// the text alive.
+template <class Tag>
+class StringRef {
+ public:
+  constexpr StringRef() = default;
+  constexpr explicit StringRef(std::string_view v) : v_(v) {}
+  StringRef(const StringId<Tag>& id) : v_(id.view()) {}  // NOLINT: implicit by design
+  constexpr std::string_view view() const { return v_; }
+  constexpr bool operator==(const StringRef&) const = default;
+  constexpr auto operator<=>(const StringRef&) const = default;
+
+ private:
+  std::string_view v_;
+};
+
+using AccountRef = StringRef<struct AccountTag>;
+using ProfileRef = StringRef<struct ProfileTag>;
+using RuleRef = StringRef<struct RuleTag>;
 
 enum class Category : std::uint8_t {
   personal = 0,

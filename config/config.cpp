@@ -152,34 +152,4 @@ AccountPolicy resolve_account(const Config& c, std::string_view account) {
   return policy;
 }
 
-bool AlertMatcher::matches(std::string_view acct, std::string_view prof, const Rule& r) const {
-  return (account.empty() || glob_match(account, acct)) && (profile.empty() || profile == prof) &&
-         (rule.empty() || rule == r.name) && (metric.empty() || metric == to_string(r.metric)) &&
-         (severity.empty() || severity == r.severity);
-}
-
-std::vector<std::string> route(const Config& c, std::string_view account, std::string_view profile,
-                               const Rule& rule) {
-  std::vector<std::string> out;
-  auto add = [&](const std::vector<std::string>& names) {
-    for (const auto& n : names)
-      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
-  };
-  bool matched = false;
-  for (const auto& r : c.routes) {
-    if (!r.match.matches(account, profile, rule)) continue;
-    matched = true;
-    add(r.sinks);
-    if (!r.continue_matching) break;
-  }
-  if (!matched) {
-    if (c.default_sinks) {
-      add(*c.default_sinks);
-    } else {
-      for (const auto& s : c.sinks) out.push_back(s.name);
-    }
-  }
-  return out;
-}
-
 }  // namespace kilter::config

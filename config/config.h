@@ -129,7 +129,7 @@ struct AlertMatcher {
   std::string rule;      // rule name
   std::string metric;    // contract metric name
   std::string severity;  // info | warning | critical
-  bool matches(std::string_view account, std::string_view profile, const Rule& rule) const;
+  // Matching an alert is rule logic: pipeline/rules/routing.h (matches, route).
 };
 
 struct Route {
@@ -241,9 +241,6 @@ struct AccountPolicy {
   const std::vector<Campaign>* campaigns = nullptr;  // the matching account entry's
 };
 
-// The sinks an alert goes to: the routes' choice, else default_sinks, else every sink.
-std::vector<std::string> route(const Config& c, std::string_view account, std::string_view profile,
-                               const Rule& rule);
 AccountPolicy resolve_account(const Config& c, std::string_view account);
 
 bool glob_match(std::string_view pattern, std::string_view s);

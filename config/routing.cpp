@@ -1,5 +1,6 @@
-// Where alerts go and when they stay quiet: outbox, routes, default_sinks,
-// inhibit, mute, and the alert matcher they share.
+// Where alerts go and when they stay quiet: reading outbox, routes, default_sinks,
+// inhibit, mute, and the alert matcher they share. Applying them to an alert is
+// rule logic: pipeline/rules/routing.h and pipeline/rules/noise.h.
 #include <fmt/format.h>
 
 #include "config/reader.h"

@@ -4,13 +4,11 @@
 
 #include <fmt/format.h>
 
-#include "common/dispatcher.h"
 #include "config/loader.h"
 #include "daemon/commands.h"
 #include "daemon/logging.h"
-#include "pipeline/classify/classifier.h"
 #include "pipeline/engine/account_view.h"
-#include "pipeline/engine/engine.h"
+#include "pipeline/engine/stored_accounts.h"
 
 namespace kilter::daemon {
 
@@ -29,18 +27,11 @@ int inspect(const std::string& config_path, const std::string& account) {
     fmt::print(stderr, "state store: {}\n", store.error().message);
     return kExitRuntime;
   }
-  auto classifier = pipeline::make_lexicon_classifier({});
-  if (!classifier) {
-    fmt::print(stderr, "classifier: {}\n", classifier.error().message);
-    return kExitRuntime;
-  }
-  SimulatedDispatcher loop(SystemClock{}.now());  // nothing runs: inspecting never delivers
-  pipeline::Outbox outbox(loop, **store, {}, cfg->outbox);
-  pipeline::Engine engine(cfg, **store, **classifier, outbox, loop);
-  for (auto p : (*store)->partitions()) engine.open_partition(p);
+  // The accounts as stored: no engine (no writer thread, no outbox) to read them.
+  const pipeline::StoredAccounts accounts(cfg, **store);
   bool found = false;
-  engine.for_each_account([&](const pipeline::AccountState& a, TimePoint at) {
-    if (!account.empty() && a.id != account) return;
+  accounts.for_each_account([&](const pipeline::AccountState& a, TimePoint at) {
+    if (!account.empty() && a.id.view() != account) return;
     found = true;
     fmt::print("{}\n", pipeline::account_json(a, *cfg, at, **store));
   });

@@ -59,7 +59,7 @@ HttpResponse accounts(const ApiContext& ctx, const HttpRequest& req) {
   };
   std::vector<Row> rows;
   ctx.engine.for_each_account([&](const pipeline::AccountState& a, TimePoint) {
-    if (!after.empty() && a.id <= after) return;
+    if (!after.empty() && a.id.view() <= after) return;
     std::string_view state = "ok";
     for (const auto& s : a.alerts) {
       if (s.phase == AlertPhase::firing) state = "firing";
@@ -75,7 +75,7 @@ HttpResponse accounts(const ApiContext& ctx, const HttpRequest& req) {
     const auto& a = *rows[i].a;
     if (i > 0) out += ",";
     out += "{\"account\":";
-    json::append_string(out, a.id);
+    json::append_string(out, a.id.view());
     out += ",\"profile\":";
     if (a.profile != nullptr)
       json::append_string(out, a.profile->name);
@@ -92,7 +92,7 @@ HttpResponse accounts(const ApiContext& ctx, const HttpRequest& req) {
       if (!first) out += ",";
       first = false;
       out += "{\"alert_id\":";
-      json::append_string(out, pipeline::alert_id(a.id, rule));
+      json::append_string(out, pipeline::alert_id(a.id.view(), rule));
       out += ",\"rule\":";
       json::append_string(out, rule.name);
       out += ",\"state\":";
@@ -102,14 +102,14 @@ HttpResponse accounts(const ApiContext& ctx, const HttpRequest& req) {
       out += ",\"value\":";
       json::append_number(out, s.last_value);
       out += ",\"summary\":";
-      json::append_string(out, pipeline::summary(a.id, rule, s.last_value));
+      json::append_string(out, pipeline::summary(a.id.view(), rule, s.last_value));
       out += "}";
     }
     out += "]}";
   }
   out += "],\"next\":";
   if (more)
-    json::append_string(out, rows.back().a->id);
+    json::append_string(out, rows.back().a->id.view());
   else
     out += "null";
   out += "}";
@@ -137,9 +137,9 @@ HttpResponse alerts(const ApiContext& ctx) {
       if (!first) out += ",";
       first = false;
       out += "{\"alert_id\":";
-      json::append_string(out, pipeline::alert_id(a.id, r));
+      json::append_string(out, pipeline::alert_id(a.id.view(), r));
       out += ",\"account\":";
-      json::append_string(out, a.id);
+      json::append_string(out, a.id.view());
       out += ",\"rule\":";
       json::append_string(out, r.name);
       out += ",\"metric\":";
@@ -151,7 +151,7 @@ HttpResponse alerts(const ApiContext& ctx) {
       out += ",\"starts_at\":";
       json::append_string(out, format_rfc3339(s.since));
       out += ",\"summary\":";
-      json::append_string(out, pipeline::summary(a.id, r, s.last_value));
+      json::append_string(out, pipeline::summary(a.id.view(), r, s.last_value));
       out += "}";
     }
   });

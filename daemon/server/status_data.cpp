@@ -149,7 +149,7 @@ StatusPage gather_status(const pipeline::Engine& engine, storage::StateStore& st
   }
   // Accounts that never left their limits have no stored alert state.
   engine.for_each_account(
-      [&](const pipeline::AccountState& a, TimePoint) { entry(a.id, a.partition); });
+      [&](const pipeline::AccountState& a, TimePoint) { entry(a.id.view(), a.partition); });
 
   StatusPage page;
   for (auto& e : entries) {

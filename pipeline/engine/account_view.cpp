@@ -59,7 +59,7 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
                          storage::StateStore& store) {
   const auto& weights = cfg.pipeline.engagement_weights;
   std::string out = "{\"account\":";
-  json::append_string(out, a.id);
+  json::append_string(out, a.id.view());
   out += ",\"profile\":";
   if (a.profile != nullptr) {
     json::append_string(out, a.profile->name);
@@ -83,7 +83,7 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
   }
   out += "},\"totals\":{\"posts\":";
   BucketCounts all;
-  store.scan_account_buckets(a.partition, a.id, TimePoint::min(),
+  store.scan_account_buckets(a.partition, a.id.view(), TimePoint::min(),
                              [&](TimePoint, const BucketCounts& c) { all.merge(c); });
   WindowFigures total{all};
   append_posts(out, total);
@@ -111,7 +111,7 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
       out += "{\"name\":";
       json::append_string(out, r.name);
       out += ",\"alert_id\":";
-      json::append_string(out, alert_id(a.id, r));
+      json::append_string(out, alert_id(a.id.view(), r));
       fmt::format_to(std::back_inserter(out), ",\"state\":\"{}\"",
                      kPhase[static_cast<std::size_t>(s.phase)]);
       if (s.phase != AlertPhase::inactive) {

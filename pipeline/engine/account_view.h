@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "pipeline/engine/engine.h"
+#include "pipeline/engine/account.h"
 #include "storage/state_store.h"
 
 namespace kilter::pipeline {

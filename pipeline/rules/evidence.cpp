@@ -18,12 +18,12 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-AlertRecord make_alert_record(std::string_view account, std::string_view profile,
-                              const config::Rule& rule, const Transition& t, const MetricValue& v,
+AlertRecord make_alert_record(AccountRef account, ProfileRef profile, const config::Rule& rule,
+                              const Transition& t, const MetricValue& v,
                               const std::array<double, kActions>& weights) {
   AlertRecord r;
-  r.alert_id = alert_id(account, rule);
-  r.account = std::string(account);
+  r.alert_id = alert_id(account.view(), rule);
+  r.account = std::string(account.view());
   r.rule = rule.name;
   r.metric = std::string(config::to_string(rule.metric));
   r.window = rule.window_text.empty() ? format_duration(rule.window) : rule.window_text;
@@ -33,8 +33,8 @@ AlertRecord make_alert_record(std::string_view account, std::string_view profile
   r.max = rule.max;
   r.starts_at = t.starts_at;
   r.ends_at = t.ends_at;
-  r.summary = summary(account, rule, t.value);
-  r.profile = std::string(profile);
+  r.summary = summary(account.view(), rule, t.value);
+  r.profile = std::string(profile.view());
   r.severity = rule.severity;
 
   Evidence& e = r.evidence;
@@ -111,8 +111,8 @@ void set_top_posts(Evidence& e, std::vector<TopPost> candidates, std::optional<C
 }
 
 AlertRecord build_alert(const AlertContext& ctx, const PostSource& posts) {
-  auto record = make_alert_record(ctx.account, ctx.profile.name, ctx.rule, ctx.transition,
-                                  ctx.value, ctx.weights);
+  auto record = make_alert_record(ctx.account, ProfileRef{ctx.profile.name}, ctx.rule,
+                                  ctx.transition, ctx.value, ctx.weights);
   if (ctx.campaign != nullptr) {
     record.campaign = ctx.campaign->name;
     record.summary += " during campaign " + ctx.campaign->name;

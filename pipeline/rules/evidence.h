@@ -14,7 +14,7 @@
 namespace kilter::pipeline {
 
 struct AlertContext {
-  std::string_view account;
+  AccountRef account;
   const config::Profile& profile;
   const config::Rule& rule;
   const Transition& transition;
@@ -28,16 +28,16 @@ struct AlertContext {
 using PostVisitor = std::function<void(TimePoint ts, std::string_view post_id, const PostDetail&)>;
 // Where the evidence's posts come from: every post of `account` with
 // from <= ts < to, with the engagement it has earned so far.
-using PostSource = std::function<void(std::string_view account, TimePoint from, TimePoint to,
-                                      const PostVisitor& visit)>;
+using PostSource =
+    std::function<void(AccountRef account, TimePoint from, TimePoint to, const PostVisitor& visit)>;
 
 // The record, with the posts of the evaluated window.
 AlertRecord build_alert(const AlertContext& ctx, const PostSource& posts);
 
 // Everything but top_posts / matched_terms, which need the post details (see
 // set_top_posts).
-AlertRecord make_alert_record(std::string_view account, std::string_view profile,
-                              const config::Rule& rule, const Transition& t, const MetricValue& v,
+AlertRecord make_alert_record(AccountRef account, ProfileRef profile, const config::Rule& rule,
+                              const Transition& t, const MetricValue& v,
                               const std::array<double, kActions>& weights);
 
 // The category whose posts explain a metric (personal_share: personal posts);

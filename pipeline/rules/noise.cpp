@@ -1,22 +1,24 @@
 #include "pipeline/rules/noise.h"
 
+#include "pipeline/rules/routing.h"
+
 namespace kilter::pipeline {
 
-bool NoiseControl::muted(std::string_view account, std::string_view profile,
-                         const config::Rule& rule, TimePoint at) const {
+bool NoiseControl::muted(AccountRef account, ProfileRef profile, const config::Rule& rule,
+                         TimePoint at) const {
   for (const auto& m : cfg_->mute)
-    if (at >= m.from && at < m.to && m.match.matches(account, profile, rule)) return true;
+    if (at >= m.from && at < m.to && matches(m.match, account, profile, rule)) return true;
   return false;
 }
 
-bool NoiseControl::inhibited(std::string_view account, std::string_view profile,
+bool NoiseControl::inhibited(AccountRef account, ProfileRef profile,
                              std::span<const config::Rule> rules,
                              std::span<const AlertState> states, std::size_t i) const {
   for (const auto& inh : cfg_->inhibit) {
-    if (!inh.target.matches(account, profile, rules[i])) continue;
+    if (!matches(inh.target, account, profile, rules[i])) continue;
     for (std::size_t j = 0; j < rules.size(); ++j) {
       if (j == i || states[j].phase != AlertPhase::firing) continue;
-      if (inh.source.matches(account, profile, rules[j])) return true;
+      if (matches(inh.source, account, profile, rules[j])) return true;
     }
   }
   return false;

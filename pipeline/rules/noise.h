@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "common/types.h"
 #include "config/config.h"
 #include "pipeline/model/alert.h"
 
@@ -16,13 +17,11 @@ class NoiseControl {
   explicit NoiseControl(const config::Config& c) : cfg_(&c) {}
 
   // A mute window covers this alert at evaluation time `at`.
-  bool muted(std::string_view account, std::string_view profile, const config::Rule& rule,
-             TimePoint at) const;
+  bool muted(AccountRef account, ProfileRef profile, const config::Rule& rule, TimePoint at) const;
   // Another alert of the account, firing, matches an inhibition whose target is
   // rules[i]. `states` are the account's, parallel to `rules`.
-  bool inhibited(std::string_view account, std::string_view profile,
-                 std::span<const config::Rule> rules, std::span<const AlertState> states,
-                 std::size_t i) const;
+  bool inhibited(AccountRef account, ProfileRef profile, std::span<const config::Rule> rules,
+                 std::span<const AlertState> states, std::size_t i) const;
 
  private:
   const config::Config* cfg_;

@@ -406,13 +406,8 @@ TEST(Loader, TheReadmesRoutingExampleLoads) {
   yaml.replace(at, 27, (dir / "slack-brand.url").string());
   auto r = load_string(yaml, "README.md", "/etc/kilter");
   ASSERT_TRUE(r.config) << all_errors(r);
-  const auto& c = *r.config;
-  const auto& voice = c.profiles.at("voice").rules[0];
-  EXPECT_EQ(route(c, "exec-ann", "voice", voice),
-            (std::vector<std::string>{"exec-channel", "archive"}));
-  const auto& pushy = c.profiles.at("brand").rules[1];
-  EXPECT_EQ(route(c, "acme", "brand", pushy),
-            (std::vector<std::string>{"alertmanager", "brand-channel", "archive"}));
+  // Where its routes send alerts: tests/pipeline/rules/routing_test.cpp.
+  EXPECT_FALSE(r.config->routes.empty());
   std::filesystem::remove_all(dir);
 }
 

@@ -36,39 +36,6 @@ std::string all_errors(const LoadResult& r) {
   return out;
 }
 
-Rule rule(const Config& c, const std::string& profile, const std::string& name) {
-  for (const auto& r : c.profiles.at(profile).rules)
-    if (r.name == name) return r;
-  return {};
-}
-
-TEST(Routing, FirstMatchWinsContinueGoesOnDefaultSinksCatchTheRest) {
-  auto r = load(R"(routes:
-  - {match: {profile: brand, severity: critical}, sinks: [brand-slack, file], continue: true}
-  - {match: {profile: brand}, sinks: [brand-slack]}
-  - {match: {account: "exec-*"}, sinks: [exec-teams]}
-default_sinks: [file]
-)");
-  ASSERT_TRUE(r.config) << all_errors(r);
-  const auto& c = *r.config;
-  EXPECT_EQ(route(c, "acme", "brand", rule(c, "brand", "too-pushy")),
-            (std::vector<std::string>{"brand-slack", "file"}));
-  EXPECT_EQ(route(c, "acme", "brand", rule(c, "brand", "gone-silent")),
-            std::vector<std::string>{"brand-slack"});
-  EXPECT_EQ(route(c, "exec-ann", "voice", rule(c, "voice", "show-the-person")),
-            std::vector<std::string>{"exec-teams"});
-  EXPECT_EQ(route(c, "someone", "voice", rule(c, "voice", "show-the-person")),
-            std::vector<std::string>{"file"});
-}
-
-TEST(Routing, WithoutRoutesEverySinkGetsEveryAlert) {
-  auto r = load("");
-  ASSERT_TRUE(r.config) << all_errors(r);
-  const auto& c = *r.config;
-  EXPECT_EQ(route(c, "acme", "brand", rule(c, "brand", "too-pushy")),
-            (std::vector<std::string>{"file", "brand-slack", "exec-teams"}));
-}
-
 TEST(Routing, UnknownSinksProfilesRulesAndMetricsAreErrors) {
   auto r = load(R"(routes:
   - {match: {profile: nope}, sinks: [file]}

@@ -39,7 +39,7 @@ TEST(AlertRecord, MakeFillsContractFieldsAndEvidence) {
                      -0.4};
   const std::array<double, kActions> weights = {2, 2, 2, 1, 1, 0};
 
-  auto r = make_alert_record("exec-jo", "voice", rule, t, v, weights);
+  auto r = make_alert_record(AccountRef{"exec-jo"}, ProfileRef{"voice"}, rule, t, v, weights);
   EXPECT_EQ(r.alert_id, "exec-jo/engagement_change/1d");
   EXPECT_EQ(r.account, "exec-jo");
   EXPECT_EQ(r.rule, "engagement-drop");

@@ -1,17 +1,26 @@
-// Internal to the engine (engine.cpp, evaluation.cpp): the in-memory state of
-// one input partition.
+// Internal to the engine: the in-memory state of one input partition (its
+// accounts, the indexes of the events it has seen, what its open batch holds),
+// shared by the partitions registry, the per-event path, the evaluator and the
+// committer.
 #pragma once
 
+#include <memory>
 #include <queue>
 #include <unordered_map>
 
+#include "common/flat_map.h"
+#include "pipeline/engine/account.h"
 #include "pipeline/engine/dedupe.h"
-#include "pipeline/engine/engine.h"
 #include "pipeline/engine/post_cache.h"
+#include "storage/records.h"
 
 namespace kilter::pipeline {
 
-struct Engine::PartitionState {
+// The longest window + baseline of any rule (at least one bucket): how far back
+// an account's buckets matter.
+Millis reach(const config::Config& c);
+
+struct PartitionState {
   Partition id;
   storage::PartitionMeta meta;
   bool has_events = false;  // meta.max_event_time is meaningful
@@ -23,7 +32,7 @@ struct Engine::PartitionState {
   std::unordered_map<std::string, std::uint32_t> collided;
   AccountState* find(std::string_view id, std::uint64_t hash) const {
     if (const auto* i = by_hash.find(hash)) {
-      if (by_index[*i]->id == id) return by_index[*i].get();
+      if (by_index[*i]->id.view() == id) return by_index[*i].get();
       if (auto it = collided.find(std::string(id)); it != collided.end())
         return by_index[it->second].get();
     }

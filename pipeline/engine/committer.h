@@ -1,0 +1,105 @@
+// The engine's commits: one atomic batch with everything pending (window
+// deltas, posts, seen ids, alert states, outbox entries, positions). Its
+// positions are offered to the source's checkpointer first; the batch is then
+// handed to the writer thread, and its alerts go to the outbox once it is
+// written. One write at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "pipeline/delivery/outbox.h"
+#include "pipeline/engine/partitions.h"
+#include "pipeline/engine/stats.h"
+#include "pipeline/ingest/source.h"
+#include "pipeline/model/alert.h"
+#include "storage/batch_writer.h"
+#include "storage/state_store.h"
+
+namespace kilter::pipeline {
+
+class Committer {
+ public:
+  // A refusal the checkpointer says may pass by itself (Error::retriable():
+  // a broker away, a commit not answered yet) is offered again after this.
+  static constexpr std::chrono::milliseconds kRetryBackoff{200};
+
+  Committer(const config::Config& cfg, storage::StateStore& store, Outbox& outbox,
+            const Clock& clock, Partitions& partitions, EngineStats& stats);
+  ~Committer();
+  void reconfigure(const config::Config& cfg) { cfg_ = &cfg; }
+  void set_checkpointer(Checkpointer* c) { checkpointer_ = c; }
+
+  // The batch being built, and the messages it holds.
+  storage::Batch& batch() { return *batch_; }
+  void count_message() { ++batch_events_; }
+  std::size_t pending_messages() const { return batch_events_; }
+  bool pending() const { return batch_events_ > 0 || !staged_.empty(); }
+  std::size_t uncommitted() const { return batch_events_ + in_flight_events_; }
+
+  // An alert record joins the batch holding the state that produced it, with
+  // the sinks it is routed to; the outbox gets it once that batch is written.
+  void stage(PartitionState& ps, const AlertRecord& record, std::vector<std::string> sinks,
+             TimePoint raised_by);
+
+  bool due() const;
+  bool backlogged() const { return batch_events_ >= 2 * cfg_->storage.commit_max_events; }
+  // Offers the positions, then hands the batch to the writer thread (after the
+  // write in flight, if any, is collected). A refused offer keeps the batch.
+  Result<void> submit();
+  // Collects the write in flight (waiting for it when `block`).
+  Result<void> settle(bool block);
+  // Gives up the batch being built and its alerts (the write in flight is
+  // collected first): the next owner of the partitions reads them again.
+  void discard();
+  // The store as it was before the write in flight (null: none in flight).
+  const storage::Snapshot* in_flight_snapshot() const { return in_flight_snapshot_.get(); }
+
+  // A failed write (or any error the engine cannot go on after): logged once;
+  // nothing is committed any more.
+  void fail(Error e);
+  const std::optional<Error>& failure() const { return failure_; }
+
+ private:
+  struct Staged {  // an outbox entry in the uncommitted batch
+    Partition partition;
+    std::uint64_t seq;
+    std::string record;
+    std::vector<std::string> sinks;
+    TimePoint raised_by;  // input timestamp of the message that raised it (epoch: unknown)
+  };
+  // Offers the changed positions to the checkpointer; false: refused (deferred).
+  bool offer_positions();
+  void reset_batch();
+  void deliver(std::vector<Staged>& alerts);
+
+  const config::Config* cfg_;
+  storage::StateStore& store_;
+  Outbox& outbox_;
+  const Clock& clock_;
+  Partitions& partitions_;
+  EngineStats& stats_;
+  Checkpointer* checkpointer_ = nullptr;
+  std::vector<Position> positions_;  // scratch for the checkpointer
+  std::chrono::steady_clock::time_point retry_after_{};
+
+  std::unique_ptr<storage::Batch> batch_;
+  std::size_t batch_events_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
+  std::vector<Staged> staged_;  // outbox entries in the uncommitted batch
+  std::unique_ptr<storage::BatchWriter> writer_;
+  std::unique_ptr<storage::Batch> spare_;  // a written batch, reused
+  std::vector<Staged> in_flight_;          // the alerts of the batch being written
+  std::shared_ptr<const storage::Snapshot> in_flight_snapshot_;  // the store before it
+  std::size_t in_flight_events_ = 0;
+  double in_flight_checkpoint_seconds_ = 0;
+  std::optional<Error> failure_;
+};
+
+}  // namespace kilter::pipeline
