@@ -43,11 +43,12 @@ class FakeCheckpointer final : public Checkpointer {
  public:
   Result<void> checkpoint(std::span<const Position> p) override {
     offered.assign(p.begin(), p.end());
-    if (refuse) return Error{"group rebalancing"};
+    if (refuse) return Error{"group rebalancing", code};
     accepted.assign(p.begin(), p.end());
     return ok();
   }
   bool refuse = false;
+  Errc code = Errc::failed;  // of a refusal: failed says retrying alone cannot help
   std::vector<Position> offered, accepted;
 };
 

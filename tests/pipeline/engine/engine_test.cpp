@@ -42,6 +42,39 @@ TEST_F(EngineTest, ARefusedCheckpointKeepsTheBatchForTheNextCommit) {
   EXPECT_EQ(engine_->uncommitted(), 0u);
 }
 
+// The checkpointer's error code says whether offering the same positions again
+// can help: a retriable refusal (a broker away, a commit not answered yet) is
+// offered again after a short backoff; a refusal that cannot pass by itself
+// waits for the next commit point (a revocation gives the batch up meanwhile).
+TEST_F(EngineTest, ARefusalIsOfferedAgainAfterABackoffOnlyWhenItIsRetriable) {
+  const Partition p{7};
+  engine_->open_partition(p);
+  post(p, 0, "acme", t0_);
+  checkpointer_.refuse = true;
+  checkpointer_.code = Errc::unavailable;
+  clock_.advance(cfg_->storage.commit_interval);  // the batch is due
+  ASSERT_TRUE(engine_->commit_due());
+  ASSERT_TRUE(engine_->commit_async().ok());
+  EXPECT_EQ(engine_->stats().commits_deferred, 1u);
+  EXPECT_FALSE(engine_->commit_due());
+  clock_.advance(Committer::kRetryBackoff);
+  EXPECT_TRUE(engine_->commit_due());
+
+  checkpointer_.code = Errc::failed;
+  ASSERT_TRUE(engine_->commit_async().ok());
+  EXPECT_EQ(engine_->stats().commits_deferred, 2u);
+  clock_.advance(Committer::kRetryBackoff);
+  EXPECT_FALSE(engine_->commit_due());  // commit_interval (1s) is not over
+  clock_.advance(cfg_->storage.commit_interval - Committer::kRetryBackoff);
+  EXPECT_TRUE(engine_->commit_due());
+
+  checkpointer_.refuse = false;
+  ASSERT_TRUE(engine_->commit().ok());
+  EXPECT_EQ(engine_->uncommitted(), 0u);
+  EXPECT_EQ(store_->meta(p)->position, Offset{1});
+  EXPECT_FALSE(engine_->failure());
+}
+
 TEST_F(EngineTest, RevocationGivesUpARefusedBatchAndTheStoreIsAsBefore) {
   const Partition p{7};
   engine_->open_partition(p);
