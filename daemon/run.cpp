@@ -204,7 +204,11 @@ class Service {
                    [this] { return ready(); },
                    [this] { return metrics(); },
                    cfg_->http.token,
-                   [this] { return not_ready_why(); }};
+                   [this] { return not_ready_why(); },
+                   [this] {
+                     const auto& f = engine_->failure();
+                     return f ? std::optional<std::string>(f->message) : std::nullopt;
+                   }};
     api_ = &api;
     HttpServer http(
         io_, [&api](const HttpRequest& r) { return handle_request(api, r); },

@@ -27,9 +27,9 @@ HttpResponse text(int status, std::string body) {
 
 HttpResponse account(const ApiContext& ctx, const std::string& id) {
   TimePoint at;
-  const auto* a = ctx.engine.find_account(id, &at);
+  const auto* a = ctx.accounts.find_account(id, &at);
   if (a == nullptr) return error(404, "no state for account " + id);
-  return json(200, pipeline::account_json(*a, ctx.engine.config(), at, ctx.store));
+  return json(200, pipeline::account_json(*a, ctx.accounts.config(), at, ctx.store));
 }
 
 // The accounts in a given state, in id order, a page at a time:
@@ -58,7 +58,7 @@ HttpResponse accounts(const ApiContext& ctx, const HttpRequest& req) {
     std::string_view state;
   };
   std::vector<Row> rows;
-  ctx.engine.for_each_account([&](const pipeline::AccountState& a, TimePoint) {
+  ctx.accounts.for_each_account([&](const pipeline::AccountState& a, TimePoint) {
     if (!after.empty() && a.id.view() <= after) return;
     std::string_view state = "ok";
     for (const auto& s : a.alerts) {
@@ -128,7 +128,7 @@ bool same(std::string_view a, std::string_view b) {
 HttpResponse alerts(const ApiContext& ctx) {
   std::string out = "{\"alerts\":[";
   bool first = true;
-  ctx.engine.for_each_account([&](const pipeline::AccountState& a, TimePoint) {
+  ctx.accounts.for_each_account([&](const pipeline::AccountState& a, TimePoint) {
     if (a.profile == nullptr) return;
     for (std::size_t i = 0; i < a.profile->rules.size(); ++i) {
       const auto& s = a.alerts[i];
@@ -166,7 +166,7 @@ HttpResponse status_page(const ApiContext& ctx, const HttpRequest& req) {
   if (!q) return text(400, q.error().message + "\n");
   HttpResponse r{200,
                  "text/html; charset=utf-8",
-                 render_status_page(gather_status(ctx.engine, ctx.store, *q)),
+                 render_status_page(gather_status(ctx.accounts, ctx.store, *q)),
                  {}};
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
@@ -193,9 +193,10 @@ HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req) {
   if (seg.empty()) return status_page(ctx, req);
   if (seg.size() == 1 && seg[0] == "metrics")
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", ctx.metrics(), {}};
-  if (seg.size() == 2 && seg[0] == "-" && seg[1] == "healthy")
-    return ctx.engine.failure() ? text(503, "engine stopped: " + ctx.engine.failure()->message)
-                                : text(200, "OK\n");
+  if (seg.size() == 2 && seg[0] == "-" && seg[1] == "healthy") {
+    const auto why = ctx.stopped ? ctx.stopped() : std::nullopt;
+    return why ? text(503, "engine stopped: " + *why) : text(200, "OK\n");
+  }
   if (seg.size() == 2 && seg[0] == "-" && seg[1] == "ready")
     return ctx.ready() ? text(200, "OK\n")
                        : text(503, (ctx.not_ready_why ? ctx.not_ready_why() : std::string()) +

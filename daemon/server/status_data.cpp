@@ -124,9 +124,9 @@ Result<StatusQuery> parse_status_query(const std::map<std::string, std::string>&
   return q;
 }
 
-StatusPage gather_status(const pipeline::Engine& engine, storage::StateStore& store,
+StatusPage gather_status(const pipeline::AccountReader& accounts, storage::StateStore& store,
                          const StatusQuery& q) {
-  const auto& cfg = engine.config();
+  const auto& cfg = accounts.config();
   const auto bucket = cfg.storage.bucket;
   std::vector<Entry> entries;
   std::unordered_map<std::string, std::size_t> index;
@@ -138,7 +138,7 @@ StatusPage gather_status(const pipeline::Engine& engine, storage::StateStore& st
   // Partitions this daemon owns now: the store may still hold others' (a Kafka
   // partition that moved keeps its old state here, no longer current).
   std::map<Partition, TimePoint> ends;
-  for (auto p : engine.open_partitions()) {
+  for (auto p : accounts.partitions()) {
     if (auto meta = store.meta(p); meta && meta->max_event_time != TimePoint{})
       ends[p] = bucket_start(meta->max_event_time, bucket) + bucket;  // as the engine's windows
     store.scan_alert_states(
@@ -148,7 +148,7 @@ StatusPage gather_status(const pipeline::Engine& engine, storage::StateStore& st
         });
   }
   // Accounts that never left their limits have no stored alert state.
-  engine.for_each_account(
+  accounts.for_each_account(
       [&](const pipeline::AccountState& a, TimePoint) { entry(a.id.view(), a.partition); });
 
   StatusPage page;

@@ -9,7 +9,7 @@
 
 #include "common/result.h"
 #include "daemon/server/status_page.h"
-#include "pipeline/engine/engine.h"
+#include "pipeline/engine/account_reader.h"
 #include "storage/state_store.h"
 
 namespace kilter::daemon {
@@ -29,7 +29,7 @@ Result<StatusQuery> parse_status_query(const std::map<std::string, std::string>&
 
 // Every account of the partitions the engine holds, firing first, then pending,
 // then ok, by id within each; only the requested page's history is read.
-StatusPage gather_status(const pipeline::Engine& engine, storage::StateStore& store,
+StatusPage gather_status(const pipeline::AccountReader& accounts, storage::StateStore& store,
                          const StatusQuery& q);
 
 }  // namespace kilter::daemon

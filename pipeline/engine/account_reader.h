@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "common/types.h"
 #include "config/config.h"
@@ -22,6 +23,8 @@ class AccountReader {
   // partitions without events are skipped.
   virtual void for_each_account(
       const std::function<void(const AccountState&, TimePoint)>& fn) const = 0;
+  // The partitions whose accounts these are.
+  virtual std::vector<Partition> partitions() const = 0;
   // The configuration the accounts were read under (profiles, rules).
   virtual const config::Config& config() const = 0;
 };

@@ -113,6 +113,7 @@ class Engine final : public PartitionListener, public AccountReader {
       const std::function<void(const AccountState&, TimePoint)>& fn) const override {
     partitions_.for_each_account(fn);
   }
+  std::vector<Partition> partitions() const override { return partitions_.ids(); }
   const config::Config& config() const override { return *cfg_; }
   // The alerts firing now and told to the sinks (mute and inhibition considered),
   // as records with their routes: Alertmanager re-sends them, Slack reminds of them.

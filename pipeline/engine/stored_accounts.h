@@ -25,6 +25,7 @@ class StoredAccounts final : public AccountReader {
       const std::function<void(const AccountState&, TimePoint)>& fn) const override {
     partitions_.for_each_account(fn);
   }
+  std::vector<Partition> partitions() const override { return partitions_.ids(); }
   const config::Config& config() const override { return *cfg_; }
 
  private:

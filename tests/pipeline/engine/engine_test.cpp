@@ -1,6 +1,8 @@
 // The engine against a real RocksDB store in a temporary directory: commits in
 // step with a checkpointer that may refuse, giving up a batch on revocation,
 // and wall-clock evaluation of a quiet partition.
+#include "pipeline/engine/account_view.h"
+#include "pipeline/engine/stored_accounts.h"
 #include "tests/pipeline/engine/engine_fixture.h"
 
 namespace kilter::pipeline {
@@ -142,6 +144,43 @@ TEST_F(EngineTest, AnIdleTickBeforeTheFirstEventDoesNothing) {
   engine_->advance_idle(p, t0_);
   EXPECT_EQ(engine_->stats().evaluations, 0u);
   EXPECT_FALSE(store_->meta(p).has_value());
+}
+
+}  // namespace
+}  // namespace kilter::pipeline
+
+namespace kilter::pipeline {
+namespace {
+
+// `kilterd inspect` reads the accounts from the store alone (no engine, no
+// writer thread): the same accounts, windows end and figures as the engine that
+// wrote them.
+TEST_F(EngineTest, StoredAccountsShowWhatTheEngineCommitted) {
+  const Partition p{3};
+  engine_->open_partition(p);
+  post(p, 0, "acme", t0_);
+  post(p, 1, "zeta", t0_ + Millis{1000});
+  post(p, 2, "acme", t0_ + std::chrono::hours(2));
+  ASSERT_TRUE(engine_->commit().ok());
+  std::vector<std::string> live;
+  engine_->for_each_account([&](const AccountState& a, TimePoint at) {
+    live.push_back(account_json(a, *cfg_, at, *store_));
+  });
+  engine_.reset();
+  const StoredAccounts stored(cfg_, *store_);
+  std::vector<std::string> read;
+  stored.for_each_account([&](const AccountState& a, TimePoint at) {
+    read.push_back(account_json(a, *cfg_, at, *store_));
+  });
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read, live);
+  EXPECT_EQ(stored.partitions(), std::vector<Partition>{p});
+  TimePoint end;
+  const auto* acme = stored.find_account("acme", &end);
+  ASSERT_NE(acme, nullptr);
+  EXPECT_EQ(acme->id.view(), "acme");
+  EXPECT_EQ(end, t0_ + std::chrono::hours(3));
+  EXPECT_EQ(stored.find_account("nobody"), nullptr);
 }
 
 }  // namespace
