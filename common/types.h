@@ -81,7 +81,6 @@ class StringRef {
 
 using AccountRef = StringRef<struct AccountTag>;
 using ProfileRef = StringRef<struct ProfileTag>;
-using RuleRef = StringRef<struct RuleTag>;
 
 enum class Category : std::uint8_t {
   personal = 0,

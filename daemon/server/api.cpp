@@ -27,7 +27,7 @@ HttpResponse text(int status, std::string body) {
 
 HttpResponse account(const ApiContext& ctx, const std::string& id) {
   TimePoint at;
-  const auto* a = ctx.accounts.find_account(id, &at);
+  const auto* a = ctx.accounts.find_account(AccountRef{id}, &at);
   if (a == nullptr) return error(404, "no state for account " + id);
   return json(200, pipeline::account_json(*a, ctx.accounts.config(), at, ctx.store));
 }

@@ -17,8 +17,7 @@ class AccountReader {
   virtual ~AccountReader() = default;
   // nullptr when the account is unknown. `at` (when given) receives the end of
   // the account's windows (its partition's next evaluation boundary).
-  virtual const AccountState* find_account(std::string_view account,
-                                           TimePoint* at = nullptr) const = 0;
+  virtual const AccountState* find_account(AccountRef account, TimePoint* at = nullptr) const = 0;
   // Every account with the time its windows end at, in partition then id order;
   // partitions without events are skipped.
   virtual void for_each_account(

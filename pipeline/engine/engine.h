@@ -105,8 +105,7 @@ class Engine final : public PartitionListener, public AccountReader {
   const std::optional<Error>& failure() const { return committer_.failure(); }
 
   // AccountReader: the accounts in memory, for the API.
-  const AccountState* find_account(std::string_view account,
-                                   TimePoint* at = nullptr) const override {
+  const AccountState* find_account(AccountRef account, TimePoint* at = nullptr) const override {
     return partitions_.find_account(account, at);
   }
   void for_each_account(

@@ -61,7 +61,7 @@ EventResult Engine::apply(PartitionState& ps, const Event& ev) {
   advance_watermark(ps, ev.ts);
   if (failure()) return EventResult::ok;
   if (!ps.seen.insert(storage::SeenId{ev.ts, hash64(ev.id)})) return EventResult::duplicate;
-  auto& a = partitions_.account(ps, ev.account);
+  auto& a = partitions_.account(ps, AccountRef{ev.account});
   switch (ev.type) {
     case EventType::post:
       apply_post(ps, a, ev);
@@ -123,7 +123,7 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
     // Not among the recent posts: the store knows every post still retained.
     ++stats_.post_cache_misses;
     if (auto ref = store_.find_post(ps.id, ev.post_id)) {
-      owner = &partitions_.account(ps, ref->account);
+      owner = &partitions_.account(ps, AccountRef{ref->account});
       category = ref->category;
     }
   }

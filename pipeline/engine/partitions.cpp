@@ -84,12 +84,12 @@ std::optional<Offset> Partitions::open(Partition p) {
     std::size_t buckets = 0;
     store_.scan_buckets(p, from,
                         [&](std::string_view acct, TimePoint start, const BucketCounts& c) {
-                          account(raw, acct).windows.load(start, c);
+                          account(raw, AccountRef{acct}).windows.load(start, c);
                           ++buckets;
                         });
     store_.scan_alert_states(
         p, [&](std::string_view acct, std::string_view rule, const AlertState& s) {
-          auto& a = account(raw, acct);
+          auto& a = account(raw, AccountRef{acct});
           if (a.profile == nullptr) return;
           for (std::size_t i = 0; i < a.profile->rules.size(); ++i)
             if (a.profile->rules[i].name == rule) {
@@ -112,7 +112,8 @@ const std::vector<std::string>* Partitions::brand_terms(const std::vector<std::s
   return &it->second;
 }
 
-AccountState& Partitions::account(PartitionState& ps, std::string_view id) {
+AccountState& Partitions::account(PartitionState& ps, AccountRef account) {
+  const auto id = account.view();
   const auto hash = hash64(id);
   if (auto* found = ps.find(id, hash)) return *found;
   auto a = std::make_unique<AccountState>(cfg_->storage.bucket);
@@ -147,9 +148,10 @@ TimePoint Partitions::windows_end(const PartitionState& ps) const {
   return bucket_start(ps.meta.max_event_time, cfg_->storage.bucket) + cfg_->storage.bucket;
 }
 
-const AccountState* Partitions::find_account(std::string_view account, TimePoint* at) const {
+const AccountState* Partitions::find_account(AccountRef account, TimePoint* at) const {
+  const auto id = account.view();
   for (const auto& [p, ps] : map_) {
-    if (auto* found = ps->find(account, hash64(account))) {
+    if (auto* found = ps->find(id, hash64(id))) {
       if (at != nullptr) *at = windows_end(*ps);
       return found;
     }

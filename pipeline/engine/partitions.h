@@ -40,11 +40,11 @@ class Partitions {
   std::vector<Partition> ids() const;
 
   // The account, registered (with its policy) when first seen.
-  AccountState& account(PartitionState& ps, std::string_view id);
+  AccountState& account(PartitionState& ps, AccountRef id);
 
   // Where a partition's accounts' windows end: its next evaluation boundary.
   TimePoint windows_end(const PartitionState& ps) const;
-  const AccountState* find_account(std::string_view account, TimePoint* at) const;
+  const AccountState* find_account(AccountRef account, TimePoint* at) const;
   void for_each_account(const std::function<void(const AccountState&, TimePoint)>& fn) const;
 
  private:

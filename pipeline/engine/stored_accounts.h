@@ -17,8 +17,7 @@ class StoredAccounts final : public AccountReader {
   // Loads every partition the store has.
   StoredAccounts(std::shared_ptr<const config::Config> cfg, storage::StateStore& store);
 
-  const AccountState* find_account(std::string_view account,
-                                   TimePoint* at = nullptr) const override {
+  const AccountState* find_account(AccountRef account, TimePoint* at = nullptr) const override {
     return partitions_.find_account(account, at);
   }
   void for_each_account(

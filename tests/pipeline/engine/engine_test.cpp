@@ -176,11 +176,11 @@ TEST_F(EngineTest, StoredAccountsShowWhatTheEngineCommitted) {
   EXPECT_EQ(read, live);
   EXPECT_EQ(stored.partitions(), std::vector<Partition>{p});
   TimePoint end;
-  const auto* acme = stored.find_account("acme", &end);
+  const auto* acme = stored.find_account(AccountRef{"acme"}, &end);
   ASSERT_NE(acme, nullptr);
   EXPECT_EQ(acme->id.view(), "acme");
   EXPECT_EQ(end, t0_ + std::chrono::hours(3));
-  EXPECT_EQ(stored.find_account("nobody"), nullptr);
+  EXPECT_EQ(stored.find_account(AccountRef{"nobody"}), nullptr);
 }
 
 }  // namespace
