@@ -1,6 +1,6 @@
-// The engine's orchestration: partitions coming and going, configurations,
-// commits, the end of a file and quiet partitions. The per-event path is in
-// events.cpp.
+// The engine's orchestration: messages through the event path, the watermark
+// and the evaluations it triggers, partitions coming and going,
+// configurations, commits, the end of a file and quiet partitions.
 #include "pipeline/engine/engine.h"
 
 #include <spdlog/spdlog.h>
@@ -13,12 +13,10 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
                Classifier& classifier, Outbox& outbox, const Clock& clock)
     : cfg_(std::move(cfg)),
       store_(store),
-      classifier_(&classifier),
-      clock_(clock),
-      decoder_(cfg_->pipeline.max_event_bytes),
       partitions_(*cfg_, store_),
-      committer_(*cfg_, store_, outbox, clock_, partitions_, stats_),
-      evaluator_(std::make_unique<Evaluator>(*cfg_, store_, committer_, partitions_, stats_)) {}
+      committer_(*cfg_, store_, outbox, clock, partitions_, stats_),
+      evaluator_(std::make_unique<Evaluator>(*cfg_, store_, committer_, partitions_, stats_)),
+      events_(*cfg_, store_, classifier, clock, partitions_, committer_, stats_) {}
 
 Engine::~Engine() = default;
 
@@ -31,9 +29,8 @@ Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
   partitions_.reconfigure(*cfg);
   committer_.reconfigure(*cfg);
   evaluator_ = std::make_unique<Evaluator>(*cfg, store_, committer_, partitions_, stats_);
+  events_.reconfigure(*cfg, classifier);
   cfg_ = std::move(cfg);
-  future_limit_ = TimePoint::min();  // the skew may have changed
-  if (classifier != nullptr) classifier_ = classifier;
   for (auto p : open) open_partition(p);
   return ok();
 }
@@ -94,6 +91,53 @@ void Engine::partitions_revoked(std::span<const Partition> ps) {
 Result<void> Engine::commit() {
   if (auto r = committer_.submit(); !r) return r;
   return committer_.settle(true);
+}
+
+void Engine::process(const SourceMessage& m) {
+  if (failure()) return;
+  auto& ps = partition(m.partition);
+  arrival_ = m.appended;
+  Event ev;
+  EventResult result;
+  if (auto outcome = events_.decode(m, ev); !outcome.ok) {
+    result = EventResult::bad;
+    events_.reject(m, outcome);
+  } else {
+    result = apply(ps, ev);
+  }
+  ++stats_.events[static_cast<std::size_t>(result)];
+  ps.meta.position = m.next;
+  ps.meta_dirty = true;
+  committer_.count_message();
+}
+
+EventResult Engine::apply(PartitionState& ps, const Event& ev) {
+  auto lateness = cfg_->pipeline.allowed_lateness;
+  if (ps.has_events && ev.ts < ps.meta.max_event_time - lateness) return EventResult::late;
+  // Crossing a bucket boundary evaluates the closed window before this event
+  // lands (and commits, which starts a new batch). A duplicate never moves the
+  // watermark: its original, with the same time, already did.
+  advance_watermark(ps, ev.ts);
+  if (failure()) return EventResult::ok;
+  return events_.accept(ps, ev);
+}
+
+void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
+  if (ps.has_events && ts <= ps.meta.max_event_time) return;
+  auto bucket = cfg_->storage.bucket;
+  auto lateness = cfg_->pipeline.allowed_lateness;
+  if (!ps.has_events) {
+    // The first event opens the partition's clock; nothing before it can be evaluated.
+    ps.has_events = true;
+    ps.meta.max_event_time = ts;
+    ps.meta.last_evaluated = bucket_start(ts - lateness, bucket);
+    return;
+  }
+  auto boundary = bucket_start(ts - lateness, bucket);
+  if (boundary > ps.meta.last_evaluated)
+    if (auto r = evaluator_->evaluate(ps, boundary, arrival_); !r) fail(r.error());
+  ps.meta.max_event_time = ts;
+  ps.seen.expire(ts - lateness);
 }
 
 Result<void> Engine::finish() {

@@ -1,7 +1,7 @@
 // The data path, top to bottom: decode -> dedupe/lateness -> classify -> windows
 // -> rules -> outbox. One Engine serves every partition the source hands it and
 // only orchestrates: the partitions and their accounts (partitions.h), the
-// per-event path (events.cpp), the evaluations (evaluator.h, over
+// per-event path (events.h), the evaluations (evaluator.h, over
 // pipeline/rules) and the commits (committer.h). All of a partition's state
 // lives in its PartitionState and in the store under its key prefix.
 // Single-threaded: the daemon calls it from its event loop.
@@ -19,6 +19,7 @@
 #include "pipeline/engine/account_reader.h"
 #include "pipeline/engine/committer.h"
 #include "pipeline/engine/evaluator.h"
+#include "pipeline/engine/events.h"
 #include "pipeline/engine/partitions.h"
 #include "pipeline/engine/stats.h"
 #include "pipeline/ingest/decoder.h"
@@ -26,14 +27,6 @@
 #include "storage/state_store.h"
 
 namespace kilter::pipeline {
-
-// Called for each bad message (dead-letter hook); the offset advances regardless.
-using BadInputHook = std::function<void(const SourceMessage&, const DecodeOutcome&)>;
-
-// Where a bad message was and why, for the log: "TOPIC partition N offset O:
-// REASON [FIELD]", the partition as the source numbers it (Kafka's, not the
-// engine's packed one).
-std::string describe_bad_input(const SourceMessage& m, const DecodeOutcome& o);
 
 class Engine final : public PartitionListener, public AccountReader {
  public:
@@ -99,7 +92,7 @@ class Engine final : public PartitionListener, public AccountReader {
   // Messages taken but not yet committed.
   std::size_t uncommitted() const { return committer_.uncommitted(); }
 
-  void set_bad_input_hook(BadInputHook hook) { bad_hook_ = std::move(hook); }
+  void set_bad_input_hook(BadInputHook hook) { events_.set_bad_input_hook(std::move(hook)); }
   const EngineStats& stats() const { return stats_; }
   // Error that stopped the engine (a failed commit); processing must stop.
   const std::optional<Error>& failure() const { return committer_.failure(); }
@@ -125,33 +118,19 @@ class Engine final : public PartitionListener, public AccountReader {
   }
   PartitionState& open_or_find(Partition p);
   void fail(Error e) { committer_.fail(std::move(e)); }
-  // events.cpp: the per-event path.
+  // Late (before the watermark), else the watermark moves (evaluating first
+  // when it crosses a boundary) and the event path takes it.
   EventResult apply(PartitionState& ps, const Event& ev);
-  void apply_post(PartitionState& ps, AccountState& a, const Event& ev);
-  void apply_engagement(PartitionState& ps, AccountState& a, const Event& ev);
   void advance_watermark(PartitionState& ps, TimePoint ts);
-  // True when ts is more than pipeline.max_future_skew ahead of the wall clock
-  // (the highest time read from it so far); reads the clock.
-  bool too_far_ahead(TimePoint ts);
 
   std::shared_ptr<const config::Config> cfg_;
   storage::StateStore& store_;
-  Classifier* classifier_;
-  const Clock& clock_;
   EngineStats stats_;
-  Decoder decoder_;
   Partitions partitions_;
   Committer committer_;
   std::unique_ptr<Evaluator> evaluator_;  // rebuilt with each configuration
-  BadInputHook bad_hook_;
-
+  EventPath events_;
   TimePoint arrival_;  // input timestamp of the message being processed (epoch: none)
-  // The highest wall-clock time read so far, and that plus max_future_skew:
-  // event times up to future_limit_ are accepted without reading the clock.
-  TimePoint wall_high_ = TimePoint::min();
-  TimePoint future_limit_ = TimePoint::min();
-  std::string matched_buf_;
-  PostDetail detail_;  // reused: its strings keep their capacity
 };
 
 }  // namespace kilter::pipeline

@@ -1,7 +1,5 @@
-// The engine's per-event path: decode, future/late/duplicate, classify, and
-// attribute engagement to the post it names; crossing a bucket boundary hands
-// the partition to the evaluator first. Nothing here reads or writes the store
-// except an engagement whose post is not in the cache.
+// Nothing here reads the store except for an engagement whose post is not in
+// the cache; posts and engagement go into the open batch.
 #include <cmath>
 
 #include <fmt/format.h>
@@ -10,7 +8,7 @@
 #include "common/hash.h"
 #include "common/saturating.h"
 #include "common/time.h"
-#include "pipeline/engine/engine.h"
+#include "pipeline/engine/events.h"
 
 namespace kilter::pipeline {
 
@@ -25,41 +23,33 @@ std::string_view to_string(EventResult r) {
   return kNames[static_cast<std::size_t>(r)];
 }
 
-void Engine::process(const SourceMessage& m) {
-  if (failure()) return;
-  auto& ps = partition(m.partition);
-  arrival_ = m.appended;
-  Event ev;
-  auto outcome = decoder_.decode(m.payload, m.capacity, ev);
-  // Checked here, where every source passes: one event stamped years ahead
-  // would move the watermark there and make every later event late.
-  if (outcome.ok && ev.ts > future_limit_ && too_far_ahead(ev.ts))
-    outcome = DecodeOutcome{false, BadInput::future_timestamp, "ts"};
-  EventResult result;
-  if (!outcome.ok) {
-    result = EventResult::bad;
-    auto n = ++stats_.bad[static_cast<std::size_t>(outcome.reason)];
-    // Logged once per reason, then every 10,000th, so a flood cannot drown the log.
-    if (n == 1 || n % 10'000 == 0)
-      spdlog::warn("bad input at {} (seen {} times)", describe_bad_input(m, outcome), n);
-    if (bad_hook_) bad_hook_(m, outcome);
-  } else {
-    result = apply(ps, ev);
-  }
-  ++stats_.events[static_cast<std::size_t>(result)];
-  ps.meta.position = m.next;
-  ps.meta_dirty = true;
-  committer_.count_message();
+EventPath::EventPath(const config::Config& cfg, storage::StateStore& store, Classifier& classifier,
+                     const Clock& clock, Partitions& partitions, Committer& committer,
+                     EngineStats& stats)
+    : cfg_(&cfg),
+      store_(store),
+      classifier_(&classifier),
+      clock_(clock),
+      partitions_(partitions),
+      committer_(committer),
+      stats_(stats),
+      decoder_(cfg.pipeline.max_event_bytes) {}
+
+void EventPath::reconfigure(const config::Config& cfg, Classifier* classifier) {
+  cfg_ = &cfg;
+  future_limit_ = TimePoint::min();  // the skew may have changed
+  if (classifier != nullptr) classifier_ = classifier;
 }
 
-EventResult Engine::apply(PartitionState& ps, const Event& ev) {
-  auto lateness = cfg_->pipeline.allowed_lateness;
-  if (ps.has_events && ev.ts < ps.meta.max_event_time - lateness) return EventResult::late;
-  // Crossing a bucket boundary evaluates the closed window before this event
-  // lands (and commits, which starts a new batch). A duplicate never moves the
-  // watermark: its original, with the same time, already did.
-  advance_watermark(ps, ev.ts);
-  if (failure()) return EventResult::ok;
+void EventPath::reject(const SourceMessage& m, const DecodeOutcome& outcome) {
+  auto n = ++stats_.bad[static_cast<std::size_t>(outcome.reason)];
+  // Logged once per reason, then every 10,000th, so a flood cannot drown the log.
+  if (n == 1 || n % 10'000 == 0)
+    spdlog::warn("bad input at {} (seen {} times)", describe_bad_input(m, outcome), n);
+  if (bad_hook_) bad_hook_(m, outcome);
+}
+
+EventResult EventPath::accept(PartitionState& ps, const Event& ev) {
   if (!ps.seen.insert(storage::SeenId{ev.ts, hash64(ev.id)})) return EventResult::duplicate;
   auto& a = partitions_.account(ps, AccountRef{ev.account});
   switch (ev.type) {
@@ -85,7 +75,7 @@ EventResult Engine::apply(PartitionState& ps, const Event& ev) {
   return EventResult::ok;
 }
 
-void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
+void EventPath::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
   auto c = classifier_->classify(ev, *a.brand_terms);
   a.windows.add_post(ev.ts, c.category);
   ++stats_.posts[static_cast<std::size_t>(c.category)];
@@ -113,7 +103,7 @@ void Engine::apply_post(PartitionState& ps, AccountState& a, const Event& ev) {
   ++ps.batch_posts;
 }
 
-void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
+void EventPath::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
   const AccountState* owner = nullptr;
   Category category = Category::unclassified;
   if (const auto* hit = ps.posts.find(hash64(ev.post_id))) {
@@ -145,31 +135,13 @@ void Engine::apply_engagement(PartitionState& ps, AccountState& a, const Event& 
   }
 }
 
-bool Engine::too_far_ahead(TimePoint ts) {
+bool EventPath::too_far_ahead(TimePoint ts) {
   // The highest wall-clock time seen, not the latest: a clock set back (an NTP
   // step) does not turn good events bad. Saturates: the skew may be any duration.
   wall_high_ = std::max(wall_high_, clock_.now());
   const auto skew = cfg_->pipeline.max_future_skew;
   future_limit_ = wall_high_ > TimePoint::max() - skew ? TimePoint::max() : wall_high_ + skew;
   return ts > future_limit_;
-}
-
-void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
-  if (ps.has_events && ts <= ps.meta.max_event_time) return;
-  auto bucket = cfg_->storage.bucket;
-  auto lateness = cfg_->pipeline.allowed_lateness;
-  if (!ps.has_events) {
-    // The first event opens the partition's clock; nothing before it can be evaluated.
-    ps.has_events = true;
-    ps.meta.max_event_time = ts;
-    ps.meta.last_evaluated = bucket_start(ts - lateness, bucket);
-    return;
-  }
-  auto boundary = bucket_start(ts - lateness, bucket);
-  if (boundary > ps.meta.last_evaluated)
-    if (auto r = evaluator_->evaluate(ps, boundary, arrival_); !r) fail(r.error());
-  ps.meta.max_event_time = ts;
-  ps.seen.expire(ts - lateness);
 }
 
 }  // namespace kilter::pipeline
