@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -40,7 +39,8 @@ TEST(Metrics, EveryEventResultHasASampleAndLagIsPerPartition) {
 
 // Every figure of every component reaches its sample: each stats field set to a
 // distinct value, the exposition compared family by family (order of families
-// aside) with tests/data/metrics/every_field.prom.
+// aside) with tests/data/metrics/every_field.prom. A metric added on purpose
+// goes into that file too, with the value these figures give it.
 TEST(Metrics, EveryFieldReachesItsFamily) {
   pipeline::EngineStats e;
   double v = 1;
