@@ -37,7 +37,7 @@ void Committer::fail(Error e) {
   failure_ = std::move(e);
 }
 
-void Committer::stage(PartitionState& ps, const AlertRecord& alert, std::vector<std::string> sinks,
+void Committer::stage(PartitionState& ps, AlertRecord alert, std::vector<std::string> sinks,
                       TimePoint raised_by) {
   auto record = to_json(alert);
   auto seq = ps.meta.next_outbox_seq++;

@@ -45,7 +45,7 @@ class Committer {
 
   // An alert record joins the batch holding the state that produced it, with
   // the sinks it is routed to; the outbox gets it once that batch is written.
-  void stage(PartitionState& ps, const AlertRecord& record, std::vector<std::string> sinks,
+  void stage(PartitionState& ps, AlertRecord record, std::vector<std::string> sinks,
              TimePoint raised_by);
 
   bool due() const;

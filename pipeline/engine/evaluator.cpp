@@ -129,7 +129,7 @@ void Evaluator::evaluate_account(PartitionState& ps, AccountState& a, TimePoint 
                       [&](AccountRef, TimePoint from, TimePoint to, const PostVisitor& visit) {
                         visit_posts(ps, a, from, to, visit);
                       });
-    committer_.stage(ps, record, std::move(v.sinks), raised_by);
+    committer_.stage(ps, std::move(record), std::move(v.sinks), raised_by);
   }
 }
 
