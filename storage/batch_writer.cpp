@@ -8,16 +8,8 @@
 
 namespace kilter::storage {
 
-namespace {
-
-const SystemClock kSystemClock;
-
-}  // namespace
-
 BatchWriter::BatchWriter(StateStore& store, const Clock& clock)
     : store_(store), clock_(clock), thread_([this] { run(); }) {}
-
-BatchWriter::BatchWriter(StateStore& store) : BatchWriter(store, kSystemClock) {}
 
 BatchWriter::~BatchWriter() {
   if (busy_) (void)wait();

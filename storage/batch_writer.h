@@ -18,9 +18,8 @@ namespace kilter::storage {
 class BatchWriter {
  public:
   // `clock` times the writes (read on the writer's thread: SystemClock, or a
-  // SimulatedClock, are safe there). Without one, the system's.
+  // SimulatedClock, are safe there).
   BatchWriter(StateStore& store, const Clock& clock);
-  explicit BatchWriter(StateStore& store);
   ~BatchWriter();  // waits for the write in flight
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;

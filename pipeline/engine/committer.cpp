@@ -16,7 +16,7 @@ Committer::Committer(const config::Config& cfg, storage::StateStore& store, Outb
       clock_(clock),
       partitions_(partitions),
       stats_(stats),
-      writer_(std::make_unique<storage::BatchWriter>(store_)) {
+      writer_(std::make_unique<storage::BatchWriter>(store_, clock_)) {
   reset_batch();
 }
 

@@ -29,7 +29,8 @@ class BatchWriterTest : public ::testing::Test {
 };
 
 TEST_F(BatchWriterTest, WritesOneBatchAtATimeAndHandsItBackEmpty) {
-  BatchWriter writer(*store_);
+  SystemClock clock;
+  BatchWriter writer(*store_, clock);
   EXPECT_FALSE(writer.busy());
   for (int i = 1; i <= 3; ++i) {
     auto b = store_->new_batch();
@@ -122,7 +123,8 @@ TEST_F(BatchWriterTest, TimesEachWriteWithTheInjectedClock) {
 }
 
 TEST_F(BatchWriterTest, AFailedWriteComesBackAsAnErrorWithItsBatch) {
-  BatchWriter writer(*store_);
+  SystemClock clock;
+  BatchWriter writer(*store_, clock);
   // A batch of another store cannot be committed here.
   auto other_dir = dir_ / "other";
   auto other = open_rocks_store({.path = other_dir.string()});
