@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "common/time.h"
 #include "pipeline/delivery/channels.h"
 #include "pipeline/delivery/hmac.h"
 
@@ -34,24 +34,18 @@ std::string host_of(const std::string& url) {
 
 // The Standard Webhooks `webhook-id`: the same for every delivery of one
 // notification, so receivers can drop copies. An alert record's notification is
-// (alert_id, status, starts_at), a digest's is its digest_id; anything else is
-// named by its bytes.
-std::string webhook_id(const std::string& record) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string name = record;
-  std::string_view alert_id, digest_id, status, starts_at;
-  if (!parser.parse(record).get(doc)) {
-    if (!doc["alert_id"].get(alert_id)) {
-      // Absent fields stay empty: the id is still stable.
-      if (doc["status"].get(status)) status = {};
-      if (doc["starts_at"].get(starts_at)) starts_at = {};
-      name = fmt::format("alert\n{}\n{}\n{}", alert_id, status, starts_at);
-    } else if (!doc["digest_id"].get(digest_id)) {
-      name = fmt::format("digest\n{}", digest_id);
-    }
-  }
+// (alert_id, status, starts_at).
+std::string webhook_id(const AlertRecord& r) {
+  const auto name = fmt::format("alert\n{}\n{}\n{}", r.alert_id, to_string(r.status),
+                                format_rfc3339(r.starts_at));
   return "msg_" + sha256_hex(name).substr(0, 32);
+}
+
+std::vector<const AlertRecord*> records_of(std::span<const AlertRef> alerts) {
+  std::vector<const AlertRecord*> out;
+  out.reserve(alerts.size());
+  for (const auto& a : alerts) out.push_back(&a->record);
+  return out;
 }
 
 class HttpSink : public Sink {
@@ -59,30 +53,30 @@ class HttpSink : public Sink {
   HttpSink(const config::SinkConfig& c, const SinkContext& ctx) : cfg_(c), ctx_(ctx) {}
   const std::string& name() const override { return cfg_.name; }
 
-  void deliver(const std::vector<std::string>& records,
-               std::function<void(SinkResult)> done) override {
-    std::vector<std::string_view> views(records.begin(), records.end());
-    auto body = render(views);
+  void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
+    auto body = render(alerts);
     if (!body) {
       // Our own records could not be rendered: retrying cannot help.
       return done({false, true, {}, fmt::format("render: {}", body.error().message)});
     }
-    send(std::move(*body), [done = std::move(done)](OutboundResponse r) { done(classify(r)); });
+    send(std::move(*body), alerts,
+         [done = std::move(done)](OutboundResponse r) { done(classify(r)); });
   }
 
  protected:
-  virtual Result<std::string> render(std::span<const std::string_view> records) = 0;
+  virtual Result<std::string> render(std::span<const AlertRef> alerts) = 0;
   virtual std::string url() const { return cfg_.url; }
-  virtual void sign(OutboundRequest&) {}
+  virtual void sign(OutboundRequest&, std::span<const AlertRef>) {}
 
-  void send(std::string body, std::function<void(OutboundResponse)> done) {
+  void send(std::string body, std::span<const AlertRef> alerts,
+            std::function<void(OutboundResponse)> done) {
     OutboundRequest req;
     req.url = url();
     req.timeout = cfg_.timeout;
     req.headers.emplace_back("Content-Type", "application/json");
     for (const auto& [k, v] : cfg_.headers) req.headers.emplace_back(k, v);
     req.body = std::move(body);
-    sign(req);
+    sign(req, alerts);
     ctx_.http->send(std::move(req), std::move(done));
   }
 
@@ -100,11 +94,12 @@ class WebhookSink final : public HttpSink {
       : HttpSink(c, ctx), key_(webhook_key(c.secret).value_or(c.secret)) {}
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return std::string(records.front());  // one record per delivery (groups() is false)
+  // The SPEC JSON line as made once; one record per delivery (groups() is false).
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return alerts.front()->json;
   }
-  void sign(OutboundRequest& req) override {
-    const auto id = webhook_id(req.body);
+  void sign(OutboundRequest& req, std::span<const AlertRef> alerts) override {
+    const auto id = webhook_id(alerts.front()->record);
     const auto ms = epoch_ms(ctx_.dispatcher->now());
     const std::int64_t ts = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
     req.headers.emplace_back("webhook-id", id);
@@ -130,8 +125,8 @@ class SlackSink final : public HttpSink {
   bool groups() const override { return true; }
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return channels::slack_message(records, opts_);
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return channels::slack_message(records_of(alerts), opts_);
   }
 
  private:
@@ -146,8 +141,8 @@ class TeamsSink final : public HttpSink {
   bool groups() const override { return true; }
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return channels::teams_message(records, opts_);
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return channels::teams_message(records_of(alerts), opts_);
   }
 
  private:
@@ -173,8 +168,8 @@ class AlertmanagerSink final : public HttpSink {
   bool groups() const override { return true; }
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return channels::alertmanager_alerts(records, opts_);
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return channels::alertmanager_alerts(records_of(alerts), opts_);
   }
   std::string url() const override { return endpoint_; }
 
@@ -191,18 +186,18 @@ class AlertmanagerSink final : public HttpSink {
   }
 
   void resend() {
-    std::vector<std::string> mine;
-    for (auto& f : ctx_.firing())
+    const auto firing = ctx_.firing();
+    std::vector<const AlertRecord*> mine;
+    for (const auto& f : firing)
       if (std::find(f.sinks.begin(), f.sinks.end(), cfg_.name) != f.sinks.end())
-        mine.push_back(std::move(f.record));
+        mine.push_back(&f.record);
     for (std::size_t i = 0; i < mine.size(); i += kResendChunk) {
-      std::vector<std::string_view> chunk(
-          mine.begin() + static_cast<std::ptrdiff_t>(i),
-          mine.begin() + static_cast<std::ptrdiff_t>(std::min(mine.size(), i + kResendChunk)));
-      auto body = render(chunk);
+      const auto chunk =
+          channels::Records(mine).subspan(i, std::min(kResendChunk, mine.size() - i));
+      auto body = channels::alertmanager_alerts(chunk, opts_);
       if (!body) continue;
       auto alive = alive_;
-      send(std::move(*body), [this, alive](OutboundResponse r) {
+      send(std::move(*body), {}, [this, alive](OutboundResponse r) {
         if (!*alive) return;
         auto result = classify(r);
         ++resends_;

@@ -119,7 +119,8 @@ Result<void> Engine::settle(bool block) {
     if (s.raised_by != TimePoint{})
       stats_.alert_latency_seconds.observe(
           std::max(0.0, std::chrono::duration<double>(now - s.raised_by).count()));
-    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
+    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.json),
+                      std::move(s.sinks));
   }
   in_flight_.clear();
   return ok();

@@ -181,7 +181,8 @@ class Engine final : public PartitionListener {
   struct Staged {  // an outbox entry in the uncommitted batch
     Partition partition;
     std::uint64_t seq;
-    std::string record;
+    AlertRecord record;
+    std::string json;  // to_json(record): what the batch stores
     std::vector<std::string> sinks;
     TimePoint raised_by;  // input timestamp of the message that raised it (epoch: unknown)
   };

@@ -160,12 +160,14 @@ void Engine::evaluate_account(PartitionState& ps, AccountState& a, TimePoint at)
       continue;
     }
     AlertContext ctx{a.id, *a.profile, rule, *tell, v.value, at, ps.id, weights, v.campaign};
-    auto record = to_json(
+    auto record =
         build_alert(ctx, [&](std::string_view, TimePoint from, TimePoint to,
-                             const PostVisitor& visit) { visit_posts(ps, a, from, to, visit); }));
+                             const PostVisitor& visit) { visit_posts(ps, a, from, to, visit); });
+    auto json = to_json(record);
     auto seq = ps.meta.next_outbox_seq++;
-    batch_->put_outbox(ps.id, seq, record, sinks);
-    staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks), arrival_});
+    batch_->put_outbox(ps.id, seq, json, sinks);
+    staged_.push_back(
+        Staged{ps.id, seq, std::move(record), std::move(json), std::move(sinks), arrival_});
   }
 }
 
@@ -227,7 +229,7 @@ std::vector<FiringAlert> Engine::firing_alerts() const {
         Transition t{AlertStatus::firing, s.since, std::nullopt, s.last_value};
         auto record = make_alert_record(a->id, a->profile->name, rule, t, value, weights);
         if (campaign != nullptr) record.campaign = campaign->name;
-        out.push_back({to_json(record), config::route(*cfg_, a->id, a->profile->name, rules[i])});
+        out.push_back({std::move(record), config::route(*cfg_, a->id, a->profile->name, rules[i])});
       }
     }
   }

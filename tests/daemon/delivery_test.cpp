@@ -131,11 +131,13 @@ class DeliveryTest : public ::testing::Test {
     name_ = c.name;
     outbox_ = std::make_unique<pipeline::Outbox>(dispatcher_, *store_, std::move(slots), o);
   }
-  void add(std::uint64_t seq, const std::string& rec) {
+  void add(std::uint64_t seq, const std::string& json) {
     auto batch = store_->new_batch();
-    batch->put_outbox(Partition{0}, seq, rec, std::vector<std::string>{name_});
+    batch->put_outbox(Partition{0}, seq, json, std::vector<std::string>{name_});
     ASSERT_TRUE(store_->commit(*batch, false).ok());
-    outbox_->committed(Partition{0}, seq, rec, {name_});
+    auto r = pipeline::parse_alert_record(json);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    outbox_->committed(Partition{0}, seq, std::move(*r), json, {name_});
   }
   // Runs the loop until `done` holds (generous deadline: it bounds a broken test).
   bool run_until(const std::function<bool()>& done, seconds deadline = seconds(20)) {
