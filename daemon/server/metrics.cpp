@@ -210,6 +210,9 @@ std::string render_metrics(const MetricsSnapshot& s) {
   f.counter("kilter_outbox_record_failures_total",
             "Sink confirmations the store failed to record (delivered again after a restart).",
             static_cast<double>(s.outbox.record_failures));
+  f.counter("kilter_outbox_unreadable_total",
+            "Stored outbox entries that were no alert record at a restart: dropped.",
+            static_cast<double>(s.outbox.unreadable));
   f.gauge("kilter_rocksdb_delayed_write_rate_bytes",
           "RocksDB's write rate while it slows writes down; 0 when it does not.",
           static_cast<double>(s.store.delayed_write_rate));
