@@ -47,7 +47,8 @@ class AlertSink final : public pipeline::Sink {
 }  // namespace
 
 std::unique_ptr<pipeline::Sink> make_alert_sink(const config::SinkConfig& c, Producer& producer) {
-  return std::make_unique<AlertSink>(c.name, c.topic, producer);
+  return std::make_unique<AlertSink>(c.name, std::get<config::KafkaSinkOptions>(c.options).topic,
+                                     producer);
 }
 
 }  // namespace kilter::kafka

@@ -61,13 +61,14 @@ class LogSink final : public Sink {
 }  // namespace
 
 Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c, const SinkContext& ctx) {
-  switch (c.type) {
+  switch (c.type()) {
     case config::SinkType::file: {
-      int fd = ::open(c.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      const auto& path = std::get<config::FileSinkOptions>(c.options).path;
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd < 0)
         return Error{
-            fmt::format("sink {}: cannot open {}: {}", c.name, c.path, std::strerror(errno))};
-      return std::unique_ptr<Sink>(std::make_unique<FileSink>(c.name, c.path, fd));
+            fmt::format("sink {}: cannot open {}: {}", c.name, path, std::strerror(errno))};
+      return std::unique_ptr<Sink>(std::make_unique<FileSink>(c.name, path, fd));
     }
     case config::SinkType::log:
       return std::unique_ptr<Sink>(std::make_unique<LogSink>(c.name));
@@ -82,7 +83,7 @@ Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c, const SinkC
       break;
   }
   return Error{fmt::format("sink {}: type {} is made by the kafka module", c.name,
-                           config::to_string(c.type))};
+                           config::to_string(c.type()))};
 }
 
 }  // namespace kilter::pipeline

@@ -156,11 +156,18 @@ class DeliveryTest : public ::testing::Test {
   }
   static config::SinkConfig sink(config::SinkType t, const std::string& url) {
     config::SinkConfig c;
-    c.type = t;
+    c.options = config::default_sink_options(t);
     c.name = std::string(config::to_string(t));
-    c.url = url;
+    std::visit(
+        [&](auto& o) {
+          if constexpr (requires { o.http; }) o.http.url = url;
+        },
+        c.options);
     if (t == config::SinkType::slack || t == config::SinkType::teams) c.rate_limit = 1;
     return c;
+  }
+  static config::WebhookSinkOptions& webhook(config::SinkConfig& c) {
+    return std::get<config::WebhookSinkOptions>(c.options);
   }
 
   std::filesystem::path dir_;
@@ -181,8 +188,8 @@ simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& body) 
 
 TEST_F(DeliveryTest, WebhookPostsTheRecordSignedWithItsHeaders) {
   auto c = sink(config::SinkType::webhook, receiver_.url());
-  c.secret = "s3cret";
-  c.headers["X-Team"] = "social";
+  webhook(c).secret = "s3cret";
+  webhook(c).http.headers["X-Team"] = "social";
   make(c);
   add(1, record("acme"));
   ASSERT_TRUE(run_until([&] { return outbox_->idle(); }));
@@ -201,7 +208,7 @@ TEST_F(DeliveryTest, WebhookPostsTheRecordSignedWithItsHeaders) {
 // replayed later), taken from the injected clock; the id names the notification.
 TEST_F(DeliveryTest, WebhookCarriesStandardWebhooksHeaders) {
   auto c = sink(config::SinkType::webhook, receiver_.url());
-  c.secret = "whsec_" + pipeline::base64_encode("k3y-bytes");
+  webhook(c).secret = "whsec_" + pipeline::base64_encode("k3y-bytes");
   make(c);
   const auto before = epoch_ms(dispatcher_.now()) / 1000;
   add(1, record("acme"));
@@ -299,7 +306,7 @@ TEST_F(DeliveryTest, AlertmanagerGetsLabelsAnnotationsAndEndsAtWhenResolved) {
 
 TEST_F(DeliveryTest, RetriesOn500And429AndTimeoutsUntilTheReceiverTakesIt) {
   auto c = sink(config::SinkType::webhook, receiver_.url());
-  c.timeout = milliseconds(300);
+  webhook(c).http.timeout = milliseconds(300);
   make(c, {.retry_initial = milliseconds(50), .retry_max = milliseconds(200)});
   receiver_.script({{500, "", {}}, {429, "1", {}}, {200, "", milliseconds(1500)}, {200, "", {}}});
   add(1, record("acme"));

@@ -96,15 +96,25 @@ void deliver(fuzz::Input& in, config::SinkType t, const std::vector<AlertRef>& r
   SimulatedDispatcher dispatcher;
   CapturingClient client;
   config::SinkConfig c;
-  c.type = t;
+  c.options = config::default_sink_options(t);
   c.name = std::string(config::to_string(t));
-  c.url = "http://127.0.0.1:9/hook";
-  c.secret = in.flag() ? in.text(16) : "";
-  c.channel = in.text(12);
-  c.username = in.text(12);
-  c.icon_emoji = in.text(12);
-  c.max_posts = in.byte() % 6;
-  c.generator_url = in.flag() ? "http://127.0.0.1:9464" : "";
+  config::HttpSinkOptions http;
+  http.url = "http://127.0.0.1:9/hook";
+  const std::string secret = in.flag() ? in.text(16) : "";
+  const std::string channel = in.text(12), username = in.text(12), icon_emoji = in.text(12);
+  const std::size_t max_posts = in.byte() % 6;
+  const std::string generator_url = in.flag() ? "http://127.0.0.1:9464" : "";
+  if (auto* o = std::get_if<config::WebhookSinkOptions>(&c.options)) {
+    o->http = http;
+    o->secret = secret;
+  } else if (auto* o = std::get_if<config::SlackSinkOptions>(&c.options)) {
+    *o = {http, channel, username, icon_emoji, max_posts};
+  } else if (auto* o = std::get_if<config::TeamsSinkOptions>(&c.options)) {
+    *o = {http, max_posts};
+  } else if (auto* o = std::get_if<config::AlertmanagerSinkOptions>(&c.options)) {
+    o->http = http;
+    o->generator_url = generator_url;
+  }
   auto sink = make_sink(c, SinkContext{&client, &dispatcher, {}});
   FUZZ_CHECK(sink.ok());
   std::vector<AlertRef> batch = records;
