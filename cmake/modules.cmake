@@ -1,7 +1,7 @@
 # kilter_module(NAME [DEPS ...] [PRIVATE ...] [EXTRA_SOURCES ...]): the one CMake
 # library of a module folder, built from the folder's *.cpp. DEPS are the modules
 # (and libraries) its headers expose; PRIVATE ones stay inside it. The allowed
-# module dependencies are checked by tests/architecture (deps.txt).
+# module dependencies are checked by tests/architecture (modules.txt).
 function(kilter_module name)
   cmake_parse_arguments(M "" "" "DEPS;PRIVATE;EXTRA_SOURCES" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)

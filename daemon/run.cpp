@@ -13,11 +13,11 @@
 #include "config/loader.h"
 #include "daemon/asio_dispatcher.h"
 #include "daemon/commands.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/logging.h"
 #include "daemon/pump.h"
 #include "daemon/server/api.h"
 #include "daemon/server/http_server.h"
-#include "daemon/server/metrics.h"
 #include "daemon/systemd.h"
 #include "http/curl_client.h"
 #include "kafka/producer.h"
@@ -375,27 +375,12 @@ class Service {
   }
 
   std::string metrics() {
-    MetricsSnapshot s{engine_->stats(),      engine_->uncommitted(), outbox_->stats(),
-                      outbox_->sink_stats(), store_->stats(),        source_->lag()};
-    if (producer_) {
-      auto ps = producer_->stats();
-      s.produced = ps.produced;
-      s.produce_failures = ps.failed;
-    }
-    if (http_ != nullptr) {
-      auto hs = http_->stats();
-      s.http_requests = hs.requests;
-      s.http_evicted = hs.evicted_connections;
-      s.http_rejected = hs.rejected_connections;
-    }
-    s.ready = ready();
-    s.source_connected = source_->connected();
-    s.dead_letters = source_->dead_letter_stats();
-    s.alert_states = engine_->alert_state_counts();
-    s.reloads = reloads_;
-    s.reload_failures = reload_failures_;
-    s.last_reload_ok = last_reload_ok_;
-    s.last_reload_success = last_reload_success_;
+    MetricsSnapshot s{engine_->stats(), {engine_->uncommitted(), engine_->alert_state_counts()},
+                      outbox_->stats(), outbox_->sink_stats(),
+                      store_->stats(),  pipeline::source_stats(*source_)};
+    if (producer_) s.producer = producer_->stats();
+    if (http_ != nullptr) s.http = http_->stats();
+    s.daemon = {ready(), reloads_, reload_failures_, last_reload_ok_, last_reload_success_};
     return render_metrics(s);
   }
 

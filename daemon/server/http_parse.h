@@ -1,4 +1,4 @@
-// Internal to daemon/http_server.cpp: parsing of request targets and listen
+// Internal to daemon/server/http_server.cpp: parsing of request targets and listen
 // addresses, and the header check, kept apart so the server file stays small.
 #pragma once
 

@@ -1,41 +1,34 @@
-// The Prometheus exposition of /metrics. Figures are read from the components'
-// own counters at scrape time (nothing is counted twice); prometheus-cpp does
-// the text format. No per-account labels: per-account figures are in the API.
+// The Prometheus exposition of /metrics, the one place that knows the text
+// format (prometheus-cpp's serializer). Components write their own metrics
+// into it through common/metrics.h, at scrape time, from their own counters
+// (nothing is counted twice); daemon/daemon_metrics.h gathers them.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <string>
-#include <vector>
 
-#include "pipeline/delivery/outbox.h"
-#include "pipeline/engine/engine.h"
-#include "pipeline/ingest/source.h"
-#include "storage/state_store.h"
+#include "common/metrics.h"
 
 namespace kilter::daemon {
 
-struct MetricsSnapshot {
-  const pipeline::EngineStats& engine;
-  std::size_t uncommitted = 0;  // messages taken, not yet committed
-  pipeline::OutboxStats outbox;
-  std::vector<pipeline::SinkStats> sinks;
-  storage::StoreStats store;
-  std::vector<pipeline::PartitionLag> lag;
-  std::uint64_t produced = 0;          // Kafka messages acknowledged (dead letters, alerts)
-  std::uint64_t produce_failures = 0;  // Kafka delivery reports with an error
-  std::uint64_t http_requests = 0;
-  std::uint64_t http_evicted = 0;   // connections closed to make room (connection bounds)
-  std::uint64_t http_rejected = 0;  // connections refused: none could make room
-  bool ready = false;
-  bool source_connected = true;               // a broker reachable (Kafka)
-  pipeline::DeadLetterStats dead_letters{};   // the source's dead-letter topic
-  std::array<std::size_t, 2> alert_states{};  // pending, firing (now)
-  std::uint64_t reloads = 0;                  // configuration reloads applied
-  std::uint64_t reload_failures = 0;          // ... and refused
-  bool last_reload_ok = true;
-  TimePoint last_reload_success{};  // the start counts as one
-};
+class TextExposition final : public metrics::Writer {
+ public:
+  TextExposition();
+  ~TextExposition() override;
+  TextExposition(const TextExposition&) = delete;
+  TextExposition& operator=(const TextExposition&) = delete;
 
-std::string render_metrics(const MetricsSnapshot& s);
+  void family(std::string_view name, std::string_view help, metrics::Type type) override;
+  void sample(std::initializer_list<metrics::Label> labels, double value) override;
+  void histogram_sample(std::span<const double> bounds, std::span<const std::uint64_t> counts,
+                        double sum) override;
+
+  // The families written so far, in the order written, in Prometheus's text format.
+  std::string text() const;
+
+ private:
+  struct Families;
+  std::unique_ptr<Families> families_;
+};
 
 }  // namespace kilter::daemon

@@ -1,5 +1,5 @@
 // Raw bytes sent to the daemon's HTTP server, as a client on loopback would send
-// them, with the API router (daemon/api.h) behind it over an engine and a real
+// them, with the API router (daemon/server/api.h) behind it over an engine and a real
 // store holding a few accounts and a firing alert. The input is written on one
 // connection, which is then half-closed; the server must answer well-formed
 // responses (any number: pipelined requests, or none for an incomplete one) and

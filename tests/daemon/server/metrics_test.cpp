@@ -2,35 +2,41 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace kilter::daemon {
 namespace {
 
-TEST(Metrics, EveryEventResultHasASampleAndLagIsPerPartition) {
-  pipeline::EngineStats e;
-  e.events = {7, 2, 1, 3};
-  pipeline::OutboxStats o;
-  o.entries = 1;
-  pipeline::SinkStats slack;
-  slack.name = "slack";
-  slack.pending = 1;
-  slack.delivered = 4;
-  MetricsSnapshot s{e, 5, o, {slack}, {}, {{Partition{65536}, 0, "social.events", 12}}};
-  s.ready = true;
-  s.http_evicted = 3;
-  auto text = render_metrics(s);
-  for (const char* sample :
-       {"kilter_events_total{result=\"ok\"} 7", "kilter_events_total{result=\"bad\"} 2",
-        "kilter_events_total{result=\"late\"} 1", "kilter_events_total{result=\"duplicate\"} 3",
-        "kilter_uncommitted_messages 5", "kilter_outbox_entries 1",
-        "kilter_outbox_pending{sink=\"slack\"} 1",
-        "kilter_alert_deliveries_total{sink=\"slack\",result=\"ok\"} 4", "kilter_ready 1",
-        "kilter_consumer_lag_messages{topic=\"social.events\",partition=\"0\"} 12",
-        "kilter_source_partitions 1", "kilter_http_connections_closed_total{reason=\"evicted\"} 3",
-        "kilter_http_connections_closed_total{reason=\"rejected\"} 0"})
-    EXPECT_NE(text.find(std::string("\n") + sample + "\n"), std::string::npos) << sample << "\n"
-                                                                               << text;
-  EXPECT_NE(text.find("# TYPE kilter_events_total counter"), std::string::npos);
-  EXPECT_EQ(text.find("account=\""), std::string::npos) << "no per-account labels";
+TEST(TextExposition, WritesFamiliesInOrderWithLabelsAndCumulativeHistogramBuckets) {
+  TextExposition out;
+  out.counter("kilter_a_total", "A counter.", 3);
+  out.family("kilter_b", "A gauge with labels.", metrics::Type::gauge);
+  out.sample({{"sink", "slack"}, {"result", "ok"}}, 2);
+  out.sample({{"sink", "teams"}, {"result", "ok"}}, 0.5);
+  Histogram<2> h{{1, 10}};
+  for (double v : {0.5, 5.0, 7.0, 50.0}) h.observe(v);
+  out.histogram("kilter_c_seconds", "A histogram.", h);
+  EXPECT_EQ(out.text(),
+            "# HELP kilter_a_total A counter.\n"
+            "# TYPE kilter_a_total counter\n"
+            "kilter_a_total 3\n"
+            "# HELP kilter_b A gauge with labels.\n"
+            "# TYPE kilter_b gauge\n"
+            "kilter_b{sink=\"slack\",result=\"ok\"} 2\n"
+            "kilter_b{sink=\"teams\",result=\"ok\"} 0.5\n"
+            "# HELP kilter_c_seconds A histogram.\n"
+            "# TYPE kilter_c_seconds histogram\n"
+            "kilter_c_seconds_count 4\n"
+            "kilter_c_seconds_sum 62.5\n"
+            "kilter_c_seconds_bucket{le=\"1\"} 1\n"
+            "kilter_c_seconds_bucket{le=\"10\"} 3\n"
+            "kilter_c_seconds_bucket{le=\"+Inf\"} 4\n");
+}
+
+TEST(TextExposition, AFamilyWithoutSamplesIsStillDeclared) {
+  TextExposition out;
+  out.family("kilter_consumer_lag_messages", "Lag.", metrics::Type::gauge);
+  EXPECT_NE(out.text().find("# TYPE kilter_consumer_lag_messages gauge"), std::string::npos);
 }
 
 }  // namespace
