@@ -1,6 +1,8 @@
 // Time is injected: pipeline code never reads the system clock itself.
 #pragma once
 
+#include <atomic>
+
 #include "common/types.h"
 
 namespace kilter {
@@ -24,19 +26,21 @@ class SystemClock final : public Clock {
   }
 };
 
-// A clock that moves only when a test (or a replay) says so.
+// A clock that moves only when a test (or a replay) says so. Readable from
+// any thread (the store's writer thread times its writes with it) while the
+// test's thread moves it.
 class SimulatedClock final : public Clock {
  public:
   explicit SimulatedClock(TimePoint start = TimePoint{}) : now_(start) {}
-  TimePoint now() const override { return now_; }
+  TimePoint now() const override { return now_.load(std::memory_order_relaxed); }
   std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::time_point{} + (now_ - TimePoint{});
+    return std::chrono::steady_clock::time_point{} + (now() - TimePoint{});
   }
-  void advance(Millis d) { now_ += d; }
-  void set(TimePoint t) { now_ = t; }
+  void advance(Millis d) { set(now() + d); }
+  void set(TimePoint t) { now_.store(t, std::memory_order_relaxed); }
 
  private:
-  TimePoint now_;
+  std::atomic<TimePoint> now_;
 };
 
 }  // namespace kilter

@@ -1,5 +1,7 @@
 #include "common/result.h"
 
+#include <cerrno>
+
 namespace kilter {
 
 std::string_view to_string(Errc c) {
@@ -18,6 +20,24 @@ std::string_view to_string(Errc c) {
       return "corruption";
   }
   std::abort();  // not an Errc: a broken invariant
+}
+
+Errc errc_from_errno(int err) {
+  switch (err) {
+    case ENOSPC:
+    case EDQUOT:
+      return Errc::no_space;
+    case EIO:
+    case EROFS:
+      return Errc::io;
+    case EAGAIN:
+    case EINTR:
+    case EBUSY:
+    case ETIMEDOUT:
+      return Errc::unavailable;
+    default:
+      return Errc::failed;
+  }
 }
 
 }  // namespace kilter

@@ -25,6 +25,9 @@ std::string_view to_string(Errc c);
 constexpr bool retriable(Errc c) {
   return c == Errc::unavailable || c == Errc::busy;
 }
+// The code of a failed system call's errno: ENOSPC/EDQUOT no_space, EIO (and
+// EROFS) io, EAGAIN/EINTR/EBUSY/ETIMEDOUT unavailable, anything else failed.
+Errc errc_from_errno(int err);
 
 struct Error {
   std::string message;

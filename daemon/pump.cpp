@@ -1,8 +1,7 @@
 #include "daemon/pump.h"
 
-#include <boost/asio/post.hpp>
-
 #include <csignal>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -10,24 +9,23 @@
 
 namespace kilter::daemon {
 
-namespace asio = boost::asio;
-
-Pump::Pump(asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine,
-           pipeline::Outbox& outbox, const Clock& clock, PumpOptions opts)
-    : io_(io),
+Pump::Pump(Dispatcher& loop, pipeline::Source& source, pipeline::Engine& engine,
+           pipeline::Outbox& outbox, PumpOptions opts)
+    : loop_(loop),
       source_(source),
       engine_(engine),
       outbox_(outbox),
-      clock_(clock),
       opts_(opts),
-      wait_(io),
-      progress_(io),
-      evaluation_(io),
       crash_after_(opts.crash_after) {}
 
+Pump::~Pump() {
+  for (auto id : {wait_, progress_, evaluation_})
+    if (id != 0) loop_.cancel(id);
+}
+
 void Pump::start() {
-  started_ = std::chrono::steady_clock::now();
-  asio::post(io_, [this] { pump(); });
+  started_ = loop_.steady_now();
+  loop_.post([this] { pump(); });
   schedule_progress();
   if (source_.live()) schedule_evaluation();
 }
@@ -35,7 +33,18 @@ void Pump::start() {
 void Pump::stop() {
   if (stopping_ || done_) return;
   stopping_ = true;
-  wait_.cancel();  // a pending idle wait resumes the pump, which then finishes
+  // A pending idle wait resumes the pump at once, which then finishes.
+  if (wait_ != 0) {
+    loop_.cancel(std::exchange(wait_, 0));
+    loop_.post([this] { pump(); });
+  }
+}
+
+void Pump::pump_after(Millis delay) {
+  wait_ = loop_.schedule(delay, [this] {
+    wait_ = 0;
+    pump();
+  });
 }
 
 void Pump::fail(int code) {
@@ -62,9 +71,7 @@ void Pump::pump() {
     engine_.poll();
     if (engine_.commit_due())
       if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
-    wait_.expires_after(opts_.idle_wait * 10);
-    wait_.async_wait([this](const boost::system::error_code&) { pump(); });
-    return;
+    return pump_after(opts_.idle_wait * 10);
   }
   if (paused_) {
     spdlog::info("taking messages again");
@@ -80,12 +87,8 @@ void Pump::pump() {
     if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
   }
   if (status == pipeline::PollStatus::end) return finish(true);
-  if (status == pipeline::PollStatus::idle) {
-    wait_.expires_after(opts_.idle_wait);
-    wait_.async_wait([this](const boost::system::error_code&) { pump(); });
-    return;
-  }
-  asio::post(io_, [this] { pump(); });
+  if (status == pipeline::PollStatus::idle) return pump_after(opts_.idle_wait);
+  loop_.post([this] { pump(); });
 }
 
 bool Pump::take(pipeline::PollStatus& status) {
@@ -127,10 +130,10 @@ void Pump::finish(bool end_of_input) {
     spdlog::warn("{} message(s) were not committed; they are read again on the next start",
                  engine_.uncommitted());
   report(true);
-  wait_.cancel();
-  evaluation_.cancel();
+  for (auto* id : {&wait_, &evaluation_})
+    if (*id != 0) loop_.cancel(std::exchange(*id, 0));
   // Only a SIGTERM cuts the wait short for sinks that fail (see drain).
-  drain(std::chrono::steady_clock::now() + opts_.drain_timeout, stopping_ && !end_of_input);
+  drain(loop_.steady_now() + opts_.drain_timeout, stopping_ && !end_of_input);
 }
 
 void Pump::drain(std::chrono::steady_clock::time_point deadline, bool signalled) {
@@ -138,7 +141,7 @@ void Pump::drain(std::chrono::steady_clock::time_point deadline, bool signalled)
   // a sink that has failed is not waited for: its retries would outlast the
   // stop (systemd's TimeoutStopSec), and the outbox keeps what it is owed.
   if (outbox_.idle()) return stopped();
-  if (std::chrono::steady_clock::now() >= deadline || (signalled && outbox_.settled())) {
+  if (loop_.steady_now() >= deadline || (signalled && outbox_.settled())) {
     auto s = outbox_.stats();
     spdlog::warn(
         "stopping with {} alert record(s) not delivered to every sink; they stay in the "
@@ -148,39 +151,39 @@ void Pump::drain(std::chrono::steady_clock::time_point deadline, bool signalled)
       if (sink.pending > 0) spdlog::warn("  sink {}: {} owed", sink.name, sink.pending);
     return stopped();
   }
-  wait_.expires_after(std::chrono::milliseconds(20));
-  wait_.async_wait([this, deadline, signalled](const boost::system::error_code&) {
+  wait_ = loop_.schedule(Millis{20}, [this, deadline, signalled] {
+    wait_ = 0;
     drain(deadline, signalled);
   });
 }
 
 void Pump::stopped() {
-  progress_.cancel();
+  if (progress_ != 0) loop_.cancel(std::exchange(progress_, 0));
   if (stopped_) stopped_(exit_code_);
 }
 
 void Pump::schedule_progress() {
-  progress_.expires_after(opts_.progress_interval);
-  progress_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || done_) return;
+  progress_ = loop_.schedule(opts_.progress_interval, [this] {
+    progress_ = 0;
+    if (done_) return;
     report(false);
     schedule_progress();
   });
 }
 
 void Pump::schedule_evaluation() {
-  evaluation_.expires_after(opts_.evaluation_interval);
-  evaluation_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || done_) return;
+  evaluation_ = loop_.schedule(opts_.evaluation_interval, [this] {
+    evaluation_ = 0;
+    if (done_) return;
     evaluate_quiet_partitions();
-    schedule_evaluation();
+    if (!done_) schedule_evaluation();
   });
 }
 
 void Pump::evaluate_quiet_partitions() {
   // Quiet and caught up: nothing more is coming for now, so the partition's
   // clock can follow the wall clock and its accounts get their verdicts.
-  const auto now = clock_.now();
+  const auto now = loop_.now();
   for (const auto& l : source_.lag()) {
     if (l.lag != 0 || seen_since_tick_.contains(l.partition)) continue;
     engine_.advance_idle(l.partition, now);
@@ -193,7 +196,7 @@ void Pump::report(bool final) {
   const auto& s = engine_.stats();
   std::uint64_t total = 0;
   for (auto n : s.events) total += n;
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  double secs = std::chrono::duration<double>(loop_.steady_now() - started_).count();
   spdlog::info(
       "{} {} events in {:.1f}s ({:.0f}/s): ok {}, bad {}, late {}, duplicate {}; "
       "alerts firing {}, resolved {}; {} account evaluations, {} commits",

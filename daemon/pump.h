@@ -2,17 +2,18 @@
 // signals, timers and HTTP are served between them), hands the messages to the
 // engine, commits when the engine says so, and evaluates quiet partitions of a
 // live source on wall-clock time. No pipeline logic lives here.
+//
+// Time is injected: the pump's turns, waits and timers run on a Dispatcher
+// (the daemon's AsioDispatcher over its io_context; a SimulatedDispatcher in
+// tests), whose clock is the only one it reads.
 #pragma once
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
 #include <set>
 #include <vector>
 
-#include "common/clock.h"
+#include "common/dispatcher.h"
 #include "pipeline/delivery/outbox.h"
 #include "pipeline/engine/engine.h"
 #include "pipeline/ingest/source.h"
@@ -33,8 +34,11 @@ struct PumpOptions {
 
 class Pump {
  public:
-  Pump(boost::asio::io_context& io, pipeline::Source& source, pipeline::Engine& engine,
-       pipeline::Outbox& outbox, const Clock& clock, PumpOptions opts);
+  Pump(Dispatcher& loop, pipeline::Source& source, pipeline::Engine& engine,
+       pipeline::Outbox& outbox, PumpOptions opts);
+  ~Pump();  // cancels its timers
+  Pump(const Pump&) = delete;
+  Pump& operator=(const Pump&) = delete;
 
   void start();
   // Commits what was processed and stops the loop (SIGTERM). Idempotent.
@@ -45,6 +49,8 @@ class Pump {
 
  private:
   void pump();
+  // The next turn after `delay` (the idle waits), in wait_.
+  void pump_after(Millis delay);
   // Polls the source and hands what it gives to the engine; false once failed.
   bool take(pipeline::PollStatus& status);
   void finish(bool end_of_input);
@@ -57,13 +63,14 @@ class Pump {
   void report(bool final);
   void fail(int code);
 
-  boost::asio::io_context& io_;
+  Dispatcher& loop_;
   pipeline::Source& source_;
   pipeline::Engine& engine_;
   pipeline::Outbox& outbox_;
-  const Clock& clock_;
   PumpOptions opts_;
-  boost::asio::steady_timer wait_, progress_, evaluation_;
+  // Timers pending on the loop (0: none): an idle or drain wait, the progress
+  // report, the evaluation of quiet partitions.
+  Dispatcher::TimerId wait_ = 0, progress_ = 0, evaluation_ = 0;
   std::vector<pipeline::SourceMessage> messages_;
   std::set<Partition> seen_since_tick_;  // partitions with messages since the last tick
   std::chrono::steady_clock::time_point started_;

@@ -197,7 +197,7 @@ class Service {
         std::chrono::duration_cast<std::chrono::milliseconds>(cfg_->outbox.drain_timeout);
     if (const char* crash = std::getenv("KILTER_CRASH_AFTER_EVENTS"))
       popts.crash_after = std::strtoull(crash, nullptr, 10);
-    Pump pump(io_, src, *engine_, *outbox_, dispatcher_, popts);
+    Pump pump(dispatcher_, src, *engine_, *outbox_, popts);
 
     ApiContext api{*engine_,
                    *store_,

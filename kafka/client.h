@@ -41,4 +41,15 @@ Result<void> set(rd_kafka_conf_t* conf, const std::string& key, const std::strin
 
 std::string error_text(rd_kafka_resp_err_t err);
 
+// What a caller can do about a librdkafka error: the one place an
+// rd_kafka_resp_err_t becomes an Errc. Broker, transport and coordinator
+// errors (a broker away, a rebalance in progress, a timeout) are
+// `unavailable`; a request still in progress is `busy`; a lost generation, a
+// fatal error, a bad argument or configuration are `failed`.
+Errc errc_of(rd_kafka_resp_err_t err);
+// `message`, with the code of `err`.
+inline Error error_of(std::string message, rd_kafka_resp_err_t err) {
+  return Error{std::move(message), errc_of(err)};
+}
+
 }  // namespace kilter::kafka::detail

@@ -122,7 +122,8 @@ Result<void> DeadLetters::durable() {
       fmt::format("dead-letter topic {}: {} letter(s) not acknowledged yet ({} in flight, "
                   "{} refused{}{})",
                   topic_, owed_.size(), in_flight, failed, failed > 0 ? ": " : "",
-                  failed > 0 ? last_error_ : "")};
+                  failed > 0 ? last_error_ : ""),
+      Errc::unavailable};  // each is sent again: the checkpoint goes through once they land
 }
 
 pipeline::DeadLetterStats DeadLetters::stats() const {

@@ -39,6 +39,11 @@ class RdMockCluster final : public MockCluster {
     return result(rd_kafka_mock_broker_set_up(mc_, id), "up", id);
   }
 
+  Result<void> set_rtt(int id, std::chrono::milliseconds rtt) override {
+    if (auto r = check(id); !r) return r;
+    return result(rd_kafka_mock_broker_set_rtt(mc_, id, static_cast<int>(rtt.count())), "rtt", id);
+  }
+
   void refuse_produce(std::size_t count) override {
     std::vector<rd_kafka_resp_err_t> errors(count, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
     rd_kafka_mock_push_request_errors_array(mc_, 0 /* Produce */, errors.size(), errors.data());

@@ -2,6 +2,7 @@
 // `kilterd dev-broker`, the demo and the tests. It lives as long as this object.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -25,6 +26,9 @@ class MockCluster {
   // clients see an outage of what that broker leads.
   virtual Result<void> set_down(int id) = 0;
   virtual Result<void> set_up(int id) = 0;
+  // Broker `id` (or kAllBrokers) answers every request `rtt` late (0: at once):
+  // a slow network, for tests of requests still in flight.
+  virtual Result<void> set_rtt(int id, std::chrono::milliseconds rtt) = 0;
   // The next `count` produce requests (any client, any topic) are refused with
   // a non-retriable error (TOPIC_AUTHORIZATION_FAILED): the producer reports
   // those messages as not delivered.

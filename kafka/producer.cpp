@@ -11,6 +11,7 @@
 namespace kilter::kafka {
 namespace {
 
+using detail::error_of;
 using detail::error_text;
 
 class RdProducer final : public Producer {
@@ -59,7 +60,7 @@ class RdProducer final : public Producer {
       // waiting here would stall the event loop, so the caller tries again later.
       if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken on failure
       delete opaque;
-      return Error{fmt::format("kafka produce to {}: {}", topic, error_text(err))};
+      return error_of(fmt::format("kafka produce to {}: {}", topic, error_text(err)), err);
     }
     rd_kafka_poll(rk_.get(), 0);
     return ok();
@@ -69,10 +70,12 @@ class RdProducer final : public Producer {
     auto err = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
     auto failed = failed_since_flush_.exchange(0);
     if (failed > 0)
-      return Error{fmt::format("{} message(s) not delivered: {}", failed, last_error())};
+      return Error{fmt::format("{} message(s) not delivered: {}", failed, last_error()),
+                   last_code_};
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      return Error{fmt::format("kafka flush: {} ({} message(s) still queued)", error_text(err),
-                               rd_kafka_outq_len(rk_.get()))};
+      return error_of(fmt::format("kafka flush: {} ({} message(s) still queued)", error_text(err),
+                                  rd_kafka_outq_len(rk_.get())),
+                      err);
     return ok();
   }
 
@@ -100,8 +103,10 @@ class RdProducer final : public Producer {
     }
     self->failed_.fetch_add(1);
     self->last_error_ = error_text(m->err);  // read on the same (polling) thread
+    self->last_code_ = detail::errc_of(m->err);
     if (delivered) {
-      (*delivered)(Error{self->last_error_}, m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+      (*delivered)(Error{self->last_error_, self->last_code_},
+                   m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
       return;  // its owner was told; it does not fail the next flush
     }
     self->failed_since_flush_.fetch_add(1);
@@ -112,6 +117,7 @@ class RdProducer final : public Producer {
   std::string topic_;
   std::atomic<std::uint64_t> produced_{0}, failed_{0}, failed_since_flush_{0};
   std::string last_error_;
+  Errc last_code_ = Errc::failed;
 };
 
 }  // namespace

@@ -4,9 +4,20 @@
 
 #include <chrono>
 
+#include "common/clock.h"
+
 namespace kilter::storage {
 
-BatchWriter::BatchWriter(StateStore& store) : store_(store), thread_([this] { run(); }) {}
+namespace {
+
+const SystemClock kSystemClock;
+
+}  // namespace
+
+BatchWriter::BatchWriter(StateStore& store, const Clock& clock)
+    : store_(store), clock_(clock), thread_([this] { run(); }) {}
+
+BatchWriter::BatchWriter(StateStore& store) : BatchWriter(store, kSystemClock) {}
 
 BatchWriter::~BatchWriter() {
   if (busy_) (void)wait();
@@ -55,9 +66,9 @@ void BatchWriter::run() {
     auto* batch = batch_.get();
     const bool sync = sync_;
     lock.unlock();
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = clock_.steady_now();
     auto r = store_.commit(*batch, sync);
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    const std::chrono::duration<double> took = clock_.steady_now() - start;
     lock.lock();
     seconds_ = took.count();
     result_ = std::move(r);

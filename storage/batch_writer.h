@@ -10,12 +10,16 @@
 #include <thread>
 #include <utility>
 
+#include "common/clock.h"
 #include "storage/state_store.h"
 
 namespace kilter::storage {
 
 class BatchWriter {
  public:
+  // `clock` times the writes (read on the writer's thread: SystemClock, or a
+  // SimulatedClock, are safe there). Without one, the system's.
+  BatchWriter(StateStore& store, const Clock& clock);
   explicit BatchWriter(StateStore& store);
   ~BatchWriter();  // waits for the write in flight
   BatchWriter(const BatchWriter&) = delete;
@@ -37,6 +41,7 @@ class BatchWriter {
   void run();
 
   StateStore& store_;
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::unique_ptr<Batch> batch_;  // the job, then the result's batch

@@ -25,13 +25,13 @@ Result<std::string> load_instance_id(rocksdb::DB& db, rocksdb::ColumnFamilyHandl
   std::string v;
   auto s = db.Get(rocksdb::ReadOptions{}, cf, slice(kInstanceKey), &v);
   if (s.ok()) return v;
-  if (!s.IsNotFound()) return Error{"rocksdb read instance id: " + s.ToString()};
+  if (!s.IsNotFound()) return error_of("rocksdb read instance id", s);
   std::random_device rd;
   v = fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (auto w = db.Put(wo, cf, slice(kInstanceKey), slice(v)); !w.ok())
-    return Error{"rocksdb write instance id: " + w.ToString()};
+    return error_of("rocksdb write instance id", w);
   return v;
 }
 
@@ -43,10 +43,10 @@ Result<void> load_retention(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, Re
     Partition p;
     codec::Cutoffs c;
     if (!keys::read_partition(k, p) || !k.empty() || !codec::decode(view(it->value()), c))
-      return Error{"corrupt retention entry"};
+      return Error{"corrupt retention entry", Errc::corruption};
     t.set(p, c);
   }
-  if (!it->status().ok()) return Error{"rocksdb read retention: " + it->status().ToString()};
+  if (!it->status().ok()) return error_of("rocksdb read retention", it->status());
   return ok();
 }
 
@@ -56,7 +56,8 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
   if (opts.path.empty()) return Error{"storage path is empty"};
   std::error_code ec;
   std::filesystem::create_directories(opts.path, ec);
-  if (ec) return Error{"cannot create " + opts.path + ": " + ec.message()};
+  if (ec)
+    return Error{"cannot create " + opts.path + ": " + ec.message(), errc_from_errno(ec.value())};
   if (opts.min_free_bytes > 0) {
     // A start on a full disk would write a WAL, options and manifest files
     // before failing; in a restart loop, again and again.
@@ -65,7 +66,8 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
       return Error{
           fmt::format("{}: {} MiB free, less than the {} MiB the store needs to open (the state "
                       "directory's disk is full): free some space and start again",
-                      opts.path, space.available >> 20, opts.min_free_bytes >> 20)};
+                      opts.path, space.available >> 20, opts.min_free_bytes >> 20),
+          Errc::no_space};
   }
 
   auto cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
@@ -88,7 +90,7 @@ Result<std::unique_ptr<StateStore>> open_rocks_store(const RocksOptions& opts) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(options, opts.path, families, &handles, &raw);
-  if (!s.ok()) return Error{describe("rocksdb open " + opts.path, s)};
+  if (!s.ok()) return error_of("rocksdb open " + opts.path, s);
   std::unique_ptr<rocksdb::DB> db(raw);
   Handles cf{};
   std::copy(handles.begin(), handles.end(), cf.begin());

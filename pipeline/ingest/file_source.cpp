@@ -16,6 +16,13 @@ namespace {
 constexpr std::size_t kChunk = 4 << 20;
 constexpr std::size_t kSlack = 64;  // >= simdjson padding, so lines decode in place
 
+// The failed system call's errno as an Error with its code (a read error of the
+// device is io, an interrupted or would-block call unavailable, the rest failed).
+Error system_error(std::string_view what, const std::string& path) {
+  const int err = errno;
+  return Error{fmt::format("{} {}: {}", what, path, std::strerror(err)), errc_from_errno(err)};
+}
+
 class FileSource final : public Source {
  public:
   FileSource(std::string path, int fd, std::size_t max_line, std::size_t chunk)
@@ -37,7 +44,7 @@ class FileSource final : public Source {
     skipping_ = false;
     base_ = o.value();
     if (::lseek(fd_, o.value(), SEEK_SET) == o.value()) return ok();
-    if (errno != ESPIPE) return Error{fmt::format("seek {}: {}", path_, std::strerror(errno))};
+    if (errno != ESPIPE) return system_error("seek", path_);
     // A pipe cannot seek: the same input replayed on stdin is skipped up to the offset.
     for (std::int64_t left = o.value(); left > 0;) {
       auto n = ::read(fd_, buf_.data(), std::min<std::int64_t>(left, buf_.size() - kSlack));
@@ -175,8 +182,7 @@ class FileSource final : public Source {
       // writer with the whole loop (health, reloads) stuck behind it.
       pollfd pfd{fd_, POLLIN, 0};
       const int ready = ::poll(&pfd, 1, 0);
-      if (ready < 0 && errno != EINTR && errno != EAGAIN)
-        return Error{fmt::format("poll {}: {}", path_, std::strerror(errno))};
+      if (ready < 0 && errno != EINTR && errno != EAGAIN) return system_error("poll", path_);
       if (ready <= 0 || (pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
         waiting_ = true;
         return ok();
@@ -185,7 +191,7 @@ class FileSource final : public Source {
     for (;;) {
       auto n = ::read(fd_, buf_.data() + end_, room);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Error{fmt::format("read {}: {}", path_, std::strerror(errno))};
+      if (n < 0) return system_error("read", path_);
       if (n == 0) eof_ = true;
       end_ += static_cast<std::size_t>(n);
       std::memset(buf_.data() + end_, 0, kSlack);
@@ -213,7 +219,7 @@ Result<std::unique_ptr<Source>> open_file_source(const std::string& path,
                                                  std::size_t max_line_bytes,
                                                  std::size_t buffer_bytes) {
   int fd = path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error{fmt::format("cannot open {}: {}", path, std::strerror(errno))};
+  if (fd < 0) return system_error("cannot open", path);
   return std::unique_ptr<Source>(
       std::make_unique<FileSource>(path == "-" ? "stdin" : path, fd, max_line_bytes, buffer_bytes));
 }

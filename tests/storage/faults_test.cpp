@@ -108,6 +108,42 @@ TEST_P(FaultsTest, OpeningAnUnwritableStoreIsAnError) {
   EXPECT_EQ((*store)->meta(kP)->position, Offset{5});
 }
 
+// The code a failed write carries says what a caller can do: none of these
+// is worth retrying (the store is fail-stop), a full disk says so.
+Errc expected_code(Mode m) {
+  return m == Mode::no_space ? Errc::no_space : Errc::io;
+}
+
+TEST_P(FaultsTest, AFailedWriteSaysWhatFailedInItsCode) {
+  auto faults = std::make_shared<WriteFaults>();
+  auto store = open(faults);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  faults->set(GetParam());
+  auto first = commit_position(**store, 1);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code, expected_code(GetParam()))
+      << to_string(first.error().code) << ": " << first.error().message;
+  EXPECT_FALSE(first.error().retriable());
+  // Every later refusal carries the first failure's code.
+  auto again = commit_position(**store, 2);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, expected_code(GetParam()));
+  EXPECT_FALSE(again.error().retriable());
+  ASSERT_TRUE((*store)->failure().has_value());
+  EXPECT_EQ((*store)->failure()->code, expected_code(GetParam()));
+  faults->set(Mode::none);
+}
+
+TEST_P(FaultsTest, OpeningAnUnwritableStoreSaysWhyInItsCode) {
+  auto faults = std::make_shared<WriteFaults>();
+  faults->set(GetParam());
+  auto refused = open(faults);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, expected_code(GetParam()))
+      << to_string(refused.error().code) << ": " << refused.error().message;
+  EXPECT_FALSE(refused.error().retriable());
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, FaultsTest,
                          ::testing::Values(Mode::no_space, Mode::io_error, Mode::read_only),
                          [](const auto& info) {

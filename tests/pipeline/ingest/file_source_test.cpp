@@ -146,5 +146,25 @@ TEST_F(FileSourceTest, OneOversizedLineAcrossTheDefaultBuffer) {
   }
 }
 
+// A source's errors carry the code of what failed: a device that fails a read
+// is io (fail-stop, like the store), a file that is not there is failed;
+// neither is worth retrying.
+TEST(FileSourceErrors, AFailedReadSaysWhatFailedInItsCode) {
+  // Reading /proc/self/mem at offset 0 (never mapped) fails with EIO.
+  auto src = open_file_source("/proc/self/mem", 1024);
+  ASSERT_TRUE(src) << src.error().message;
+  std::vector<SourceMessage> out;
+  auto r = (*src)->poll(out, 10);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::io) << r.error().message;
+  EXPECT_FALSE(r.error().retriable());
+  EXPECT_NE(r.error().message.find("read /proc/self/mem"), std::string::npos) << r.error().message;
+
+  auto missing = open_file_source("/nonexistent/kilter/events.ndjson", 1024);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::failed);
+  EXPECT_NE(missing.error().message.find("cannot open"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kilter::pipeline
