@@ -1,9 +1,12 @@
-// Minimal JSON writing for the records we emit (alerts, classify output, API).
+// Minimal JSON writing for the records we emit (alerts, classify output, API,
+// channel payloads): the escaping and number rules, and a writer that places the
+// commas.
 #pragma once
 
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -60,5 +63,82 @@ inline void append_number(std::string& out, double v) {
   }
   fmt::format_to(std::back_inserter(out), "{}", v);
 }
+
+// Writes JSON with the commas handled; every string goes through append_string and
+// every number through append_number.
+class Writer {
+ public:
+  Writer& begin_object() {
+    separate();
+    out_.push_back('{');
+    has_items_.push_back(false);
+    return *this;
+  }
+  Writer& end_object() {
+    out_.push_back('}');
+    has_items_.pop_back();
+    return *this;
+  }
+  Writer& begin_array() {
+    separate();
+    out_.push_back('[');
+    has_items_.push_back(false);
+    return *this;
+  }
+  Writer& end_array() {
+    out_.push_back(']');
+    has_items_.pop_back();
+    return *this;
+  }
+  Writer& key(std::string_view k) {
+    separate();
+    append_string(out_, k);
+    out_.push_back(':');
+    after_key_ = true;
+    return *this;
+  }
+  Writer& string(std::string_view v) {
+    separate();
+    append_string(out_, v);
+    return *this;
+  }
+  Writer& number(double v) {
+    separate();
+    append_number(out_, v);
+    return *this;
+  }
+  Writer& boolean(bool v) {
+    separate();
+    out_ += v ? "true" : "false";
+    return *this;
+  }
+  Writer& null() {
+    separate();
+    out_ += "null";
+    return *this;
+  }
+  Writer& raw(std::string_view json) {  // an already written value
+    separate();
+    out_ += json;
+    return *this;
+  }
+  Writer& field(std::string_view k, std::string_view v) { return key(k).string(v); }
+  std::size_t size() const { return out_.size(); }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (has_items_.empty()) return;
+    if (has_items_.back()) out_.push_back(',');
+    has_items_.back() = true;
+  }
+  std::string out_;
+  std::vector<bool> has_items_;  // one per open container
+  bool after_key_ = false;
+};
 
 }  // namespace kilter::json

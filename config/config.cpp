@@ -49,6 +49,35 @@ std::size_t next_char(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+static_assert(std::variant_size_v<SinkOptions> == kSinkNames.size());
+static_assert(
+    std::is_same_v<
+        std::variant_alternative_t<static_cast<std::size_t>(SinkType::alertmanager), SinkOptions>,
+        AlertmanagerSinkOptions>);
+static_assert(
+    std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(SinkType::log), SinkOptions>,
+                   LogSinkOptions>);
+
+SinkOptions default_sink_options(SinkType t) {
+  switch (t) {
+    case SinkType::file:
+      return FileSinkOptions{};
+    case SinkType::log:
+      return LogSinkOptions{};
+    case SinkType::kafka:
+      return KafkaSinkOptions{};
+    case SinkType::webhook:
+      return WebhookSinkOptions{};
+    case SinkType::slack:
+      return SlackSinkOptions{};
+    case SinkType::teams:
+      return TeamsSinkOptions{};
+    case SinkType::alertmanager:
+      return AlertmanagerSinkOptions{};
+  }
+  return LogSinkOptions{};
+}
+
 std::string_view to_string(Metric m) {
   for (const auto& [metric, name] : kMetricNames)
     if (metric == m) return name;

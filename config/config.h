@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/types.h"
@@ -165,30 +166,56 @@ enum class SinkType { file, log, kafka, webhook, slack, teams, alertmanager };
 std::string_view to_string(SinkType t);
 std::optional<SinkType> parse_sink_type(std::string_view s);
 
-struct SinkConfig {
-  SinkType type = SinkType::log;
-  std::string name;   // defaults to the type
-  std::string path;   // file: NDJSON file, resolved against the config dir
-  std::string topic;  // kafka
-  // http sinks (webhook, slack, teams, alertmanager)
+// Each sink type's own options; SinkConfig holds the one of its type.
+struct FileSinkOptions {
+  std::string path;  // NDJSON file, resolved against the config dir
+};
+struct LogSinkOptions {};
+struct KafkaSinkOptions {
+  std::string topic;  // alerts are produced to it, keyed by account
+};
+// What every HTTP sink (webhook, slack, teams, alertmanager) takes.
+struct HttpSinkOptions {
   std::string url;                             // from `url` or `url_file`; a secret, never logged
   Millis timeout = std::chrono::seconds(10);   // one request
   std::map<std::string, std::string> headers;  // extra request headers
-  // delivery
-  double rate_limit = 0;      // notifications per second; 0: no limit (slack, teams: 1)
-  Millis group_wait{0};       // wait this long to send an account's alerts together
-  Millis repeat_interval{0};  // slack, teams: remind of still-firing alerts; 0: never
-  // webhook
+};
+struct WebhookSinkOptions {
+  HttpSinkOptions http;
   std::string secret;  // HMAC-SHA256 key (`secret` or `secret_file`); empty: unsigned
   std::string signature_header = "X-Kilter-Signature";
-  // slack
-  std::string channel, username, icon_emoji;
-  std::size_t max_posts = 3;  // slack, teams: top posts shown per alert
-  // alertmanager
+};
+struct SlackSinkOptions {
+  HttpSinkOptions http;
+  std::string channel, username, icon_emoji;  // override the webhook's; empty: its own
+  std::size_t max_posts = 3;                  // top posts shown per alert
+};
+struct TeamsSinkOptions {
+  HttpSinkOptions http;
+  std::size_t max_posts = 3;  // top posts shown per alert
+};
+struct AlertmanagerSinkOptions {
+  HttpSinkOptions http;
   Millis resend_interval = std::chrono::minutes(1);  // re-send firing alerts (< resolve_timeout)
   std::string generator_url;                         // base URL of this daemon's API
   std::map<std::string, std::string> labels;         // extra labels on every alert
 };
+// In SinkType's order: the alternative held is the sink's type.
+using SinkOptions =
+    std::variant<FileSinkOptions, LogSinkOptions, KafkaSinkOptions, WebhookSinkOptions,
+                 SlackSinkOptions, TeamsSinkOptions, AlertmanagerSinkOptions>;
+
+struct SinkConfig {
+  std::string name;  // defaults to the type
+  // How the outbox delivers to it, whatever its type.
+  double rate_limit = 0;      // notifications per second; 0: no limit (slack, teams: 1)
+  Millis group_wait{0};       // wait this long to send an account's alerts together
+  Millis repeat_interval{0};  // slack, teams: remind of still-firing alerts; 0: never
+  SinkOptions options = LogSinkOptions{};  // the type's own options
+  SinkType type() const { return static_cast<SinkType>(options.index()); }
+};
+// The default options of a sink type.
+SinkOptions default_sink_options(SinkType t);
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:9464";  // numeric IP (or localhost) and port

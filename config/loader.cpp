@@ -37,7 +37,8 @@ void resolve_paths(Config& c, const fs::path& base) {
   c.storage.path = absolute_under(base, c.storage.path);
   if (c.source && c.source->path != "-") c.source->path = absolute_under(base, c.source->path);
   for (auto& s : c.sinks)
-    if (s.type == SinkType::file) s.path = absolute_under(base, s.path);
+    if (auto* file = std::get_if<FileSinkOptions>(&s.options))
+      file->path = absolute_under(base, file->path);
   for (auto& l : c.classifier.extra_lexicons) l = absolute_under(base, l);
 }
 

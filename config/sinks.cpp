@@ -2,8 +2,9 @@
 // Secrets (URLs of webhooks, signing keys) come from ${ENV} or from a file.
 #include <fmt/format.h>
 
-
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include "common/base64.h"
 #include "config/reader.h"
@@ -81,7 +82,7 @@ void read_secret(Reader& r, const FieldMap& m, const Field& item, std::string_vi
   }
 }
 
-void read_http(Reader& r, const FieldMap& m, const Field& item, SinkConfig& s) {
+void read_http(Reader& r, const FieldMap& m, const Field& item, HttpSinkOptions& s) {
   read_secret(r, m, item, "url", true, "the URL alerts are posted to", s.url);
   if (!s.url.empty() && !s.url.starts_with("http://") && !s.url.starts_with("https://")) {
     const Field* at = m.get("url") ? m.get("url") : m.get("url_file");
@@ -99,6 +100,24 @@ void read_http(Reader& r, const FieldMap& m, const Field& item, SinkConfig& s) {
   }
 }
 
+void read_webhook(Reader& r, const FieldMap& m, const Field& item, WebhookSinkOptions& o) {
+  read_secret(r, m, item, "secret", false, "", o.secret);
+  if (o.secret.starts_with("whsec_") && !is_padded_base64(std::string_view(o.secret).substr(6))) {
+    const auto* f = m.get("secret") ? m.get("secret") : m.get("secret_file");
+    r.error(*f, "a whsec_ secret is whsec_ followed by the key in base64 (with padding)");
+  }
+  if (const auto* v = m.get("signature_header")) r.nonempty_string(*v, o.signature_header);
+}
+
+// Slack and Teams: how many posts an alert shows, and its reminders.
+void read_chat(Reader& r, const FieldMap& m, std::size_t& max_posts, Millis& repeat_interval) {
+  if (const auto* v = m.get("max_posts")) {
+    std::uint64_t n = 0;
+    if (r.count(*v, n)) max_posts = n;
+  }
+  if (const auto* v = m.get("repeat_interval")) r.duration(*v, repeat_interval);
+}
+
 // Returns false when even the type is unusable; other errors are reported but the
 // sink still takes part in the name checks.
 bool read_sink(Reader& r, const Field& item, SinkConfig& s, bool kafka_configured) {
@@ -111,13 +130,14 @@ bool read_sink(Reader& r, const Field& item, SinkConfig& s, bool kafka_configure
   }
   std::string type_name;
   if (!r.choice(*type, kSinkTypes, type_name)) return false;
-  s.type = *parse_sink_type(type_name);
+  const SinkType t = *parse_sink_type(type_name);
+  s.options = default_sink_options(t);
   s.name = type_name;
-  auto keys = allowed_keys(s.type);
+  auto keys = allowed_keys(t);
   r.reject_unknown(*m, keys);
   if (const auto* v = m->get("name")) r.nonempty_string(*v, s.name);
   // Slack and Teams throttle incoming webhooks at about one message per second.
-  if (s.type == SinkType::slack || s.type == SinkType::teams) s.rate_limit = 1;
+  if (t == SinkType::slack || t == SinkType::teams) s.rate_limit = 1;
   if (const auto* v = m->get("rate_limit")) {
     double rate = 0;
     if (r.number(*v, rate)) {
@@ -128,51 +148,40 @@ bool read_sink(Reader& r, const Field& item, SinkConfig& s, bool kafka_configure
     }
   }
   if (const auto* v = m->get("group_wait")) r.duration(*v, s.group_wait);
-  if (is_http(s.type)) read_http(r, *m, item, s);
-  switch (s.type) {
-    case SinkType::file:
-      if (const auto* v = m->get("path"))
-        r.nonempty_string(*v, s.path);
-      else
-        require(r, item, "path", "the NDJSON file alerts are appended to");
-      break;
-    case SinkType::log:
-      break;
-    case SinkType::kafka:
-      if (const auto* v = m->get("topic"))
-        r.nonempty_string(*v, s.topic);
-      else
-        require(r, item, "topic", "the topic alerts are produced to");
-      if (!kafka_configured)
-        r.error(type->loc, type->path, "a kafka sink needs the kafka section (brokers)");
-      break;
-    case SinkType::webhook:
-      read_secret(r, *m, item, "secret", false, "", s.secret);
-      if (s.secret.starts_with("whsec_") &&
-          !is_padded_base64(std::string_view(s.secret).substr(6))) {
-        const auto* f = m->get("secret") ? m->get("secret") : m->get("secret_file");
-        r.error(*f, "a whsec_ secret is whsec_ followed by the key in base64 (with padding)");
-      }
-      if (const auto* v = m->get("signature_header")) r.nonempty_string(*v, s.signature_header);
-      break;
-    case SinkType::slack:
-      if (const auto* v = m->get("channel")) r.nonempty_string(*v, s.channel);
-      if (const auto* v = m->get("username")) r.nonempty_string(*v, s.username);
-      if (const auto* v = m->get("icon_emoji")) r.nonempty_string(*v, s.icon_emoji);
-      [[fallthrough]];
-    case SinkType::teams:
-      if (const auto* v = m->get("max_posts")) {
-        std::uint64_t n = 0;
-        if (r.count(*v, n)) s.max_posts = n;
-      }
-      if (const auto* v = m->get("repeat_interval")) r.duration(*v, s.repeat_interval);
-      break;
-    case SinkType::alertmanager:
-      if (const auto* v = m->get("resend_interval")) r.positive_duration(*v, s.resend_interval);
-      if (const auto* v = m->get("generator_url")) r.nonempty_string(*v, s.generator_url);
-      if (const auto* v = m->get("labels")) r.string_map(*v, s.labels);
-      break;
-  }
+  // Keys are read in the order they were before per-type options (the errors'
+  // order): the HTTP ones first, then the type's own.
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (requires { o.http; }) read_http(r, *m, item, o.http);
+        if constexpr (std::is_same_v<T, FileSinkOptions>) {
+          if (const auto* v = m->get("path"))
+            r.nonempty_string(*v, o.path);
+          else
+            require(r, item, "path", "the NDJSON file alerts are appended to");
+        } else if constexpr (std::is_same_v<T, KafkaSinkOptions>) {
+          if (const auto* v = m->get("topic"))
+            r.nonempty_string(*v, o.topic);
+          else
+            require(r, item, "topic", "the topic alerts are produced to");
+          if (!kafka_configured)
+            r.error(type->loc, type->path, "a kafka sink needs the kafka section (brokers)");
+        } else if constexpr (std::is_same_v<T, WebhookSinkOptions>) {
+          read_webhook(r, *m, item, o);
+        } else if constexpr (std::is_same_v<T, SlackSinkOptions>) {
+          if (const auto* v = m->get("channel")) r.nonempty_string(*v, o.channel);
+          if (const auto* v = m->get("username")) r.nonempty_string(*v, o.username);
+          if (const auto* v = m->get("icon_emoji")) r.nonempty_string(*v, o.icon_emoji);
+          read_chat(r, *m, o.max_posts, s.repeat_interval);
+        } else if constexpr (std::is_same_v<T, TeamsSinkOptions>) {
+          read_chat(r, *m, o.max_posts, s.repeat_interval);
+        } else if constexpr (std::is_same_v<T, AlertmanagerSinkOptions>) {
+          if (const auto* v = m->get("resend_interval")) r.positive_duration(*v, o.resend_interval);
+          if (const auto* v = m->get("generator_url")) r.nonempty_string(*v, o.generator_url);
+          if (const auto* v = m->get("labels")) r.string_map(*v, o.labels);
+        }
+      },
+      s.options);
   return true;
 }
 

@@ -54,7 +54,7 @@ class CrashingCheckpointer final : public pipeline::Checkpointer {
 bool needs_producer(const config::Config& c) {
   if (c.kafka && !c.source && !c.kafka->dead_letter_topic.empty()) return true;
   for (const auto& s : c.sinks)
-    if (s.type == config::SinkType::kafka) return true;
+    if (s.type() == config::SinkType::kafka) return true;
   return false;
 }
 
@@ -291,7 +291,7 @@ class Service {
     std::vector<pipeline::SinkSlot> out;
     for (const auto& s : c.sinks) {
       pipeline::SinkSlot slot{nullptr, s.rate_limit, s.group_wait, s.repeat_interval};
-      if (s.type == config::SinkType::kafka) {
+      if (s.type() == config::SinkType::kafka) {
         slot.sink = kafka::make_alert_sink(s, *producer_);
       } else {
         auto sink = pipeline::make_sink(s, ctx);

@@ -1,7 +1,5 @@
 #include "kafka/sink.h"
 
-#include <simdjson.h>
-
 #include <memory>
 
 namespace kilter::kafka {
@@ -13,7 +11,7 @@ class AlertSink final : public pipeline::Sink {
       : name_(std::move(name)), topic_(std::move(topic)), producer_(p) {}
   const std::string& name() const override { return name_; }
 
-  void deliver(const std::vector<std::string>& records,
+  void deliver(std::span<const pipeline::AlertRef> alerts,
                std::function<void(pipeline::SinkResult)> done) override {
     // Told once every record is acknowledged (or the first one failed).
     struct Pending {
@@ -21,21 +19,19 @@ class AlertSink final : public pipeline::Sink {
       bool failed = false;
       std::function<void(pipeline::SinkResult)> done;
     };
-    auto pending = std::make_shared<Pending>(Pending{records.size(), false, std::move(done)});
-    for (const auto& record : records) {
-      // Keyed by account, so one account's alerts stay in order in one partition.
-      std::string account;
-      simdjson::dom::element doc;
-      std::string_view v;
-      if (!parser_.parse(record).get(doc) && !doc["account"].get(v)) account.assign(v);
-      auto r = producer_.send(topic_, account, record, {}, [pending](Result<void> r, bool) {
-        if (pending->failed) return;
-        if (!r) {
-          pending->failed = true;
-          return pending->done({false, false, {}, "kafka: " + r.error().message});
-        }
-        if (--pending->left == 0) pending->done({true, false, {}, {}});
-      });
+    auto pending = std::make_shared<Pending>(Pending{alerts.size(), false, std::move(done)});
+    for (const auto& a : alerts) {
+      // The SPEC JSON line as made once, keyed by account, so one account's alerts
+      // stay in order in one partition.
+      auto r =
+          producer_.send(topic_, a->record.account, a->json, {}, [pending](Result<void> r, bool) {
+            if (pending->failed) return;
+            if (!r) {
+              pending->failed = true;
+              return pending->done({false, false, {}, "kafka: " + r.error().message});
+            }
+            if (--pending->left == 0) pending->done({true, false, {}, {}});
+          });
       if (!r) {
         pending->failed = true;
         return pending->done({false, false, {}, r.error().message});
@@ -46,13 +42,13 @@ class AlertSink final : public pipeline::Sink {
  private:
   std::string name_, topic_;
   Producer& producer_;
-  simdjson::dom::parser parser_;
 };
 
 }  // namespace
 
 std::unique_ptr<pipeline::Sink> make_alert_sink(const config::SinkConfig& c, Producer& producer) {
-  return std::make_unique<AlertSink>(c.name, c.topic, producer);
+  return std::make_unique<AlertSink>(c.name, std::get<config::KafkaSinkOptions>(c.options).topic,
+                                     producer);
 }
 
 }  // namespace kilter::kafka

@@ -10,7 +10,7 @@
 
 namespace kilter::kafka {
 
-// `producer` must outlive the sink.
+// `c` is a kafka sink's configuration; `producer` must outlive the sink.
 std::unique_ptr<pipeline::Sink> make_alert_sink(const config::SinkConfig& c, Producer& producer);
 
 }  // namespace kilter::kafka

@@ -1,115 +1,17 @@
-// Reading alert records back, and the figures' wording shared by every channel.
+// The figures' wording shared by every channel.
 #include "pipeline/delivery/channels.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
+#include <array>
 #include <cctype>
-
-#include "common/json.h"
+#include <cmath>
 
 namespace kilter::pipeline::channels::detail {
 namespace {
 
-namespace dom = simdjson::dom;
-
-std::string string_or_empty(dom::object o, std::string_view k) {
-  std::string_view v;
-  if (o[k].get(v) != simdjson::SUCCESS) return {};
-  return std::string(v);
-}
-
-// Absent, null and mistyped all read as "not known": receivers ignore what they
-// cannot use rather than refusing the whole notification.
-std::optional<double> number(dom::object o, std::string_view k) {
-  double v = 0;
-  if (o[k].get_double().get(v) != simdjson::SUCCESS) return std::nullopt;
-  return v;
-}
-
-std::vector<std::string> strings(dom::object o, std::string_view k) {
-  std::vector<std::string> out;
-  dom::array a;
-  if (o[k].get(a) != simdjson::SUCCESS) return out;
-  for (dom::element e : a) {
-    std::string_view s;
-    if (e.get(s) == simdjson::SUCCESS && !s.empty()) out.emplace_back(s);
-  }
-  return out;
-}
-
-void read_evidence(dom::object ev, Alert& a) {
-  dom::object posts;
-  if (ev["posts"].get(posts) == simdjson::SUCCESS)
-    for (std::size_t c = 0; c < kPostCategories.size(); ++c)
-      a.posts[c] = number(posts, kPostCategories[c]);
-
-  dom::object f;
-  if (ev["followers"].get(f) == simdjson::SUCCESS) {
-    const auto first = number(f, "first");
-    const auto last = number(f, "last");
-    if (first && last) a.followers = Followers{*first, *last};
-  }
-
-  dom::object b;
-  if (ev["baseline"].get(b) == simdjson::SUCCESS)
-    a.baseline = Baseline{string_or_empty(b, "window"), number(b, "posts"),
-                          number(b, "engagement_per_post")};
-
-  dom::array top;
-  if (ev["top_posts"].get(top) == simdjson::SUCCESS) {
-    for (dom::element e : top) {
-      dom::object p;
-      if (e.get(p) != simdjson::SUCCESS) continue;
-      Post post;
-      post.post_id = string_or_empty(p, "post_id");
-      if (post.post_id.empty()) continue;  // nothing to point the reader at
-      post.category = string_or_empty(p, "category");
-      post.engagement = number(p, "engagement");
-      post.confidence = number(p, "confidence");
-      post.matched = strings(p, "matched");
-      post.link = string_or_empty(p, "link");
-      a.top_posts.push_back(std::move(post));
-    }
-  }
-  a.matched_terms = strings(ev, "matched_terms");
-}
-
-Result<Alert> parse_one(dom::parser& parser, std::string_view record) {
-  const simdjson::padded_string padded(record);
-  dom::element doc;
-  if (const auto err = parser.parse(padded).get(doc))
-    return Error{fmt::format("not valid JSON ({})", simdjson::error_message(err))};
-  dom::object o;
-  if (doc.get(o) != simdjson::SUCCESS) return Error{"not a JSON object"};
-
-  Alert a;
-  a.alert_id = string_or_empty(o, "alert_id");
-  a.account = string_or_empty(o, "account");
-  a.summary = string_or_empty(o, "summary");
-  const std::string status = string_or_empty(o, "status");
-  using Required = std::pair<std::string_view, const std::string*>;
-  for (const Required& r : {Required{"alert_id", &a.alert_id}, Required{"account", &a.account},
-                            Required{"status", &status}, Required{"summary", &a.summary}})
-    if (r.second->empty()) return Error{fmt::format("no \"{}\" string", r.first)};
-  if (status != "firing" && status != "resolved")
-    return Error{fmt::format("status \"{}\" is neither firing nor resolved", status)};
-  a.firing = status == "firing";
-
-  a.rule = string_or_empty(o, "rule");
-  a.metric = string_or_empty(o, "metric");
-  a.window = string_or_empty(o, "window");
-  a.value = number(o, "value");
-  a.min = number(o, "min");
-  a.max = number(o, "max");
-  a.starts_at = string_or_empty(o, "starts_at");
-  a.ends_at = string_or_empty(o, "ends_at");
-  a.profile = string_or_empty(o, "profile");
-  a.severity = string_or_empty(o, "severity");
-  dom::object ev;
-  if (o["evidence"].get(ev) == simdjson::SUCCESS) read_evidence(ev, a);
-  return a;
-}
+constexpr std::array<std::string_view, kCategories> kPostCategories = {
+    "personal", "professional", "promotional", "unclassified"};
 
 // Fixed decimals, without the "-0.0" a tiny negative value would print as.
 std::string fixed(double v, int decimals) {
@@ -125,17 +27,31 @@ std::string count(double v, std::string_view one, std::string_view many) {
 
 }  // namespace
 
-Result<std::vector<Alert>> parse_group(std::span<const std::string_view> records) {
-  if (records.empty()) return Error{"no alert records to render"};
-  dom::parser parser;
-  std::vector<Alert> out;
-  out.reserve(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    auto a = parse_one(parser, records[i]);
-    if (!a) return Error{fmt::format("alert record {}: {}", i + 1, a.error().message)};
-    out.push_back(std::move(*a));
-  }
+std::optional<double> known(double v) {
+  if (!std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<double> known(const std::optional<double>& v) {
+  return v ? known(*v) : std::nullopt;
+}
+
+std::vector<const TopPost*> shown_posts(const Evidence& e) {
+  std::vector<const TopPost*> out;
+  for (const auto& p : e.top_posts)
+    if (!p.post_id.empty()) out.push_back(&p);  // nothing to point the reader at
   return out;
+}
+
+std::vector<std::string_view> terms(const std::vector<std::string>& v) {
+  std::vector<std::string_view> out;
+  for (const auto& s : v)
+    if (!s.empty()) out.push_back(s);
+  return out;
+}
+
+std::string_view category_name(const TopPost& p) {
+  return to_string(p.category);
 }
 
 std::string format_number(double v) {
@@ -169,44 +85,44 @@ std::string metric_title(std::string_view metric) {
   return "Value";
 }
 
-std::string limit_text(const Alert& a) {
-  if (a.min && a.max)
-    return fmt::format("min {} · max {}", format_value(a.metric, *a.min),
-                       format_value(a.metric, *a.max));
-  if (a.min) return cat("min ", format_value(a.metric, *a.min));
-  if (a.max) return cat("max ", format_value(a.metric, *a.max));
+std::string limit_text(const AlertRecord& a) {
+  const auto min = known(a.min);
+  const auto max = known(a.max);
+  if (min && max)
+    return fmt::format("min {} · max {}", format_value(a.metric, *min),
+                       format_value(a.metric, *max));
+  if (min) return cat("min ", format_value(a.metric, *min));
+  if (max) return cat("max ", format_value(a.metric, *max));
   return {};
 }
 
-std::string status_label(const Alert& a) {
-  return a.firing ? "🔴 FIRING" : "✅ RESOLVED";
+std::string status_label(const AlertRecord& a) {
+  return a.status == AlertStatus::firing ? "🔴 FIRING" : "✅ RESOLVED";
 }
 
-std::string posts_text(const Alert& a) {
+// Counts are shown as the figures they are, through a double as they always were.
+std::string posts_text(const Evidence& e) {
   std::string out;
   for (std::size_t c = 0; c < kPostCategories.size(); ++c) {
-    if (!a.posts[c]) continue;
     if (!out.empty()) out += " · ";
-    out += fmt::format("{} {}", kPostCategories[c], fixed(*a.posts[c], 0));
+    out += fmt::format("{} {}", kPostCategories[c], fixed(static_cast<double>(e.posts[c]), 0));
   }
   return out;
 }
 
-std::string followers_text(const Followers& f) {
-  std::string out = fmt::format("{} → {}", fixed(f.first, 0), fixed(f.last, 0));
-  if (f.first > 0) out += fmt::format(" ({})", format_percent((f.last - f.first) / f.first, true));
+std::string followers_text(const FollowerEvidence& f) {
+  const auto first = static_cast<double>(f.first);
+  const auto last = static_cast<double>(f.last);
+  std::string out = fmt::format("{} → {}", fixed(first, 0), fixed(last, 0));
+  if (first > 0) out += fmt::format(" ({})", format_percent((last - first) / first, true));
   return out;
 }
 
-std::string baseline_text(const Baseline& b) {
+std::string baseline_text(const BaselineEvidence& b) {
   std::string out = cat("previous ", b.window.empty() ? "window" : b.window);
-  const char* sep = ": ";
-  if (b.posts) {
-    out += sep + count(*b.posts, "post", "posts");
-    sep = " · ";
-  }
-  if (b.engagement_per_post)
-    out += fmt::format("{}{} engagement per post", sep, format_number(*b.engagement_per_post));
+  out += ": " + count(static_cast<double>(b.posts), "post", "posts");
+  if (const auto per_post = known(b.engagement_per_post))
+    out += fmt::format(" · {} engagement per post", format_number(*per_post));
   return out;
 }
 
@@ -241,89 +157,6 @@ bool is_web_url(std::string_view s) {
   for (unsigned char c : s)
     if (c <= 0x20 || c == 0x7f) return false;
   return true;
-}
-
-void JsonWriter::separate() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (has_items_.empty()) return;
-  if (has_items_.back()) out_.push_back(',');
-  has_items_.back() = true;
-}
-
-JsonWriter& JsonWriter::begin_object() {
-  separate();
-  out_.push_back('{');
-  has_items_.push_back(false);
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_object() {
-  out_.push_back('}');
-  has_items_.pop_back();
-  return *this;
-}
-
-JsonWriter& JsonWriter::begin_array() {
-  separate();
-  out_.push_back('[');
-  has_items_.push_back(false);
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-  out_.push_back(']');
-  has_items_.pop_back();
-  return *this;
-}
-
-JsonWriter& JsonWriter::key(std::string_view k) {
-  separate();
-  json::append_string(out_, k);
-  out_.push_back(':');
-  after_key_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::string(std::string_view v) {
-  separate();
-  json::append_string(out_, v);
-  return *this;
-}
-
-JsonWriter& JsonWriter::number(double v) {
-  separate();
-  json::append_number(out_, v);
-  return *this;
-}
-
-JsonWriter& JsonWriter::boolean(bool v) {
-  separate();
-  out_ += v ? "true" : "false";
-  return *this;
-}
-
-JsonWriter& JsonWriter::null() {
-  separate();
-  out_ += "null";
-  return *this;
-}
-
-JsonWriter& JsonWriter::raw(std::string_view json) {
-  separate();
-  out_ += json;
-  return *this;
-}
-
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
 }
 
 }  // namespace kilter::pipeline::channels::detail

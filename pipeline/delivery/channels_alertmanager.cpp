@@ -10,7 +10,6 @@
 namespace kilter::pipeline::channels {
 namespace {
 
-using detail::Alert;
 using detail::cat;
 using detail::JsonWriter;
 
@@ -44,73 +43,78 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-std::string post_text(const detail::Post& p) {
-  std::vector<std::string> figures;
-  if (!p.category.empty()) figures.push_back(p.category);
-  if (p.engagement) figures.push_back(detail::format_number(*p.engagement) + " engagement");
-  if (p.confidence) figures.push_back(detail::format_percent(*p.confidence, false) + " confidence");
-  std::string out = p.post_id;
-  if (!figures.empty()) out += cat(" (", detail::join(figures, ", "));
-  if (!p.matched.empty()) out += cat(figures.empty() ? " (" : "; ", detail::join(p.matched, ", "));
-  if (!figures.empty() || !p.matched.empty()) out += ")";
+std::string post_text(const TopPost& p) {
+  std::vector<std::string> figures{std::string(detail::category_name(p))};
+  if (const auto e = detail::known(p.engagement))
+    figures.push_back(detail::format_number(*e) + " engagement");
+  if (const auto c = detail::known(p.confidence))
+    figures.push_back(detail::format_percent(*c, false) + " confidence");
+  std::string out = cat(p.post_id, " (", detail::join(figures, ", "));
+  if (const auto matched = detail::terms(p.matched); !matched.empty())
+    out += cat("; ", detail::join(matched, ", "));
+  out += ")";
   if (!p.link.empty()) out += cat(" ", p.link);
   return out;
 }
 
-std::string description(const Alert& a) {
+std::string description(const AlertRecord& a) {
+  const Evidence& e = a.evidence;
   std::vector<std::string> lines;
   std::string figure = detail::metric_title(a.metric);
-  if (a.value) figure += cat(" ", detail::format_value(a.metric, *a.value));
+  if (const auto v = detail::known(a.value)) figure += cat(" ", detail::format_value(a.metric, *v));
   if (!a.window.empty()) figure += cat(" over ", a.window);
   if (auto l = detail::limit_text(a); !l.empty()) figure += cat(" (", l, ")");
   lines.push_back(std::move(figure));
-  if (auto p = detail::posts_text(a); !p.empty()) lines.push_back(cat("Posts: ", p));
-  if (a.followers) lines.push_back(cat("Followers: ", detail::followers_text(*a.followers)));
-  if (a.baseline) lines.push_back(cat("Baseline: ", detail::baseline_text(*a.baseline)));
-  if (!a.top_posts.empty()) {
+  lines.push_back(cat("Posts: ", detail::posts_text(e)));
+  if (e.followers) lines.push_back(cat("Followers: ", detail::followers_text(*e.followers)));
+  if (e.baseline) lines.push_back(cat("Baseline: ", detail::baseline_text(*e.baseline)));
+  if (const auto shown = detail::shown_posts(e); !shown.empty()) {
     std::vector<std::string> posts;
-    for (std::size_t i = 0; i < a.top_posts.size() && i < kDescriptionPosts; ++i)
-      posts.push_back(post_text(a.top_posts[i]));
+    for (std::size_t i = 0; i < shown.size() && i < kDescriptionPosts; ++i)
+      posts.push_back(post_text(*shown[i]));
     lines.push_back(cat("Top posts: ", detail::join(posts, "; ")));
   }
-  if (!a.matched_terms.empty())
-    lines.push_back(cat("Matched terms: ", detail::join(a.matched_terms, ", ")));
+  if (const auto matched = detail::terms(e.matched_terms); !matched.empty())
+    lines.push_back(cat("Matched terms: ", detail::join(matched, ", ")));
   return detail::join(lines, "\n");
 }
 
-// Alertmanager refuses the whole batch for one bad timestamp; saying which record
-// is at fault beats a 400 from the receiver.
-Result<void> check_times(const Alert& a) {
-  if (!a.starts_at.empty() && !parse_rfc3339(a.starts_at))
-    return Error{fmt::format("{}: starts_at \"{}\" is not RFC 3339", a.alert_id, a.starts_at)};
-  if (a.firing) return ok();
+// Alertmanager refuses the whole batch for one bad timestamp (one it cannot read
+// back, beyond RFC 3339's years); saying which record is at fault beats a 400.
+Result<void> check_times(const AlertRecord& a, const std::string& starts_at,
+                         const std::string& ends_at) {
+  if (!parse_rfc3339(starts_at))
+    return Error{fmt::format("{}: starts_at \"{}\" is not RFC 3339", a.alert_id, starts_at)};
+  if (a.status == AlertStatus::firing) return ok();
   // Without endsAt Alertmanager would take a resolution for a firing alert.
-  if (a.ends_at.empty()) return Error{fmt::format("{}: resolved without ends_at", a.alert_id)};
-  if (!parse_rfc3339(a.ends_at))
-    return Error{fmt::format("{}: ends_at \"{}\" is not RFC 3339", a.alert_id, a.ends_at)};
+  if (!a.ends_at) return Error{fmt::format("{}: resolved without ends_at", a.alert_id)};
+  if (!parse_rfc3339(ends_at))
+    return Error{fmt::format("{}: ends_at \"{}\" is not RFC 3339", a.alert_id, ends_at)};
   return ok();
 }
 
 }  // namespace
 
-Result<std::string> alertmanager_alerts(std::span<const std::string_view> records,
-                                        const AlertmanagerOptions& o) {
+Result<std::string> alertmanager_alerts(Records records, const AlertmanagerOptions& o) {
   for (const auto& [name, value] : o.extra_labels) {
     if (!valid_label_name(name))
       return Error{fmt::format("alertmanager: \"{}\" is not a valid label name", name)};
     if (std::find(kOwnLabels.begin(), kOwnLabels.end(), name) != kOwnLabels.end())
       return Error{fmt::format("alertmanager: label \"{}\" is set by Kilter", name)};
   }
-  auto parsed = detail::parse_group(records);
-  if (!parsed) return Error{cat("alertmanager: ", parsed.error().message)};
+  if (records.empty()) return Error{"alertmanager: no alert records to render"};
 
   std::string base = o.generator_url;
   while (base.ends_with('/')) base.pop_back();
 
   JsonWriter w;
   w.begin_array();
-  for (const Alert& a : *parsed) {
-    if (auto t = check_times(a); !t) return Error{cat("alertmanager: ", t.error().message)};
+  for (const AlertRecord* record : records) {
+    const AlertRecord& a = *record;
+    const std::string starts_at = format_rfc3339(a.starts_at);
+    const std::string ends_at = a.ends_at ? format_rfc3339(*a.ends_at) : std::string();
+    if (auto t = check_times(a, starts_at, ends_at); !t)
+      return Error{cat("alertmanager: ", t.error().message)};
     w.begin_object().key("labels").begin_object();
     // Alertmanager treats an empty label as an absent one; leaving it out says so.
     std::string_view alertname = "kilter";
@@ -134,10 +138,10 @@ Result<std::string> alertmanager_alerts(std::span<const std::string_view> record
     w.key("annotations").begin_object();
     w.field("summary", a.summary).field("description", description(a));
     w.end_object();
-    if (!a.starts_at.empty()) w.field("startsAt", a.starts_at);
+    w.field("startsAt", starts_at);
     // A firing alert has no endsAt: Alertmanager then applies its resolve_timeout, so
     // the alert resolves by itself unless it is re-sent more often than that.
-    if (!a.firing) w.field("endsAt", a.ends_at);
+    if (a.status == AlertStatus::resolved) w.field("endsAt", ends_at);
     if (!base.empty())
       w.field("generatorURL", cat(base, "/api/v1/accounts/", percent_encode(a.account)));
     w.end_object();

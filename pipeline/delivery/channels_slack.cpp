@@ -9,7 +9,6 @@
 namespace kilter::pipeline::channels {
 namespace {
 
-using detail::Alert;
 using detail::cat;
 using detail::JsonWriter;
 
@@ -83,7 +82,8 @@ std::string link(std::string_view url, std::string_view label) {
 
 // Slack renders <!date^...> in each reader's time zone; the record's text is the
 // fallback for clients that cannot.
-std::string when(std::string_view rfc3339) {
+std::string when(TimePoint at) {
+  const std::string rfc3339 = format_rfc3339(at);
   const auto t = parse_rfc3339(rfc3339);
   if (!t) return escape(rfc3339);
   const auto seconds = epoch_ms(*t) / 1000 - (epoch_ms(*t) % 1000 < 0 ? 1 : 0);
@@ -104,7 +104,7 @@ std::string context_block(std::string_view mrkdwn) {
   return w.take();
 }
 
-std::string header_block(const Alert& a) {
+std::string header_block(const AlertRecord& a) {
   std::string text = cat(detail::status_label(a), " · ", a.account);
   if (!a.rule.empty()) text += cat(" · ", a.rule);
   JsonWriter w;
@@ -114,17 +114,18 @@ std::string header_block(const Alert& a) {
   return w.take();
 }
 
-std::string figures_block(const Alert& a) {
+std::string figures_block(const AlertRecord& a) {
   std::vector<std::pair<std::string, std::string>> fields;  // title, mrkdwn value
-  if (a.value)
-    fields.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *a.value));
+  if (const auto v = detail::known(a.value))
+    fields.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *v));
   if (auto l = detail::limit_text(a); !l.empty()) fields.emplace_back("Limit", l);
   if (!a.window.empty()) fields.emplace_back("Window", escape(a.window));
   if (!a.rule.empty()) fields.emplace_back("Rule", escape(a.rule));
   if (!a.profile.empty()) fields.emplace_back("Profile", escape(a.profile));
   if (!a.severity.empty()) fields.emplace_back("Severity", escape(a.severity));
-  if (!a.starts_at.empty()) fields.emplace_back("Since", when(a.starts_at));
-  if (!a.firing && !a.ends_at.empty()) fields.emplace_back("Ended", when(a.ends_at));
+  fields.emplace_back("Since", when(a.starts_at));
+  if (a.status == AlertStatus::resolved && a.ends_at)
+    fields.emplace_back("Ended", when(*a.ends_at));
 
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
@@ -140,15 +141,15 @@ std::string figures_block(const Alert& a) {
   return w.take();
 }
 
-std::string post_line(const detail::Post& p) {
-  std::string line = cat("• ", code(p.post_id));
-  if (!p.category.empty()) line += cat(" · ", escape(p.category));
-  if (p.engagement) line += fmt::format(" · {} engagement", detail::format_number(*p.engagement));
-  if (p.confidence)
-    line += fmt::format(" · {} confidence", detail::format_percent(*p.confidence, false));
-  if (!p.matched.empty()) {
+std::string post_line(const TopPost& p) {
+  std::string line = cat("• ", code(p.post_id), " · ", escape(detail::category_name(p)));
+  if (const auto e = detail::known(p.engagement))
+    line += fmt::format(" · {} engagement", detail::format_number(*e));
+  if (const auto c = detail::known(p.confidence))
+    line += fmt::format(" · {} confidence", detail::format_percent(*c, false));
+  if (const auto matched = detail::terms(p.matched); !matched.empty()) {
     line += " ·";
-    for (const auto& t : p.matched) line += cat(" ", code(t));
+    for (const auto& t : matched) line += cat(" ", code(t));
   }
   if (!p.link.empty())
     line += cat(" · ", detail::is_web_url(p.link) ? link(p.link, "open") : code(p.link));
@@ -156,19 +157,20 @@ std::string post_line(const detail::Post& p) {
 }
 
 // Empty when the record carries no evidence worth a block.
-std::string evidence_block(const Alert& a, std::size_t max_posts) {
+std::string evidence_block(const AlertRecord& a, std::size_t max_posts) {
   std::string text;
   auto line = [&](const std::string& l) {
     if (!text.empty()) text.push_back('\n');
     text += l;
   };
-  if (auto p = detail::posts_text(a); !p.empty()) line(cat("*Posts* ", escape(p)));
-  if (a.followers) line(cat("*Followers* ", detail::followers_text(*a.followers)));
-  if (a.baseline) line(cat("*Baseline* ", escape(detail::baseline_text(*a.baseline))));
-  const std::size_t shown = std::min(max_posts, a.top_posts.size());
+  const Evidence& e = a.evidence;
+  line(cat("*Posts* ", escape(detail::posts_text(e))));
+  if (e.followers) line(cat("*Followers* ", detail::followers_text(*e.followers)));
+  if (e.baseline) line(cat("*Baseline* ", escape(detail::baseline_text(*e.baseline))));
+  const auto posts = detail::shown_posts(e);
+  const std::size_t shown = std::min(max_posts, posts.size());
   if (shown > 0) line("*Top posts*");
-  for (std::size_t i = 0; i < shown; ++i) line(post_line(a.top_posts[i]));
-  if (text.empty()) return {};
+  for (std::size_t i = 0; i < shown; ++i) line(post_line(*posts[i]));
 
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
@@ -177,25 +179,25 @@ std::string evidence_block(const Alert& a, std::size_t max_posts) {
   return w.take();
 }
 
-std::string terms_block(const Alert& a) {
-  if (a.matched_terms.empty()) return {};
+std::string terms_block(const AlertRecord& a) {
+  const auto matched = detail::terms(a.evidence.matched_terms);
+  if (matched.empty()) return {};
   std::string text = "*Matched terms*";
-  for (std::size_t i = 0; i < a.matched_terms.size(); ++i)
-    text += cat(i ? " · " : " ", code(a.matched_terms[i]));
+  for (std::size_t i = 0; i < matched.size(); ++i) text += cat(i ? " · " : " ", code(matched[i]));
   return context_block(text);
 }
 
-std::vector<std::string> alert_blocks(const Alert& a, const SlackOptions& o) {
+std::vector<std::string> alert_blocks(const AlertRecord& a, const SlackOptions& o) {
   std::vector<std::string> blocks{header_block(a), figures_block(a)};
   for (auto b : {evidence_block(a, o.max_posts), terms_block(a)})
     if (!b.empty()) blocks.push_back(std::move(b));
   return blocks;
 }
 
-std::string fallback_text(const std::vector<Alert>& alerts) {
+std::string fallback_text(Records alerts) {
   std::string text;
   for (std::size_t i = 0; i < alerts.size(); ++i) {
-    const std::string line = escape(cat(detail::status_label(alerts[i]), " ", alerts[i].summary));
+    const std::string line = escape(cat(detail::status_label(*alerts[i]), " ", alerts[i]->summary));
     const std::string more = detail::more_alerts_text(alerts.size() - i);
     // Room is kept for the "and N more" line whenever another alert follows.
     const std::size_t reserve = i + 1 < alerts.size() ? more.size() + 1 : 0;
@@ -211,21 +213,19 @@ std::string fallback_text(const std::vector<Alert>& alerts) {
 
 }  // namespace
 
-Result<std::string> slack_message(std::span<const std::string_view> records,
-                                  const SlackOptions& o) {
-  auto parsed = detail::parse_group(records);
-  if (!parsed) return Error{cat("slack: ", parsed.error().message)};
-  const std::vector<Alert>& alerts = *parsed;
+Result<std::string> slack_message(Records alerts, const SlackOptions& o) {
+  if (alerts.empty()) return Error{"slack: no alert records to render"};
 
   // Whole alerts only: a truncated alert would show figures without their evidence.
   std::vector<std::string> blocks;
   std::size_t rendered = 0;
   for (; rendered < alerts.size(); ++rendered) {
-    auto mine = alert_blocks(alerts[rendered], o);
+    auto mine = alert_blocks(*alerts[rendered], o);
     const std::size_t divider = rendered > 0 ? 1 : 0;
     const std::size_t tail = rendered + 1 < alerts.size() ? 1 : 0;  // the "and N more" block
     if (blocks.size() + divider + mine.size() + tail > kMaxBlocks) break;
-    if (divider) blocks.emplace_back(R"({"type":"divider"})");
+    if (divider)
+      blocks.push_back(JsonWriter().begin_object().field("type", "divider").end_object().take());
     for (auto& b : mine) blocks.push_back(std::move(b));
   }
   if (rendered < alerts.size())

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 
+#include "common/time.h"
 #include "pipeline/delivery/channels.h"
 
 namespace kilter::pipeline::channels {
 namespace {
 
-using detail::Alert;
 using detail::cat;
 using detail::JsonWriter;
 
@@ -93,15 +93,15 @@ std::string markdown_url(std::string_view url) {
   return out;
 }
 
-std::string post_line(const detail::Post& p) {
-  std::string line = cat("• ", md(p.post_id));
-  if (!p.category.empty()) line += cat(" · ", md(p.category));
-  if (p.engagement) line += fmt::format(" · {} engagement", detail::format_number(*p.engagement));
-  if (p.confidence)
-    line += fmt::format(" · {} confidence", detail::format_percent(*p.confidence, false));
-  if (!p.matched.empty()) {
+std::string post_line(const TopPost& p) {
+  std::string line = cat("• ", md(p.post_id), " · ", md(detail::category_name(p)));
+  if (const auto e = detail::known(p.engagement))
+    line += fmt::format(" · {} engagement", detail::format_number(*e));
+  if (const auto c = detail::known(p.confidence))
+    line += fmt::format(" · {} confidence", detail::format_percent(*c, false));
+  if (const auto matched = detail::terms(p.matched); !matched.empty()) {
     line += " · ";
-    for (std::size_t i = 0; i < p.matched.size(); ++i) line += cat(i ? ", " : "", md(p.matched[i]));
+    for (std::size_t i = 0; i < matched.size(); ++i) line += cat(i ? ", " : "", md(matched[i]));
   }
   if (!p.link.empty()) {
     // A link Teams would not open is still shown, as text.
@@ -111,7 +111,7 @@ std::string post_line(const detail::Post& p) {
   return line;
 }
 
-std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
+std::string alert_container(const AlertRecord& a, bool first, std::size_t max_posts) {
   JsonWriter w;
   w.begin_object().field("type", "Container");
   if (!first) w.key("separator").boolean(true).field("spacing", "Large");
@@ -119,21 +119,23 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
 
   text_block(w, cat(detail::status_label(a), " · ", md(a.summary)));
   w.field("weight", "Bolder").field("size", "Medium");
-  w.field("color", a.firing ? "Attention" : "Good").end_object();
+  const bool firing = a.status == AlertStatus::firing;
+  w.field("color", firing ? "Attention" : "Good").end_object();
 
+  const Evidence& e = a.evidence;
   std::vector<std::pair<std::string, std::string>> facts;
-  if (a.value)
-    facts.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *a.value));
+  if (const auto v = detail::known(a.value))
+    facts.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *v));
   if (auto l = detail::limit_text(a); !l.empty()) facts.emplace_back("Limit", l);
   if (!a.window.empty()) facts.emplace_back("Window", md(a.window));
   if (!a.rule.empty()) facts.emplace_back("Rule", md(a.rule));
   if (!a.profile.empty()) facts.emplace_back("Profile", md(a.profile));
   if (!a.severity.empty()) facts.emplace_back("Severity", md(a.severity));
-  if (!a.starts_at.empty()) facts.emplace_back("Since", md(a.starts_at));
-  if (!a.firing && !a.ends_at.empty()) facts.emplace_back("Ended", md(a.ends_at));
-  if (auto p = detail::posts_text(a); !p.empty()) facts.emplace_back("Posts", p);
-  if (a.followers) facts.emplace_back("Followers", detail::followers_text(*a.followers));
-  if (a.baseline) facts.emplace_back("Baseline", md(detail::baseline_text(*a.baseline)));
+  facts.emplace_back("Since", md(format_rfc3339(a.starts_at)));
+  if (!firing && a.ends_at) facts.emplace_back("Ended", md(format_rfc3339(*a.ends_at)));
+  facts.emplace_back("Posts", detail::posts_text(e));
+  if (e.followers) facts.emplace_back("Followers", detail::followers_text(*e.followers));
+  if (e.baseline) facts.emplace_back("Baseline", md(detail::baseline_text(*e.baseline)));
   w.begin_object().field("type", "FactSet").key("facts").begin_array();
   for (const auto& [title, value] : facts)
     w.begin_object()
@@ -142,19 +144,19 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
         .end_object();
   w.end_array().end_object();
 
-  const std::size_t shown = std::min(max_posts, a.top_posts.size());
+  const auto posts = detail::shown_posts(e);
+  const std::size_t shown = std::min(max_posts, posts.size());
   if (shown > 0) {
     text_block(w, "Top posts");
     w.field("weight", "Bolder").field("spacing", "Medium").end_object();
     for (std::size_t i = 0; i < shown; ++i) {
-      text_block(w, post_line(a.top_posts[i]));
+      text_block(w, post_line(*posts[i]));
       w.field("spacing", "Small").end_object();
     }
   }
-  if (!a.matched_terms.empty()) {
+  if (const auto matched = detail::terms(e.matched_terms); !matched.empty()) {
     std::string terms = "Matched terms: ";
-    for (std::size_t i = 0; i < a.matched_terms.size(); ++i)
-      terms += cat(i ? " · " : "", md(a.matched_terms[i]));
+    for (std::size_t i = 0; i < matched.size(); ++i) terms += cat(i ? " · " : "", md(matched[i]));
     text_block(w, terms);
     w.key("isSubtle").boolean(true).end_object();
   }
@@ -164,16 +166,13 @@ std::string alert_container(const Alert& a, bool first, std::size_t max_posts) {
 
 }  // namespace
 
-Result<std::string> teams_message(std::span<const std::string_view> records,
-                                  const TeamsOptions& o) {
-  auto parsed = detail::parse_group(records);
-  if (!parsed) return Error{cat("teams: ", parsed.error().message)};
-  const std::vector<Alert>& alerts = *parsed;
+Result<std::string> teams_message(Records alerts, const TeamsOptions& o) {
+  if (alerts.empty()) return Error{"teams: no alert records to render"};
 
   std::vector<std::string> items;
   std::size_t used = 0;
   for (std::size_t i = 0; i < alerts.size(); ++i) {
-    std::string c = alert_container(alerts[i], i == 0, o.max_posts);
+    std::string c = alert_container(*alerts[i], i == 0, o.max_posts);
     // The first alert is always shown: a message saying only "and 1 more" helps nobody.
     if (i > 0 && used + c.size() > kBodyBudget) {
       JsonWriter w;

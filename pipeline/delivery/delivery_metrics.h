@@ -17,7 +17,9 @@
         full)                                                                                   \
   COUNTER(kilter_outbox_record_failures_total,                                                  \
           "Sink confirmations the store failed to record (delivered again after a restart).",   \
-          record_failures)
+          record_failures)                                                                      \
+  COUNTER(kilter_outbox_unreadable_total,                                                       \
+          "Stored outbox entries that were no alert record at a restart: dropped.", unreadable)
 
 namespace kilter::pipeline {
 

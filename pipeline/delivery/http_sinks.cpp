@@ -1,11 +1,13 @@
 #include "pipeline/delivery/http_sinks.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include "common/time.h"
 #include "pipeline/delivery/channels.h"
 #include "pipeline/delivery/hmac.h"
 
@@ -34,59 +36,55 @@ std::string host_of(const std::string& url) {
 
 // The Standard Webhooks `webhook-id`: the same for every delivery of one
 // notification, so receivers can drop copies. An alert record's notification is
-// (alert_id, status, starts_at), a digest's is its digest_id; anything else is
-// named by its bytes.
-std::string webhook_id(const std::string& record) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string name = record;
-  std::string_view alert_id, digest_id, status, starts_at;
-  if (!parser.parse(record).get(doc)) {
-    if (!doc["alert_id"].get(alert_id)) {
-      // Absent fields stay empty: the id is still stable.
-      if (doc["status"].get(status)) status = {};
-      if (doc["starts_at"].get(starts_at)) starts_at = {};
-      name = fmt::format("alert\n{}\n{}\n{}", alert_id, status, starts_at);
-    } else if (!doc["digest_id"].get(digest_id)) {
-      name = fmt::format("digest\n{}", digest_id);
-    }
-  }
+// (alert_id, status, starts_at).
+std::string webhook_id(const AlertRecord& r) {
+  const auto name = fmt::format("alert\n{}\n{}\n{}", r.alert_id, to_string(r.status),
+                                format_rfc3339(r.starts_at));
   return "msg_" + sha256_hex(name).substr(0, 32);
+}
+
+std::vector<const AlertRecord*> records_of(std::span<const AlertRef> alerts) {
+  std::vector<const AlertRecord*> out;
+  out.reserve(alerts.size());
+  for (const auto& a : alerts) out.push_back(&a->record);
+  return out;
 }
 
 class HttpSink : public Sink {
  public:
-  HttpSink(const config::SinkConfig& c, const SinkContext& ctx) : cfg_(c), ctx_(ctx) {}
-  const std::string& name() const override { return cfg_.name; }
+  HttpSink(std::string name, config::HttpSinkOptions http, const SinkContext& ctx)
+      : name_(std::move(name)), http_(std::move(http)), ctx_(ctx) {}
+  const std::string& name() const override { return name_; }
 
-  void deliver(const std::vector<std::string>& records,
-               std::function<void(SinkResult)> done) override {
-    std::vector<std::string_view> views(records.begin(), records.end());
-    auto body = render(views);
+  void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
+    auto body = render(alerts);
     if (!body) {
       // Our own records could not be rendered: retrying cannot help.
       return done({false, true, {}, fmt::format("render: {}", body.error().message)});
     }
-    send(std::move(*body), [done = std::move(done)](OutboundResponse r) { done(classify(r)); });
+    send(std::move(*body), alerts,
+         [done = std::move(done)](OutboundResponse r) { done(classify(r)); });
   }
 
  protected:
-  virtual Result<std::string> render(std::span<const std::string_view> records) = 0;
-  virtual std::string url() const { return cfg_.url; }
-  virtual void sign(OutboundRequest&) {}
+  virtual Result<std::string> render(std::span<const AlertRef> alerts) = 0;
+  virtual std::string url() const { return http_.url; }
+  virtual void sign(OutboundRequest&, std::span<const AlertRef>) {}
 
-  void send(std::string body, std::function<void(OutboundResponse)> done) {
+  void send(std::string body, std::span<const AlertRef> alerts,
+            std::function<void(OutboundResponse)> done) {
     OutboundRequest req;
     req.url = url();
-    req.timeout = cfg_.timeout;
+    req.timeout = http_.timeout;
     req.headers.emplace_back("Content-Type", "application/json");
-    for (const auto& [k, v] : cfg_.headers) req.headers.emplace_back(k, v);
+    for (const auto& [k, v] : http_.headers) req.headers.emplace_back(k, v);
     req.body = std::move(body);
-    sign(req);
+    sign(req, alerts);
     ctx_.http->send(std::move(req), std::move(done));
   }
 
-  config::SinkConfig cfg_;
+  std::string name_;
+  config::HttpSinkOptions http_;
   SinkContext ctx_;
 };
 
@@ -96,42 +94,49 @@ class HttpSink : public Sink {
 // signature_header with the HMAC of the body alone.
 class WebhookSink final : public HttpSink {
  public:
-  WebhookSink(const config::SinkConfig& c, const SinkContext& ctx)
-      : HttpSink(c, ctx), key_(webhook_key(c.secret).value_or(c.secret)) {}
+  WebhookSink(std::string name, config::WebhookSinkOptions o, const SinkContext& ctx)
+      : HttpSink(std::move(name), o.http, ctx),
+        key_(webhook_key(o.secret).value_or(o.secret)),
+        signed_(!o.secret.empty()),
+        signature_header_(std::move(o.signature_header)) {}
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return std::string(records.front());  // one record per delivery (groups() is false)
+  // The SPEC JSON line as made once; one record per delivery (groups() is false).
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return alerts.front()->json;
   }
-  void sign(OutboundRequest& req) override {
-    const auto id = webhook_id(req.body);
+  void sign(OutboundRequest& req, std::span<const AlertRef> alerts) override {
+    const auto id = webhook_id(alerts.front()->record);
     const auto ms = epoch_ms(ctx_.dispatcher->now());
     const std::int64_t ts = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
     req.headers.emplace_back("webhook-id", id);
     req.headers.emplace_back("webhook-timestamp", std::to_string(ts));
-    if (cfg_.secret.empty()) return;
+    if (!signed_) return;
     req.headers.emplace_back("webhook-signature",
                              standard_webhook_signature(key_, id, ts, req.body));
-    req.headers.emplace_back(cfg_.signature_header, "sha256=" + hmac_sha256_hex(key_, req.body));
+    req.headers.emplace_back(signature_header_, "sha256=" + hmac_sha256_hex(key_, req.body));
   }
 
  private:
   std::string key_;
+  bool signed_;
+  std::string signature_header_;
 };
 
 class SlackSink final : public HttpSink {
  public:
-  SlackSink(const config::SinkConfig& c, const SinkContext& ctx) : HttpSink(c, ctx) {
-    opts_.channel = c.channel;
-    opts_.username = c.username;
-    opts_.icon_emoji = c.icon_emoji;
-    opts_.max_posts = c.max_posts;
+  SlackSink(std::string name, config::SlackSinkOptions o, const SinkContext& ctx)
+      : HttpSink(std::move(name), std::move(o.http), ctx) {
+    opts_.channel = std::move(o.channel);
+    opts_.username = std::move(o.username);
+    opts_.icon_emoji = std::move(o.icon_emoji);
+    opts_.max_posts = o.max_posts;
   }
   bool groups() const override { return true; }
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return channels::slack_message(records, opts_);
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return channels::slack_message(records_of(alerts), opts_);
   }
 
  private:
@@ -140,14 +145,15 @@ class SlackSink final : public HttpSink {
 
 class TeamsSink final : public HttpSink {
  public:
-  TeamsSink(const config::SinkConfig& c, const SinkContext& ctx) : HttpSink(c, ctx) {
-    opts_.max_posts = c.max_posts;
+  TeamsSink(std::string name, config::TeamsSinkOptions o, const SinkContext& ctx)
+      : HttpSink(std::move(name), std::move(o.http), ctx) {
+    opts_.max_posts = o.max_posts;
   }
   bool groups() const override { return true; }
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return channels::teams_message(records, opts_);
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return channels::teams_message(records_of(alerts), opts_);
   }
 
  private:
@@ -158,10 +164,11 @@ class TeamsSink final : public HttpSink {
 // the sink re-sends every firing alert routed to it every resend_interval.
 class AlertmanagerSink final : public HttpSink {
  public:
-  AlertmanagerSink(const config::SinkConfig& c, const SinkContext& ctx) : HttpSink(c, ctx) {
-    opts_.generator_url = c.generator_url;
-    opts_.extra_labels = c.labels;
-    endpoint_ = c.url;
+  AlertmanagerSink(std::string name, config::AlertmanagerSinkOptions o, const SinkContext& ctx)
+      : HttpSink(std::move(name), o.http, ctx), resend_interval_(o.resend_interval) {
+    opts_.generator_url = std::move(o.generator_url);
+    opts_.extra_labels = std::move(o.labels);
+    endpoint_ = o.http.url;
     while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
     endpoint_ += "/api/v2/alerts";
     schedule_resend();
@@ -173,8 +180,8 @@ class AlertmanagerSink final : public HttpSink {
   bool groups() const override { return true; }
 
  protected:
-  Result<std::string> render(std::span<const std::string_view> records) override {
-    return channels::alertmanager_alerts(records, opts_);
+  Result<std::string> render(std::span<const AlertRef> alerts) override {
+    return channels::alertmanager_alerts(records_of(alerts), opts_);
   }
   std::string url() const override { return endpoint_; }
 
@@ -182,7 +189,7 @@ class AlertmanagerSink final : public HttpSink {
   void schedule_resend() {
     if (!ctx_.firing) return;
     auto alive = alive_;
-    timer_ = ctx_.dispatcher->schedule(cfg_.resend_interval, [this, alive] {
+    timer_ = ctx_.dispatcher->schedule(resend_interval_, [this, alive] {
       if (!*alive) return;
       timer_ = 0;
       resend();
@@ -191,29 +198,30 @@ class AlertmanagerSink final : public HttpSink {
   }
 
   void resend() {
-    std::vector<std::string> mine;
-    for (auto& f : ctx_.firing())
-      if (std::find(f.sinks.begin(), f.sinks.end(), cfg_.name) != f.sinks.end())
-        mine.push_back(std::move(f.record));
+    const auto firing = ctx_.firing();
+    std::vector<const AlertRecord*> mine;
+    for (const auto& f : firing)
+      if (std::find(f.sinks.begin(), f.sinks.end(), name_) != f.sinks.end())
+        mine.push_back(&f.record);
     for (std::size_t i = 0; i < mine.size(); i += kResendChunk) {
-      std::vector<std::string_view> chunk(
-          mine.begin() + static_cast<std::ptrdiff_t>(i),
-          mine.begin() + static_cast<std::ptrdiff_t>(std::min(mine.size(), i + kResendChunk)));
-      auto body = render(chunk);
+      const auto chunk =
+          channels::Records(mine).subspan(i, std::min(kResendChunk, mine.size() - i));
+      auto body = channels::alertmanager_alerts(chunk, opts_);
       if (!body) continue;
       auto alive = alive_;
-      send(std::move(*body), [this, alive](OutboundResponse r) {
+      send(std::move(*body), {}, [this, alive](OutboundResponse r) {
         if (!*alive) return;
         auto result = classify(r);
         ++resends_;
         if (!result.ok && (failed_resends_++ % 10) == 0)
-          spdlog::warn("sink {}: re-sending firing alerts to {} failed: {}", cfg_.name,
+          spdlog::warn("sink {}: re-sending firing alerts to {} failed: {}", name_,
                        host_of(endpoint_), result.error);
       });
     }
   }
 
   channels::AlertmanagerOptions opts_;
+  Millis resend_interval_;
   std::string endpoint_;
   Dispatcher::TimerId timer_ = 0;
   std::uint64_t resends_ = 0, failed_resends_ = 0;
@@ -236,16 +244,21 @@ SinkResult classify(const OutboundResponse& r) {
 }
 
 std::unique_ptr<Sink> make_http_sink(const config::SinkConfig& c, const SinkContext& ctx) {
-  switch (c.type) {
-    case config::SinkType::slack:
-      return std::make_unique<SlackSink>(c, ctx);
-    case config::SinkType::teams:
-      return std::make_unique<TeamsSink>(c, ctx);
-    case config::SinkType::alertmanager:
-      return std::make_unique<AlertmanagerSink>(c, ctx);
-    default:
-      return std::make_unique<WebhookSink>(c, ctx);
-  }
+  return std::visit(
+      [&](const auto& o) -> std::unique_ptr<Sink> {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, config::WebhookSinkOptions>)
+          return std::make_unique<WebhookSink>(c.name, o, ctx);
+        else if constexpr (std::is_same_v<T, config::SlackSinkOptions>)
+          return std::make_unique<SlackSink>(c.name, o, ctx);
+        else if constexpr (std::is_same_v<T, config::TeamsSinkOptions>)
+          return std::make_unique<TeamsSink>(c.name, o, ctx);
+        else if constexpr (std::is_same_v<T, config::AlertmanagerSinkOptions>)
+          return std::make_unique<AlertmanagerSink>(c.name, o, ctx);
+        else
+          return nullptr;  // not an HTTP sink
+      },
+      c.options);
 }
 
 }  // namespace kilter::pipeline

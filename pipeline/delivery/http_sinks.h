@@ -13,6 +13,8 @@ namespace kilter::pipeline {
 // answer are retried; other 4xx are refusals.
 SinkResult classify(const OutboundResponse& r);
 
+// The sink of an HTTP type (webhook, slack, teams, alertmanager), built from its
+// own options; nullptr for another type.
 std::unique_ptr<Sink> make_http_sink(const config::SinkConfig& c, const SinkContext& ctx);
 
 }  // namespace kilter::pipeline

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 namespace kilter::pipeline {
@@ -12,23 +11,15 @@ namespace {
 constexpr int kRejectionsBeforeGivingUp = 3;
 constexpr std::size_t kMaxGroup = 20;  // records in one grouped notification
 
-// A top-level string field of a record we wrote ourselves; empty when absent.
-std::string field(simdjson::dom::parser& parser, std::string_view record, const char* key) {
-  simdjson::dom::element doc;
-  std::string_view v;
-  if (parser.parse(record.data(), record.size()).get(doc) || doc[key].get(v)) return {};
-  return std::string(v);
-}
-
 }  // namespace
 
 struct Outbox::Entry {
   Partition partition;
   std::uint64_t seq = 0;
-  std::string record;
-  std::string account;
-  std::string alert_id;
-  bool firing = true;
+  AlertRef alert;
+  const std::string& account() const { return alert->record.account; }
+  const std::string& alert_id() const { return alert->record.alert_id; }
+  bool firing() const { return alert->record.status == AlertStatus::firing; }
   std::vector<std::string> owed;  // sinks still to confirm
   std::chrono::steady_clock::time_point arrived;
 };
@@ -39,7 +30,7 @@ struct Outbox::Worker {
   bool retired = false;            // no longer configured: takes nothing more
   std::string name;
   std::deque<Entry*> queue;
-  std::vector<std::string> reminders;  // still-firing records to send again (not durable)
+  std::vector<AlertRef> reminders;  // still-firing records to send again (not durable)
   bool busy = false;
   Dispatcher::TimerId timer = 0;
   int attempts = 0;    // failed attempts of the current head
@@ -73,19 +64,27 @@ Outbox::~Outbox() {
 void Outbox::restore_all() {
   std::vector<std::string> all;
   for (const auto& w : workers_) all.push_back(w->name);
-  simdjson::dom::parser parser;
   for (auto p : store_.outbox_partitions()) {
     store_.scan_outbox(p, [&](std::uint64_t seq, std::string_view record,
                               const std::vector<std::string>& sinks, bool all_sinks) {
       auto key = std::make_pair(p, seq);
       if (entries_.contains(key)) return;
+      auto parsed = parse_alert_record(record);
+      if (!parsed) {
+        // No sink can be given what cannot be read: the entry is dropped (the
+        // flush deletes it), or it would be owed for ever.
+        if (unreadable_++ == 0)
+          spdlog::error(
+              "outbox: stored entry {}/{} is not an alert record ({}): dropped; see "
+              "kilter_outbox_unreadable_total",
+              p.value(), seq, parsed.error().message);
+        dirty_.insert(key);
+        return;
+      }
       auto e = std::make_unique<Entry>();
       e->partition = p;
       e->seq = seq;
-      e->record.assign(record);
-      e->account = field(parser, record, "account");
-      e->alert_id = field(parser, record, "alert_id");
-      e->firing = field(parser, record, "status") != "resolved";
+      e->alert = make_outbound(std::move(*parsed), std::string(record));
       e->arrived = d_.steady_now();
       for (const auto& s : all_sinks ? all : sinks) {
         if (std::find(all.begin(), all.end(), s) != all.end()) {
@@ -108,18 +107,14 @@ void Outbox::restore_all() {
   check_full();
 }
 
-void Outbox::committed(Partition p, std::uint64_t seq, std::string record,
+void Outbox::committed(Partition p, std::uint64_t seq, AlertRecord record, std::string json,
                        std::vector<std::string> sinks) {
   auto key = std::make_pair(p, seq);
   if (entries_.contains(key)) return;
-  simdjson::dom::parser parser;
   auto e = std::make_unique<Entry>();
   e->partition = p;
   e->seq = seq;
-  e->account = field(parser, record, "account");
-  e->alert_id = field(parser, record, "alert_id");
-  e->firing = field(parser, record, "status") != "resolved";
-  e->record = std::move(record);
+  e->alert = make_outbound(std::move(record), std::move(json));
   for (auto& s : sinks) {
     if (find(s) != nullptr)
       e->owed.push_back(std::move(s));
@@ -215,35 +210,35 @@ void Outbox::kick(Worker& w) {
 
 void Outbox::start(Worker& w) {
   std::vector<Entry*> group;
-  std::vector<std::string> records, reminders;
+  std::vector<AlertRef> alerts;
+  std::size_t reminders = 0;
   if (!w.queue.empty()) {
     auto* head = w.queue.front();
     group.push_back(head);
     if (w.slot.sink->groups()) {
       for (auto* e : w.queue) {
         if (group.size() >= kMaxGroup) break;
-        if (e != head && e->account == head->account) group.push_back(e);
+        if (e != head && e->account() == head->account()) group.push_back(e);
       }
     }
-    for (auto* e : group) records.push_back(e->record);
+    for (auto* e : group) alerts.push_back(e->alert);
   } else {
-    reminders.push_back(std::move(w.reminders.back()));
+    alerts.push_back(std::move(w.reminders.back()));
     w.reminders.pop_back();
-    records = reminders;
+    reminders = 1;
   }
   w.busy = true;
   auto alive = alive_;
-  w.slot.sink->deliver(records, [this, alive, &w, group, reminders](SinkResult r) mutable {
+  // The completion holds the records: a sink may answer after the entries are gone.
+  w.slot.sink->deliver(alerts, [this, alive, &w, group, reminders, alerts](SinkResult r) mutable {
     // Completions may come from inside deliver(): finish on a fresh turn of the loop.
-    d_.post([this, alive, &w, group = std::move(group), reminders = std::move(reminders),
-             r = std::move(r)]() mutable {
-      if (*alive) finished(w, std::move(group), std::move(reminders), std::move(r));
+    d_.post([this, alive, &w, group = std::move(group), reminders, r = std::move(r)]() mutable {
+      if (*alive) finished(w, std::move(group), reminders, std::move(r));
     });
   });
 }
 
-void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
-                      SinkResult r) {
+void Outbox::finished(Worker& w, std::vector<Entry*> group, std::size_t reminders, SinkResult r) {
   w.busy = false;
   w.retiring.reset();  // the sink a reload replaced: its last delivery is over
   if (w.retired) {
@@ -259,12 +254,12 @@ void Outbox::finished(Worker& w, std::vector<Entry*> group, std::vector<std::str
     if (w.slot.rate_limit > 0)
       w.next_send = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(1.0 / w.slot.rate_limit));
-    w.stats.reminders += reminders.size();
+    w.stats.reminders += reminders;
     for (auto* e : group) {
-      if (e->firing)
-        w.last_told[e->alert_id] = now;
+      if (e->firing())
+        w.last_told[e->alert_id()] = now;
       else
-        w.last_told.erase(e->alert_id);
+        w.last_told.erase(e->alert_id());
       ++w.stats.delivered;
       struck_off(e, w);
     }
@@ -328,7 +323,7 @@ void Outbox::flush() {
     if (it == entries_.end())
       batch_->delete_outbox(key.first, key.second);
     else
-      batch_->put_outbox(key.first, key.second, it->second->record, it->second->owed);
+      batch_->put_outbox(key.first, key.second, it->second->alert->json, it->second->owed);
   }
   dirty_.clear();
   if (batch_->empty()) return;
@@ -388,19 +383,18 @@ void Outbox::schedule_reminders(Worker& w) {
 
 void Outbox::remind(Worker& w) {
   const auto now = d_.steady_now();
-  simdjson::dom::parser parser;
   std::map<std::string, std::chrono::steady_clock::time_point> still;
   for (auto& f : firing_()) {
     if (std::find(f.sinks.begin(), f.sinks.end(), w.name) == f.sinks.end()) continue;
-    auto id = field(parser, f.record, "alert_id");
+    auto id = f.record.alert_id;
     auto it = w.last_told.find(id);
     // An alert told before a restart counts from the restart.
     auto last = it == w.last_told.end() ? now : it->second;
     if (now - last >= w.slot.repeat_interval) {
-      w.reminders.push_back(std::move(f.record));
+      w.reminders.push_back(make_outbound(std::move(f.record)));
       last = now;
     }
-    still[id] = last;
+    still[std::move(id)] = last;
   }
   w.last_told = std::move(still);
   kick(w);
@@ -426,7 +420,8 @@ bool Outbox::settled() const {
 }
 
 OutboxStats Outbox::stats() const {
-  return OutboxStats{entries_.size(), delivered_, full(), unknown_sinks_, record_failures_};
+  return OutboxStats{entries_.size(), delivered_,       full(),
+                     unknown_sinks_,  record_failures_, unreadable_};
 }
 
 std::vector<SinkStats> Outbox::sink_stats() const {

@@ -1,13 +1,14 @@
 // The durable alert outbox and its delivery workers.
 //
 // An alert record enters the store in the batch holding the state that produced
-// it (the engine writes it), with the names of the sinks it is routed to. Once
-// that batch is committed the engine hands the entry here. One worker per sink
-// drains it on the event loop: one delivery in flight at a time (order kept),
-// the sink's rate limit, grouping of an account's alerts (group_wait), retries
-// with exponential backoff and jitter. When a sink confirms, it is struck off
-// the entry in the store; the entry is deleted when no sink is left. A restart
-// (or a kill -9) finds the entries still owed and delivers them again: every
+// it (the engine writes its SPEC JSON line), with the names of the sinks it is
+// routed to. Once that batch is committed the engine hands the entry here, typed
+// and with that line; in memory the outbox holds both (OutboundAlert), and a
+// restart reads the stored line back into a typed record once (parse_alert_record). One worker per
+// sink drains it on the event loop: one delivery in flight at a time (order kept), the sink's rate
+// limit, grouping of an account's alerts (group_wait), retries with exponential backoff and jitter.
+// When a sink confirms, it is struck off the entry in the store; the entry is deleted when no sink
+// is left. A restart (or a kill -9) finds the entries still owed and delivers them again: every
 // alert reaches every sink at least once.
 #pragma once
 
@@ -41,6 +42,7 @@ struct OutboxStats {
   bool full = false;
   std::uint64_t unknown_sinks = 0;    // routed to a sink the configuration no longer has
   std::uint64_t record_failures = 0;  // confirmations the store failed to record (redelivered)
+  std::uint64_t unreadable = 0;       // stored entries that are no alert record: dropped
 };
 
 struct SinkSlot {
@@ -61,8 +63,9 @@ class Outbox {
   // Every entry of every partition in the store: what earlier runs still owe,
   // whoever owns those partitions now.
   void restore_all();
-  // An entry whose batch has just been committed.
-  void committed(Partition p, std::uint64_t seq, std::string record,
+  // An entry whose batch has just been committed: the record, and `json`, the
+  // SPEC JSON line of it that the batch stored.
+  void committed(Partition p, std::uint64_t seq, AlertRecord record, std::string json,
                  std::vector<std::string> sinks);
 
   // A new set of sinks (SIGHUP). A sink whose name stays keeps its queue and
@@ -88,8 +91,7 @@ class Outbox {
   void enqueue(Entry* e);
   void kick(Worker& w);
   void start(Worker& w);
-  void finished(Worker& w, std::vector<Entry*> group, std::vector<std::string> reminders,
-                SinkResult r);
+  void finished(Worker& w, std::vector<Entry*> group, std::size_t reminders, SinkResult r);
   void struck_off(Entry* e, Worker& w);
   void schedule_flush();
   void flush();
@@ -109,7 +111,7 @@ class Outbox {
   bool flush_scheduled_ = false;
   bool full_logged_ = false;
   bool record_failing_ = false;  // the last recording of confirmations failed
-  std::uint64_t delivered_ = 0, unknown_sinks_ = 0, record_failures_ = 0;
+  std::uint64_t delivered_ = 0, unknown_sinks_ = 0, record_failures_ = 0, unreadable_ = 0;
   std::mt19937_64 jitter_{0x6b696c746572};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards late completions
 };

@@ -1,14 +1,19 @@
 #include "pipeline/delivery/record_format.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
+#include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "common/json.h"
 #include "common/time.h"
 
 namespace kilter::pipeline {
 namespace {
+
+namespace od = simdjson::ondemand;
 
 void key(std::string& out, std::string_view k) {
   json::append_string(out, k);
@@ -88,37 +93,175 @@ void append_evidence(std::string& out, const Evidence& e) {
   out.push_back('}');
 }
 
-std::string plain_number(double v) {
-  std::string s = fmt::format("{:.1f}", v);
-  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
-  return s;
+// Reads one record with simdjson's on-demand front end (its get_double keeps a
+// "-0" negative, as to_json wrote it), keeping the first problem met.
+class FieldReader {
+ public:
+  std::string error;
+
+  void fail(std::string_view key, std::string_view what) {
+    if (error.empty()) error = fmt::format("\"{}\": {}", key, what);
+  }
+  bool ok() const { return error.empty(); }
+
+  // False when the value is null (then consumed) or unreadable.
+  bool present(od::value& v, std::string_view key) {
+    bool null = false;
+    if (v.is_null().get(null) != simdjson::SUCCESS) {
+      fail(key, "not valid JSON");
+      return false;
+    }
+    return !null;
+  }
+  std::string string(od::value v, std::string_view key) {
+    std::string_view s;
+    if (present(v, key) && v.get_string().get(s) != simdjson::SUCCESS) fail(key, "not a string");
+    return std::string(s);
+  }
+  std::optional<double> number(od::value v, std::string_view key) {
+    double d = 0;
+    if (!present(v, key)) return std::nullopt;
+    if (v.get_double().get(d) != simdjson::SUCCESS) fail(key, "not a number");
+    return d;
+  }
+  // Null reads as NaN: what to_json writes for a non-finite number.
+  double number_or_nan(od::value v, std::string_view key) {
+    return number(v, key).value_or(std::numeric_limits<double>::quiet_NaN());
+  }
+  std::uint64_t count(od::value v, std::string_view key) {
+    std::uint64_t n = 0;
+    if (present(v, key) && v.get_uint64().get(n) != simdjson::SUCCESS)
+      fail(key, "not a non-negative integer");
+    return n;
+  }
+  std::int64_t integer(od::value v, std::string_view key) {
+    std::int64_t n = 0;
+    if (present(v, key) && v.get_int64().get(n) != simdjson::SUCCESS) fail(key, "not an integer");
+    return n;
+  }
+  std::optional<TimePoint> time(od::value v, std::string_view key) {
+    const std::string text = string(v, key);
+    if (!ok() || text.empty()) return std::nullopt;
+    auto t = parse_rfc3339(text);
+    if (!t) fail(key, "not an RFC 3339 time");
+    return t;
+  }
+  // Calls field(key, value) for each member; false when null or not an object.
+  template <class F>
+  bool object(od::value v, std::string_view key, F&& field) {
+    od::object o;
+    if (!present(v, key)) return false;
+    if (v.get_object().get(o) != simdjson::SUCCESS) {
+      fail(key, "not an object");
+      return false;
+    }
+    return members(o, key, field);
+  }
+  template <class F>
+  bool members(od::object& o, std::string_view key, F&& field) {
+    for (auto member : o) {
+      od::field f;
+      std::string_view k;
+      if (std::move(member).get(f) != simdjson::SUCCESS ||
+          f.unescaped_key().get(k) != simdjson::SUCCESS) {
+        fail(key, "not valid JSON");
+        return false;
+      }
+      field(k, f.value());
+      if (!ok()) return false;
+    }
+    return true;
+  }
+  template <class F>
+  void array(od::value v, std::string_view key, F&& item) {
+    od::array a;
+    if (!present(v, key)) return;
+    if (v.get_array().get(a) != simdjson::SUCCESS) return fail(key, "not an array");
+    for (auto element : a) {
+      od::value e;
+      if (std::move(element).get(e) != simdjson::SUCCESS) return fail(key, "not valid JSON");
+      item(e);
+      if (!ok()) return;
+    }
+  }
+  std::vector<std::string> strings(od::value v, std::string_view key) {
+    std::vector<std::string> out;
+    array(v, key, [&](od::value e) {
+      std::string_view s;
+      if (e.get_string().get(s) != simdjson::SUCCESS)
+        fail(key, "holds a value that is not a string");
+      else
+        out.emplace_back(s);
+    });
+    return out;
+  }
+};
+
+template <class Enum, std::size_t N>
+std::optional<std::size_t> index_named(std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (to_string(static_cast<Enum>(i)) == name) return i;
+  return std::nullopt;
 }
 
-std::string evidence_text(const Evidence& e) {
-  std::string out;
-  fmt::format_to(std::back_inserter(out), "{} personal / {} professional / {} promotional",
-                 e.posts[0], e.posts[1], e.posts[2]);
-  if (const auto u = e.posts[static_cast<std::size_t>(Category::unclassified)])
-    fmt::format_to(std::back_inserter(out), " / {} unclassified", u);
-  if (e.followers)
-    fmt::format_to(std::back_inserter(out), "; followers {} -> {}", e.followers->first,
-                   e.followers->last);
-  if (e.baseline) {
-    fmt::format_to(std::back_inserter(out), "; previous {}: {} posts", e.baseline->window,
-                   e.baseline->posts);
-    if (e.baseline->engagement_per_post)
-      fmt::format_to(std::back_inserter(out), ", {} per post",
-                     plain_number(*e.baseline->engagement_per_post));
+void read_top_post(FieldReader& in, od::value v, Evidence& e) {
+  TopPost& t = e.top_posts.emplace_back();
+  t.engagement = t.confidence = std::numeric_limits<double>::quiet_NaN();  // absent: not known
+  const bool object = in.object(v, "top_posts", [&](std::string_view k, od::value f) {
+    if (k == "post_id") {
+      t.post_id = in.string(f, k);
+    } else if (k == "category") {
+      const std::string name = in.string(f, k);
+      if (auto c = index_named<Category, kCategories>(name))
+        t.category = static_cast<Category>(*c);
+      else if (in.ok())
+        in.fail(k, fmt::format("\"{}\" is not a category", name));
+    } else if (k == "engagement") {
+      t.engagement = in.number_or_nan(f, k);
+    } else if (k == "confidence") {
+      t.confidence = in.number_or_nan(f, k);
+    } else if (k == "matched") {
+      t.matched = in.strings(f, k);
+    } else if (k == "link") {
+      t.link = in.string(f, k);
+    }
+  });
+  if (!object && in.ok()) in.fail("top_posts", "holds a null");
+}
+
+void read_evidence(FieldReader& in, std::string_view k, od::value f, Evidence& e) {
+  if (k == "posts") {
+    in.object(f, k, [&](std::string_view c, od::value n) {
+      if (auto i = index_named<Category, kCategories>(c)) e.posts[*i] = in.count(n, c);
+    });
+  } else if (k == "engagement") {
+    in.object(f, k, [&](std::string_view c, od::value n) {
+      if (auto i = index_named<EngagementClass, kEngagementClasses>(c))
+        e.engagement[*i] = in.number_or_nan(n, c);
+    });
+  } else if (k == "followers") {
+    FollowerEvidence fe;
+    if (in.object(f, k, [&](std::string_view m, od::value v) {
+          if (m == "first") fe.first = in.integer(v, m);
+          if (m == "last") fe.last = in.integer(v, m);
+          if (m == "first_at") fe.first_at = in.time(v, m).value_or(TimePoint{});
+          if (m == "last_at") fe.last_at = in.time(v, m).value_or(TimePoint{});
+        }))
+      e.followers = fe;
+  } else if (k == "baseline") {
+    BaselineEvidence b;
+    if (in.object(f, k, [&](std::string_view m, od::value v) {
+          if (m == "window") b.window = in.string(v, m);
+          if (m == "posts") b.posts = in.count(v, m);
+          if (m == "engagement") b.engagement = in.number_or_nan(v, m);
+          if (m == "engagement_per_post") b.engagement_per_post = in.number(v, m);
+        }))
+      e.baseline = std::move(b);
+  } else if (k == "top_posts") {
+    in.array(f, k, [&](od::value v) { read_top_post(in, v, e); });
+  } else if (k == "matched_terms") {
+    e.matched_terms = in.strings(f, k);
   }
-  constexpr std::size_t kShown = 3;
-  for (std::size_t i = 0; i < e.top_posts.size() && i < kShown; ++i) {
-    const TopPost& p = e.top_posts[i];
-    out += i == 0 ? "; top: " : ", ";
-    out += p.post_id;
-    if (!p.matched.empty()) fmt::format_to(std::back_inserter(out), " \"{}\"", p.matched.front());
-  }
-  if (e.top_posts.size() > kShown) out += ", ...";
-  return out;
 }
 
 }  // namespace
@@ -168,13 +311,79 @@ std::string to_json(const AlertRecord& r) {
   return out;
 }
 
-std::string to_text(const AlertRecord& r) {
-  std::string_view what = r.summary;
-  const std::string prefix = r.account + ": ";
-  if (what.starts_with(prefix)) what.remove_prefix(prefix.size());
-  return fmt::format("{}  {}  {}  {}  [{}]",
-                     r.status == AlertStatus::firing ? "FIRING" : "RESOLVED", r.account, r.rule,
-                     what, evidence_text(r.evidence));
+Result<AlertRecord> parse_alert_record(std::string_view json) {
+  thread_local od::parser parser;
+  const simdjson::padded_string padded(json);
+  od::document doc;
+  od::object o;
+  if (const auto err = parser.iterate(padded).get(doc))
+    return Error{fmt::format("not valid JSON ({})", simdjson::error_message(err))};
+  if (doc.get_object().get(o) != simdjson::SUCCESS) return Error{"not a JSON object"};
+
+  FieldReader in;
+  AlertRecord r;
+  r.value = std::numeric_limits<double>::quiet_NaN();  // absent: not known
+  std::string status;
+  std::optional<TimePoint> starts_at;
+  in.members(o, "record", [&](std::string_view k, od::value f) {
+    if (k == "alert_id")
+      r.alert_id = in.string(f, k);
+    else if (k == "account")
+      r.account = in.string(f, k);
+    else if (k == "rule")
+      r.rule = in.string(f, k);
+    else if (k == "metric")
+      r.metric = in.string(f, k);
+    else if (k == "window")
+      r.window = in.string(f, k);
+    else if (k == "status")
+      status = in.string(f, k);
+    else if (k == "value")
+      r.value = in.number_or_nan(f, k);
+    else if (k == "min")
+      r.min = in.number(f, k);
+    else if (k == "max")
+      r.max = in.number(f, k);
+    else if (k == "starts_at")
+      starts_at = in.time(f, k);
+    else if (k == "ends_at")
+      r.ends_at = in.time(f, k);
+    else if (k == "summary")
+      r.summary = in.string(f, k);
+    else if (k == "profile")
+      r.profile = in.string(f, k);
+    else if (k == "severity")
+      r.severity = in.string(f, k);
+    else if (k == "campaign")
+      r.campaign = in.string(f, k);
+    else if (k == "evidence")
+      in.object(f, k,
+                [&](std::string_view e, od::value v) { read_evidence(in, e, v, r.evidence); });
+  });
+  // Past the object, nothing but white space: the location is then out of bounds.
+  const char* rest = nullptr;
+  if (in.ok() && doc.current_location().get(rest) == simdjson::SUCCESS)
+    in.fail("record", "trailing content after the object");
+  for (const auto& [key, v] :
+       {std::pair<std::string_view, const std::string*>{"alert_id", &r.alert_id},
+        {"account", &r.account},
+        {"status", &status},
+        {"summary", &r.summary}})
+    if (v->empty()) in.fail(key, "missing or empty");
+  if (status == "resolved")
+    r.status = AlertStatus::resolved;
+  else if (status != "firing")
+    in.fail("status", fmt::format("\"{}\" is neither firing nor resolved", status));
+  if (!starts_at) in.fail("starts_at", "missing");
+  if (!in.ok()) return Error{std::move(in.error)};
+  r.starts_at = *starts_at;
+  return r;
+}
+
+std::string render_alert_line(const AlertRecord& r) {
+  std::string status(to_string(r.status));
+  for (auto& c : status) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt::format("{:<8} {:<24} {:<20} {}", status, r.alert_id, r.rule, r.summary);
 }
 
 }  // namespace kilter::pipeline

@@ -1,17 +1,32 @@
-// The alert record's serialisations at the edge: the SPEC JSON line (file,
-// webhook and Kafka sinks, the outbox's stored form) and the log sink's line.
+// The alert record's serialisations at the edge, once per format: the SPEC JSON
+// line (file, webhook and Kafka sinks, the outbox's stored form), its one reader
+// (the outbox's restore), and the log sink's line. The channels (Slack, Teams,
+// Alertmanager) render the typed record themselves (channels.h).
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "common/result.h"
 #include "pipeline/model/alert.h"
 
 namespace kilter::pipeline {
 
-// One line of JSON shaped as SPEC section 3; extra keys (profile, severity) last.
+// One line of JSON shaped as SPEC section 3; extra keys (profile, severity,
+// campaign) last. Non-finite numbers are written as null.
 std::string to_json(const AlertRecord& r);
 
-// FIRING  acme  brand-on-topic  personal share 42% over 7d (max 10%)  [21 personal / ...]
-std::string to_text(const AlertRecord& r);
+// The SPEC JSON line back into a typed record: to_json(parse(to_json(r))) ==
+// to_json(r). Required: alert_id and account (non-empty strings), status
+// (firing | resolved), starts_at (RFC 3339) and summary. Any other field may be
+// absent or null: a number then reads as NaN (value, engagement: what to_json
+// wrote for a non-finite one), an optional as unset, the rest as empty or zero.
+// A field of the wrong type, an unknown category or an unreadable timestamp is an
+// Error; unknown keys are ignored. Not on the hot path (one parser per thread).
+Result<AlertRecord> parse_alert_record(std::string_view json);
+
+// The log sink's line:
+// "FIRING   acme/personal_share/7d   brand-on-topic       acme: personal share 42% ..."
+std::string render_alert_line(const AlertRecord& r);
 
 }  // namespace kilter::pipeline

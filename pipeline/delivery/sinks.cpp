@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <simdjson.h>
 #include <cerrno>
 #include <cstring>
 
@@ -15,18 +14,18 @@
 namespace kilter::pipeline {
 namespace {
 
-// Appends one NDJSON line per record. The write is a single write(2) of the whole
-// line on an O_APPEND descriptor, so concurrent readers never see half a record.
+// Appends one NDJSON line per record: its SPEC JSON line as made once. The write is a single
+// write(2) of the whole line on an O_APPEND descriptor, so concurrent readers never see half a
+// record.
 class FileSink final : public Sink {
  public:
   FileSink(std::string name, std::string path, int fd)
       : name_(std::move(name)), path_(std::move(path)), fd_(fd) {}
   ~FileSink() override { ::close(fd_); }
   const std::string& name() const override { return name_; }
-  void deliver(const std::vector<std::string>& records,
-               std::function<void(SinkResult)> done) override {
-    for (const auto& record : records) {
-      line_.assign(record);
+  void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
+    for (const auto& a : alerts) {
+      line_.assign(a->json);
       line_.push_back('\n');
       std::size_t off = 0;
       while (off < line_.size()) {
@@ -50,9 +49,8 @@ class LogSink final : public Sink {
  public:
   explicit LogSink(std::string name) : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
-  void deliver(const std::vector<std::string>& records,
-               std::function<void(SinkResult)> done) override {
-    for (const auto& r : records) spdlog::info("alert {}", render_alert_line(r));
+  void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
+    for (const auto& a : alerts) spdlog::info("alert {}", render_alert_line(a->record));
     done({true, false, {}, {}});
   }
 
@@ -62,30 +60,15 @@ class LogSink final : public Sink {
 
 }  // namespace
 
-std::string render_alert_line(std::string_view record) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(record);
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc)) return std::string(record);
-  auto field = [&](const char* k) -> std::string_view {
-    std::string_view v;
-    if (doc[k].get(v)) return "?";
-    return v;
-  };
-  std::string status(field("status"));
-  for (auto& c : status) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return fmt::format("{:<8} {:<24} {:<20} {}", status, field("alert_id"), field("rule"),
-                     field("summary"));
-}
-
 Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c, const SinkContext& ctx) {
-  switch (c.type) {
+  switch (c.type()) {
     case config::SinkType::file: {
-      int fd = ::open(c.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      const auto& path = std::get<config::FileSinkOptions>(c.options).path;
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd < 0)
         return Error{
-            fmt::format("sink {}: cannot open {}: {}", c.name, c.path, std::strerror(errno))};
-      return std::unique_ptr<Sink>(std::make_unique<FileSink>(c.name, c.path, fd));
+            fmt::format("sink {}: cannot open {}: {}", c.name, path, std::strerror(errno))};
+      return std::unique_ptr<Sink>(std::make_unique<FileSink>(c.name, path, fd));
     }
     case config::SinkType::log:
       return std::unique_ptr<Sink>(std::make_unique<LogSink>(c.name));
@@ -100,7 +83,7 @@ Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& c, const SinkC
       break;
   }
   return Error{fmt::format("sink {}: type {} is made by the kafka module", c.name,
-                           config::to_string(c.type))};
+                           config::to_string(c.type()))};
 }
 
 }  // namespace kilter::pipeline

@@ -39,10 +39,11 @@ void Committer::fail(Error e) {
 
 void Committer::stage(PartitionState& ps, AlertRecord alert, std::vector<std::string> sinks,
                       TimePoint raised_by) {
-  auto record = to_json(alert);
+  auto json = to_json(alert);
   auto seq = ps.meta.next_outbox_seq++;
-  batch_->put_outbox(ps.id, seq, record, sinks);
-  staged_.push_back(Staged{ps.id, seq, std::move(record), std::move(sinks), raised_by});
+  batch_->put_outbox(ps.id, seq, json, sinks);
+  staged_.push_back(
+      Staged{ps.id, seq, std::move(alert), std::move(json), std::move(sinks), raised_by});
 }
 
 void Committer::deliver(std::vector<Staged>& alerts) {
@@ -51,7 +52,8 @@ void Committer::deliver(std::vector<Staged>& alerts) {
     if (s.raised_by != TimePoint{})
       stats_.alert_latency_seconds.observe(
           std::max(0.0, std::chrono::duration<double>(now - s.raised_by).count()));
-    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.sinks));
+    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.json),
+                      std::move(s.sinks));
   }
   alerts.clear();
 }

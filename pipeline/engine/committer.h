@@ -70,7 +70,8 @@ class Committer {
   struct Staged {  // an outbox entry in the uncommitted batch
     Partition partition;
     std::uint64_t seq;
-    std::string record;
+    AlertRecord record;
+    std::string json;  // the record's SPEC line, made once: the stored form
     std::vector<std::string> sinks;
     TimePoint raised_by;  // input timestamp of the message that raised it (epoch: unknown)
   };

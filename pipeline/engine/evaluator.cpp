@@ -178,7 +178,7 @@ std::vector<FiringAlert> Evaluator::firing_alerts() const {
       if (a->profile == nullptr) continue;
       rules_.told_firing({a->ref(), *a->profile, a->campaigns, a->windows}, a->alerts, at,
                          [&](AlertRecord record, std::vector<std::string> sinks) {
-                           out.push_back({to_json(record), std::move(sinks)});
+                           out.push_back({std::move(record), std::move(sinks)});
                          });
     }
   }

@@ -88,7 +88,7 @@ TEST(Loader, MinimalFileSourceLoadsWithDefaults) {
   EXPECT_EQ(c.default_profile, "brand");
   EXPECT_EQ(c.profiles.size(), 2u);
   ASSERT_EQ(c.sinks.size(), 1u);
-  EXPECT_EQ(c.sinks[0].type, SinkType::log);
+  EXPECT_EQ(c.sinks[0].type(), SinkType::log);
   EXPECT_EQ(c.sinks[0].name, "log");
   EXPECT_EQ(c.http.listen, "127.0.0.1:9464");
   EXPECT_EQ(c.log.level, "info");
@@ -367,8 +367,9 @@ sinks:
   EXPECT_EQ(r.config->storage.path, (conf / "state").string());
   EXPECT_EQ(r.config->classifier.extra_lexicons,
             (std::vector<std::string>{(conf / "lex/extra.tsv").string(), "/opt/lex.tsv"}));
-  EXPECT_EQ(r.config->sinks[0].path, (conf / "out/alerts.ndjson").string());
-  EXPECT_EQ(r.config->sinks[1].path, "/var/log/a.ndjson");
+  EXPECT_EQ(std::get<FileSinkOptions>(r.config->sinks[0].options).path,
+            (conf / "out/alerts.ndjson").string());
+  EXPECT_EQ(std::get<FileSinkOptions>(r.config->sinks[1].options).path, "/var/log/a.ndjson");
 
   auto s = load_string("source: {file: e.ndjson}\n", "inline", "/srv/k");
   ASSERT_TRUE(s.config);

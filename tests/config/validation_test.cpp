@@ -271,7 +271,7 @@ sinks:
   ASSERT_EQ(ok.config->sinks.size(), 3u);
   EXPECT_EQ(ok.config->sinks[0].name, "file");
   EXPECT_EQ(ok.config->sinks[1].name, "second");
-  EXPECT_EQ(ok.config->sinks[2].type, SinkType::log);
+  EXPECT_EQ(ok.config->sinks[2].type(), SinkType::log);
 }
 
 TEST(Sinks, RequiredKeysPerType) {
@@ -316,20 +316,23 @@ sinks:
 )");
   ASSERT_TRUE(r.config) << all_errors(r);
   const auto& s = r.config->sinks[0];
-  EXPECT_EQ(s.type, SinkType::webhook);
-  EXPECT_EQ(s.url, "https://example.test/hook");
-  EXPECT_EQ(s.timeout, std::chrono::seconds(5));
-  EXPECT_EQ(s.secret, "tok");
-  EXPECT_EQ(s.headers.at("Authorization"), "Bearer tok");
-  EXPECT_EQ(s.headers.at("X-Team"), "social");
+  EXPECT_EQ(s.type(), SinkType::webhook);
+  const auto& hook = std::get<WebhookSinkOptions>(s.options);
+  EXPECT_EQ(hook.http.url, "https://example.test/hook");
+  EXPECT_EQ(hook.http.timeout, std::chrono::seconds(5));
+  EXPECT_EQ(hook.secret, "tok");
+  EXPECT_EQ(hook.http.headers.at("Authorization"), "Bearer tok");
+  EXPECT_EQ(hook.http.headers.at("X-Team"), "social");
   EXPECT_EQ(s.rate_limit, 0);
   const auto& am = r.config->sinks[1];
   EXPECT_EQ(am.name, "alertmanager");
-  EXPECT_EQ(am.resend_interval, std::chrono::seconds(30));
-  EXPECT_EQ(am.labels.at("team"), "social");
+  const auto& am_options = std::get<AlertmanagerSinkOptions>(am.options);
+  EXPECT_EQ(am_options.resend_interval, std::chrono::seconds(30));
+  EXPECT_EQ(am_options.labels.at("team"), "social");
+  EXPECT_EQ(am_options.http.url, "http://127.0.0.1:9093");
   const auto& slack = r.config->sinks[2];
   EXPECT_EQ(slack.rate_limit, 1);  // Slack's own limit, by default
-  EXPECT_EQ(slack.channel, "#brand");
+  EXPECT_EQ(std::get<SlackSinkOptions>(slack.options).channel, "#brand");
   EXPECT_EQ(slack.group_wait, std::chrono::seconds(30));
 }
 
@@ -349,8 +352,9 @@ TEST(Sinks, SecretsFromFilesAndNeverInMessages) {
   auto r = load("source: {file: e.ndjson}\nsinks:\n  - {type: webhook, url_file: " + url.path() +
                 ", secret_file: " + secret.path() + "}\n");
   ASSERT_TRUE(r.config) << all_errors(r);
-  EXPECT_EQ(r.config->sinks[0].url, "https://hooks.example.test/T/B/s3cr3t");
-  EXPECT_EQ(r.config->sinks[0].secret, "s3cr3t-value");
+  const auto& hook = std::get<WebhookSinkOptions>(r.config->sinks[0].options);
+  EXPECT_EQ(hook.http.url, "https://hooks.example.test/T/B/s3cr3t");
+  EXPECT_EQ(hook.secret, "s3cr3t-value");
   auto missing =
       load("source: {file: e.ndjson}\nsinks:\n  - {type: slack, url_file: /nonexistent/kilter}\n");
   expect_one(missing, 3, "sinks[0].url_file", "cannot read /nonexistent/kilter");

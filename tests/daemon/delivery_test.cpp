@@ -131,11 +131,13 @@ class DeliveryTest : public ::testing::Test {
     name_ = c.name;
     outbox_ = std::make_unique<pipeline::Outbox>(dispatcher_, *store_, std::move(slots), o);
   }
-  void add(std::uint64_t seq, const std::string& rec) {
+  void add(std::uint64_t seq, const std::string& json) {
     auto batch = store_->new_batch();
-    batch->put_outbox(Partition{0}, seq, rec, std::vector<std::string>{name_});
+    batch->put_outbox(Partition{0}, seq, json, std::vector<std::string>{name_});
     ASSERT_TRUE(store_->commit(*batch, false).ok());
-    outbox_->committed(Partition{0}, seq, rec, {name_});
+    auto r = pipeline::parse_alert_record(json);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    outbox_->committed(Partition{0}, seq, std::move(*r), json, {name_});
   }
   // Runs the loop until `done` holds (generous deadline: it bounds a broken test).
   bool run_until(const std::function<bool()>& done, seconds deadline = seconds(20)) {
@@ -154,11 +156,18 @@ class DeliveryTest : public ::testing::Test {
   }
   static config::SinkConfig sink(config::SinkType t, const std::string& url) {
     config::SinkConfig c;
-    c.type = t;
+    c.options = config::default_sink_options(t);
     c.name = std::string(config::to_string(t));
-    c.url = url;
+    std::visit(
+        [&](auto& o) {
+          if constexpr (requires { o.http; }) o.http.url = url;
+        },
+        c.options);
     if (t == config::SinkType::slack || t == config::SinkType::teams) c.rate_limit = 1;
     return c;
+  }
+  static config::WebhookSinkOptions& webhook(config::SinkConfig& c) {
+    return std::get<config::WebhookSinkOptions>(c.options);
   }
 
   std::filesystem::path dir_;
@@ -179,8 +188,8 @@ simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& body) 
 
 TEST_F(DeliveryTest, WebhookPostsTheRecordSignedWithItsHeaders) {
   auto c = sink(config::SinkType::webhook, receiver_.url());
-  c.secret = "s3cret";
-  c.headers["X-Team"] = "social";
+  webhook(c).secret = "s3cret";
+  webhook(c).http.headers["X-Team"] = "social";
   make(c);
   add(1, record("acme"));
   ASSERT_TRUE(run_until([&] { return outbox_->idle(); }));
@@ -199,7 +208,7 @@ TEST_F(DeliveryTest, WebhookPostsTheRecordSignedWithItsHeaders) {
 // replayed later), taken from the injected clock; the id names the notification.
 TEST_F(DeliveryTest, WebhookCarriesStandardWebhooksHeaders) {
   auto c = sink(config::SinkType::webhook, receiver_.url());
-  c.secret = "whsec_" + pipeline::base64_encode("k3y-bytes");
+  webhook(c).secret = "whsec_" + pipeline::base64_encode("k3y-bytes");
   make(c);
   const auto before = epoch_ms(dispatcher_.now()) / 1000;
   add(1, record("acme"));
@@ -297,7 +306,7 @@ TEST_F(DeliveryTest, AlertmanagerGetsLabelsAnnotationsAndEndsAtWhenResolved) {
 
 TEST_F(DeliveryTest, RetriesOn500And429AndTimeoutsUntilTheReceiverTakesIt) {
   auto c = sink(config::SinkType::webhook, receiver_.url());
-  c.timeout = milliseconds(300);
+  webhook(c).http.timeout = milliseconds(300);
   make(c, {.retry_initial = milliseconds(50), .retry_max = milliseconds(200)});
   receiver_.script({{500, "", {}}, {429, "1", {}}, {200, "", milliseconds(1500)}, {200, "", {}}});
   add(1, record("acme"));

@@ -66,7 +66,7 @@ TEST(Metrics, EveryFieldReachesItsFamily) {
   for (double x : {0.5, 5.0, 50.0, 5e6}) e.batch_messages.observe(x);
   for (double x : {0.0001, 0.003, 3.0}) e.commit_seconds.observe(x);
   for (double x : {0.004, 0.12, 0.25, 20.0}) e.alert_latency_seconds.observe(x);
-  pipeline::OutboxStats o{next(), next(), true, next(), next()};
+  pipeline::OutboxStats o{next(), next(), true, next(), next(), 0};
   pipeline::SinkStats a{"slack", next(), next(), next(), next(), next()};
   pipeline::SinkStats b{"webhook", next(), next(), next(), next(), next()};
   storage::StoreStats st{next(), next(), next(), next(), next(), next(),
@@ -92,6 +92,7 @@ TEST(Metrics, EveryFieldReachesItsFamily) {
   s.daemon.reload_failures = next();
   s.daemon.last_reload_ok = false;
   s.daemon.last_reload_success = TimePoint{} + Millis{1'764'000'000'123};
+  s.outbox.unreadable = next();
   auto families = [](const std::string& text) {
     std::vector<std::string> out;
     std::size_t at = 0;

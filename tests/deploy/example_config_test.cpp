@@ -20,9 +20,10 @@ TEST(ExampleConfig, WritesOnlyWhereTheSandboxAllows) {
   EXPECT_FALSE(c.source.has_value());
   int file_sinks = 0;
   for (const auto& sink : c.sinks) {
-    if (sink.type != config::SinkType::file) continue;
+    const auto* file = std::get_if<config::FileSinkOptions>(&sink.options);
+    if (file == nullptr) continue;
     ++file_sinks;
-    EXPECT_EQ(sink.path.rfind("/var/log/kilter/", 0), 0u) << sink.path;
+    EXPECT_EQ(file->path.rfind("/var/log/kilter/", 0), 0u) << file->path;
   }
   EXPECT_GE(file_sinks, 1);
   // Loopback, and above 1023: the unit grants no capabilities.

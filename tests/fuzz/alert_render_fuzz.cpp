@@ -1,8 +1,10 @@
 // Alert records built from fuzz bytes (any ids, summaries and terms in valid UTF-8;
 // values NaN, infinite, huge, tiny) and every rendering of them: the SPEC JSON
-// record (the webhook body, signed), the log line, Slack, Teams and Alertmanager
-// bodies through their sinks. Each JSON output must parse. The channel renderers
-// also get the raw remaining bytes as records: an error is fine, a crash is not.
+// record (the webhook body, signed), which must read back (parse_alert_record) to
+// the same line, the log line, Slack, Teams and Alertmanager bodies through their
+// sinks. Each JSON output must parse. The raw remaining bytes go to
+// parse_alert_record as a stored entry: refused or read, never a crash, and what
+// it reads renders and reads back stably.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -90,22 +92,32 @@ class CapturingClient final : public HttpClient {
 
 // Delivers `records` through a sink of type `t`: the body must be JSON, and the
 // sink must accept its own records.
-void deliver(fuzz::Input& in, config::SinkType t, const std::vector<std::string>& records) {
+void deliver(fuzz::Input& in, config::SinkType t, const std::vector<AlertRef>& records) {
   SimulatedDispatcher dispatcher;
   CapturingClient client;
   config::SinkConfig c;
-  c.type = t;
+  c.options = config::default_sink_options(t);
   c.name = std::string(config::to_string(t));
-  c.url = "http://127.0.0.1:9/hook";
-  c.secret = in.flag() ? in.text(16) : "";
-  c.channel = in.text(12);
-  c.username = in.text(12);
-  c.icon_emoji = in.text(12);
-  c.max_posts = in.byte() % 6;
-  c.generator_url = in.flag() ? "http://127.0.0.1:9464" : "";
+  config::HttpSinkOptions http;
+  http.url = "http://127.0.0.1:9/hook";
+  const std::string secret = in.flag() ? in.text(16) : "";
+  const std::string channel = in.text(12), username = in.text(12), icon_emoji = in.text(12);
+  const std::size_t max_posts = in.byte() % 6;
+  const std::string generator_url = in.flag() ? "http://127.0.0.1:9464" : "";
+  if (auto* o = std::get_if<config::WebhookSinkOptions>(&c.options)) {
+    o->http = http;
+    o->secret = secret;
+  } else if (auto* o = std::get_if<config::SlackSinkOptions>(&c.options)) {
+    *o = {http, channel, username, icon_emoji, max_posts};
+  } else if (auto* o = std::get_if<config::TeamsSinkOptions>(&c.options)) {
+    *o = {http, max_posts};
+  } else if (auto* o = std::get_if<config::AlertmanagerSinkOptions>(&c.options)) {
+    o->http = http;
+    o->generator_url = generator_url;
+  }
   auto sink = make_sink(c, SinkContext{&client, &dispatcher, {}});
   FUZZ_CHECK(sink.ok());
-  std::vector<std::string> batch = records;
+  std::vector<AlertRef> batch = records;
   if (!(*sink)->groups()) batch.resize(1);
   bool done = false;
   (*sink)->deliver(batch, [&](SinkResult r) {
@@ -123,43 +135,51 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::Input in(data, size);
   std::string account = in.text(32);
   if (account.empty()) account = "acme";  // records always name their account
-  std::vector<std::string> records;
-  std::vector<std::string_view> views;
+  std::vector<AlertRef> records;
+  std::vector<const AlertRecord*> views;
   for (int n = 1 + in.byte() % 3; n > 0; --n) {
-    AlertRecord r = record(in, account);
-    records.push_back(to_json(r));
-    check_json(records.back());
-    (void)to_text(r);
-    (void)render_alert_line(records.back());
-    auto mac = hmac_sha256_hex(r.summary, records.back());
+    records.push_back(make_outbound(record(in, account)));
+    const std::string& json = records.back()->json;
+    check_json(json);
+    auto back = parse_alert_record(json);
+    if (!back.ok()) std::fprintf(stderr, "%s\n%s\n", back.error().message.c_str(), json.c_str());
+    FUZZ_CHECK(back.ok() && to_json(*back) == json);
+    (void)render_alert_line(records.back()->record);
+    auto mac = hmac_sha256_hex(records.back()->record.summary, json);
     FUZZ_CHECK(mac.size() == 64);
   }
-  views.assign(records.begin(), records.end());
+  for (const auto& r : records) views.push_back(&r->record);
 
   auto slack = channels::slack_message(views, {});
   if (!slack.ok())
-    std::fprintf(stderr, "%s\n%s\n", slack.error().message.c_str(), records[0].c_str());
+    std::fprintf(stderr, "%s\n%s\n", slack.error().message.c_str(), records[0]->json.c_str());
   FUZZ_CHECK(slack.ok());
   check_json(*slack);
   auto teams = channels::teams_message(views, {});
   if (!teams.ok())
-    std::fprintf(stderr, "%s\n%s\n", teams.error().message.c_str(), records[0].c_str());
+    std::fprintf(stderr, "%s\n%s\n", teams.error().message.c_str(), records[0]->json.c_str());
   FUZZ_CHECK(teams.ok());
   check_json(*teams);
   auto am = channels::alertmanager_alerts(views, {});
-  if (!am.ok()) std::fprintf(stderr, "%s\n%s\n", am.error().message.c_str(), records[0].c_str());
+  if (!am.ok())
+    std::fprintf(stderr, "%s\n%s\n", am.error().message.c_str(), records[0]->json.c_str());
   FUZZ_CHECK(am.ok());
   check_json(*am);
   for (auto t : {config::SinkType::webhook, config::SinkType::slack, config::SinkType::teams,
                  config::SinkType::alertmanager})
     deliver(in, t, records);
 
-  // Whatever is left, as a record of its own: rendered or refused, never a crash.
-  std::string_view raw = in.rest();
-  std::vector<std::string_view> odd{raw};
-  if (auto s = channels::slack_message(odd, {}); s.ok()) check_json(*s);
-  if (auto s = channels::teams_message(odd, {}); s.ok()) check_json(*s);
-  if (auto s = channels::alertmanager_alerts(odd, {}); s.ok()) check_json(*s);
-  (void)render_alert_line(raw);
+  // Whatever is left, as a stored entry: refused or read, never a crash.
+  auto odd = parse_alert_record(in.rest());
+  if (!odd.ok()) return 0;
+  const std::string json = to_json(*odd);
+  check_json(json);
+  auto again = parse_alert_record(json);
+  FUZZ_CHECK(again.ok() && to_json(*again) == json);
+  const AlertRecord* one[] = {&*odd};
+  if (auto s = channels::slack_message(one, {}); s.ok()) check_json(*s);
+  if (auto s = channels::teams_message(one, {}); s.ok()) check_json(*s);
+  if (auto s = channels::alertmanager_alerts(one, {}); s.ok()) check_json(*s);
+  (void)render_alert_line(*odd);
   return 0;
 }

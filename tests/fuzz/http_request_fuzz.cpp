@@ -54,7 +54,7 @@ default_profile: brand
 class NullSink final : public pipeline::Sink {
  public:
   const std::string& name() const override { return name_; }
-  void deliver(const std::vector<std::string>&,
+  void deliver(std::span<const pipeline::AlertRef>,
                std::function<void(pipeline::SinkResult)> done) override {
     done({true, false, {}, {}});
   }

@@ -2,6 +2,7 @@
 // Teams: never a mention, a link, emphasis or a list.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,14 +29,24 @@ std::vector<std::string> UnescapedLinks(const std::string& text) {
 // Account ids, post ids and terms come from the events: in the card's
 // markdown they are text, never links, emphasis or lists.
 TEST_F(ChannelsTeams, HostileIdsAndTermsAreEscapedMarkdown) {
-  const std::string record =
-      R"j({"alert_id":"a/posts/1d","account":"[x](https://evil.example)","status":"firing",)j"
-      R"j("metric":"posts","value":31,"max":30,"rule":"- item","profile":"**p**",)j"
-      R"j("window":"1d","summary":"[x](https://evil.example): 31 posts <https://evil.example>",)j"
-      R"j("evidence":{"top_posts":[{"post_id":"[p](https://evil.example)","matched":["*b*",)j"
-      R"j("_i_","[t](https://evil.example)"],"link":"[l](https://evil.example)"},)j"
-      R"j({"post_id":"p2","link":"https://ok.example/a(b)"}],)j"
-      R"j("matched_terms":["[m](https://evil.example)","~s~","`c`","a\\b","1. one"]}})j";
+  AlertRecord record = Minimal("a/posts/1d", "[x](https://evil.example)",
+                               "[x](https://evil.example): 31 posts <https://evil.example>");
+  record.metric = "posts";
+  record.value = 31;
+  record.max = 30;
+  record.rule = "- item";
+  record.profile = "**p**";
+  record.window = "1d";
+  const double unknown = std::numeric_limits<double>::quiet_NaN();
+  record.evidence.top_posts = {
+      {"[p](https://evil.example)",
+       Category::personal,
+       unknown,
+       unknown,
+       {"*b*", "_i_", "[t](https://evil.example)"},
+       "[l](https://evil.example)"},
+      {"p2", Category::personal, unknown, unknown, {}, "https://ok.example/a(b)"}};
+  record.evidence.matched_terms = {"[m](https://evil.example)", "~s~", "`c`", "a\\b", "1. one"};
   const dom::element m = Parse(Teams({record}));
   const std::string all = AllText(m);
   EXPECT_TRUE(UnescapedLinks(all).empty()) << all;
@@ -45,19 +56,23 @@ TEST_F(ChannelsTeams, HostileIdsAndTermsAreEscapedMarkdown) {
   EXPECT_EQ(At(items, "/1/facts/3/value"), "\\- item");       // Rule: no list item
   EXPECT_EQ(At(items, "/1/facts/4/value"), "\\*\\*p\\*\\*");  // Profile: no bold
   EXPECT_EQ(At(items, "/3/text"),
-            "• \\[p\\](https://evil.example) · \\*b\\*, \\_i\\_, \\[t\\](https://evil.example) · "
+            "• \\[p\\](https://evil.example) · personal · \\*b\\*, \\_i\\_, "
+            "\\[t\\](https://evil.example) · "
             "\\[l\\](https://evil.example)");
-  EXPECT_EQ(At(items, "/4/text"), "• p2 · [open](https://ok.example/a%28b%29)");
+  EXPECT_EQ(At(items, "/4/text"), "• p2 · personal · [open](https://ok.example/a%28b%29)");
   EXPECT_EQ(At(items, "/5/text"),
             "Matched terms: \\[m\\](https://evil.example) · \\~s\\~ · \\`c\\` · a\\\\b · 1\\. one");
 }
 
 // Slack: the same hostile values reach no mention, link or tag in any field.
 TEST_F(ChannelsSlack, HostileAccountRuleAndProfileAreEscaped) {
-  const std::string record =
-      R"j({"alert_id":"a/posts/1d","account":"<!channel>","status":"firing","metric":"posts",)j"
-      R"j("value":31,"max":30,"rule":"<http://x|y>","profile":"a&b","window":"<!here>",)j"
-      R"j("summary":"<!channel> <http://x|y> & *b* _i_ ~s~","evidence":{}})j";
+  AlertRecord record = Minimal("a/posts/1d", "<!channel>", "<!channel> <http://x|y> & *b* _i_ ~s~");
+  record.metric = "posts";
+  record.value = 31;
+  record.max = 30;
+  record.rule = "<http://x|y>";
+  record.profile = "a&b";
+  record.window = "<!here>";
   const dom::element m = Parse(Slack({record}));
   // Every mrkdwn text (the header block is plain_text: Slack parses nothing there).
   const std::string all = AllText(Sub(m, "/blocks/1")) + At(m, "/text");

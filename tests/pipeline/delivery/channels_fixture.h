@@ -1,5 +1,6 @@
-// The channels tests' fixture: renders parsed back with simdjson, and the
-// renderers called with their default options.
+// The channels tests' fixture: renders parsed back with simdjson, records read
+// from the SPEC JSON line or built by hand, and the renderers called with their
+// default options.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,10 +12,13 @@
 #endif
 #include <simdjson.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "common/time.h"
 #include "pipeline/delivery/channels.h"
+#include "pipeline/delivery/record_format.h"
 
 namespace kilter::pipeline::channels::testing {
 
@@ -83,14 +87,38 @@ using ChannelsTeams = ChannelsTest;
 using ChannelsAlertmanager = ChannelsTest;
 using ChannelsInput = ChannelsTest;
 
-inline Result<std::string> Slack(std::vector<std::string_view> r, const SlackOptions& o = {}) {
-  return slack_message(r, o);
+// A record as the engine writes it (one SPEC JSON line), read back.
+inline AlertRecord Rec(std::string_view json) {
+  auto r = parse_alert_record(json);
+  EXPECT_TRUE(r.ok()) << r.error().message << "\n" << json;
+  return r.ok() ? *r : AlertRecord{};
 }
-inline Result<std::string> Teams(std::vector<std::string_view> r, const TeamsOptions& o = {}) {
-  return teams_message(r, o);
+
+// Only what every record has; the figures not known, the evidence empty.
+inline AlertRecord Minimal(std::string alert_id, std::string account, std::string summary) {
+  AlertRecord r;
+  r.alert_id = std::move(alert_id);
+  r.account = std::move(account);
+  r.summary = std::move(summary);
+  r.value = std::numeric_limits<double>::quiet_NaN();
+  r.starts_at = *parse_rfc3339("2026-11-18T16:00:00Z");
+  return r;
 }
-inline Result<std::string> Am(std::vector<std::string_view> r, const AlertmanagerOptions& o = {}) {
-  return alertmanager_alerts(r, o);
+
+inline std::vector<const AlertRecord*> Ptrs(const std::vector<AlertRecord>& r) {
+  std::vector<const AlertRecord*> out;
+  for (const auto& a : r) out.push_back(&a);
+  return out;
+}
+inline Result<std::string> Slack(const std::vector<AlertRecord>& r, const SlackOptions& o = {}) {
+  return slack_message(Ptrs(r), o);
+}
+inline Result<std::string> Teams(const std::vector<AlertRecord>& r, const TeamsOptions& o = {}) {
+  return teams_message(Ptrs(r), o);
+}
+inline Result<std::string> Am(const std::vector<AlertRecord>& r,
+                              const AlertmanagerOptions& o = {}) {
+  return alertmanager_alerts(Ptrs(r), o);
 }
 
 }  // namespace kilter::pipeline::channels::testing

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/delivery/record_format.h"
+
 #include <deque>
 #include <filesystem>
 #include <random>
@@ -21,9 +23,12 @@ class FakeSink final : public Sink {
   FakeSink(std::string name, bool groups) : name_(std::move(name)), groups_(groups) {}
   const std::string& name() const override { return name_; }
   bool groups() const override { return groups_; }
-  void deliver(const std::vector<std::string>& records,
-               std::function<void(SinkResult)> done) override {
-    calls.push_back(records);
+  void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
+    auto& call = calls.emplace_back();
+    for (const auto& a : alerts) {
+      call.push_back(a->json);
+      accounts.push_back(a->record.account);
+    }
     times.push_back(clock->steady_now());
     if (hold) {
       held.push_back(std::move(done));
@@ -36,7 +41,8 @@ class FakeSink final : public Sink {
     }
     done(r);
   }
-  std::vector<std::vector<std::string>> calls;
+  std::vector<std::vector<std::string>> calls;  // the JSON lines of each delivery
+  std::vector<std::string> accounts;            // of every record delivered, typed
   std::vector<std::chrono::steady_clock::time_point> times;
   std::deque<SinkResult> script;
   std::vector<std::function<void(SinkResult)>> held;
@@ -55,9 +61,16 @@ SinkResult refusal() {
   return {false, true, {}, "HTTP 400"};
 }
 
-std::string record(const std::string& account, int n, const std::string& status = "firing") {
-  return R"({"alert_id":")" + account + "/posts/1d#" + std::to_string(n) + R"(","account":")" +
-         account + R"(","status":")" + status + R"(","summary":"s"})";
+AlertRecord rec(const std::string& account, int n) {
+  AlertRecord r;
+  r.alert_id = account + "/posts/1d#" + std::to_string(n);
+  r.account = account;
+  r.summary = "s";
+  r.starts_at = from_epoch_ms(1'763'600'000'000);
+  return r;
+}
+std::string record(const std::string& account, int n) {
+  return to_json(rec(account, n));
 }
 
 class OutboxTest : public ::testing::Test {
@@ -95,11 +108,20 @@ class OutboxTest : public ::testing::Test {
         std::make_unique<Outbox>(loop_, *store_, std::move(slots), cfg, [this] { return firing_; });
   }
   // Writes an entry to the store as the engine does, then hands it over.
-  void add(std::uint64_t seq, const std::string& rec, std::vector<std::string> sinks = {"a", "b"}) {
+  void add(std::uint64_t seq, const std::string& json,
+           std::vector<std::string> sinks = {"a", "b"}) {
     auto batch = store_->new_batch();
-    batch->put_outbox(Partition{0}, seq, rec, sinks);
+    batch->put_outbox(Partition{0}, seq, json, sinks);
     ASSERT_TRUE(store_->commit(*batch, false).ok());
-    outbox_->committed(Partition{0}, seq, rec, std::move(sinks));
+    auto r = parse_alert_record(json);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    outbox_->committed(Partition{0}, seq, std::move(*r), json, std::move(sinks));
+  }
+  // Writes an entry to the store only, as an earlier run left it.
+  void store_entry(std::uint64_t seq, std::string_view json, std::vector<std::string> sinks) {
+    auto batch = store_->new_batch();
+    batch->put_outbox(Partition{0}, seq, json, sinks);
+    ASSERT_TRUE(store_->commit(*batch, false).ok());
   }
   std::size_t stored() {
     std::size_t n = 0;
@@ -226,14 +248,47 @@ TEST_F(OutboxTest, ARestartOwesOnlyWhatWasNotConfirmed) {
 
 TEST_F(OutboxTest, EntriesOwedToASinkNoLongerConfiguredAreDroppedForIt) {
   make();
-  auto batch = store_->new_batch();
-  batch->put_outbox(Partition{0}, 9, record("acme", 9), std::vector<std::string>{"gone", "a"});
-  ASSERT_TRUE(store_->commit(*batch, false).ok());
+  store_entry(9, record("acme", 9), {"gone", "a"});
   outbox_->restore_all();
   loop_.run_posted();
   EXPECT_EQ(a_->calls.size(), 1u);
   EXPECT_EQ(outbox_->stats().unknown_sinks, 1u);
   EXPECT_EQ(stored(), 0u);
+}
+
+// After a restart the stored line is read back once: the sinks get the typed
+// record and the line exactly as stored (an earlier version's spelling included).
+TEST_F(OutboxTest, ARestoredEntryIsTypedAndKeepsItsStoredLine) {
+  make();
+  const std::string older =
+      R"({"alert_id":"acme/posts/1d", "account":"acme","status":"firing","summary":"s",)"
+      R"("starts_at":"2026-11-20T10:00:00Z","value":3,"retired_key":[1]})";
+  store_entry(4, older, {"a", "b"});
+  outbox_->restore_all();
+  loop_.run_posted();
+  ASSERT_EQ(a_->calls.size(), 1u);
+  EXPECT_EQ(a_->calls[0][0], older);
+  EXPECT_EQ(a_->accounts, std::vector<std::string>{"acme"});
+  ASSERT_EQ(b_->calls.size(), 1u);
+  EXPECT_EQ(stored(), 0u);
+}
+
+// A stored entry that is no alert record is counted, dropped from the store, and
+// stops nothing: the entries around it are delivered.
+TEST_F(OutboxTest, AnUnreadableStoredEntryIsCountedAndDropped) {
+  make();
+  store_entry(1, record("acme", 1), {"a"});
+  store_entry(2, "{\"alert_id\":\"half", {"a"});
+  store_entry(3, R"({"alert_id":"x","account":"x","status":"pending"})", {"a"});
+  store_entry(4, record("acme", 4), {"a"});
+  outbox_->restore_all();
+  loop_.run_posted();
+  ASSERT_EQ(a_->calls.size(), 2u);
+  EXPECT_EQ(a_->calls[0][0], record("acme", 1));
+  EXPECT_EQ(a_->calls[1][0], record("acme", 4));
+  EXPECT_EQ(outbox_->stats().unreadable, 2u);
+  EXPECT_EQ(stored(), 0u);
+  EXPECT_TRUE(outbox_->idle());
 }
 
 TEST_F(OutboxTest, FullAtTheBoundAndBelowAgainOnceDelivered) {
@@ -252,7 +307,7 @@ TEST_F(OutboxTest, FullAtTheBoundAndBelowAgainOnceDelivered) {
 
 TEST_F(OutboxTest, RemindsOfStillFiringAlertsEveryRepeatInterval) {
   make({}, 0, Millis{0}, /*repeat_b=*/std::chrono::hours(4));
-  firing_ = {{record("acme", 1), {"b"}}, {record("globex", 2), {"a"}}};
+  firing_ = {{rec("acme", 1), {"b"}}, {rec("globex", 2), {"a"}}};
   add(1, record("acme", 1), {"b"});
   loop_.run_posted();
   ASSERT_EQ(b_->calls.size(), 1u);

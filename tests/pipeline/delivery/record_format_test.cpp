@@ -1,6 +1,12 @@
 #include "pipeline/delivery/record_format.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
 
 #include "common/time.h"
 
@@ -78,25 +84,155 @@ TEST(AlertRecord, JsonResolvedWithFullEvidence) {
       R"j("profile":"brand","severity":"warning"})j");
 }
 
-TEST(AlertRecord, TextLine) {
+// The log sink's line, as it has always been printed.
+TEST(AlertRecord, LogLine) {
   AlertRecord r = spec_record();
-  r.evidence.top_posts = {{"p-17", Category::personal, 9, 0.9, {"vacation"}, ""},
-                          {"p-3", Category::personal, 5, 0.9, {}, ""},
-                          {"p-4", Category::personal, 4, 0.9, {"family"}, ""},
-                          {"p-5", Category::personal, 1, 0.9, {"beach"}, ""}};
-  EXPECT_EQ(to_text(r),
-            "FIRING  acme  brand-on-topic  personal share 42% over 7d (max 10%)  "
-            "[21 personal / 27 professional / 2 promotional; top: p-17 \"vacation\", p-3, "
-            "p-4 \"family\", ...]");
+  EXPECT_EQ(render_alert_line(r),
+            "FIRING   acme/personal_share/7d   brand-on-topic       "
+            "acme: personal share 42% over 7d (max 10%)");
   r.status = AlertStatus::resolved;
-  r.evidence.top_posts.clear();
-  r.evidence.posts[3] = 4;
-  r.evidence.followers = FollowerEvidence{100, 90, {}, {}};
-  r.evidence.baseline = BaselineEvidence{"7d", 40, 100, 2.5};
-  EXPECT_EQ(to_text(r),
-            "RESOLVED  acme  brand-on-topic  personal share 42% over 7d (max 10%)  "
-            "[21 personal / 27 professional / 2 promotional / 4 unclassified; "
-            "followers 100 -> 90; previous 7d: 40 posts, 2.5 per post]");
+  r.alert_id = "a-very-long-account-name/personal_share/7d";
+  r.rule = "";
+  EXPECT_EQ(render_alert_line(r),
+            "RESOLVED a-very-long-account-name/personal_share/7d                      "
+            "acme: personal share 42% over 7d (max 10%)");
+}
+
+// Every optional field set, and values that print awkwardly.
+AlertRecord full_record() {
+  AlertRecord r = spec_record();
+  r.status = AlertStatus::resolved;
+  r.value = 0.1 + 0.2;
+  r.min = -1e-9;
+  r.max = 1.7976931348623157e308;
+  r.ends_at = at("2026-11-21T03:00:00.250Z");
+  r.summary = "acme: \"quoted\" \\ back\nslash\ttab \x01 café ☕ 𝄞 \u2028";
+  r.evidence.posts = {0, 18446744073709551615ull, 1, 9007199254740993ull};
+  r.evidence.engagement = {12.5, -3, 1e21, 5e-324, -0.0};
+  r.evidence.followers = FollowerEvidence{INT64_MIN, INT64_MAX, at("1970-01-01T00:00:00Z"),
+                                          at("2026-11-20T09:30:00.250Z")};
+  r.evidence.baseline = BaselineEvidence{"28d", 40, 123456789.123456789, -0.5};
+  r.evidence.top_posts.push_back(TopPost{"p-17",
+                                         Category::unclassified,
+                                         0.30000000000000004,
+                                         1.0 / 3,
+                                         {"vacation", "", "fa\"mily"},
+                                         "https://x.example/a?b=c&d"});
+  r.evidence.top_posts.push_back(TopPost{"", Category::promotional, 0, 0.5, {}, ""});
+  r.evidence.matched_terms = {"vacation", "é\\t"};
+  r.profile = "voice";
+  r.severity = "critical";
+  r.campaign = "black-friday";
+  return r;
+}
+
+void expect_round_trip(const AlertRecord& r) {
+  const auto json = to_json(r);
+  auto back = parse_alert_record(json);
+  ASSERT_TRUE(back.ok()) << back.error().message << "\n" << json;
+  EXPECT_EQ(to_json(*back), json);
+}
+
+TEST(AlertRecord, JsonReadsBackToTheSameLine) {
+  expect_round_trip(spec_record());
+  expect_round_trip(full_record());
+  AlertRecord r = full_record();
+  // Non-finite figures are written as null and read back as not known.
+  r.value = std::numeric_limits<double>::quiet_NaN();
+  r.min = std::numeric_limits<double>::infinity();
+  r.max = -0.0;
+  r.evidence.engagement[0] = -std::numeric_limits<double>::infinity();
+  r.evidence.baseline->engagement_per_post.reset();
+  r.evidence.top_posts[0].confidence = std::numeric_limits<double>::quiet_NaN();
+  r.evidence.followers.reset();
+  r.campaign.clear();
+  expect_round_trip(r);
+  // The earliest and latest instants an event may carry.
+  r.starts_at = from_epoch_ms(-62'167'219'200'000);
+  r.ends_at = from_epoch_ms(253'402'300'799'999);
+  expect_round_trip(r);
+  for (double v : {-123.456, 1e-9, 1e300, -1e-300, 4503599627370496.5, 0.1, 100.0, -0.0})
+    for (auto* field : {&r.value, &r.evidence.engagement[2], &r.evidence.top_posts[0].engagement}) {
+      *field = v;
+      expect_round_trip(r);
+    }
+}
+
+TEST(AlertRecord, JsonReadsBackTheFields) {
+  const AlertRecord r = full_record();
+  auto back = parse_alert_record(to_json(r));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->alert_id, r.alert_id);
+  EXPECT_EQ(back->status, AlertStatus::resolved);
+  EXPECT_EQ(back->value, r.value);
+  EXPECT_EQ(back->min, r.min);
+  EXPECT_EQ(back->ends_at, r.ends_at);
+  EXPECT_EQ(back->summary, r.summary);
+  EXPECT_EQ(back->evidence.posts, r.evidence.posts);
+  EXPECT_EQ(back->evidence.followers->first, INT64_MIN);
+  EXPECT_EQ(back->evidence.followers->last_at, r.evidence.followers->last_at);
+  EXPECT_EQ(back->evidence.baseline->engagement_per_post, -0.5);
+  ASSERT_EQ(back->evidence.top_posts.size(), 2u);
+  EXPECT_EQ(back->evidence.top_posts[0].category, Category::unclassified);
+  EXPECT_EQ(back->evidence.top_posts[0].matched, r.evidence.top_posts[0].matched);
+  EXPECT_EQ(back->evidence.top_posts[0].link, r.evidence.top_posts[0].link);
+  EXPECT_EQ(back->evidence.matched_terms, r.evidence.matched_terms);
+  EXPECT_EQ(back->campaign, "black-friday");
+}
+
+// Absent optional fields (an older writer, a receiver's hand) read as their
+// defaults; the figures as not known.
+TEST(AlertRecord, JsonWithOnlyTheRequiredFields) {
+  auto r = parse_alert_record(
+      R"({"alert_id":"a/posts/1d","account":"a","status":"firing","summary":"s",)"
+      R"("starts_at":"2026-11-20T10:00:00+01:00","future":{"x":[1,{}]},"min":null})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->starts_at, at("2026-11-20T09:00:00Z"));
+  EXPECT_TRUE(std::isnan(r->value));
+  EXPECT_FALSE(r->min.has_value());
+  EXPECT_FALSE(r->ends_at.has_value());
+  EXPECT_TRUE(r->rule.empty());
+  EXPECT_TRUE(r->evidence.top_posts.empty());
+}
+
+TEST(AlertRecord, MalformedJsonIsAnError) {
+  const std::string good = to_json(spec_record());
+  auto without = [&](std::string_view key) {
+    std::string s = good;
+    const auto at = s.find(fmt::format("\"{}\":", key));
+    s.replace(at, key.size() + 2, "\"x_" + std::string(key) + "\"");
+    return s;
+  };
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string s = good;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  const std::vector<std::string> bad = {
+      "",
+      "not json",
+      "[1,2]",
+      "null",
+      good.substr(0, good.size() - 1),
+      good + " {}",
+      without("alert_id"),
+      without("account"),
+      without("status"),
+      without("summary"),
+      without("starts_at"),
+      with("\"firing\"", "\"pending\""),
+      with("\"acme\"", "7"),
+      with("\"value\":0.42", "\"value\":\"0.42\""),
+      with("\"2026-11-20T10:00:00Z\"", "\"yesterday\""),
+      with("\"personal\":21", "\"personal\":-21"),
+      with("\"top_posts\":[]", "\"top_posts\":[{\"post_id\":\"p\",\"category\":\"other\"}]"),
+      with("\"top_posts\":[]", "\"top_posts\":[7]"),
+      with("\"matched_terms\":[]", "\"matched_terms\":[\"a\",1]"),
+      with("\"evidence\":{", "\"evidence\":[{"),
+      with("\"summary\":\"acme", "\"summary\":\"\xff\xfe"),  // not UTF-8
+  };
+  for (const auto& s : bad) EXPECT_FALSE(parse_alert_record(s).ok()) << s;
+  EXPECT_TRUE(parse_alert_record(good + " \n").ok());
 }
 
 }  // namespace

@@ -29,11 +29,11 @@ default_profile: brand
 class RecordingSink final : public Sink {
  public:
   const std::string& name() const override { return name_; }
-  void deliver(const std::vector<std::string>& rs, std::function<void(SinkResult)> done) override {
-    records.insert(records.end(), rs.begin(), rs.end());
+  void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
+    for (const auto& a : alerts) records.push_back(a->json);
     done({true, false, {}, {}});
   }
-  std::vector<std::string> records;
+  std::vector<std::string> records;  // the SPEC JSON lines
 
  private:
   std::string name_ = "log";  // the sink of a configuration without sinks
