@@ -57,9 +57,9 @@ class StringId {
   std::string v_;
 };
 
+// Only the ids that are kept outside the configuration have an owning type;
+// profile and rule names live in config::Profile / config::Rule and travel as refs.
 using AccountId = StringId<struct AccountTag>;
-using ProfileName = StringId<struct ProfileTag>;
-using RuleName = StringId<struct RuleTag>;
 
 // A view of a tagged id, for the hot path and for APIs that take several ids
 // side by side (account, profile, rule): as cheap as the string_view it wraps,

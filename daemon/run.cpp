@@ -338,7 +338,7 @@ class Service {
   // SIGHUP: the new file is checked first; an invalid one changes nothing.
   void reload() {
     notifier_.reloading();
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = dispatcher_.steady_now();
     auto refuse = [&](std::string_view why) {
       ++reload_failures_;
       last_reload_ok_ = false;
@@ -372,7 +372,7 @@ class Service {
     ++reloads_;
     last_reload_ok_ = true;
     last_reload_success_ = dispatcher_.now();
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    auto ms = std::chrono::duration<double, std::milli>(dispatcher_.steady_now() - started);
     spdlog::info("reloaded {} in {:.1f} ms: {} profiles, {} sinks, {} routes", opts_.config_path,
                  ms.count(), cfg_->profiles.size(), cfg_->sinks.size(), cfg_->routes.size());
     notifier_.ready();
