@@ -116,7 +116,12 @@ def cmake_deps(root, module, targets):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
+    if sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     root = Path(sys.argv[1]).resolve()
+    if not (root / "tests" / "architecture" / "modules.txt").is_file():
+        sys.exit(f"{root}: not a Kilter source tree (no tests/architecture/modules.txt)")
     graph = read_graph(root / "tests" / "architecture" / "modules.txt")
     modules = list(graph)
     problems = []
