@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "config/loader.h"
+#include "tests/support/config_docs.h"
 
 namespace kilter::config {
 namespace {
@@ -377,27 +378,9 @@ sinks:
   EXPECT_EQ(s.config->storage.path, "/srv/k/kilter-state");
 }
 
-// The YAML between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in a document.
-std::string documented(const std::string& doc, const std::string& name) {
-  std::ifstream in(std::string(KILTER_SOURCE_DIR) + "/" + doc);
-  EXPECT_TRUE(in) << doc;
-  std::string line, yaml;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    if (line == "<!-- " + name + ":begin -->")
-      inside = true;
-    else if (line == "<!-- " + name + ":end -->")
-      inside = false;
-    else if (inside && !line.starts_with("```"))
-      yaml += line + "\n";
-  }
-  EXPECT_FALSE(yaml.empty()) << name << " in " << doc;
-  return yaml;
-}
-
 TEST(Loader, TheReadmesRoutingExampleLoads) {
   ::setenv("TEAMS_EXEC_WEBHOOK", "https://teams.example/workflows/x", 1);
-  auto yaml = documented("README.md", "routing-example");
+  auto yaml = test_support::documented("README.md", "routing-example");
   // The Slack URL file of the example, under a directory of this test's own.
   auto dir = std::filesystem::temp_directory_path() / "kilter-readme-example";
   std::filesystem::create_directories(dir);

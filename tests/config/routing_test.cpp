@@ -4,30 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.h"
+#include "tests/support/config_docs.h"
 
 namespace kilter::config {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr const char* kBase = R"(source: {file: e.ndjson}
-profiles:
-  brand:
-    rules:
-      - {name: gone-silent, metric: posts, window: 1d, min: 1}
-      - {name: engagement-drop, metric: engagement_change, window: 1d, baseline: 7d, min: -0.5}
-      - {name: too-pushy, metric: promotional_share, window: 7d, max: 0.4, severity: critical}
-  voice:
-    rules:
-      - {name: show-the-person, metric: personal_share, window: 7d, min: 0.2}
-sinks:
-  - {type: file, path: all.ndjson}
-  - {type: slack, name: brand-slack, url: "https://hooks.slack.test/a"}
-  - {type: teams, name: exec-teams, url: "https://teams.test/b"}
-)";  // 14 lines
-
 LoadResult load(const std::string& extra) {
-  return load_string(std::string(kBase) + extra, "k.yaml", "/etc/kilter");
+  return load_string(std::string(test_support::kRoutingBase) + extra, "k.yaml", "/etc/kilter");
 }
 
 std::string all_errors(const LoadResult& r) {

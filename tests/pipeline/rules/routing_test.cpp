@@ -9,28 +9,13 @@
 
 #include "config/loader.h"
 #include "pipeline/rules/routing.h"
+#include "tests/support/config_docs.h"
 
 namespace kilter::pipeline {
 namespace {
 
 using config::Config;
 using config::Rule;
-
-constexpr const char* kBase = R"(source: {file: e.ndjson}
-profiles:
-  brand:
-    rules:
-      - {name: gone-silent, metric: posts, window: 1d, min: 1}
-      - {name: engagement-drop, metric: engagement_change, window: 1d, baseline: 7d, min: -0.5}
-      - {name: too-pushy, metric: promotional_share, window: 7d, max: 0.4, severity: critical}
-  voice:
-    rules:
-      - {name: show-the-person, metric: personal_share, window: 7d, min: 0.2}
-sinks:
-  - {type: file, path: all.ndjson}
-  - {type: slack, name: brand-slack, url: "https://hooks.slack.test/a"}
-  - {type: teams, name: exec-teams, url: "https://teams.test/b"}
-)";
 
 AccountRef A(std::string_view s) {
   return AccountRef{s};
@@ -40,7 +25,8 @@ ProfileRef P(std::string_view s) {
 }
 
 config::LoadResult load(const std::string& extra) {
-  return config::load_string(std::string(kBase) + extra, "k.yaml", "/etc/kilter");
+  return config::load_string(std::string(test_support::kRoutingBase) + extra, "k.yaml",
+                             "/etc/kilter");
 }
 
 std::string all_errors(const config::LoadResult& r) {
@@ -97,27 +83,9 @@ TEST(Routing, MatchersNeedEveryFieldTheySet) {
   EXPECT_FALSE(matches(m, A("exec-jo"), P("brand"), pushy));
 }
 
-// The YAML between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in a document.
-std::string documented(const std::string& doc, const std::string& name) {
-  std::ifstream in(std::string(KILTER_SOURCE_DIR) + "/" + doc);
-  EXPECT_TRUE(in) << doc;
-  std::string line, yaml;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    if (line == "<!-- " + name + ":begin -->")
-      inside = true;
-    else if (line == "<!-- " + name + ":end -->")
-      inside = false;
-    else if (inside && !line.starts_with("```"))
-      yaml += line + "\n";
-  }
-  EXPECT_FALSE(yaml.empty()) << name << " in " << doc;
-  return yaml;
-}
-
 TEST(Routing, TheReadmesRoutingExampleRoutesAsItSays) {
   ::setenv("TEAMS_EXEC_WEBHOOK", "https://teams.example/workflows/x", 1);
-  auto yaml = documented("README.md", "routing-example");
+  auto yaml = test_support::documented("README.md", "routing-example");
   auto dir = std::filesystem::temp_directory_path() / "kilter-readme-routing";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "slack-brand.url") << "https://hooks.slack.example/T/B/x\n";
