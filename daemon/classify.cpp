@@ -7,31 +7,41 @@
 
 #include "common/json.h"
 #include "config/loader.h"
+#include "daemon/classify_setup.h"
 #include "daemon/commands.h"
 #include "pipeline/classify/classifier.h"
 #include "pipeline/ingest/decoder.h"
 
 namespace kilter::daemon {
 
-int classify(const std::string& config_path) {
-  config::Config cfg;
+std::optional<ClassifySetup> classify_setup(const std::string& config_path) {
+  ClassifySetup setup;
   if (!config_path.empty()) {
     auto loaded = config::load_file(config_path);
     if (!loaded.errors.empty()) {
       for (const auto& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-      return kExitConfig;
+      return std::nullopt;
     }
-    cfg = std::move(*loaded.config);
+    setup.cfg = std::move(*loaded.config);
   }
   pipeline::ClassifierOptions copts;
-  copts.languages = cfg.classifier.languages;
-  copts.extra_lexicon_files = cfg.classifier.extra_lexicons;
-  copts.min_confidence = cfg.classifier.min_confidence;
+  copts.languages = setup.cfg.classifier.languages;
+  copts.extra_lexicon_files = setup.cfg.classifier.extra_lexicons;
+  copts.min_confidence = setup.cfg.classifier.min_confidence;
   auto classifier = pipeline::make_lexicon_classifier(copts);
   if (!classifier) {
     fmt::print(stderr, "classifier: {}\n", classifier.error().message);
-    return kExitConfig;
+    return std::nullopt;
   }
+  setup.classifier = std::move(*classifier);
+  return setup;
+}
+
+int classify(const std::string& config_path) {
+  auto setup = classify_setup(config_path);
+  if (!setup) return kExitConfig;
+  const auto& cfg = setup->cfg;
+  auto& classifier = setup->classifier;
   pipeline::Decoder decoder(cfg.pipeline.max_event_bytes);
   std::ios::sync_with_stdio(false);
   std::string line, out;
@@ -49,7 +59,7 @@ int classify(const std::string& config_path) {
     if (ev.type != EventType::post) continue;
     auto policy = config::resolve_account(cfg, ev.account);
     auto terms = pipeline::normalize_terms(policy.brand_terms);
-    auto c = (*classifier)->classify(ev, terms);
+    auto c = classifier->classify(ev, terms);
     ++posts;
     out.clear();
     out += "{\"post_id\":";

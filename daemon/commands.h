@@ -14,6 +14,17 @@ struct RunOptions {
 int run(const RunOptions& opts);
 int check_config(const std::string& config_path);
 int classify(const std::string& config_path);
+
+// `kilterd classify --eval FILE`: labelled post events in, the classifier's figures out.
+struct ClassifyEvalOptions {
+  std::string config_path;
+  std::string file;
+  std::string label = "category";  // the label field; with the default, `expected` is a fallback
+  bool label_given = false;        // --label given: no fallback
+  std::string by;                  // --by FIELD, empty for none
+  bool json = false;
+};
+int classify_eval(const ClassifyEvalOptions& opts);
 int inspect(const std::string& config_path, const std::string& account);
 // NAME or NAME:PARTITIONS per topic.
 int dev_broker(int brokers, const std::vector<std::string>& topics);

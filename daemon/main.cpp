@@ -27,6 +27,18 @@ int main(int argc, char** argv) {
   auto* classify = app.add_subcommand("classify", "classify post events read from stdin (NDJSON)");
   classify->add_option("--config,-c", classify_path,
                        "configuration file (classifier section and brand terms)");
+  kilter::daemon::ClassifyEvalOptions eval_opts;
+  auto* eval_file = classify->add_option(
+      "--eval", eval_opts.file,
+      "evaluate on labelled post events (NDJSON) in FILE: accuracy, precision, recall, "
+      "confusion matrix, worst mistakes");
+  auto* eval_label = classify
+                         ->add_option("--label", eval_opts.label,
+                                      "the label field (default: category, else expected)")
+                         ->needs(eval_file);
+  classify->add_option("--by", eval_opts.by, "also break the figures down by this field")
+      ->needs(eval_file);
+  classify->add_flag("--json", eval_opts.json, "the figures as one JSON object")->needs(eval_file);
 
   std::string inspect_path, inspect_account;
   auto* inspect = app.add_subcommand(
@@ -46,6 +58,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*check) return kilter::daemon::check_config(check_path);
+  if (*classify && !eval_opts.file.empty()) {
+    eval_opts.config_path = classify_path;
+    eval_opts.label_given = eval_label->count() > 0;
+    return kilter::daemon::classify_eval(eval_opts);
+  }
   if (*classify) return kilter::daemon::classify(classify_path);
   if (*inspect) return kilter::daemon::inspect(inspect_path, inspect_account);
   if (*broker) return kilter::daemon::dev_broker(broker_count, broker_topics);
