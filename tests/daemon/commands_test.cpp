@@ -210,5 +210,85 @@ TEST(HttpListen, RunFailsWhenThePortIsInUse) {
   EXPECT_THAT(r.err, HasSubstr("in use"));
 }
 
+// `kilterd classify --eval FILE`: the binary on a small labelled file.
+struct EvalOutcome {
+  Exit exit;
+  std::string out, err;
+};
+
+EvalOutcome eval(const TempDir& dir, std::vector<std::string> extra) {
+  std::vector<std::string> argv = {KILTERD_BIN, "classify"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto out = dir / "eval.out", err = dir / "eval.err";
+  auto e = run(argv, out, err, {});
+  return {e, read_file(out), read_file(err)};
+}
+
+std::string post(const std::string& id, const std::string& text, const std::string& extra) {
+  return "{\"type\":\"post\",\"id\":\"e-" + id +
+         "\",\"account\":\"a\",\"ts\":\"2026-11-25T10:00:00Z\"," + "\"post_id\":\"" + id +
+         "\",\"text\":\"" + text + "\"," + extra + "}\n";
+}
+
+// 1: a clearly personal post labelled promotional as `category` (the decoder would
+// trust it): the classifier must classify the text and count a mistake.
+// 2: the same text labelled personal through `expected`.
+// 3: not JSON. 4: an engagement. 5: a label outside the three classes.
+std::string sample() {
+  const std::string personal =
+      "Happy birthday to my wonderful mom! Family dinner tonight with the kids, love you all";
+  return post("p1", personal, "\"lang\":\"en\",\"category\":\"promotional\"") +
+         post("p2", personal, "\"lang\":\"fr\",\"expected\":\"personal\"") + "{not json\n" +
+         "{\"type\":\"engagement\",\"id\":\"g1\",\"account\":\"a\",\"ts\":\"2026-11-25T10:00:00Z\","
+         "\"post_id\":\"p1\",\"action\":\"like\"}\n" +
+         post("p3", personal, "\"expected\":\"spam\"");
+}
+
+TEST(ClassifyEval, CountsAMistakeForAnUntrustedCategoryLabelAndSkipsBadLines) {
+  TempDir dir;
+  write_file(dir / "labelled.ndjson", sample());
+  auto r = eval(dir, {"--eval", (dir / "labelled.ndjson").string(), "--by", "lang"});
+  ASSERT_EQ(r.exit.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("posts evaluated: 2 (3 line(s) skipped)"));
+  EXPECT_THAT(r.out, HasSubstr("accuracy: 0.500 (1/2)"));
+  EXPECT_THAT(r.out, HasSubstr("p1  label=promotional predicted=personal"));
+  EXPECT_THAT(r.out, Not(HasSubstr("p2  label=")));
+  EXPECT_THAT(r.err, HasSubstr("line 3: skipped: bad input"));
+  EXPECT_THAT(r.err, HasSubstr("line 4: skipped: not a post"));
+  EXPECT_THAT(r.err, HasSubstr("line 5: skipped: label \"spam\""));
+  EXPECT_THAT(r.out, HasSubstr("by lang"));
+  EXPECT_THAT(r.out, HasSubstr("en                    1     0.000"));
+  EXPECT_THAT(r.out, HasSubstr("fr                    1     1.000"));
+}
+
+TEST(ClassifyEval, JsonOutput) {
+  TempDir dir;
+  write_file(dir / "labelled.ndjson", sample());
+  auto r = eval(dir, {"--eval", (dir / "labelled.ndjson").string(), "--json"});
+  ASSERT_EQ(r.exit.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"evaluated\":2,\"skipped\":3,\"correct\":1,\"accuracy\":0.5"));
+  EXPECT_THAT(r.out, HasSubstr("\"promotional\":{\"personal\":1,"));
+}
+
+TEST(ClassifyEval, ExplicitLabelFieldHasNoFallback) {
+  TempDir dir;
+  write_file(dir / "labelled.ndjson", sample());
+  auto r = eval(dir, {"--eval", (dir / "labelled.ndjson").string(), "--label", "expected"});
+  ASSERT_EQ(r.exit.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("accuracy: 1.000 (1/1)"));
+  EXPECT_THAT(r.err, HasSubstr("line 1: skipped: no label (field expected)"));
+}
+
+TEST(ClassifyEval, MissingFileIsExit1) {
+  TempDir dir;
+  auto r = eval(dir, {"--eval", (dir / "nope.ndjson").string()});
+  EXPECT_EQ(r.exit.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot read"));
+  EXPECT_THAT(r.err, HasSubstr("nope.ndjson"));
+  auto d = eval(dir, {"--eval", dir.path().string()});
+  EXPECT_EQ(d.exit.code, 1);
+  EXPECT_THAT(d.err, HasSubstr("is a directory"));
+}
+
 }  // namespace
 }  // namespace kilter::testing
