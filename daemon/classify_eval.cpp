@@ -69,87 +69,60 @@ void print_text(const pipeline::EvaluationReport& r, const std::string& by, std:
 }
 
 void print_json(const pipeline::EvaluationReport& r, const std::string& by, std::size_t skipped) {
-  std::string o = "{\"evaluated\":";
-  json::append_number(o, static_cast<double>(r.evaluated));
-  o += ",\"skipped\":";
-  json::append_number(o, static_cast<double>(skipped));
-  o += ",\"correct\":";
-  json::append_number(o, static_cast<double>(r.correct));
-  o += ",\"accuracy\":";
-  json::append_number(o, round3(r.accuracy));
-  o += ",\"classes\":{";
+  auto count = [](std::size_t n) { return static_cast<double>(n); };
+  json::Writer w;
+  w.begin_object();
+  w.key("evaluated").number(count(r.evaluated));
+  w.key("skipped").number(count(skipped));
+  w.key("correct").number(count(r.correct));
+  w.key("accuracy").number(round3(r.accuracy));
+  w.key("classes").begin_object();
   for (std::size_t c = 0; c < kClassifiedCategories; ++c) {
     const auto& f = r.classes[c];
-    if (c > 0) o += ',';
-    json::append_string(o, to_string(kAll[c]));
-    o += ":{\"precision\":";
-    json::append_number(o, round3(f.precision));
-    o += ",\"recall\":";
-    json::append_number(o, round3(f.recall));
-    o += ",\"f1\":";
-    json::append_number(o, round3(f.f1));
-    o += ",\"support\":";
-    json::append_number(o, static_cast<double>(f.support));
-    o += '}';
+    w.key(to_string(kAll[c])).begin_object();
+    w.key("precision").number(round3(f.precision));
+    w.key("recall").number(round3(f.recall));
+    w.key("f1").number(round3(f.f1));
+    w.key("support").number(count(f.support));
+    w.end_object();
   }
-  o += "},\"confusion\":{";
+  w.end_object();
+  w.key("confusion").begin_object();
   for (std::size_t l = 0; l < kClassifiedCategories; ++l) {
-    if (l > 0) o += ',';
-    json::append_string(o, to_string(kAll[l]));
-    o += ":{";
-    for (std::size_t p = 0; p < kCategories; ++p) {
-      if (p > 0) o += ',';
-      json::append_string(o, to_string(kAll[p]));
-      o += ':';
-      json::append_number(o, static_cast<double>(r.confusion[l][p]));
-    }
-    o += '}';
+    w.key(to_string(kAll[l])).begin_object();
+    for (std::size_t p = 0; p < kCategories; ++p)
+      w.key(to_string(kAll[p])).number(count(r.confusion[l][p]));
+    w.end_object();
   }
-  o += '}';
+  w.end_object();
   if (!by.empty()) {
-    o += ",\"by\":";
-    json::append_string(o, by);
-    o += ",\"groups\":[";
-    for (std::size_t i = 0; i < r.groups.size(); ++i) {
-      const auto& g = r.groups[i];
-      if (i > 0) o += ',';
-      o += "{\"value\":";
-      json::append_string(o, g.value);
-      o += ",\"posts\":";
-      json::append_number(o, static_cast<double>(g.count));
-      o += ",\"accuracy\":";
-      json::append_number(o, round3(g.accuracy));
-      o += ",\"recall\":{";
-      bool first = true;
-      for (std::size_t c = 0; c < kClassifiedCategories; ++c) {
-        if (g.support[c] == 0) continue;
-        if (!first) o += ',';
-        first = false;
-        json::append_string(o, to_string(kAll[c]));
-        o += ':';
-        json::append_number(o, round3(g.recall[c]));
-      }
-      o += "}}";
+    w.field("by", by);
+    w.key("groups").begin_array();
+    for (const auto& g : r.groups) {
+      w.begin_object();
+      w.field("value", g.value);
+      w.key("posts").number(count(g.count));
+      w.key("accuracy").number(round3(g.accuracy));
+      w.key("recall").begin_object();
+      for (std::size_t c = 0; c < kClassifiedCategories; ++c)
+        if (g.support[c] != 0) w.key(to_string(kAll[c])).number(round3(g.recall[c]));
+      w.end_object().end_object();
     }
-    o += ']';
+    w.end_array();
   }
-  o += ",\"worst\":[";
-  for (std::size_t i = 0; i < r.worst.size(); ++i) {
-    const auto& m = r.worst[i];
-    if (i > 0) o += ',';
-    o += "{\"post_id\":";
-    json::append_string(o, m.id);
-    o += ",\"label\":";
-    json::append_string(o, to_string(m.label));
-    o += ",\"predicted\":";
-    json::append_string(o, to_string(m.predicted));
-    o += ",\"confidence\":";
-    json::append_number(o, round3(m.confidence));
-    o += ",\"text\":";
-    json::append_string(o, m.text);
-    o += '}';
+  w.key("worst").begin_array();
+  for (const auto& m : r.worst) {
+    w.begin_object();
+    w.field("post_id", m.id);
+    w.field("label", to_string(m.label));
+    w.field("predicted", to_string(m.predicted));
+    w.key("confidence").number(round3(m.confidence));
+    w.field("text", m.text);
+    w.end_object();
   }
-  o += "]}\n";
+  w.end_array().end_object();
+  auto o = w.take();
+  o.push_back('\n');
   std::fwrite(o.data(), 1, o.size(), stdout);
 }
 
@@ -208,7 +181,7 @@ int classify_eval(const ClassifyEvalOptions& opts) {
       continue;
     }
     auto label = parse_category(*raw);
-    if (!label || *label == Category::unclassified) {
+    if (!label) {  // parse_category knows only the three classes
       skip(fmt::format("label {} is not personal, professional or promotional", json::quote(*raw)));
       continue;
     }
