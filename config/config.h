@@ -61,7 +61,11 @@ struct PipelineConfig {
   bool operator==(const PipelineConfig&) const = default;
 };
 
+enum class ClassifierMethod { model, lexicon };
+
 struct ClassifierConfig {
+  ClassifierMethod method = ClassifierMethod::model;  // learned model, or the lexicons alone
+  std::string model;  // model file from `kilterd train`; empty: the shipped model
   std::vector<std::string> languages = {"en", "fr"};  // shipped lexicons to load
   std::vector<std::string> extra_lexicons;            // extra lexicon files (same format)
   double min_confidence = 0.0;                        // below this the post is "unclassified"

@@ -40,6 +40,7 @@ void resolve_paths(Config& c, const fs::path& base) {
     if (auto* file = std::get_if<FileSinkOptions>(&s.options))
       file->path = absolute_under(base, file->path);
   for (auto& l : c.classifier.extra_lexicons) l = absolute_under(base, l);
+  if (!c.classifier.model.empty()) c.classifier.model = absolute_under(base, c.classifier.model);
 }
 
 void read_document(Reader& r, const YAML::Node& doc, Config& c) {

@@ -15,16 +15,22 @@ namespace {
 constexpr std::string_view kSourceKeys[] = {"file"};
 constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dead_letter_topic",
                                            "properties"};
-constexpr std::string_view kStorageKeys[] = {
-    "path",        "bucket", "retention", "commit_interval", "commit_max_events", "block_cache_mib",
-    "memtable_mib", "min_free_mib"};
-constexpr std::string_view kPipelineKeys[] = {"allowed_lateness", "evaluation_interval",
-                                              "max_event_bytes",  "engagement_weights",
-                                              "dedupe_max_ids",   "post_cache_posts",
-                                              "max_future_skew"};
+constexpr std::string_view kStorageKeys[] = {"path",
+                                             "bucket",
+                                             "retention",
+                                             "commit_interval",
+                                             "commit_max_events",
+                                             "block_cache_mib",
+                                             "memtable_mib",
+                                             "min_free_mib"};
+constexpr std::string_view kPipelineKeys[] = {
+    "allowed_lateness", "evaluation_interval", "max_event_bytes", "engagement_weights",
+    "dedupe_max_ids",   "post_cache_posts",    "max_future_skew"};
 constexpr std::string_view kActionKeys[] = {"reply", "repost", "quote",
                                             "like",  "click",  "impression"};
-constexpr std::string_view kClassifierKeys[] = {"languages", "extra_lexicons", "min_confidence"};
+constexpr std::string_view kClassifierKeys[] = {"method", "model", "languages", "extra_lexicons",
+                                                "min_confidence"};
+constexpr std::string_view kClassifierMethods[] = {"model", "lexicon"};
 constexpr std::string_view kLanguages[] = {"en", "fr"};
 constexpr std::string_view kHttpKeys[] = {
     "listen",       "token",          "token_file", "max_connections", "max_connections_per_client",
@@ -196,6 +202,16 @@ void read_classifier(Reader& r, const Field& f, Config& c) {
   auto& k = c.classifier;
   auto m = r.map(f, kClassifierKeys);
   if (!m) return;
+  if (const auto* v = m->get("method")) {
+    std::string method;
+    if (r.choice(*v, kClassifierMethods, method))
+      k.method = method == "lexicon" ? ClassifierMethod::lexicon : ClassifierMethod::model;
+  }
+  if (const auto* v = m->get("model")) {
+    r.nonempty_string(*v, k.model);
+    if (k.method == ClassifierMethod::lexicon && m->get("method"))
+      r.error(*v, "a model file is not used with method: lexicon");
+  }
   if (const auto* v = m->get("languages")) {
     if (auto items = r.list(*v)) {
       std::vector<std::string> langs;
