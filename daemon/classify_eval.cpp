@@ -62,6 +62,17 @@ void print_text(const pipeline::EvaluationReport& r, const std::string& by, std:
       fmt::print("\n");
     }
   }
+  fmt::print(
+      "\ncalibration ({} post(s) given a class; {} unclassified, coverage {:.3f}, accuracy "
+      "on them {:.3f})\n{:<14}{:>7}{:>17}{:>10}\n",
+      r.calibrated, r.unclassified, r.coverage, r.classified_accuracy, "confidence", "posts",
+      "mean confidence", "accuracy");
+  for (const auto& b : r.calibration) {
+    if (b.count == 0) continue;
+    fmt::print("{:<14}{:>7}{:>17.3f}{:>10.3f}\n", fmt::format("{:.1f}-{:.1f}", b.lo, b.hi), b.count,
+               b.mean_confidence, b.accuracy);
+  }
+  fmt::print("expected calibration error: {:.3f}\n", r.ece);
   fmt::print("\nworst mistakes ({}, highest confidence first)\n", r.worst.size());
   for (const auto& m : r.worst)
     fmt::print("{}  label={} predicted={} confidence={:.3f}  {}\n", m.id, to_string(m.label),
@@ -110,6 +121,23 @@ void print_json(const pipeline::EvaluationReport& r, const std::string& by, std:
     }
     w.end_array();
   }
+  w.key("unclassified").number(count(r.unclassified));
+  w.key("coverage").number(round3(r.coverage));
+  w.key("classified_accuracy").number(round3(r.classified_accuracy));
+  w.key("calibration").begin_object();
+  w.key("ece").number(round3(r.ece));
+  w.key("bins").begin_array();
+  for (const auto& b : r.calibration) {
+    if (b.count == 0) continue;
+    w.begin_object();
+    w.key("lo").number(round3(b.lo));
+    w.key("hi").number(round3(b.hi));
+    w.key("posts").number(count(b.count));
+    w.key("mean_confidence").number(round3(b.mean_confidence));
+    w.key("accuracy").number(round3(b.accuracy));
+    w.end_object();
+  }
+  w.end_array().end_object();
   w.key("worst").begin_array();
   for (const auto& m : r.worst) {
     w.begin_object();

@@ -1,6 +1,7 @@
 #include "pipeline/classify/evaluation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 namespace kilter::pipeline {
@@ -31,6 +32,16 @@ void Evaluation::add(Category label, Category predicted, float confidence,
   ++totals_.evaluated;
   totals_.correct += hit;
   ++totals_.confusion[l][p];
+  if (predicted == Category::unclassified) {
+    ++totals_.unclassified;
+  } else {
+    const double c = std::clamp(static_cast<double>(confidence), 0.0, 1.0);
+    const auto b = std::min(kCalibrationBins - 1, static_cast<std::size_t>(c * kCalibrationBins));
+    ++totals_.calibration[b].count;
+    totals_.calibration[b].correct += hit;
+    confidence_sum_[b] += c;
+    ++totals_.calibrated;
+  }
   if (use_groups) {
     std::string_view key = group ? *group : kNoGroup;
     auto it = groups_.find(key);
@@ -82,6 +93,17 @@ EvaluationReport Evaluation::report() const {
     r.groups.push_back(std::move(gf));
   }
   for (const auto& [seq, m] : worst_) r.worst.push_back(m);
+  for (std::size_t b = 0; b < kCalibrationBins; ++b) {
+    auto& bin = r.calibration[b];
+    bin.lo = static_cast<double>(b) / kCalibrationBins;
+    bin.hi = static_cast<double>(b + 1) / kCalibrationBins;
+    bin.accuracy = ratio(bin.correct, bin.count);
+    bin.mean_confidence =
+        bin.count == 0 ? 0.0 : confidence_sum_[b] / static_cast<double>(bin.count);
+    r.ece += ratio(bin.count, r.calibrated) * std::abs(bin.accuracy - bin.mean_confidence);
+  }
+  r.coverage = ratio(r.evaluated - r.unclassified, r.evaluated);
+  r.classified_accuracy = ratio(r.correct, r.evaluated - r.unclassified);
   return r;
 }
 

@@ -41,6 +41,15 @@ struct Mistake {
   std::string text;  // the first kMistakeTextChars characters (UTF-8 code points)
 };
 
+// Posts predicted with a confidence in [lo, hi) ([0.9, 1] for the last bin): how often
+// they were right. A calibrated classifier has accuracy close to mean_confidence.
+struct CalibrationBin {
+  double lo = 0, hi = 0;
+  std::size_t count = 0, correct = 0;
+  double mean_confidence = 0, accuracy = 0;
+};
+inline constexpr std::size_t kCalibrationBins = 10;
+
 struct EvaluationReport {
   std::size_t evaluated = 0, correct = 0;
   double accuracy = 0;
@@ -49,6 +58,14 @@ struct EvaluationReport {
   std::array<ClassFigures, kClassifiedCategories> classes{};
   std::vector<GroupFigures> groups;  // by value, "(none)" where it sorts; empty without groups
   std::vector<Mistake> worst;        // highest confidence first; ties in the order added
+  // Over the posts given a class (not unclassified, not trusted): reliability by
+  // confidence bin and the expected calibration error, sum(count/N * |acc - conf|).
+  std::array<CalibrationBin, kCalibrationBins> calibration{};
+  std::size_t calibrated = 0;  // N
+  double ece = 0;
+  std::size_t unclassified = 0;
+  double coverage = 0;             // share of posts given a class
+  double classified_accuracy = 0;  // accuracy over the posts given a class
 };
 
 inline constexpr std::size_t kMistakeTextChars = 80;
@@ -76,6 +93,7 @@ class Evaluation {
   std::size_t seq_ = 0;
   EvaluationReport totals_;
   std::map<std::string, Group, std::less<>> groups_;
+  std::array<double, kCalibrationBins> confidence_sum_{};
   // Kept bounded: the best max_mistakes_ so far, ordered (confidence desc, seq asc).
   std::vector<std::pair<std::size_t, Mistake>> worst_;
 };

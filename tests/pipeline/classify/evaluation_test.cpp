@@ -132,5 +132,35 @@ TEST(Evaluation, MistakeTextIsTheFirst80CharactersUtf8Safe) {
   EXPECT_EQ(utf8_prefix("a🍕b", 2), "a🍕");
 }
 
+TEST(Evaluation, CalibrationBinsAndExpectedCalibrationErrorByHand) {
+  Evaluation e;
+  // Bin 0.9-1.0: 0.95 right, 0.95 right (accuracy 1, mean 0.95); bin 0.5-0.6: 0.5 right,
+  // 0.5 wrong (accuracy 0.5, mean 0.5); exactly 1.0 goes in the last bin; unclassified
+  // posts are outside the calibration and lower the coverage.
+  e.add(P, P, 0.95f, std::nullopt, "a", "");
+  e.add(P, P, 1.0f, std::nullopt, "b", "");
+  e.add(R, R, 0.5f, std::nullopt, "c", "");
+  e.add(R, M, 0.5f, std::nullopt, "d", "");
+  e.add(M, U, 0.2f, std::nullopt, "e", "");
+  auto r = e.report();
+  EXPECT_EQ(r.calibrated, 4u);
+  EXPECT_EQ(r.unclassified, 1u);
+  EXPECT_DOUBLE_EQ(r.coverage, 0.8);
+  EXPECT_DOUBLE_EQ(r.classified_accuracy, 0.75);
+  const auto& top = r.calibration[9];
+  EXPECT_EQ(top.count, 2u);
+  EXPECT_EQ(top.correct, 2u);
+  EXPECT_NEAR(top.mean_confidence, 0.975, 1e-6);
+  EXPECT_DOUBLE_EQ(top.accuracy, 1.0);
+  const auto& mid = r.calibration[5];
+  EXPECT_EQ(mid.count, 2u);
+  EXPECT_DOUBLE_EQ(mid.accuracy, 0.5);
+  EXPECT_DOUBLE_EQ(mid.lo, 0.5);
+  EXPECT_DOUBLE_EQ(mid.hi, 0.6);
+  // ECE = 2/4 * |1 - 0.975| + 2/4 * |0.5 - 0.5|
+  EXPECT_NEAR(r.ece, 0.0125, 1e-6);
+  EXPECT_EQ(r.calibration[0].count, 0u);
+}
+
 }  // namespace
 }  // namespace kilter::pipeline
