@@ -6,6 +6,10 @@
 #include <array>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "pipeline/classify/normalize.h"
 
 namespace kilter::pipeline::text {
@@ -61,12 +65,12 @@ bool is_letter(std::uint8_t c) {
   return c == kUpper || c == kLower;
 }
 
+template <FastMode kMode>
 class Scanner {
  public:
-  Scanner(std::string_view in, FastMode mode, std::string& out, std::vector<FastToken>& toks)
+  Scanner(std::string_view in, std::string& out, std::vector<FastToken>& toks)
       : p_(reinterpret_cast<const unsigned char*>(in.data())),
         n_(in.size()),
-        mode_(mode),
         out_(out),
         toks_(toks),
         w_(out.size()) {
@@ -75,31 +79,47 @@ class Scanner {
 
   void run() {
     const auto& t = table().e;
+    const unsigned char* const p = p_;
+    const std::size_t n = n_;
     std::size_t i = 0;
-    while (i < n_) {
-      const unsigned c = p_[i];
-      if (c >= 'a' && c <= 'z') {  // the common case: a run of small letters
-        word_start(kLower, i);
-        std::size_t j = i;
-        do {
-          o_[w_++] = static_cast<char>(p_[j++]);
-        } while (j < n_ && p_[j] >= 'a' && p_[j] <= 'z');
-        cur_.shape = static_cast<std::uint8_t>((cur_.shape & ~kAllDigits) | kHasLower);
-        cur_.letters = static_cast<std::uint8_t>(std::min<std::size_t>(255, cur_.letters + j - i));
-        cur_.raw_end = static_cast<std::uint32_t>(j);
-        prev_ = kLower;
-        upper_run_ = 0;
-        i = j;
-        continue;
+    while (i < n) {
+#if defined(__SSE2__)
+      if constexpr (kMode != FastMode::split) {
+        if (ascii_block(i)) continue;
       }
+#endif
+      const unsigned c = p[i];
       if (c < 0x80) {
-        const auto& e = t[c];
-        on_char(e.cls, c, e.bytes, e.len, true, e.currency, i, 1);
-        ++i;
+        const auto cls = t[c].cls;
+        if (cls == kLower) {  // the common case: a run of small letters
+          word_start(kLower, i);
+          char* const o = o_;
+          std::size_t w = w_;
+          std::size_t j = i;
+          do {
+            o[w++] = static_cast<char>(p[j++]);
+          } while (j < n && static_cast<unsigned char>(p[j] - 'a') < 26);
+          w_ = w;
+          cur_shape_ = (cur_shape_ & ~unsigned{kAllDigits}) | kHasLower;
+          cur_letters_ = std::min<std::size_t>(2, cur_letters_ + j - i);
+          cur_raw_end_ = j;
+          prev_ = kLower;
+          upper_run_ = 0;
+          i = j;
+        } else if (cls == kSep) {
+          close();
+          ++i;
+        } else if (cls == kUpper || cls == kDigit) {
+          ascii_word(c, cls, i);
+          ++i;
+        } else {
+          on_char(cls, c, t[c].bytes, t[c].len, true, t[c].currency, i, 1);
+          ++i;
+        }
         continue;
       }
-      if (c >= 0xC2 && c <= 0xC5 && i + 1 < n_ && (p_[i + 1] & 0xC0) == 0x80) {
-        const char32_t cp = ((c & 0x1Fu) << 6) | (p_[i + 1] & 0x3Fu);
+      if (c >= 0xC2 && c <= 0xC5 && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+        const char32_t cp = ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
         const auto& e = t[cp];
         if (!e.slow) {
           on_char(e.cls, cp, e.bytes, e.len, e.plain, e.currency, i, 2);
@@ -108,7 +128,7 @@ class Scanner {
         }
       }
       utf8proc_int32_t cp = 0;
-      auto len = utf8proc_iterate(p_ + i, static_cast<utf8proc_ssize_t>(n_ - i), &cp);
+      auto len = utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(n - i), &cp);
       if (len <= 0) {  // invalid UTF-8: a separator, as in the tokenizer
         close();
         ++i;
@@ -122,16 +142,131 @@ class Scanner {
   }
 
  private:
+#if defined(__SSE2__)
+  static unsigned in_range(__m128i v, char lo, char hi) {
+    const __m128i x = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(static_cast<char>(hi - lo))), x)));
+  }
+
+  // Up to 16 ASCII bytes at once (text and url modes): the bytes are copied lower-cased
+  // to the output as they are, separators included (a token is a range of the output,
+  // nothing needs them packed), and the tokens are read from bit masks. False when the
+  // byte at i is not ASCII.
+  bool ascii_block(std::size_t& i) {
+    const std::size_t rem = n_ - i;
+    __m128i v;
+    if (rem >= 16) {
+      v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + i));
+    } else {
+      alignas(16) unsigned char tail[16] = {};
+      std::memcpy(tail, p_ + i, rem);
+      v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+    }
+    unsigned len = rem >= 16 ? 16u : static_cast<unsigned>(rem);
+    if (const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v))) {
+      len = std::min<unsigned>(len, static_cast<unsigned>(__builtin_ctz(high)));
+      if (len == 0) return false;
+    }
+    const unsigned valid = (1u << len) - 1;
+    const __m128i up =
+        _mm_cmpeq_epi8(_mm_min_epu8(_mm_sub_epi8(v, _mm_set1_epi8('A')), _mm_set1_epi8(25)),
+                       _mm_sub_epi8(v, _mm_set1_epi8('A')));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o_ + w_),
+                     _mm_add_epi8(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+    const unsigned um = static_cast<unsigned>(_mm_movemask_epi8(up)) & valid;
+    const unsigned lm = in_range(v, 'a', 'z') & valid;
+    const unsigned dm = in_range(v, '0', '9') & valid;
+    const unsigned wm = um | lm | dm;
+    unsigned sm = 0;
+    if constexpr (kMode != FastMode::url) {
+      sm = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+               _mm_cmpeq_epi8(v, _mm_set1_epi8('$')), _mm_cmpeq_epi8(v, _mm_set1_epi8('%'))))) &
+           valid;
+    }
+    if (open_ && !(wm & 1)) close();
+    unsigned events = (wm & ~(wm << 1)) | sm;
+    while (events) {
+      const unsigned b = static_cast<unsigned>(__builtin_ctz(events));
+      events &= events - 1;
+      if ((sm >> b) & 1) {
+        push(w_ + b, 1, i + b, i + b + 1, false, p_[i + b] == '$' ? kCurrency : 0, 0);
+        continue;
+      }
+      const unsigned run = static_cast<unsigned>(__builtin_ctz(~(wm >> b)));
+      const unsigned r = ((1u << run) - 1) << b;
+      if (b != 0 || !open_) {
+        open_ = true;
+        cur_off_ = w_ + b;
+        cur_raw_begin_ = i + b;
+        cur_shape_ = kAllDigits;
+        cur_letters_ = 0;
+      }
+      unsigned shape = cur_shape_;
+      if ((dm & r) != r) shape &= ~unsigned{kAllDigits};
+      if (um & r) shape |= kHasUpper;
+      if (lm & r) shape |= kHasLower;
+      if (dm & r) shape |= kHasDigit;
+      cur_shape_ = shape;
+      if (const unsigned letters = (um | lm) & r) {
+        cur_letters_ = std::min<std::size_t>(2, cur_letters_ + ((letters & (letters - 1)) ? 2 : 1));
+      }
+      cur_raw_end_ = i + b + run;
+      if (b + run < len) close_at(w_ + b + run);
+    }
+    i += len;
+    w_ += len;
+    return true;
+  }
+#endif
+
+  // An ASCII capital or digit.
+  void ascii_word(unsigned c, std::uint8_t cls, std::size_t raw) {
+    word_start(cls, raw);
+    if (cls == kUpper) {
+      if (prev_ != kUpper) upper_run_ = 0;
+      ++upper_run_;
+      last_upper_off_ = w_;
+      last_upper_raw_ = raw;
+      o_[w_++] = static_cast<char>(c + ('a' - 'A'));
+      cur_shape_ = (cur_shape_ & ~unsigned{kAllDigits}) | kHasUpper;
+      if (cur_letters_ < 2) ++cur_letters_;
+    } else {
+      upper_run_ = 0;
+      o_[w_++] = static_cast<char>(c);
+      cur_shape_ |= kHasDigit;
+    }
+    cur_raw_end_ = raw + 1;
+    prev_ = cls;
+  }
+
   // Keeps room for what the rest of the input can write on the table path.
   void reserve(std::size_t consumed) {
     out_.resize(w_ + (n_ - consumed) * kGrowth + 16);
     o_ = out_.data();
   }
 
+  void push(std::size_t off, std::size_t len, std::size_t raw_begin, std::size_t raw_end, bool word,
+            unsigned shape, unsigned letters) {
+    // Field by field: a token built whole and copied would be read back from stores
+    // that have not completed (a store-forwarding stall on every token).
+    auto& t = toks_.emplace_back();
+    t.off = static_cast<std::uint32_t>(off);
+    t.len = static_cast<std::uint32_t>(len);
+    t.raw_begin = static_cast<std::uint32_t>(raw_begin);
+    t.raw_end = static_cast<std::uint32_t>(raw_end);
+    t.word = word;
+    t.shape = static_cast<std::uint8_t>(shape);
+    t.letters = static_cast<std::uint8_t>(letters);
+  }
+
   void close() {
-    if (open_ && w_ > cur_.off) {
-      cur_.len = static_cast<std::uint32_t>(w_ - cur_.off);
-      toks_.push_back(cur_);
+    close_at(w_);
+  }
+
+  void close_at(std::size_t end) {
+    if (open_ && end > cur_off_) {
+      push(cur_off_, end - cur_off_, cur_raw_begin_, cur_raw_end_, true, cur_shape_, cur_letters_);
     }
     open_ = false;
     prev_ = kSep;
@@ -140,34 +275,28 @@ class Scanner {
 
   void open(std::size_t raw) {
     open_ = true;
-    cur_ = FastToken{static_cast<std::uint32_t>(w_),
-                     0,
-                     static_cast<std::uint32_t>(raw),
-                     static_cast<std::uint32_t>(raw),
-                     true,
-                     kAllDigits,
-                     0};
+    cur_off_ = w_;
+    cur_raw_begin_ = cur_raw_end_ = raw;
+    cur_shape_ = kAllDigits;
+    cur_letters_ = 0;
   }
 
   // A letter or digit of class `cls` at raw offset `raw` is about to be written: split
   // mode's word boundaries, then open a token if none is.
   void word_start(std::uint8_t cls, std::size_t raw) {
-    if (mode_ == FastMode::split && open_) {
+    if (kMode == FastMode::split && open_) {
       if ((prev_ == kLower && cls == kUpper) || (prev_ == kDigit && is_letter(cls)) ||
           (is_letter(prev_) && cls == kDigit)) {
         close();
       } else if (prev_ == kUpper && cls == kLower && upper_run_ >= 2 &&
-                 last_upper_off_ > cur_.off) {
+                 last_upper_off_ > cur_off_) {
         // "HTMLParser": the last capital starts the next word.
-        FastToken first = cur_;
-        first.len = static_cast<std::uint32_t>(last_upper_off_ - cur_.off);
-        first.raw_end = static_cast<std::uint32_t>(last_upper_raw_);
-        first.shape = kHasUpper;
-        toks_.push_back(first);
-        cur_.off = static_cast<std::uint32_t>(last_upper_off_);
-        cur_.raw_begin = static_cast<std::uint32_t>(last_upper_raw_);
-        cur_.shape = kHasUpper;
-        cur_.letters = 1;
+        push(cur_off_, last_upper_off_ - cur_off_, cur_raw_begin_, last_upper_raw_, true, kHasUpper,
+             0);
+        cur_off_ = last_upper_off_;
+        cur_raw_begin_ = last_upper_raw_;
+        cur_shape_ = kHasUpper;
+        cur_letters_ = 1;
       }
     }
     if (!open_) open(raw);
@@ -183,10 +312,8 @@ class Scanner {
         return;
       case kSymbol:
         close();
-        if (mode_ == FastMode::url || len == 0) return;
-        toks_.push_back({static_cast<std::uint32_t>(w_), static_cast<std::uint32_t>(len),
-                         static_cast<std::uint32_t>(raw), static_cast<std::uint32_t>(raw + raw_len),
-                         false, static_cast<std::uint8_t>(currency ? kCurrency : 0), 0});
+        if (kMode == FastMode::url || len == 0) return;
+        push(w_, len, raw, raw + raw_len, false, currency ? kCurrency : 0, 0);
         if (bytes != o_ + w_) std::memcpy(o_ + w_, bytes, len);
         w_ += len;
         return;
@@ -210,8 +337,8 @@ class Scanner {
       }
       if (!open_) return;
     }
-    std::uint8_t s = cur_.shape;
-    if (cls != kDigit) s &= static_cast<std::uint8_t>(~kAllDigits);
+    unsigned s = cur_shape_;
+    if (cls != kDigit) s &= ~unsigned{kAllDigits};
     if (cp >= 0x80) {
       s |= kNonAscii;
     } else if (cls == kUpper) {
@@ -221,9 +348,9 @@ class Scanner {
     } else {
       s |= kHasDigit;
     }
-    cur_.shape = s;
-    if (cp < 0x80 && cls != kDigit && cur_.letters < 255) ++cur_.letters;
-    cur_.raw_end = static_cast<std::uint32_t>(raw + raw_len);
+    cur_shape_ = s;
+    if (cp < 0x80 && cls != kDigit && cur_letters_ < 2) ++cur_letters_;
+    cur_raw_end_ = raw + raw_len;
     if (cls == kUpper) {
       if (upper_run_ == 0 || prev_ != kUpper) upper_run_ = 0;
       ++upper_run_;
@@ -250,13 +377,17 @@ class Scanner {
 
   const unsigned char* p_;
   std::size_t n_;
-  FastMode mode_;
   std::string& out_;
   std::vector<FastToken>& toks_;
   std::size_t w_;
   char* o_ = nullptr;
   bool open_ = false;
-  FastToken cur_{};
+  // The token being read.
+  std::size_t cur_off_ = 0;
+  std::size_t cur_raw_begin_ = 0;
+  std::size_t cur_raw_end_ = 0;
+  unsigned cur_shape_ = 0;
+  std::size_t cur_letters_ = 0;
   std::uint8_t prev_ = kSep;
   std::size_t upper_run_ = 0;
   std::size_t last_upper_off_ = 0;
@@ -267,7 +398,17 @@ class Scanner {
 
 void tokenize_fast(std::string_view in, FastMode mode, std::string& out,
                    std::vector<FastToken>& toks) {
-  Scanner(in, mode, out, toks).run();
+  switch (mode) {
+    case FastMode::text:
+      Scanner<FastMode::text>(in, out, toks).run();
+      break;
+    case FastMode::split:
+      Scanner<FastMode::split>(in, out, toks).run();
+      break;
+    case FastMode::url:
+      Scanner<FastMode::url>(in, out, toks).run();
+      break;
+  }
 }
 
 std::string fast_normalize(std::string_view in) {

@@ -40,7 +40,7 @@ struct FastToken {
   std::uint32_t raw_end = 0;
   bool word = true;  // false: a symbol token (emoji, currency sign, '%')
   std::uint8_t shape = 0;
-  std::uint8_t letters = 0;  // ASCII capitals and small letters, saturating at 255
+  std::uint8_t letters = 0;  // ASCII capitals and small letters: 0, 1, or 2 for two or more
 };
 
 // Appends the tokens' bytes to `out` (no separator between them) and one FastToken per

@@ -23,7 +23,12 @@
 #include "pipeline/classify/features.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "pipeline/classify/features_impl.h"
 
@@ -95,6 +100,52 @@ void Featurizer::Impl::reset(bool want) {
   text_words = 0;
 }
 
+// The first byte of a chunk that may start a link, a hashtag or a mention.
+[[maybe_unused]] bool chunk_start(unsigned char c) {
+  return c == '#' || c == '@' || (c | 0x20) == 'h' || (c | 0x20) == 'w';
+}
+
+// The first position at or after `i` where a chunk (after whitespace or at the start)
+// begins with a byte of chunk_start(), or t.size().
+std::size_t next_chunk_start(std::string_view t, std::size_t i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  const std::size_t n = t.size();
+#if defined(__SSE2__)
+  while (i < n) {
+    const std::size_t rem = n - i;
+    __m128i v;
+    if (rem >= 16) {
+      v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    } else {
+      alignas(16) unsigned char tail[16] = {};
+      std::memcpy(tail, p + i, rem);
+      v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+    }
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i cand = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('h')),
+                     _mm_cmpeq_epi8(lower, _mm_set1_epi8('w'))),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('#')), _mm_cmpeq_epi8(v, _mm_set1_epi8('@'))));
+    const __m128i ctl = _mm_sub_epi8(v, _mm_set1_epi8(9));  // \t \n \v \f \r
+    const __m128i space = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(ctl, _mm_set1_epi8(4)), ctl));
+    const unsigned after_space = (static_cast<unsigned>(_mm_movemask_epi8(space)) << 1) |
+                                 ((i == 0 || is_space(t[i - 1])) ? 1u : 0u);
+    const unsigned valid = rem >= 16 ? 0xFFFFu : (1u << rem) - 1;
+    if (const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(cand)) & after_space & valid) {
+      return i + static_cast<unsigned>(__builtin_ctz(m));
+    }
+    i += 16;
+  }
+  return n;
+#else
+  for (; i < n; ++i) {
+    if (chunk_start(p[i]) && (i == 0 || is_space(t[i - 1]))) return i;
+  }
+  return n;
+#endif
+}
+
 // Chunks between whitespace that start a link, a hashtag or a mention are featurized
 // where they stand; the text between them goes to text_piece().
 void Featurizer::Impl::scan_text(std::string_view t) {
@@ -102,13 +153,10 @@ void Featurizer::Impl::scan_text(std::string_view t) {
   auto flush = [&](std::size_t upto) {
     if (upto > piece) text_piece(t.substr(piece, upto - piece));
   };
-  for (std::size_t i = 0; i < t.size();) {
-    if (is_space(t[i])) {
-      ++i;
-      continue;
-    }
+  const std::size_t n = t.size();
+  for (std::size_t i = next_chunk_start(t, 0); i < n; i = next_chunk_start(t, i)) {
     std::size_t end = i;
-    while (end < t.size() && !is_space(t[end])) ++end;
+    while (end < n && !is_space(t[end])) ++end;
     auto chunk = t.substr(i, end - i);
     if (is_url(chunk)) {
       flush(i);
@@ -132,7 +180,7 @@ void Featurizer::Impl::scan_text(std::string_view t) {
     }
     i = end;
   }
-  flush(t.size());
+  flush(n);
 }
 
 bool Featurizer::Impl::is_currency(const text::FastToken& t) const {
@@ -180,7 +228,9 @@ void Featurizer::Impl::text_piece(std::string_view piece) {
     }
     ++text_words;
     if (!(t.shape & text::kAllDigits)) {
-      if (opt.codes && is_code(k)) emit("__code");
+      if (opt.codes && (t.shape & (text::kHasUpper | text::kHasDigit)) && is_code(k)) {
+        emit("__code");
+      }
       if (opt.words) emit_buf(t.off, t.len);
       continue;
     }
@@ -217,7 +267,7 @@ void Featurizer::Impl::post_markers(const Event& post, std::span<const std::stri
     emit(kKind[static_cast<std::size_t>(post.kind)]);
   }
   if (opt.lang) {
-    auto l = post.lang.substr(0, post.lang.find_first_of("-_"));
+    auto l = post.lang.substr(0, find_any(post.lang, "-_"));
     const bool ok = l.size() >= 2 && l.size() <= 8 && std::all_of(l.begin(), l.end(), [](char c) {
                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
                     });

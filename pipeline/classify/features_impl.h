@@ -12,6 +12,17 @@
 
 namespace kilter::pipeline {
 
+// The first of `chars` in `s` (a loop: std::string_view::find_first_of calls memchr
+// once per byte of `s`).
+inline std::size_t find_any(std::string_view s, std::string_view chars) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    for (char c : chars) {
+      if (s[i] == c) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 struct Featurizer::Impl {
   // A token of the result: static text (a marker) or bytes of `buf`, which may move
   // while run() appends to it; the views are made at the end.

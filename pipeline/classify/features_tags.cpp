@@ -31,7 +31,7 @@ std::string_view link_key(std::string_view url) {
   if (auto scheme = url.find("://"); scheme != std::string_view::npos && scheme < 12) {
     url.remove_prefix(scheme + 3);
   }
-  url = url.substr(0, url.find_first_of("?#"));
+  url = url.substr(0, find_any(url, "?#"));
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);
   return url;
 }
@@ -147,7 +147,7 @@ void Featurizer::Impl::add_link(std::string_view url) {
   if (auto scheme = url.find("://"); scheme != std::string_view::npos && scheme < 12) {
     url.remove_prefix(scheme + 3);
   }
-  const auto host_end = url.find_first_of("/?#");
+  const auto host_end = find_any(url, "/?#");
   auto host = url.substr(0, host_end);
   auto rest = host_end == std::string_view::npos ? std::string_view{} : url.substr(host_end);
   if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
@@ -167,7 +167,7 @@ void Featurizer::Impl::add_link(std::string_view url) {
   }
   match_segment();
   // The path, percent-decoded.
-  rest = rest.substr(0, rest.find_first_of("?#"));
+  rest = rest.substr(0, find_any(rest, "?#"));
   path.clear();
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == '%' && i + 2 < rest.size() && hex(rest[i + 1]) >= 0 && hex(rest[i + 2]) >= 0) {
