@@ -160,9 +160,11 @@ void BM_NormalizeFrench(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 
-// Post -> feature tokens for the learned model (pipeline/classify/features.h).
-void featurize(benchmark::State& state, std::string_view lang) {
-  const auto posts = generated_posts(lang, 4096);
+// Post -> feature tokens for the learned model (pipeline/classify/features.h), over the
+// same 4096-post pools as the classifier benchmarks (posts mostly out of cache), or over
+// 64 posts that stay in cache, as an event just decoded is.
+void featurize(benchmark::State& state, std::string_view lang, std::size_t pool = 4096) {
+  const auto posts = generated_posts(lang, pool);
   if (posts.empty()) {
     state.SkipWithError("no posts");
     return;
@@ -190,6 +192,12 @@ void BM_FeaturizeEnglish(benchmark::State& s) {
 }
 void BM_FeaturizeFrench(benchmark::State& s) {
   featurize(s, "fr");
+}
+void BM_FeaturizeEnglishHot(benchmark::State& s) {
+  featurize(s, "en", 64);
+}
+void BM_FeaturizeFrenchHot(benchmark::State& s) {
+  featurize(s, "fr", 64);
 }
 
 // The featurizer's tokenizer alone on the texts BM_NormalizeFrench reads (same tokens).
@@ -225,6 +233,8 @@ BENCHMARK(BM_NormalizeFrench);
 BENCHMARK(BM_FastNormalizeFrench);
 BENCHMARK(BM_FeaturizeEnglish);
 BENCHMARK(BM_FeaturizeFrench);
+BENCHMARK(BM_FeaturizeEnglishHot);
+BENCHMARK(BM_FeaturizeFrenchHot);
 
 }  // namespace
 

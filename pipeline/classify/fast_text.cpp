@@ -195,21 +195,24 @@ class Scanner {
       }
       const unsigned run = static_cast<unsigned>(__builtin_ctz(~(wm >> b)));
       const unsigned r = ((1u << run) - 1) << b;
-      if (b != 0 || !open_) {
+      const unsigned letters = (um | lm) & r;
+      const unsigned shape =
+          ((dm & r) == r ? unsigned{kAllDigits} : 0u) | ((um & r) ? unsigned{kHasUpper} : 0u) |
+          ((lm & r) ? unsigned{kHasLower} : 0u) | ((dm & r) ? unsigned{kHasDigit} : 0u);
+      const unsigned nletters = letters == 0 ? 0u : (letters & (letters - 1)) ? 2u : 1u;
+      if (b == 0 && open_) {  // continues the token before the block
+        cur_shape_ =
+            (cur_shape_ & (shape | ~unsigned{kAllDigits})) | (shape & ~unsigned{kAllDigits});
+        cur_letters_ = std::min<std::size_t>(2, cur_letters_ + nletters);
+      } else if (b + run < len) {  // the common case: a token inside the block
+        push(w_ + b, run, i + b, i + b + run, true, shape, nletters);
+        continue;
+      } else {  // may go on after the block
         open_ = true;
         cur_off_ = w_ + b;
         cur_raw_begin_ = i + b;
-        cur_shape_ = kAllDigits;
-        cur_letters_ = 0;
-      }
-      unsigned shape = cur_shape_;
-      if ((dm & r) != r) shape &= ~unsigned{kAllDigits};
-      if (um & r) shape |= kHasUpper;
-      if (lm & r) shape |= kHasLower;
-      if (dm & r) shape |= kHasDigit;
-      cur_shape_ = shape;
-      if (const unsigned letters = (um | lm) & r) {
-        cur_letters_ = std::min<std::size_t>(2, cur_letters_ + ((letters & (letters - 1)) ? 2 : 1));
+        cur_shape_ = shape;
+        cur_letters_ = nletters;
       }
       cur_raw_end_ = i + b + run;
       if (b + run < len) close_at(w_ + b + run);

@@ -83,6 +83,8 @@ Featurizer::Impl::Impl(const FeatureOptions& o) : opt(o) {
   views.reserve(512);
   seen_tags.reserve(kMaxSeen);
   seen_handles.reserve(kMaxSeen);
+  raw_tags.reserve(kMaxSeen);
+  raw_handles.reserve(kMaxSeen);
   seen_links.reserve(kMaxSeen);
   match.reserve(4096);
   needle.reserve(256);
@@ -94,6 +96,8 @@ void Featurizer::Impl::reset(bool want) {
   views.clear();
   seen_tags.clear();
   seen_handles.clear();
+  raw_tags.clear();
+  raw_handles.clear();
   seen_links.clear();
   match.assign(1, ' ');
   want_match = want;
@@ -155,6 +159,11 @@ void Featurizer::Impl::scan_text(std::string_view t) {
   };
   const std::size_t n = t.size();
   for (std::size_t i = next_chunk_start(t, 0); i < n; i = next_chunk_start(t, i)) {
+    const char c = t[i];
+    if (c != '#' && c != '@' && !is_url(t.substr(i, 8))) {  // a word starting with h or w
+      ++i;
+      continue;
+    }
     std::size_t end = i;
     while (end < n && !is_space(t[end])) ++end;
     auto chunk = t.substr(i, end - i);

@@ -86,6 +86,9 @@ struct Featurizer::Impl {
   std::vector<Tok> toks;
   std::vector<std::string_view> views;  // what run() returns
   std::vector<Key> seen_tags, seen_handles;
+  // The raw tags and handles read so far (views into the event), so that a list item
+  // written exactly like one of them is skipped without folding it.
+  std::vector<std::string_view> raw_tags, raw_handles;
   std::vector<std::string_view> seen_links;
   std::string match;  // brand-term matching stream
   std::string needle;

@@ -58,6 +58,9 @@ void Featurizer::Impl::add_tag(std::string_view tag, bool hashtag, bool from_lis
   const char sigil = hashtag ? '#' : '@';
   while (!tag.empty() && tag.front() == sigil) tag.remove_prefix(1);
   if (tag.empty()) return;
+  auto& raws = hashtag ? raw_tags : raw_handles;
+  if (from_list && std::find(raws.begin(), raws.end(), tag) != raws.end()) return;
+  if (raws.size() < kMaxSeen) raws.push_back(tag);
   const std::size_t mark = buf.size();
   raw2.clear();
   text::tokenize_fast(tag, text::FastMode::split, buf, raw2);
