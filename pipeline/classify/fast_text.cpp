@@ -365,17 +365,27 @@ class Scanner {
     prev_ = cls;
   }
 
-  // Any other code point: fold_char writes its form at the end of the output, where
-  // on_char reads it in place.
+  // Any other code point: fold_char writes its form to a scratch buffer (at most 128
+  // bytes, so reserved once per thread), copied to the output, where on_char reads it
+  // in place. The output grows geometrically: a post of such characters stays linear.
   void slow_char(char32_t cp, std::size_t raw, std::size_t raw_len) {
-    out_.resize(w_);
+    thread_local std::string scratch = [] {
+      std::string s;
+      s.reserve(256);
+      return s;
+    }();
+    scratch.clear();
     bool currency = false;
-    auto cls = static_cast<std::uint8_t>(fold_char(cp, out_, currency));
-    const std::size_t len = out_.size() - w_;
-    o_ = out_.data();
+    auto cls = static_cast<std::uint8_t>(fold_char(cp, scratch, currency));
+    const std::size_t len = scratch.size();
+    const std::size_t need = w_ + len + (n_ - raw - raw_len) * kGrowth + 16;
+    if (need > out_.size()) {
+      out_.resize(std::max(need, out_.size() * 2));
+      o_ = out_.data();
+    }
+    std::memcpy(o_ + w_, scratch.data(), len);
     on_char(cls, cp, o_ + w_, len, cls == kSymbol || len == 0 || !std::memchr(o_ + w_, ' ', len),
             currency, raw, raw_len);
-    reserve(raw + raw_len);
   }
 
   const unsigned char* p_;

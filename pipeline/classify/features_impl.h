@@ -38,7 +38,7 @@ struct Featurizer::Impl {
   // Deduplication compares with at most this many of each (a post is not expected to
   // hold more; beyond, tags are featurized without deduplication, in linear time).
   static constexpr std::size_t kMaxSeen = 64;
-  static constexpr std::size_t kMaxHostLabels = 8;
+  static constexpr std::size_t kMaxHostWords = 8;
   static constexpr std::size_t kMaxPathWords = 16;
 
   explicit Impl(const FeatureOptions& o);

@@ -13,7 +13,7 @@
 //   without "www" and the top-level domain, prefixed "h:", then the path's words
 //   (percent-decoded, query and fragment dropped) prefixed "p:", numbers dropped:
 //   "https://shop.bakery.example/promo/winter-box?id=3" -> __link h:shop h:bakery
-//   p:promo p:winter p:box. At most 8 host labels and 16 path words.
+//   p:promo p:winter p:box. At most 8 host words and 16 path words.
 #include <algorithm>
 
 #include "pipeline/classify/features_impl.h"
@@ -159,14 +159,7 @@ void Featurizer::Impl::add_link(std::string_view url) {
   // Labels: without a leading "www" and without the top-level domain.
   if (host.size() >= 4 && equal_ci(host.substr(0, 4), "www.")) host.remove_prefix(4);
   if (auto dot = host.rfind('.'); dot != std::string_view::npos) {
-    host = host.substr(0, dot);
-    std::size_t labels = 0;
-    while (!host.empty() && labels < kMaxHostLabels) {
-      auto d = host.find('.');
-      add_prefixed(host.substr(0, d), "h:", kMaxHostLabels);
-      host = d == std::string_view::npos ? std::string_view{} : host.substr(d + 1);
-      ++labels;
-    }
+    add_prefixed(host.substr(0, dot), "h:", kMaxHostWords);  // '.' separates the labels' words
   }
   match_segment();
   // The path, percent-decoded.

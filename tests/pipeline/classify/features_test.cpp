@@ -268,3 +268,23 @@ TEST(Featurizer, AllocatesNothingOnceWarmedUp) {
 
 }  // namespace
 }  // namespace kilter::pipeline
+
+namespace kilter::pipeline {
+namespace {
+
+// A post of symbols only goes through utf8proc for each one: the output buffer must grow
+// geometrically, not be re-filled for the rest of the text at every character (which was
+// quadratic: minutes for a 1 MiB post).
+TEST(Featurizer, LongPostOfRareCharactersIsLinear) {
+  std::string text;
+  std::size_t reps = 0;
+  for (; text.size() < (1u << 20); ++reps) text += "😀\xef\xb7\xba";  // an emoji, U+FDFA
+  Featurizer f;
+  Post p{text};
+  auto e = p.event();
+  auto toks = f.run(e, {});
+  EXPECT_EQ(toks.size(), reps * 5);  // the emoji, and the 4 words U+FDFA folds to
+}
+
+}  // namespace
+}  // namespace kilter::pipeline
