@@ -243,6 +243,17 @@ class Scanner {
     prev_ = cls;
   }
 
+  // Writes a character's folded bytes at w_: a table entry's 8 bytes at once (the output
+  // keeps at least 16 bytes of room), or nothing when slow_char put them there already.
+  void copy(const char* bytes, std::size_t len) {
+    if (bytes == o_ + w_) return;
+    if (len <= kMaxEntry) {
+      std::memcpy(o_ + w_, bytes, kMaxEntry);
+    } else {
+      std::memcpy(o_ + w_, bytes, len);
+    }
+  }
+
   // Keeps room for what the rest of the input can write on the table path.
   void reserve(std::size_t consumed) {
     out_.resize(w_ + (n_ - consumed) * kGrowth + 16);
@@ -317,7 +328,7 @@ class Scanner {
         close();
         if (kMode == FastMode::url || len == 0) return;
         push(w_, len, raw, raw + raw_len, false, currency ? kCurrency : 0, 0);
-        if (bytes != o_ + w_) std::memcpy(o_ + w_, bytes, len);
+        copy(bytes, len);
         w_ += len;
         return;
       default:
@@ -327,7 +338,7 @@ class Scanner {
     word_start(cls, raw);
     const std::size_t before = w_;
     if (plain) {
-      if (bytes != o_ + w_) std::memcpy(o_ + w_, bytes, len);
+      copy(bytes, len);
       w_ += len;
     } else {
       for (std::size_t k = 0; k < len; ++k) {  // in place is safe: w_ never passes k

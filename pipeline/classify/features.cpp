@@ -6,8 +6,9 @@
 //   tokenizer of fast_text.h. Hashtags, mentions and links are taken out of the words
 //   and featurized where they stand (features_tags.cpp).
 // - numbers: a run of digits is "__num"; digit groups joined by one '.' or ',' are one
-//   number ("12,90", "1.000.000"). A word mixing letters and digits ("q3", "4k") stays
-//   a word. Option small_number_values also keeps the digits of a 1-2 digit number.
+//   number ("12,90", "1.000.000"), and so are thousands after a space ("1 000"). A word mixing
+//   letters and digits ("q3", "4k") stays a word. Option small_number_values also keeps the digits
+//   of a 1-2 digit number.
 // - symbols: each emoji or other symbol is its own token, the symbol itself.
 // - prices: a number right before or after a currency sign or code ("12,90 €", "$49",
 //   "49.99$", "20 EUR", "£5") is "__price" instead of "__num"; the sign or code stays.
@@ -63,6 +64,14 @@ bool is_url(std::string_view chunk) {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Whether `sep`, between two groups of digits of `left` and `right` digits, makes them one
+// number: one '.' or ',' ("12,90"), or a space, no-break space or narrow no-break space
+// before a group of three ("1 000", "12 500 000").
+bool joins_digit_groups(std::string_view sep, std::size_t left, std::size_t right) {
+  if (sep == "." || sep == ",") return true;
+  return right == 3 && left <= 3 && (sep == " " || sep == "\u00a0" || sep == "\u202f");
 }
 
 constexpr std::string_view kCurrencyWords[] = {"eur", "euro", "euros", "usd",    "gbp",    "chf",
@@ -243,11 +252,12 @@ void Featurizer::Impl::text_piece(std::string_view piece) {
       if (opt.words) emit_buf(t.off, t.len);
       continue;
     }
-    // A number: digit groups joined by one '.' or ',' ("12,90", "1.000.000").
+    // A number: digit groups joined by one '.' or ',' ("12,90", "1.000.000"), or
+    // thousands after a space ("1 000 €").
     std::size_t j = k;
     while (j + 1 < n && raw[j + 1].word && (raw[j + 1].shape & text::kAllDigits) &&
-           raw[j + 1].raw_begin == raw[j].raw_end + 1 &&
-           (piece[raw[j].raw_end] == '.' || piece[raw[j].raw_end] == ',')) {
+           joins_digit_groups(piece.substr(raw[j].raw_end, raw[j + 1].raw_begin - raw[j].raw_end),
+                              raw[j].len, raw[j + 1].len)) {
       ++j;
       match_add(bytes(raw[j]));
     }

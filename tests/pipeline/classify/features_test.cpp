@@ -124,6 +124,8 @@ TEST(Featurizer, PricesAndPercentages) {
   EXPECT_EQ(feats({"Only 12,90 € today, -30% or 30 % off"}, with_words),
             "only __price € today __pct or __pct off");
   EXPECT_EQ(feats({"$49 now"}, with_words), "$ __price now");
+  EXPECT_EQ(feats({"gagnez 1 000 € ou 12\u202f500 €, le 18 2024"}, with_words),
+            "gagnez __price € ou __price € le __num __num");
   EXPECT_EQ(feats({"%%%%"}, with_words), "% % % %");
 }
 
