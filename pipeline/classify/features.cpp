@@ -118,8 +118,13 @@ void Featurizer::Impl::reset(bool want) {
   return c == '#' || c == '@' || (c | 0x20) == 'h' || (c | 0x20) == 'w';
 }
 
+// Whether `s` starts a hashtag, a mention or a link.
+bool starts_chunk(std::string_view s) {
+  return s[0] == '#' || s[0] == '@' || is_url(s.substr(0, 8));
+}
+
 // The first position at or after `i` where a chunk (after whitespace or at the start)
-// begins with a byte of chunk_start(), or t.size().
+// begins like a hashtag, a mention or a link (starts_chunk()), or t.size().
 std::size_t next_chunk_start(std::string_view t, std::size_t i) {
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
   const std::size_t n = t.size();
@@ -145,15 +150,17 @@ std::size_t next_chunk_start(std::string_view t, std::size_t i) {
     const unsigned after_space = (static_cast<unsigned>(_mm_movemask_epi8(space)) << 1) |
                                  ((i == 0 || is_space(t[i - 1])) ? 1u : 0u);
     const unsigned valid = rem >= 16 ? 0xFFFFu : (1u << rem) - 1;
-    if (const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(cand)) & after_space & valid) {
-      return i + static_cast<unsigned>(__builtin_ctz(m));
+    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(cand)) & after_space & valid;
+    for (; m != 0; m &= m - 1) {
+      const std::size_t at = i + static_cast<unsigned>(__builtin_ctz(m));
+      if (starts_chunk(t.substr(at))) return at;
     }
     i += 16;
   }
   return n;
 #else
   for (; i < n; ++i) {
-    if (chunk_start(p[i]) && (i == 0 || is_space(t[i - 1]))) return i;
+    if (chunk_start(p[i]) && (i == 0 || is_space(t[i - 1])) && starts_chunk(t.substr(i))) return i;
   }
   return n;
 #endif
@@ -168,11 +175,6 @@ void Featurizer::Impl::scan_text(std::string_view t) {
   };
   const std::size_t n = t.size();
   for (std::size_t i = next_chunk_start(t, 0); i < n; i = next_chunk_start(t, i)) {
-    const char c = t[i];
-    if (c != '#' && c != '@' && !is_url(t.substr(i, 8))) {  // a word starting with h or w
-      ++i;
-      continue;
-    }
     std::size_t end = i;
     while (end < n && !is_space(t[end])) ++end;
     auto chunk = t.substr(i, end - i);

@@ -76,6 +76,8 @@ struct Featurizer::Impl {
   void add_link(std::string_view url);
   bool seen_link(std::string_view url);
   void add_prefixed(std::string_view s, std::string_view prefix, std::size_t max_words);
+  void emit_prefixed(std::size_t from, std::size_t to, std::string_view prefix,
+                     std::size_t max_words);
 
   FeatureOptions opt;
   std::string buf;                    // bytes of the tokens

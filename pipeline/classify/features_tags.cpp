@@ -38,6 +38,7 @@ std::string_view link_key(std::string_view url) {
 
 bool equal_ci(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
@@ -125,16 +126,14 @@ bool Featurizer::Impl::seen_link(std::string_view url) {
   return false;
 }
 
-// The words of `s` (url mode: no symbols), each as prefix + word, numbers dropped.
-void Featurizer::Impl::add_prefixed(std::string_view s, std::string_view prefix,
-                                    std::size_t max_words) {
-  tmp.clear();
-  raw2.clear();
-  text::tokenize_fast(s, text::FastMode::url, tmp, raw2);
+// The url-mode tokens of tmp/raw2 whose raw range lies in [from, to) of the tokenized
+// text, each as prefix + word, numbers dropped, at most max_words.
+void Featurizer::Impl::emit_prefixed(std::size_t from, std::size_t to, std::string_view prefix,
+                                     std::size_t max_words) {
   std::size_t n = 0;
   for (const auto& t : raw2) {
-    if (n == max_words) break;
-    if (!t.word || (t.shape & text::kAllDigits)) continue;
+    if (n == max_words || t.raw_begin >= to) break;
+    if (t.raw_begin < from || !t.word || (t.shape & text::kAllDigits)) continue;
     const auto off = buf.size();
     buf.append(prefix);
     buf.append(tmp, t.off, t.len);
@@ -142,6 +141,14 @@ void Featurizer::Impl::add_prefixed(std::string_view s, std::string_view prefix,
     match_add(std::string_view(tmp).substr(t.off, t.len));
     ++n;
   }
+}
+
+void Featurizer::Impl::add_prefixed(std::string_view s, std::string_view prefix,
+                                    std::size_t max_words) {
+  tmp.clear();
+  raw2.clear();
+  text::tokenize_fast(s, text::FastMode::url, tmp, raw2);
+  emit_prefixed(0, s.size(), prefix, max_words);
 }
 
 void Featurizer::Impl::add_link(std::string_view url) {
@@ -152,19 +159,33 @@ void Featurizer::Impl::add_link(std::string_view url) {
   }
   const auto host_end = find_any(url, "/?#");
   auto host = url.substr(0, host_end);
-  auto rest = host_end == std::string_view::npos ? std::string_view{} : url.substr(host_end);
+  auto rest = host_end == std::string_view::npos ? url.substr(url.size()) : url.substr(host_end);
+  rest = rest.substr(0, find_any(rest, "?#"));
   if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
   host = host.substr(0, host.find(':'));
   while (!host.empty() && host.back() == '.') host.remove_suffix(1);
   // Labels: without a leading "www" and without the top-level domain.
   if (host.size() >= 4 && equal_ci(host.substr(0, 4), "www.")) host.remove_prefix(4);
-  if (auto dot = host.rfind('.'); dot != std::string_view::npos) {
-    add_prefixed(host.substr(0, dot), "h:", kMaxHostWords);  // '.' separates the labels' words
+  const auto dot = host.rfind('.');
+  const auto labels = dot == std::string_view::npos ? host.substr(0, 0) : host.substr(0, dot);
+  if (rest.find('%') == std::string_view::npos) {
+    // One pass over labels, top-level domain, port and path ('.', ':' and '/' separate
+    // words); the words of the labels and of the path are kept.
+    const auto* begin = dot == std::string_view::npos ? rest.data() : labels.data();
+    const std::size_t span = static_cast<std::size_t>(rest.data() + rest.size() - begin);
+    const std::size_t path_at = static_cast<std::size_t>(rest.data() - begin);
+    tmp.clear();
+    raw2.clear();
+    text::tokenize_fast(std::string_view(begin, span), text::FastMode::url, tmp, raw2);
+    emit_prefixed(0, labels.size(), "h:", kMaxHostWords);
+    match_segment();
+    emit_prefixed(path_at, span, "p:", kMaxPathWords);
+    match_segment();
+    return;
   }
+  add_prefixed(labels, "h:", kMaxHostWords);
   match_segment();
-  // The path, percent-decoded.
-  rest = rest.substr(0, find_any(rest, "?#"));
-  path.clear();
+  path.clear();  // percent-decoded
   for (std::size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == '%' && i + 2 < rest.size() && hex(rest[i + 1]) >= 0 && hex(rest[i + 2]) >= 0) {
       path.push_back(static_cast<char>(hex(rest[i + 1]) * 16 + hex(rest[i + 2])));
