@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -40,23 +41,39 @@ void expect_same(std::string_view s) {
   ASSERT_EQ(text::fast_normalize(s), normalize(s)) << "input: " << s;
 }
 
+// Each post of `file`: its text and hashtags.
+std::size_t check_file(const std::string& file) {
+  std::ifstream in(file);
+  EXPECT_TRUE(in) << file;
+  Decoder decoder(64 * 1024);
+  Event ev;
+  std::string line;
+  std::size_t posts = 0;
+  while (std::getline(in, line)) {
+    if (!decoder.decode(line, ev).ok || ev.type != EventType::post) continue;
+    expect_same(ev.text);
+    for (auto h : ev.hashtags) expect_same(h);
+    ++posts;
+  }
+  return posts;
+}
+
 TEST(FastNormalize, ShippedCorporaGiveTheSameTokensAsNormalize) {
   std::size_t posts = 0;
   for (const char* file :
        {KILTER_TEST_DATA "/classifier_dev.ndjson", KILTER_TEST_DATA "/classifier_heldout.ndjson"}) {
-    std::ifstream in(file);
-    ASSERT_TRUE(in) << file;
-    Decoder decoder(64 * 1024);
-    Event ev;
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!decoder.decode(line, ev).ok || ev.type != EventType::post) continue;
-      expect_same(ev.text);
-      for (auto h : ev.hashtags) expect_same(h);
-      ++posts;
-    }
+    posts += check_file(file);
   }
   EXPECT_GT(posts, 600u);
+  // The labelled corpus of the learned model, every split.
+  const std::filesystem::path corpus = KILTER_SOURCE_DIR "/pipeline/classify/corpus";
+  if (std::filesystem::is_directory(corpus)) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(corpus)) {
+      if (e.path().extension() == ".ndjson") {
+        EXPECT_GT(check_file(e.path().string()), 0u) << e.path();
+      }
+    }
+  }
 }
 
 TEST(FastNormalize, EveryCodePointAloneAndBetweenLettersAndDigits) {
