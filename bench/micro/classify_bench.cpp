@@ -3,11 +3,14 @@
 // second on one core.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "pipeline/classify/classifier.h"
+#include "pipeline/classify/fast_text.h"
+#include "pipeline/classify/features.h"
 #include "pipeline/ingest/decoder.h"
 #include "tools/loadgen/generator.h"
 
@@ -157,12 +160,81 @@ void BM_NormalizeFrench(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 
+// Post -> feature tokens for the learned model (pipeline/classify/features.h), over the
+// same 4096-post pools as the classifier benchmarks (posts mostly out of cache), or over
+// 64 posts that stay in cache, as an event just decoded is.
+void featurize(benchmark::State& state, std::string_view lang, std::size_t pool = 4096) {
+  const auto posts = generated_posts(lang, pool);
+  if (posts.empty()) {
+    state.SkipWithError("no posts");
+    return;
+  }
+  kilter::pipeline::Featurizer f;
+  std::size_t i = 0;
+  std::int64_t bytes = 0, tokens = 0;
+  for (auto _ : state) {
+    const auto& p = *posts[i];
+    auto t = f.run(p.event, {});
+    benchmark::DoNotOptimize(t.data());
+    tokens += static_cast<std::int64_t>(t.size());
+    bytes += static_cast<std::int64_t>(p.text.size());
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+  state.counters["tokens_per_post"] =
+      static_cast<double>(tokens) /
+      static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+}
+
+void BM_FeaturizeEnglish(benchmark::State& s) {
+  featurize(s, "en");
+}
+void BM_FeaturizeFrench(benchmark::State& s) {
+  featurize(s, "fr");
+}
+void BM_FeaturizeEnglishHot(benchmark::State& s) {
+  featurize(s, "en", 64);
+}
+void BM_FeaturizeFrenchHot(benchmark::State& s) {
+  featurize(s, "fr", 64);
+}
+
+// The featurizer's tokenizer alone on the texts BM_NormalizeFrench reads (same tokens).
+void BM_FastNormalizeFrench(benchmark::State& state) {
+  const auto posts = generated_posts("fr", 1024);
+  if (posts.empty()) {
+    state.SkipWithError("no posts");
+    return;
+  }
+  std::string out;
+  std::vector<kilter::pipeline::text::FastToken> toks;
+  std::size_t i = 0;
+  std::int64_t bytes = 0;
+  for (auto _ : state) {
+    out.clear();
+    toks.clear();
+    kilter::pipeline::text::tokenize_fast(posts[i]->text, kilter::pipeline::text::FastMode::text,
+                                          out, toks);
+    benchmark::DoNotOptimize(toks.data());
+    bytes += static_cast<std::int64_t>(posts[i]->text.size());
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(bytes);
+}
+
 BENCHMARK(BM_ClassifyEnglish);
 BENCHMARK(BM_ClassifyFrench);
 BENCHMARK(BM_ClassifyEnglishBrandTerms);
 BENCHMARK(BM_ClassifyFrenchBrandTerms);
 BENCHMARK(BM_ClassifyTrusted);
 BENCHMARK(BM_NormalizeFrench);
+BENCHMARK(BM_FastNormalizeFrench);
+BENCHMARK(BM_FeaturizeEnglish);
+BENCHMARK(BM_FeaturizeFrench);
+BENCHMARK(BM_FeaturizeEnglishHot);
+BENCHMARK(BM_FeaturizeFrenchHot);
 
 }  // namespace
 

@@ -116,6 +116,36 @@ bool case_boundary(const std::uint8_t prev, const std::uint8_t cur, const std::u
 
 }  // namespace
 
+CharClass fold_char(char32_t cp, std::string& out, bool& currency) {
+  const auto cls = classify(cp);
+  currency = cp == '$' || (cp >= 128 && utf8proc_category(static_cast<utf8proc_int32_t>(cp)) ==
+                                            UTF8PROC_CATEGORY_SC);
+  if (cls == kSep || cls == kIgnore) return static_cast<CharClass>(cls);
+  if (cp < 128) {
+    out.push_back(static_cast<char>(cls == kUpper ? cp + ('a' - 'A') : cp));
+    return static_cast<CharClass>(cls);
+  }
+  if (cls != kSymbol) {
+    if (auto s = special_fold(cp); !s.empty()) {
+      out.append(s);
+      return static_cast<CharClass>(cls);
+    }
+  }
+  utf8proc_int32_t folded[32];
+  int bc = 0;
+  auto k = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), folded, 32,
+                                   static_cast<utf8proc_option_t>(kFoldOptions), &bc);
+  for (utf8proc_ssize_t j = 0; j < k && j < 32; ++j) {
+    auto f = static_cast<char32_t>(folded[j]);
+    if (cls == kSymbol || is_word_char(f)) {
+      encode(f, out);
+    } else if (classify(f) != kIgnore) {
+      out.push_back(' ');
+    }
+  }
+  return static_cast<CharClass>(cls);
+}
+
 Tokenizer::Tokenizer() {
   chars_.reserve(512);
 }

@@ -23,6 +23,17 @@ enum class Mode : std::uint8_t {
   url,      // no symbol tokens (percent-encoding is not a '%' sign)
 };
 
+// What Tokenizer::run does, in Mode::text, with one code point, for callers that cache
+// it per code point (the featurizer's fast path, pipeline/classify/fast_text.h). The
+// order matches the tokenizer's own classes.
+enum class CharClass : std::uint8_t { sep, upper, lower, digit, symbol, ignore };
+
+// Appends to `out` what Mode::text writes for `cp` and returns its class: nothing for
+// sep and ignore; the folded symbol for symbol; for a letter or a digit its folded
+// pieces, with a ' ' where a piece ends the word (the fraction slash of a decomposed
+// "½"). `currency` is set for a currency sign (Unicode Sc: "$", "€", "£").
+CharClass fold_char(char32_t cp, std::string& out, bool& currency);
+
 // Reused across calls so that a warmed-up tokenizer does not allocate.
 class Tokenizer {
  public:

@@ -137,6 +137,24 @@ def http():
         write("http_request", name + ".http", text.encode("latin-1"))
 
 
+def features():
+    clean("features")
+    n = 0
+    for path in ("classifier_dev.ndjson", "classifier_heldout.ndjson"):
+        with open(os.path.join(ROOT, "tests", "data", path), encoding="utf-8") as f:
+            for line in f.readlines()[::40]:
+                e = json.loads(line)
+                extra = e.get("hashtags", []) + e.get("links", [])
+                write("features", "post-%02d" % n, "\n".join(extra + [e["text"]]))
+                n += 1
+    for i, s in enumerate(["", "%%%%", "#SoldesDHiver #BlackFriday2024 @acme_Bakery",
+                           "12,90 \u20ac $49 49.99$ 20 EUR \u00a35 -30% 1 000 \u20ac code WINTER20",
+                           "https://shop.bakery.example/promo/winter-box?x=1 www.a.b http:// https://%zz",
+                           "\u0301\u0301 \ufdfa \U0001F600\u200d\U0001F3FD \u00bd \u0149 \u1e9e",
+                           "fr-CA\nAcme One\nL'\u00c9T\u00c9 \u00e0 Acme One !"]):
+        write("features", "edge-%02d" % i, s)
+
+
 def alert_render():
     clean("alert_render")
     rnd = random.Random(42)
@@ -154,3 +172,4 @@ if __name__ == "__main__":
     config()
     http()
     alert_render()
+    features()
