@@ -1,0 +1,189 @@
+// Prediction with a Model: fastText 0.9.2's Dictionary::getLine + Model::predict
+// (softmax loss) on precomputed class contributions. What is reproduced, exactly:
+// - a known word brings its own row and its character n-gram rows (stored summed);
+//   an unknown word brings the character n-grams of "<word>" (minn..maxn UTF-8
+//   characters, no 1-gram at either boundary), each row `nwords + hash % bucket`;
+//   the end-of-line word "</s>" never has character n-grams;
+// - every word (known or not, "</s>" included) takes part in the word n-grams:
+//   h = int64(hash(w_i)); h = h * 116049371 + int64(hash(w_j)) ...; row h % bucket;
+// - logits = sum of rows / number of rows; probabilities = softmax.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "pipeline/classify/model.h"
+
+namespace kilter::pipeline {
+namespace {
+
+constexpr std::string_view kEos = "</s>";
+constexpr std::uint64_t kWordNgramMul = 116049371;
+
+inline bool continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+inline std::uint32_t fnv_step(std::uint32_t h, char c) {
+  return (h ^ static_cast<std::uint32_t>(static_cast<std::int8_t>(c))) * 16777619u;
+}
+
+inline void add(Scores& acc, const Scores& s) {
+  acc[0] += s[0];
+  acc[1] += s[1];
+  acc[2] += s[2];
+}
+
+inline std::uint32_t slot_of(std::uint32_t h, std::uint32_t mask) {
+  return static_cast<std::uint32_t>((std::uint64_t{h} * 0x9E3779B1u) >> 7) & mask;
+}
+
+}  // namespace
+
+std::uint32_t fasttext_hash(std::string_view s) {
+  std::uint32_t h = 2166136261u;
+  for (char c : s) h = fnv_step(h, c);
+  return h;
+}
+
+bool model_token(std::string_view t) {
+  if (t.empty() || t == kEos || t.starts_with("__label__")) return false;
+  for (char c : t) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0')
+      return false;
+  }
+  return true;
+}
+
+void Model::index() {
+  const auto n = static_cast<std::uint32_t>(data_.words.size());
+  std::uint32_t size = 16;
+  while (size < 2 * std::uint64_t{n}) size <<= 1;
+  table_.assign(size, Slot{});
+  mask_ = size - 1;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& w = data_.words[i];
+    auto h = fasttext_hash(w);
+    auto s = slot_of(h, mask_);
+    while (table_[s].id != kEmpty) {
+      if (table_[s].hash == h && data_.words[table_[s].id] == w) {
+        table_.clear();  // a duplicate word: the caller reports it
+        return;
+      }
+      s = (s + 1) & mask_;
+    }
+    table_[s] = {h, i};
+  }
+  eos_hash_ = fasttext_hash(kEos);
+  eos_id_ = find(kEos, eos_hash_);
+}
+
+std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
+  auto s = slot_of(h, mask_);
+  while (true) {
+    const auto& slot = table_[s];
+    if (slot.id == kEmpty) return kEmpty;
+    if (slot.hash == h && data_.words[slot.id] == w) return slot.id;
+    s = (s + 1) & mask_;
+  }
+}
+
+std::uint32_t Model::add_char_ngrams(std::string_view w, Scores& acc) const {
+  const std::int32_t maxn = data_.maxn, minn = data_.minn;
+  if (maxn <= 0) return 0;
+  // The bytes of "<" + w + ">", without building the string.
+  const std::size_t len = w.size() + 2;
+  auto at = [&](std::size_t k) { return k == 0 ? '<' : k <= w.size() ? w[k - 1] : '>'; };
+  std::uint32_t rows = 0;
+  for (std::size_t i = 0; i < len; ++i) {
+    if (continuation(at(i))) continue;
+    std::uint32_t h = 2166136261u;
+    std::size_t j = i;
+    for (std::int32_t n = 1; j < len && n <= maxn; ++n) {
+      h = fnv_step(h, at(j++));
+      while (j < len && continuation(at(j))) h = fnv_step(h, at(j++));
+      if (n >= minn && !(n == 1 && (i == 0 || j == len))) {
+        add(acc, data_.bucket_contrib[h % data_.bucket]);
+        ++rows;
+      }
+    }
+  }
+  return rows;
+}
+
+Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib) const {
+  const bool explain = !contrib.empty() && contrib.size() == tokens.size();
+  if (explain) std::fill(contrib.begin(), contrib.end(), Scores{});
+  Scores acc{};
+  std::uint64_t rows = 0;
+  const auto n = static_cast<std::size_t>(data_.word_ngrams);
+  // The last word hashes (and the token index each came from, kEmpty for "</s>").
+  std::array<std::uint32_t, kModelMaxWordNgrams> ring_hash{};
+  std::array<std::uint32_t, kModelMaxWordNgrams> ring_tok{};
+  std::size_t seen = 0;
+  auto word = [&](std::string_view w, std::uint32_t h, std::uint32_t tok, bool eos) {
+    Scores own{};
+    auto id = eos ? eos_id_ : find(w, h);
+    if (id != kEmpty) {
+      own = data_.word_contrib[id];
+      rows += data_.word_rows[id];
+    } else if (!eos) {
+      rows += add_char_ngrams(w, own);
+    }
+    add(acc, own);
+    if (explain && tok != kEmpty) add(contrib[tok], own);
+    ring_hash[seen % kModelMaxWordNgrams] = h;
+    ring_tok[seen % kModelMaxWordNgrams] = tok;
+    ++seen;
+    // The word n-grams that end here: words seen-k .. seen-1, for k = 2..n.
+    for (std::size_t k = 2; k <= n && k <= seen; ++k) {
+      std::size_t first = seen - k;
+      auto g = static_cast<std::uint64_t>(
+          static_cast<std::int64_t>(static_cast<std::int32_t>(ring_hash[first % kModelMaxWordNgrams])));
+      for (std::size_t j = first + 1; j < seen; ++j) {
+        g = g * kWordNgramMul + static_cast<std::uint64_t>(static_cast<std::int64_t>(
+                                    static_cast<std::int32_t>(ring_hash[j % kModelMaxWordNgrams])));
+      }
+      const auto& row = data_.bucket_contrib[g % data_.bucket];
+      add(acc, row);
+      ++rows;
+      if (explain) {
+        const float share = 1.0f / static_cast<float>(k);
+        for (std::size_t j = first; j < seen; ++j) {
+          auto t = ring_tok[j % kModelMaxWordNgrams];
+          if (t == kEmpty) continue;
+          for (int c = 0; c < 3; ++c) contrib[t][c] += row[c] * share;
+        }
+      }
+    }
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (!model_token(tokens[i])) continue;
+    word(tokens[i], fasttext_hash(tokens[i]), static_cast<std::uint32_t>(i), false);
+  }
+  word(kEos, eos_hash_, kEmpty, true);
+  if (rows == 0) return Scores{};
+  const float inv = 1.0f / static_cast<float>(rows);
+  for (auto& v : acc) v *= inv;
+  if (explain)
+    for (auto& s : contrib)
+      for (auto& v : s) v *= inv;
+  return acc;
+}
+
+Scores Model::softmax(Scores l, float temperature) {
+  Scores p;
+  float m = std::max({l[0], l[1], l[2]});
+  float sum = 0;
+  for (int c = 0; c < 3; ++c) {
+    p[c] = std::exp((l[c] - m) / temperature);
+    sum += p[c];
+  }
+  for (auto& v : p) v /= sum;
+  return p;
+}
+
+Scores Model::probabilities(Scores l) const {
+  return softmax(l, data_.temperature);
+}
+
+}  // namespace kilter::pipeline

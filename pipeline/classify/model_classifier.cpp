@@ -1,0 +1,125 @@
+// The Classifier port over a learned Model: featurize, predict, calibrate, explain.
+// Buffers live in the classifier object, so a warmed-up classify() allocates nothing.
+#include <algorithm>
+
+#include "pipeline/classify/features.h"
+#include "pipeline/classify/model.h"
+
+namespace kilter::pipeline {
+namespace {
+
+constexpr std::size_t kMaxMatched = 5;
+constexpr std::array<Category, 3> kClasses = {Category::personal, Category::professional,
+                                              Category::promotional};
+
+// How a feature token reads in an explanation: "__x" -> "[x]", "h:x" -> "[host:x]",
+// "p:x" -> "[path:x]", a word as it is.
+void readable(std::string_view t, std::string& out) {
+  if (t.starts_with("__")) {
+    out.append("[").append(t.substr(2)).append("]");
+  } else if (t.starts_with("h:")) {
+    out.append("[host:").append(t.substr(2)).append("]");
+  } else if (t.starts_with("p:")) {
+    out.append("[path:").append(t.substr(2)).append("]");
+  } else {
+    out.append(t);
+  }
+}
+
+class ModelClassifier final : public Classifier {
+ public:
+  ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
+      : model_(std::move(model)), min_confidence_(min_confidence) {
+    contrib_.reserve(512);
+    text_.reserve(1024);
+  }
+
+  Classification classify(const Event& post, std::span<const std::string> brand_terms) override {
+    if (post.category) return {*post.category, 1.0f, {}, true};
+    auto tokens = featurizer_.run(post, brand_terms);
+    contrib_.resize(tokens.size());
+    auto logits = model_->logits(tokens, contrib_);
+    auto p = model_->probabilities(logits);
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < 3; ++c)
+      if (p[c] > p[best]) best = c;
+    Classification out;
+    out.confidence = p[best];
+    out.category = out.confidence < min_confidence_ ? Category::unclassified : kClasses[best];
+    out.matched = explain(tokens, best);
+    return out;
+  }
+
+ private:
+  // Up to kMaxMatched distinct tokens with the largest positive weight for `cls`: their
+  // contribution to it minus the mean of their contributions to the other two.
+  std::span<const std::string_view> explain(std::span<const std::string_view> tokens,
+                                            std::size_t cls) {
+    struct Pick {
+      float score;
+      std::size_t token;
+    };
+    std::array<Pick, kMaxMatched> top{};
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      const auto& s = contrib_[i];
+      float others = 0;
+      for (std::size_t c = 0; c < 3; ++c)
+        if (c != cls) others += s[c];
+      float score = s[cls] - others / 2;
+      if (!(score > 0)) continue;
+      std::size_t same = n;
+      for (std::size_t k = 0; k < n; ++k)
+        if (tokens[top[k].token] == tokens[i]) same = k;
+      if (same < n) {
+        if (score <= top[same].score) continue;
+        top[same].score = score;  // the same token again, weighing more this time
+      } else if (n < kMaxMatched) {
+        top[n++] = {score, i};
+      } else if (score > top[n - 1].score) {
+        top[n - 1] = {score, i};
+      } else {
+        continue;
+      }
+      std::sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(n),
+                [](const Pick& a, const Pick& b) { return a.score > b.score; });
+    }
+    text_.clear();
+    std::array<std::size_t, kMaxMatched + 1> ends{};
+    for (std::size_t k = 0; k < n; ++k) {
+      readable(tokens[top[k].token], text_);
+      ends[k + 1] = text_.size();
+    }
+    views_.clear();
+    for (std::size_t k = 0; k < n; ++k)
+      views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
+    return std::span<const std::string_view>(views_.data(), n);
+  }
+
+  struct Views {
+    std::array<std::string_view, kMaxMatched> v;
+    void clear() { v.fill({}); }
+    std::string_view& operator[](std::size_t i) { return v[i]; }
+    const std::string_view* data() const { return v.data(); }
+  };
+
+  std::shared_ptr<const Model> model_;
+  double min_confidence_;
+  Featurizer featurizer_;
+  std::vector<Scores> contrib_;
+  std::string text_;
+  Views views_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Classifier>> make_model_classifier(std::shared_ptr<const Model> model,
+                                                          const ClassifierOptions& opts) {
+  if (!model) return Error{"no model given"};
+  if (!(opts.min_confidence >= 0 && opts.min_confidence <= 1))
+    return Error{"min_confidence must be between 0 and 1"};
+  return std::unique_ptr<Classifier>(
+      std::make_unique<ModelClassifier>(std::move(model), opts.min_confidence));
+}
+
+}  // namespace kilter::pipeline
