@@ -137,8 +137,8 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
     // The word n-grams that end here: words seen-k .. seen-1, for k = 2..n.
     for (std::size_t k = 2; k <= n && k <= seen; ++k) {
       std::size_t first = seen - k;
-      auto g = static_cast<std::uint64_t>(
-          static_cast<std::int64_t>(static_cast<std::int32_t>(ring_hash[first % kModelMaxWordNgrams])));
+      auto g = static_cast<std::uint64_t>(static_cast<std::int64_t>(
+          static_cast<std::int32_t>(ring_hash[first % kModelMaxWordNgrams])));
       for (std::size_t j = first + 1; j < seen; ++j) {
         g = g * kWordNgramMul + static_cast<std::uint64_t>(static_cast<std::int64_t>(
                                     static_cast<std::int32_t>(ring_hash[j % kModelMaxWordNgrams])));

@@ -27,14 +27,14 @@ using Scores = std::array<float, 3>;  // personal, professional, promotional
 // What a model file holds, before it is indexed for prediction (the trainer builds
 // one; Model::load parses one). Contributions are in Category order.
 struct ModelData {
-  std::int32_t minn = 0;         // character n-gram lengths (UTF-8 chars); maxn 0: none
+  std::int32_t minn = 0;  // character n-gram lengths (UTF-8 chars); maxn 0: none
   std::int32_t maxn = 0;
-  std::int32_t word_ngrams = 1;  // longest word n-gram
-  std::uint32_t bucket = 1;      // hashed rows shared by character and word n-grams
-  float temperature = 1.0f;      // calibration: probabilities = softmax(logits / T)
-  std::string info;              // free text: what the model was trained on
-  std::vector<std::string> words;     // the vocabulary (fastText's, "</s>" included)
-  std::vector<Scores> word_contrib;   // per word: its row + its n-gram rows, summed
+  std::int32_t word_ngrams = 1;          // longest word n-gram
+  std::uint32_t bucket = 1;              // hashed rows shared by character and word n-grams
+  float temperature = 1.0f;              // calibration: probabilities = softmax(logits / T)
+  std::string info;                      // free text: what the model was trained on
+  std::vector<std::string> words;        // the vocabulary (fastText's, "</s>" included)
+  std::vector<Scores> word_contrib;      // per word: its row + its n-gram rows, summed
   std::vector<std::uint32_t> word_rows;  // per word: how many rows that sum holds
   std::vector<Scores> bucket_contrib;    // per bucket row
 };
@@ -94,6 +94,10 @@ class Model {
 
 // fastText's word hash (FNV-1a over bytes read as int8_t).
 std::uint32_t fasttext_hash(std::string_view s);
+
+// How a feature token reads in an explanation, appended to `out`: "__x" -> "[x]",
+// "h:x" -> "[host:x]", "p:x" -> "[path:x]", a word as it is.
+void append_readable(std::string_view token, std::string& out);
 
 // The Classifier port over a Model: a trusted category wins; otherwise the post is
 // featurized (Featurizer) and predicted; below min_confidence it is unclassified.

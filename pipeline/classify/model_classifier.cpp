@@ -12,9 +12,9 @@ constexpr std::size_t kMaxMatched = 5;
 constexpr std::array<Category, 3> kClasses = {Category::personal, Category::professional,
                                               Category::promotional};
 
-// How a feature token reads in an explanation: "__x" -> "[x]", "h:x" -> "[host:x]",
-// "p:x" -> "[path:x]", a word as it is.
-void readable(std::string_view t, std::string& out) {
+}  // namespace
+
+void append_readable(std::string_view t, std::string& out) {
   if (t.starts_with("__")) {
     out.append("[").append(t.substr(2)).append("]");
   } else if (t.starts_with("h:")) {
@@ -25,6 +25,8 @@ void readable(std::string_view t, std::string& out) {
     out.append(t);
   }
 }
+
+namespace {
 
 class ModelClassifier final : public Classifier {
  public:
@@ -87,7 +89,7 @@ class ModelClassifier final : public Classifier {
     text_.clear();
     std::array<std::size_t, kMaxMatched + 1> ends{};
     for (std::size_t k = 0; k < n; ++k) {
-      readable(tokens[top[k].token], text_);
+      append_readable(tokens[top[k].token], text_);
       ends[k + 1] = text_.size();
     }
     views_.clear();

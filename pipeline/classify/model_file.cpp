@@ -158,7 +158,8 @@ Result<Model> Model::load(std::span<const std::byte> bytes) {
   if (!r.u32(nlabels) || nlabels != kLabels.size()) return bad("expected 3 classes");
   for (auto l : kLabels) {
     std::string name;
-    if (!r.str(name, 64) || name != l) return bad("classes are not personal, professional, promotional");
+    if (!r.str(name, 64) || name != l)
+      return bad("classes are not personal, professional, promotional");
   }
   if (!r.i32(d.minn) || !r.i32(d.maxn) || !r.i32(d.word_ngrams) || !r.u32(d.bucket) ||
       !r.f32(d.temperature) || !r.str(d.info, kModelMaxInfoBytes))

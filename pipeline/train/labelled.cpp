@@ -15,7 +15,8 @@ namespace kilter::pipeline {
 
 Result<LabelledRead> read_labelled(const std::string& path, const LabelledReadOptions& opts) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return Error{fmt::format("{}: is a directory", path)};
+  if (std::filesystem::is_directory(path, ec))
+    return Error{fmt::format("{}: is a directory", path)};
   std::ifstream in(path);
   if (!in) return Error{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
   const bool fallback = opts.fallback_expected && opts.label != "expected";
@@ -58,7 +59,8 @@ Result<LabelledRead> read_labelled(const std::string& path, const LabelledReadOp
     if (opts.brand_terms) terms = opts.brand_terms(ev.account);
     out.posts.push_back(LabelledPost::from(ev, *label, std::move(terms)));
   }
-  if (in.bad()) return Error{fmt::format("error reading {}: {}", path, std::strerror(errno)), Errc::io};
+  if (in.bad())
+    return Error{fmt::format("error reading {}: {}", path, std::strerror(errno)), Errc::io};
   return out;
 }
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -38,7 +38,8 @@ class TempDir {
  public:
   static Result<TempDir> make(const std::string& base) {
     std::error_code ec;
-    auto root = base.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(base);
+    auto root =
+        base.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(base);
     if (ec) return Error{fmt::format("no temporary directory: {}", ec.message())};
     std::string tmpl = (root / "kilter-train-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr)
@@ -133,7 +134,8 @@ Result<ModelData> export_model(const fasttext::FastText& ft, const TrainOptions&
   auto dict = ft.getDictionary();
   auto in = ft.getInputMatrix();
   auto out = ft.getOutputMatrix();
-  if (dict->nlabels() != 3 || out->rows() != 3) return Error{"train: fastText saw other than 3 labels"};
+  if (dict->nlabels() != 3 || out->rows() != 3)
+    return Error{"train: fastText saw other than 3 labels"};
   std::array<std::int64_t, 3> row_of{};  // output row of each class, Category order
   std::array<bool, 3> found{};
   for (std::int32_t j = 0; j < 3; ++j) {
@@ -151,7 +153,8 @@ Result<ModelData> export_model(const fasttext::FastText& ft, const TrainOptions&
     Scores s;
     for (std::size_t c = 0; c < 3; ++c) {
       double d = 0;
-      for (std::int64_t k = 0; k < dim; ++k) d += double{out->at(row_of[c], k)} * double{in->at(r, k)};
+      for (std::int64_t k = 0; k < dim; ++k)
+        d += double{out->at(row_of[c], k)} * double{in->at(r, k)};
       s[c] = static_cast<float>(d);
     }
     return s;
@@ -172,8 +175,8 @@ Result<ModelData> export_model(const fasttext::FastText& ft, const TrainOptions&
       for (std::size_t c = 0; c < 3; ++c) sum[c] += s[c];
     }
     m.words.push_back(dict->getWord(i));
-    m.word_contrib.push_back({static_cast<float>(sum[0]), static_cast<float>(sum[1]),
-                              static_cast<float>(sum[2])});
+    m.word_contrib.push_back(
+        {static_cast<float>(sum[0]), static_cast<float>(sum[1]), static_cast<float>(sum[2])});
     m.word_rows.push_back(static_cast<std::uint32_t>(rows.size()));
   }
   m.bucket_contrib.reserve(m.bucket);
@@ -351,7 +354,8 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
       if (!hold) ++rest_classes[lines[i].cls];
     }
     if (!held.empty() && rest_classes[0] > 0 && rest_classes[1] > 0 && rest_classes[2] > 0) {
-      say(fmt::format("calibration: training on {} posts, holding out {}", rest.size(), held.size()));
+      say(fmt::format("calibration: training on {} posts, holding out {}", rest.size(),
+                      held.size()));
       auto m = fit(lines, rest, o, dir->path(), "rest");
       if (!m.ok()) return m.error();
       logits_of(*m, lines, held, cal_logits, cal_labels);
@@ -393,8 +397,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
     right += kClasses[best] == train_labels[i];
   }
   rep.train_accuracy = static_cast<double>(right) / static_cast<double>(train_logits.size());
-  if (o.clock)
-    rep.seconds = std::chrono::duration<double>(o.clock->steady_now() - t0).count();
+  if (o.clock) rep.seconds = std::chrono::duration<double>(o.clock->steady_now() - t0).count();
   return out;
 }
 

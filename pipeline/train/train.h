@@ -43,15 +43,15 @@ struct TrainOptions {
   double lr = 0.5;
   int dim = 50;
   int word_ngrams = 2;
-  int minn = 2;              // character n-grams, in UTF-8 characters; maxn 0: none
+  int minn = 2;  // character n-grams, in UTF-8 characters; maxn 0: none
   int maxn = 5;
-  int bucket = 100'000;      // hashed n-gram rows: the model's size and cache footprint
-  int min_count = 1;         // words seen fewer times are left out of the vocabulary
+  int bucket = 100'000;  // hashed n-gram rows: the model's size and cache footprint
+  int min_count = 1;     // words seen fewer times are left out of the vocabulary
   int seed = 1;
   // Posts to fit the temperature on; empty: a stable fifth of the data is held out.
   std::span<const LabelledPost> calibration;
-  std::string temp_dir;      // where fastText's input file goes; empty: the system's
-  std::string info;          // free text stored in the model (what it was trained on)
+  std::string temp_dir;          // where fastText's input file goes; empty: the system's
+  std::string info;              // free text stored in the model (what it was trained on)
   const Clock* clock = nullptr;  // for the report's timings; none: no timings
 };
 
@@ -62,11 +62,11 @@ struct TrainCallbacks {
 struct TrainReport {
   std::array<std::size_t, 3> examples{};  // per class, Category order
   std::size_t vocabulary = 0;
-  double seconds = 0;                     // 0 without a clock
-  double train_accuracy = 0;              // of the final model on its training data
+  double seconds = 0;         // 0 without a clock
+  double train_accuracy = 0;  // of the final model on its training data
   std::size_t calibration_posts = 0;
-  bool calibration_held_out = false;      // fitted on a held-out fifth, not a given set
-  double nll_before = 0, nll_after = 0;   // calibration NLL at T = 1 and at T
+  bool calibration_held_out = false;     // fitted on a held-out fifth, not a given set
+  double nll_before = 0, nll_after = 0;  // calibration NLL at T = 1 and at T
   float temperature = 1;
   std::size_t model_bytes = 0;
 };
