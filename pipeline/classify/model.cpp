@@ -8,8 +8,10 @@
 //   h = int64(hash(w_i)); h = h * 116049371 + int64(hash(w_j)) ...; row h % bucket;
 // - logits = sum of rows / number of rows; probabilities = softmax.
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 #include "pipeline/classify/model.h"
 
@@ -19,12 +21,21 @@ namespace {
 constexpr std::string_view kEos = "</s>";
 constexpr std::uint64_t kWordNgramMul = 116049371;
 
-inline bool continuation(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
 inline std::uint32_t fnv_step(std::uint32_t h, char c) {
   return (h ^ static_cast<std::uint32_t>(static_cast<std::int8_t>(c))) * 16777619u;
+}
+
+// memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  for (; n >= 8; a += 8, b += 8, n -= 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+  }
+  for (; n > 0; ++a, ++b, --n)
+    if (*a != *b) return false;
+  return true;
 }
 
 inline void add(Scores& acc, const Scores& s) {
@@ -55,7 +66,20 @@ bool model_token(std::string_view t) {
 }
 
 void Model::index() {
+  static std::atomic<std::uint64_t> next_uid{1};
+  uid_ = next_uid.fetch_add(1, std::memory_order_relaxed);
   const auto n = static_cast<std::uint32_t>(data_.words.size());
+  // The vocabulary flattened for prediction: contributions, row count and the word's
+  // bytes side by side (one cache line per probe), the strings in one block.
+  words_.clear();
+  words_.reserve(n);
+  blob_.clear();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    words_.push_back({data_.word_contrib[i], data_.word_rows[i],
+                      static_cast<std::uint32_t>(blob_.size()),
+                      static_cast<std::uint32_t>(data_.words[i].size())});
+    blob_ += data_.words[i];
+  }
   std::uint32_t size = 16;
   while (size < 2 * std::uint64_t{n}) size <<= 1;
   table_.assign(size, Slot{});
@@ -73,6 +97,8 @@ void Model::index() {
     }
     table_[s] = {h, i};
   }
+  fastmod_m_ = ~std::uint64_t{0} / data_.bucket + 1;
+  fastmod_m128_ = ~static_cast<unsigned __int128>(0) / data_.bucket + 1;
   eos_hash_ = fasttext_hash(kEos);
   eos_id_ = find(kEos, eos_hash_);
 }
@@ -82,7 +108,11 @@ std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
   while (true) {
     const auto& slot = table_[s];
     if (slot.id == kEmpty) return kEmpty;
-    if (slot.hash == h && data_.words[slot.id] == w) return slot.id;
+    if (slot.hash == h) {
+      const auto& wd = words_[slot.id];
+      if (wd.len == w.size() && same_bytes(blob_.data() + wd.off, w.data(), w.size()))
+        return slot.id;
+    }
     s = (s + 1) & mask_;
   }
 }
@@ -90,27 +120,51 @@ std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
 std::uint32_t Model::add_char_ngrams(std::string_view w, Scores& acc) const {
   const std::int32_t maxn = data_.maxn, minn = data_.minn;
   if (maxn <= 0) return 0;
-  // The bytes of "<" + w + ">", without building the string.
+  // The bytes of "<" + w + ">": in a stack buffer for the usual word, else read in place.
+  char buf[256];
   const std::size_t len = w.size() + 2;
-  auto at = [&](std::size_t k) { return k == 0 ? '<' : k <= w.size() ? w[k - 1] : '>'; };
   std::uint32_t rows = 0;
-  for (std::size_t i = 0; i < len; ++i) {
-    if (continuation(at(i))) continue;
-    std::uint32_t h = 2166136261u;
-    std::size_t j = i;
-    for (std::int32_t n = 1; j < len && n <= maxn; ++n) {
-      h = fnv_step(h, at(j++));
-      while (j < len && continuation(at(j))) h = fnv_step(h, at(j++));
-      if (n >= minn && !(n == 1 && (i == 0 || j == len))) {
-        add(acc, data_.bucket_contrib[h % data_.bucket]);
-        ++rows;
+  if (len <= sizeof buf) {
+    buf[0] = '<';
+    std::memcpy(buf + 1, w.data(), w.size());
+    buf[len - 1] = '>';
+    bool ascii = true;
+    for (char c : w) ascii &= static_cast<unsigned char>(c) < 0x80;
+    if (ascii && minn >= 2) {  // one byte per character, no 1-gram: the tight loop
+      for (std::size_t i = 0; i + static_cast<std::size_t>(minn) <= len; ++i) {
+        std::uint32_t h = 2166136261u;
+        const std::size_t end = std::min(len, i + static_cast<std::size_t>(maxn));
+        std::size_t j = i;
+        for (; j < i + static_cast<std::size_t>(minn) - 1; ++j) h = fnv_step(h, buf[j]);
+        for (; j < end; ++j) {
+          h = fnv_step(h, buf[j]);
+          add(acc, data_.bucket_contrib[fastmod(h)]);
+          ++rows;
+        }
       }
+      return rows;
     }
+    return rows + char_ngrams_general([&](std::size_t k) { return buf[k]; }, len, acc);
   }
-  return rows;
+  return char_ngrams_general(
+      [&](std::size_t k) { return k == 0          ? '<'
+                                  : k <= w.size() ? w[k - 1]
+                                                  : '>'; }, len, acc);
 }
 
-Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib) const {
+NgramCache::NgramCache(std::size_t slots) {
+  std::size_t n = 16;
+  while (n < slots) n <<= 1;
+  entries_.resize(n);
+  mask_ = n - 1;
+}
+
+Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib,
+                     NgramCache* cache) const {
+  if (cache && cache->owner_ != uid_) {
+    std::fill(cache->entries_.begin(), cache->entries_.end(), NgramCache::Entry{});
+    cache->owner_ = uid_;
+  }
   const bool explain = !contrib.empty() && contrib.size() == tokens.size();
   if (explain) std::fill(contrib.begin(), contrib.end(), Scores{});
   Scores acc{};
@@ -124,10 +178,25 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
     Scores own{};
     auto id = eos ? eos_id_ : find(w, h);
     if (id != kEmpty) {
-      own = data_.word_contrib[id];
-      rows += data_.word_rows[id];
+      own = words_[id].contrib;
+      rows += words_[id].rows;
     } else if (!eos) {
-      rows += add_char_ngrams(w, own);
+      if (cache && w.size() <= NgramCache::kMaxWord) {
+        auto& e = cache->entries_[(h ^ (h >> 15)) & cache->mask_];
+        if (e.len == w.size() && e.hash == h && std::memcmp(e.word, w.data(), w.size()) == 0) {
+          own = e.sum;
+          rows += e.rows;
+        } else {
+          e.rows = add_char_ngrams(w, own);
+          rows += e.rows;
+          e.hash = h;
+          e.sum = own;
+          e.len = static_cast<std::uint8_t>(w.size());
+          std::memcpy(e.word, w.data(), w.size());
+        }
+      } else {
+        rows += add_char_ngrams(w, own);
+      }
     }
     add(acc, own);
     if (explain && tok != kEmpty) add(contrib[tok], own);
@@ -143,7 +212,7 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
         g = g * kWordNgramMul + static_cast<std::uint64_t>(static_cast<std::int64_t>(
                                     static_cast<std::int32_t>(ring_hash[j % kModelMaxWordNgrams])));
       }
-      const auto& row = data_.bucket_contrib[g % data_.bucket];
+      const auto& row = data_.bucket_contrib[fastmod64(g)];
       add(acc, row);
       ++rows;
       if (explain) {
@@ -157,8 +226,20 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
     }
   };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (!model_token(tokens[i])) continue;
-    word(tokens[i], fasttext_hash(tokens[i]), static_cast<std::uint32_t>(i), false);
+    // model_token() and fasttext_hash() in one pass.
+    const auto t = tokens[i];
+    std::uint32_t h = 2166136261u;
+    bool blank = t.empty();
+    for (char c : t) {
+      h = fnv_step(h, c);
+      blank |=
+          static_cast<unsigned char>(c) <= ' ' &&
+          (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0');
+    }
+    if (blank || (t.size() >= 4 && t[0] == '<' && t == kEos) ||
+        (t.size() >= 9 && t[0] == '_' && t.starts_with("__label__")))
+      continue;
+    word(t, h, static_cast<std::uint32_t>(i), false);
   }
   word(kEos, eos_hash_, kEmpty, true);
   if (rows == 0) return Scores{};

@@ -1,6 +1,5 @@
 // The Classifier port over a learned Model: featurize, predict, calibrate, explain.
 // Buffers live in the classifier object, so a warmed-up classify() allocates nothing.
-#include <algorithm>
 
 #include "pipeline/classify/features.h"
 #include "pipeline/classify/model.h"
@@ -40,7 +39,7 @@ class ModelClassifier final : public Classifier {
     if (post.category) return {*post.category, 1.0f, {}, true};
     auto tokens = featurizer_.run(post, brand_terms);
     contrib_.resize(tokens.size());
-    auto logits = model_->logits(tokens, contrib_);
+    auto logits = model_->logits(tokens, contrib_, &cache_);
     auto p = model_->probabilities(logits);
     std::size_t best = 0;
     for (std::size_t c = 1; c < 3; ++c)
@@ -69,22 +68,23 @@ class ModelClassifier final : public Classifier {
       for (std::size_t c = 0; c < 3; ++c)
         if (c != cls) others += s[c];
       float score = s[cls] - others / 2;
-      if (!(score > 0)) continue;
-      std::size_t same = n;
+      if (!(score > 0) || (n == kMaxMatched && score <= top[n - 1].score)) continue;
+      std::size_t at = n;  // where the token is already, if it is
       for (std::size_t k = 0; k < n; ++k)
-        if (tokens[top[k].token] == tokens[i]) same = k;
-      if (same < n) {
-        if (score <= top[same].score) continue;
-        top[same].score = score;  // the same token again, weighing more this time
+        if (tokens[top[k].token] == tokens[i]) at = k;
+      if (at < n) {
+        if (score <= top[at].score) continue;  // the same token, weighing less this time
       } else if (n < kMaxMatched) {
-        top[n++] = {score, i};
-      } else if (score > top[n - 1].score) {
-        top[n - 1] = {score, i};
+        at = n++;
       } else {
-        continue;
+        at = n - 1;  // replaces the lightest
       }
-      std::sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(n),
-                [](const Pick& a, const Pick& b) { return a.score > b.score; });
+      // Move it up to its place (the list stays sorted, heaviest first).
+      while (at > 0 && top[at - 1].score < score) {
+        top[at] = top[at - 1];
+        --at;
+      }
+      top[at] = {score, i};
     }
     text_.clear();
     std::array<std::size_t, kMaxMatched + 1> ends{};
@@ -109,6 +109,7 @@ class ModelClassifier final : public Classifier {
   double min_confidence_;
   Featurizer featurizer_;
   std::vector<Scores> contrib_;
+  NgramCache cache_;
   std::string text_;
   Views views_;
 };
