@@ -244,6 +244,28 @@ TEST(ModelLogits, FollowFastTextsFormulaByHand) {
   for (int c = 0; c < 3; ++c) EXPECT_NEAR(a[c], w[c] / 5, 1e-5);
 }
 
+TEST(ModelLogits, AnNgramCacheGivesBitIdenticalResults) {
+  auto m = Model::from_data(small_model());
+  ASSERT_TRUE(m.ok());
+  auto other_data = small_model();
+  for (auto& b : other_data.bucket_contrib) b[0] += 1;
+  auto other = Model::from_data(other_data);
+  ASSERT_TRUE(other.ok());
+  NgramCache cache(16);  // small: collisions replace entries
+  std::vector<std::vector<std::string_view>> lines = {
+      {"sale", "zz", "été", "🎉"}, {"zz", "zz", "yy"}, {"a-very-long-unknown-word-beyond-the-cache"},
+      {"family", "qq", "rr", "ss", "tt", "uu", "vv", "ww", "xx"}};
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& l : lines) {
+      auto plain = m->logits(l);
+      auto cached = m->logits(l, {}, &cache);
+      EXPECT_EQ(plain, cached);
+      // The same cache with another model is not fooled by the first one's entries.
+      EXPECT_EQ(other->logits(l), other->logits(l, {}, &cache));
+    }
+  }
+}
+
 TEST(ModelLogits, ProbabilitiesUseTheTemperature) {
   auto m = Model::from_data(small_model());
   ASSERT_TRUE(m.ok());
