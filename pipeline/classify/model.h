@@ -45,6 +45,7 @@ inline constexpr std::uint32_t kModelMaxBucket = 50'000'000;
 inline constexpr std::uint32_t kModelMaxWordBytes = 65'536;
 inline constexpr std::uint32_t kModelMaxInfoBytes = 65'536;
 inline constexpr std::int32_t kModelMaxCharNgram = 16;
+inline constexpr float kModelMaxContribution = 1e6f;  // |B·row| (real models: < 100)
 inline constexpr std::int32_t kModelMaxWordNgrams = 8;
 inline constexpr std::uint32_t kModelVersion = 1;
 

@@ -218,7 +218,16 @@ Result<Model> Model::from_data(ModelData d) {
   if (d.words.size() > kModelMaxWords || d.word_contrib.size() != d.words.size() ||
       d.word_rows.size() != d.words.size())
     return bad("vocabulary size");
+  // Bounded, so that no sum over a post's rows (at most a few million) can overflow.
+  auto bounded = [](const Scores& sc) {
+    for (float v : sc)
+      if (!(std::abs(v) <= kModelMaxContribution)) return false;
+    return true;
+  };
+  for (const auto& sc : d.bucket_contrib)
+    if (!bounded(sc)) return bad("bucket contribution out of range");
   for (std::size_t i = 0; i < d.words.size(); ++i) {
+    if (!bounded(d.word_contrib[i])) return bad("word contribution out of range");
     if (d.word_rows[i] < 1 || d.word_rows[i] > 1'000'000) return bad("word row count");
     if (d.words[i].empty() || d.words[i].size() > kModelMaxWordBytes) return bad("word length");
   }

@@ -165,6 +165,23 @@ TEST(ModelFile, AbsurdSizesWithAValidChecksumAreErrorsNotAllocations) {
   EXPECT_NE(m.error().message.find("duplicate"), std::string::npos);
 }
 
+// Found by fuzz_model: finite contributions near FLT_MAX summed to infinity, and the
+// probabilities to NaN.
+TEST(ModelFile, ContributionsTooLargeToSumAreRefused) {
+  auto d = small_model();
+  d.word_contrib[1] = {3e38f, -3e38f, 0};
+  d.bucket_contrib[5] = {0, 0, 2e38f};
+  auto f = encode_model(d);
+  auto m = Model::load(f);
+  if (m.ok()) {
+    auto l = m->logits(std::vector<std::string_view>{"sale", "sale", "sale"});
+    for (float v : l) EXPECT_TRUE(std::isfinite(v));
+  }
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("contribution"), std::string::npos) << m.error().message;
+  EXPECT_FALSE(Model::from_data(d).ok());
+}
+
 TEST(ModelFile, WrongMagicAndVersionSayWhatTheyAre) {
   auto bytes = small_file();
   auto f = bytes;
@@ -253,7 +270,9 @@ TEST(ModelLogits, AnNgramCacheGivesBitIdenticalResults) {
   ASSERT_TRUE(other.ok());
   NgramCache cache(16);  // small: collisions replace entries
   std::vector<std::vector<std::string_view>> lines = {
-      {"sale", "zz", "été", "🎉"}, {"zz", "zz", "yy"}, {"a-very-long-unknown-word-beyond-the-cache"},
+      {"sale", "zz", "été", "🎉"},
+      {"zz", "zz", "yy"},
+      {"a-very-long-unknown-word-beyond-the-cache"},
       {"family", "qq", "rr", "ss", "tt", "uu", "vv", "ww", "xx"}};
   for (int round = 0; round < 3; ++round) {
     for (const auto& l : lines) {
