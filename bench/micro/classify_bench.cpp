@@ -234,7 +234,7 @@ void BM_ModelPredict(benchmark::State& state) {
   std::size_t unknown = 0;
   for (const auto& l : lines)
     for (auto t : l) unknown += vocab.count(t) == 0;
-  kilter::pipeline::NgramCache cache;
+  kilter::pipeline::NgramCache cache(static_cast<std::size_t>(state.range(1)));
   const bool cached = state.range(0) != 0;
   std::size_t i = 0;
   for (auto _ : state) {
@@ -245,6 +245,23 @@ void BM_ModelPredict(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.counters["tokens"] = static_cast<double>(tokens) / static_cast<double>(lines.size());
   state.counters["unknown"] = static_cast<double>(unknown) / static_cast<double>(tokens);
+}
+
+// The Featurizer alone, the other half of the model classifier's cost.
+void BM_FeaturizeEnglish(benchmark::State& state) {
+  const auto posts = generated_posts("en", 4096);
+  if (posts.empty()) {
+    state.SkipWithError("no posts");
+    return;
+  }
+  kilter::pipeline::Featurizer f;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto t = f.run(posts[i]->event, {});
+    benchmark::DoNotOptimize(t);
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 
 // Loading a model file's bytes (parse, validate, checksum, index the vocabulary).
@@ -270,7 +287,8 @@ BENCHMARK(BM_ClassifyTrusted);
 BENCHMARK(BM_NormalizeFrench);
 BENCHMARK(BM_ModelEnglish);
 BENCHMARK(BM_ModelFrench);
-BENCHMARK(BM_ModelPredict)->Arg(0)->Arg(1);
+BENCHMARK(BM_ModelPredict)->Args({0, 4096})->Args({1, 4096})->Args({1, 65536});
+BENCHMARK(BM_FeaturizeEnglish);
 BENCHMARK(BM_ModelLoad)->Unit(benchmark::kMillisecond);
 
 }  // namespace

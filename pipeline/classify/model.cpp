@@ -183,7 +183,7 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
     } else if (!eos) {
       if (cache && w.size() <= NgramCache::kMaxWord) {
         auto& e = cache->entries_[(h ^ (h >> 15)) & cache->mask_];
-        if (e.len == w.size() && e.hash == h && std::memcmp(e.word, w.data(), w.size()) == 0) {
+        if (e.len == w.size() && e.hash == h && same_bytes(e.word, w.data(), w.size())) {
           own = e.sum;
           rows += e.rows;
         } else {
