@@ -3,6 +3,7 @@
 // second on one core.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -211,8 +212,8 @@ void BM_ModelFrench(benchmark::State& s) {
 }
 
 // Prediction alone (Model::logits) on the featurized English posts, without (0) and
-// with (1) an NgramCache; `tokens` is the mean number of feature tokens per post,
-// `unknown` the share of them out of the model's vocabulary.
+// with (1) an NgramCache, and with the per-token contributions too (2); `tokens` is the mean number
+// of feature tokens per post, `unknown` the share of them out of the model's vocabulary.
 void BM_ModelPredict(benchmark::State& state) {
   const auto posts = generated_posts("en", 4096);
   auto m = model();
@@ -235,10 +236,16 @@ void BM_ModelPredict(benchmark::State& state) {
   for (const auto& l : lines)
     for (auto t : l) unknown += vocab.count(t) == 0;
   kilter::pipeline::NgramCache cache(static_cast<std::size_t>(state.range(1)));
-  const bool cached = state.range(0) != 0;
+  const bool cached = state.range(0) != 0, explain = state.range(0) == 2;
+  std::size_t longest = 0;
+  for (const auto& l : lines) longest = std::max(longest, l.size());
+  std::vector<kilter::pipeline::Scores> contrib(longest);
   std::size_t i = 0;
   for (auto _ : state) {
-    auto l = m->logits(lines[i], {}, cached ? &cache : nullptr);
+    auto l = m->logits(
+        lines[i],
+        explain ? std::span(contrib).first(lines[i].size()) : std::span<kilter::pipeline::Scores>{},
+        cached ? &cache : nullptr);
     benchmark::DoNotOptimize(l);
     if (++i == lines.size()) i = 0;
   }
@@ -287,7 +294,7 @@ BENCHMARK(BM_ClassifyTrusted);
 BENCHMARK(BM_NormalizeFrench);
 BENCHMARK(BM_ModelEnglish);
 BENCHMARK(BM_ModelFrench);
-BENCHMARK(BM_ModelPredict)->Args({0, 4096})->Args({1, 4096})->Args({1, 65536});
+BENCHMARK(BM_ModelPredict)->Args({0, 4096})->Args({1, 4096})->Args({1, 65536})->Args({2, 4096});
 BENCHMARK(BM_FeaturizeEnglish);
 BENCHMARK(BM_ModelLoad)->Unit(benchmark::kMillisecond);
 

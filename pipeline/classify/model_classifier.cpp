@@ -27,6 +27,12 @@ void append_readable(std::string_view t, std::string& out) {
 
 namespace {
 
+// a == b, most unequal pairs settled by their size or first byte without a call.
+inline bool same_token(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         (a.data() == b.data() || a.empty() || (a[0] == b[0] && a.substr(1) == b.substr(1)));
+}
+
 class ModelClassifier final : public Classifier {
  public:
   ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
@@ -62,16 +68,15 @@ class ModelClassifier final : public Classifier {
     };
     std::array<Pick, kMaxMatched> top{};
     std::size_t n = 0;
+    float bar = 0;  // a token must weigh more than this to enter the list
     for (std::size_t i = 0; i < tokens.size(); ++i) {
       const auto& s = contrib_[i];
-      float others = 0;
-      for (std::size_t c = 0; c < 3; ++c)
-        if (c != cls) others += s[c];
-      float score = s[cls] - others / 2;
-      if (!(score > 0) || (n == kMaxMatched && score <= top[n - 1].score)) continue;
+      // s[cls] minus the mean of the other two.
+      const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+      if (!(score > bar)) continue;
       std::size_t at = n;  // where the token is already, if it is
       for (std::size_t k = 0; k < n; ++k)
-        if (tokens[top[k].token] == tokens[i]) at = k;
+        if (same_token(tokens[top[k].token], tokens[i])) at = k;
       if (at < n) {
         if (score <= top[at].score) continue;  // the same token, weighing less this time
       } else if (n < kMaxMatched) {
@@ -85,6 +90,7 @@ class ModelClassifier final : public Classifier {
         --at;
       }
       top[at] = {score, i};
+      if (n == kMaxMatched) bar = top[n - 1].score;
     }
     text_.clear();
     std::array<std::size_t, kMaxMatched + 1> ends{};
