@@ -43,6 +43,12 @@ TEST(TrainCommand, WritesAModelTheLoaderAccepts) {
   for (const auto& e : fs::directory_iterator(dir.path()))
     files += e.path().extension() != ".out" && e.path().extension() != ".err";
   EXPECT_EQ(files, 1u);
+  // Another process, the same data and options: the same bytes.
+  auto again = (dir / "again.kmodel").string();
+  auto r2 = train(
+      dir, {"--data", kDev, "--out", again, "--epoch", "5", "--dim", "10", "--bucket", "5000"});
+  ASSERT_EQ(r2.exit.code, 0) << r2.err;
+  EXPECT_EQ(read_file(again), read_file(model));
 }
 
 TEST(TrainCommand, ACalibrationFileIsUsedAndLabelsCanComeFromAnyField) {
