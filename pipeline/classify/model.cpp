@@ -25,6 +25,50 @@ inline std::uint32_t fnv_step(std::uint32_t h, char c) {
   return (h ^ static_cast<std::uint32_t>(static_cast<std::int8_t>(c))) * 16777619u;
 }
 
+inline std::uint64_t load64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint64_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
+  const auto r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+// The vocabulary table's own hash: a few loads and one 128-bit multiply for a short
+// word (fastText's byte-at-a-time FNV is computed only for words that need it).
+inline std::uint32_t quick_hash(std::string_view s) {
+  constexpr std::uint64_t k1 = 0xa0761d6478bd642full, k2 = 0xe7037ed1a0b428dbull;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t a = 0, b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load64(p);
+      b = load64(p + n - 8);
+    } else if (n >= 4) {
+      a = load32(p);
+      b = load32(p + n - 4);
+    } else if (n > 0) {
+      a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+          (std::uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8) |
+          static_cast<unsigned char>(p[n - 1]);
+    }
+  } else {
+    std::uint64_t h = k2;
+    std::size_t i = 0;
+    for (; i + 16 < n; i += 16) h = mum(load64(p + i) ^ k1, load64(p + i + 8) ^ h);
+    a = load64(p + n - 16) ^ h;
+    b = load64(p + n - 8);
+  }
+  return static_cast<std::uint32_t>(mum(a ^ k1, b ^ k2 ^ n));
+}
+
 // memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call.
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
   for (; n >= 8; a += 8, b += 8, n -= 8) {
@@ -75,9 +119,9 @@ void Model::index() {
   words_.reserve(n);
   blob_.clear();
   for (std::uint32_t i = 0; i < n; ++i) {
-    words_.push_back({data_.word_contrib[i], data_.word_rows[i],
-                      static_cast<std::uint32_t>(blob_.size()),
-                      static_cast<std::uint32_t>(data_.words[i].size())});
+    words_.push_back(
+        {data_.word_contrib[i], data_.word_rows[i], static_cast<std::uint32_t>(blob_.size()),
+         static_cast<std::uint32_t>(data_.words[i].size()), fasttext_hash(data_.words[i])});
     blob_ += data_.words[i];
   }
   std::uint32_t size = 16;
@@ -86,7 +130,7 @@ void Model::index() {
   mask_ = size - 1;
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& w = data_.words[i];
-    auto h = fasttext_hash(w);
+    auto h = quick_hash(w);
     auto s = slot_of(h, mask_);
     while (table_[s].id != kEmpty) {
       if (table_[s].hash == h && data_.words[table_[s].id] == w) {
@@ -100,7 +144,7 @@ void Model::index() {
   fastmod_m_ = ~std::uint64_t{0} / data_.bucket + 1;
   fastmod_m128_ = ~static_cast<unsigned __int128>(0) / data_.bucket + 1;
   eos_hash_ = fasttext_hash(kEos);
-  eos_id_ = find(kEos, eos_hash_);
+  eos_id_ = find(kEos, quick_hash(kEos));
 }
 
 std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
@@ -174,13 +218,13 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
   std::array<std::uint32_t, kModelMaxWordNgrams> ring_hash{};
   std::array<std::uint32_t, kModelMaxWordNgrams> ring_tok{};
   std::size_t seen = 0;
-  auto word = [&](std::string_view w, std::uint32_t h, std::uint32_t tok, bool eos) {
+  // One word: `id` its vocabulary index or kEmpty, `h` its fastText hash.
+  auto word = [&](std::string_view w, std::uint32_t id, std::uint32_t h, std::uint32_t tok) {
     Scores own{};
-    auto id = eos ? eos_id_ : find(w, h);
     if (id != kEmpty) {
       own = words_[id].contrib;
       rows += words_[id].rows;
-    } else if (!eos) {
+    } else if (tok != kEmpty) {  // an unknown word ("</s>" never has n-grams)
       if (cache && w.size() <= NgramCache::kMaxWord) {
         auto& e = cache->entries_[(h ^ (h >> 15)) & cache->mask_];
         if (e.len == w.size() && e.hash == h && same_bytes(e.word, w.data(), w.size())) {
@@ -226,8 +270,15 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
     }
   };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    // model_token() and fasttext_hash() in one pass.
     const auto t = tokens[i];
+    const auto tok = static_cast<std::uint32_t>(i);
+    // A vocabulary word is a word fastText reads (no blank, not a label), but "</s>".
+    const auto id = find(t, quick_hash(t));
+    if (id != kEmpty) {
+      if (id != eos_id_) word(t, id, words_[id].fthash, tok);
+      continue;
+    }
+    // An unknown token: model_token() and fasttext_hash() in one pass.
     std::uint32_t h = 2166136261u;
     bool blank = t.empty();
     for (char c : t) {
@@ -236,12 +287,11 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
           static_cast<unsigned char>(c) <= ' ' &&
           (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0');
     }
-    if (blank || (t.size() >= 4 && t[0] == '<' && t == kEos) ||
-        (t.size() >= 9 && t[0] == '_' && t.starts_with("__label__")))
+    if (blank || t == kEos || (t.size() >= 9 && t[0] == '_' && t.starts_with("__label__")))
       continue;
-    word(t, h, static_cast<std::uint32_t>(i), false);
+    word(t, kEmpty, h, tok);
   }
-  word(kEos, eos_hash_, kEmpty, true);
+  word(kEos, eos_id_, eos_hash_, kEmpty);
   if (rows == 0) return Scores{};
   const float inv = 1.0f / static_cast<float>(rows);
   for (auto& v : acc) v *= inv;

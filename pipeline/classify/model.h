@@ -102,7 +102,7 @@ class Model {
 
  private:
   struct Slot {
-    std::uint32_t hash = 0;
+    std::uint32_t hash = 0;  // quick_hash (model.cpp), not fastText's
     std::uint32_t id = kEmpty;
   };
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
@@ -145,6 +145,7 @@ class Model {
     Scores contrib;
     std::uint32_t rows;
     std::uint32_t off, len;  // its bytes in blob_
+    std::uint32_t fthash;    // fastText's hash, for the word n-grams
   };
 
   ModelData data_;
