@@ -98,6 +98,7 @@ class Model {
   static Scores softmax(Scores logits, float temperature);
 
   const ModelData& data() const { return data_; }  // words and contributions included
+  const std::string& info() const { return data_.info; }  // what it was trained on
   std::size_t file_bytes() const { return file_bytes_; }
 
  private:
