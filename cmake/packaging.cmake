@@ -36,7 +36,8 @@ an account's balance or engagement leaves the limits of its profile.\n\
 Ships a hardened systemd unit, an example configuration, and Prometheus and\n\
 Grafana examples under /usr/share/kilter.")
 # dpkg-shlibdeps turns the binary's libraries into Depends (librdkafka1,
-# librocksdb7.8, libyaml-cpp0.7, ...); /bin/kill (ExecReload) is procps'.
+# librocksdb7.8, libyaml-cpp0.7, libfasttext0 for `kilterd train`, ...); /bin/kill
+# (ExecReload) is procps'.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

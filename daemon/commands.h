@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/train/train.h"
+
 namespace kilter::daemon {
 
 struct RunOptions {
@@ -25,6 +27,18 @@ struct ClassifyEvalOptions {
   bool json = false;
 };
 int classify_eval(const ClassifyEvalOptions& opts);
+
+// `kilterd train --data FILE --out MODEL`: labelled post events in, a model file out.
+struct TrainCommandOptions {
+  std::string config_path;  // brand terms of the accounts, as for classify
+  std::string data, out;
+  std::string dev;                 // calibration set; empty: a held-out fifth of data
+  std::string label = "category";  // the label field; with the default, `expected` is a fallback
+  bool label_given = false;
+  pipeline::TrainOptions train;  // hyperparameters
+};
+int train(const TrainCommandOptions& opts);
+
 int inspect(const std::string& config_path, const std::string& account);
 // NAME or NAME:PARTITIONS per topic.
 int dev_broker(int brokers, const std::vector<std::string>& topics);

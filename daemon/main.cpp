@@ -40,6 +40,27 @@ int main(int argc, char** argv) {
       ->needs(eval_file);
   classify->add_flag("--json", eval_opts.json, "the figures as one JSON object")->needs(eval_file);
 
+  kilter::daemon::TrainCommandOptions train_opts;
+  auto* train = app.add_subcommand(
+      "train", "train a classifier model on labelled post events (NDJSON) and write it");
+  train->add_option("--data", train_opts.data, "labelled post events to train on")->required();
+  train->add_option("--out", train_opts.out, "the model file to write")->required();
+  train->add_option("--dev", train_opts.dev,
+                    "labelled posts to calibrate confidences on (default: a fifth of --data "
+                    "held out)");
+  auto* train_label = train->add_option("--label", train_opts.label,
+                                        "the label field (default: category, else expected)");
+  train->add_option("--config,-c", train_opts.config_path,
+                    "configuration file (the accounts' brand terms)");
+  auto& to = train_opts.train;
+  train->add_option("--epoch", to.epoch, "passes over the data")->capture_default_str();
+  train->add_option("--lr", to.lr, "learning rate")->capture_default_str();
+  train->add_option("--dim", to.dim, "vector dimension")->capture_default_str();
+  train->add_option("--word-ngrams", to.word_ngrams, "longest word n-gram")->capture_default_str();
+  train->add_option("--minn", to.minn, "shortest character n-gram")->capture_default_str();
+  train->add_option("--maxn", to.maxn, "longest character n-gram (0: none)")->capture_default_str();
+  train->add_option("--bucket", to.bucket, "hashed n-gram rows")->capture_default_str();
+
   std::string inspect_path, inspect_account;
   auto* inspect = app.add_subcommand(
       "inspect", "print the stored per-account figures (while the daemon is stopped)");
@@ -64,6 +85,10 @@ int main(int argc, char** argv) {
     return kilter::daemon::classify_eval(eval_opts);
   }
   if (*classify) return kilter::daemon::classify(classify_path);
+  if (*train) {
+    train_opts.label_given = train_label->count() > 0;
+    return kilter::daemon::train(train_opts);
+  }
   if (*inspect) return kilter::daemon::inspect(inspect_path, inspect_account);
   if (*broker) return kilter::daemon::dev_broker(broker_count, broker_topics);
   return kilter::daemon::run(run_opts);

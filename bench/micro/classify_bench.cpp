@@ -6,12 +6,16 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "pipeline/classify/classifier.h"
 #include "pipeline/classify/fast_text.h"
 #include "pipeline/classify/features.h"
+#include "pipeline/classify/model.h"
 #include "pipeline/ingest/decoder.h"
+#include "pipeline/train/labelled.h"
+#include "pipeline/train/train.h"
 #include "tools/loadgen/generator.h"
 
 namespace {
@@ -224,6 +228,112 @@ void BM_FastNormalizeFrench(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 
+// The learned model, trained once at start-up on tests/data/classifier_dev.ndjson with
+// the trainer's default options (the size and shape of a shipped model).
+const std::vector<std::byte>& model_bytes() {
+  static const std::vector<std::byte> bytes = [] {
+    kilter::pipeline::LabelledReadOptions ro;
+    ro.label = "expected";
+    auto posts = kilter::pipeline::read_labelled(
+        std::string(KILTER_SOURCE_DIR) + "/tests/data/classifier_dev.ndjson", ro);
+    if (!posts.ok()) return std::vector<std::byte>{};
+    auto t = kilter::pipeline::train(posts->posts, {});
+    return t.ok() ? t->bytes : std::vector<std::byte>{};
+  }();
+  return bytes;
+}
+
+std::shared_ptr<const kilter::pipeline::Model> model() {
+  auto m = kilter::pipeline::Model::load(model_bytes());
+  if (!m.ok()) return nullptr;
+  return std::make_shared<const kilter::pipeline::Model>(std::move(*m));
+}
+
+// The whole model classifier: featurize, predict, calibrate, explain.
+void run_model(benchmark::State& state, std::string_view lang) {
+  const auto posts = generated_posts(lang, 4096);
+  auto m = model();
+  auto c = m ? kilter::pipeline::make_model_classifier(m, {})
+             : kilter::Result<std::unique_ptr<Classifier>>(kilter::Error{"no model"});
+  if (posts.empty() || !c.ok()) {
+    state.SkipWithError("no posts or no model");
+    return;
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto r = (*c)->classify(posts[i]->event, {});
+    benchmark::DoNotOptimize(r);
+    if (++i == posts.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["model_bytes"] = static_cast<double>(model_bytes().size());
+}
+
+void BM_ModelEnglish(benchmark::State& s) {
+  run_model(s, "en");
+}
+void BM_ModelFrench(benchmark::State& s) {
+  run_model(s, "fr");
+}
+
+// Prediction alone (Model::logits) on the featurized English posts, without (0) and
+// with (1) an NgramCache, and with the per-token contributions too (2); `tokens` is the mean number
+// of feature tokens per post, `unknown` the share of them out of the model's vocabulary.
+void BM_ModelPredict(benchmark::State& state) {
+  const auto posts = generated_posts("en", 4096);
+  auto m = model();
+  if (posts.empty() || !m) {
+    state.SkipWithError("no posts or no model");
+    return;
+  }
+  kilter::pipeline::Featurizer f;
+  std::vector<std::vector<std::string>> owned;
+  std::vector<std::vector<std::string_view>> lines;
+  std::size_t tokens = 0;
+  for (const auto& p : posts) {
+    auto t = f.run(p->event, {});
+    owned.emplace_back(t.begin(), t.end());
+    tokens += t.size();
+  }
+  for (const auto& o : owned) lines.emplace_back(o.begin(), o.end());
+  std::unordered_set<std::string_view> vocab(m->data().words.begin(), m->data().words.end());
+  std::size_t unknown = 0;
+  for (const auto& l : lines)
+    for (auto t : l) unknown += vocab.count(t) == 0;
+  kilter::pipeline::NgramCache cache(static_cast<std::size_t>(state.range(1)));
+  const bool cached = state.range(0) != 0, explain = state.range(0) == 2;
+  std::size_t longest = 0;
+  for (const auto& l : lines) longest = std::max(longest, l.size());
+  std::vector<kilter::pipeline::Scores> contrib(longest);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto l = m->logits(
+        lines[i],
+        explain ? std::span(contrib).first(lines[i].size()) : std::span<kilter::pipeline::Scores>{},
+        cached ? &cache : nullptr);
+    benchmark::DoNotOptimize(l);
+    if (++i == lines.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["tokens"] = static_cast<double>(tokens) / static_cast<double>(lines.size());
+  state.counters["unknown"] = static_cast<double>(unknown) / static_cast<double>(tokens);
+}
+
+// Loading a model file's bytes (parse, validate, checksum, index the vocabulary).
+void BM_ModelLoad(benchmark::State& state) {
+  const auto& bytes = model_bytes();
+  if (bytes.empty()) {
+    state.SkipWithError("no model");
+    return;
+  }
+  for (auto _ : state) {
+    auto m = kilter::pipeline::Model::load(bytes);
+    if (!m.ok()) state.SkipWithError("load failed");
+    benchmark::DoNotOptimize(m);
+  }
+  state.counters["model_bytes"] = static_cast<double>(bytes.size());
+}
+
 BENCHMARK(BM_ClassifyEnglish);
 BENCHMARK(BM_ClassifyFrench);
 BENCHMARK(BM_ClassifyEnglishBrandTerms);
@@ -235,6 +345,10 @@ BENCHMARK(BM_FeaturizeEnglish);
 BENCHMARK(BM_FeaturizeFrench);
 BENCHMARK(BM_FeaturizeEnglishHot);
 BENCHMARK(BM_FeaturizeFrenchHot);
+BENCHMARK(BM_ModelEnglish);
+BENCHMARK(BM_ModelFrench);
+BENCHMARK(BM_ModelPredict)->Args({0, 4096})->Args({1, 4096})->Args({1, 65536})->Args({2, 4096});
+BENCHMARK(BM_ModelLoad)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -77,7 +77,7 @@ void depends_on_the_runtime_libraries(const fs::path& deb, const fs::path& dir) 
   auto f = dpkg_deb(dir, {"-f", deb.string(), "Depends"});
   ASSERT_EQ(f.code, 0) << f.err;
   for (const char* lib : {"libc6", "librdkafka1", "librocksdb7.8", "libyaml-cpp0.7", "libcurl4",
-                          "libsystemd0", "libssl3", "procps"})
+                          "libsystemd0", "libssl3", "libfasttext0", "procps"})
     EXPECT_NE(f.out.find(lib), std::string::npos) << lib << " missing in " << f.out;
   // Runtime libraries only: no -dev package.
   EXPECT_EQ(f.out.find("-dev"), std::string::npos) << f.out;

@@ -10,27 +10,7 @@
 #include <vector>
 
 #include "pipeline/classify/classifier.h"
-
-// GCC pairs the replaced operators below with the standard ones when it inlines them.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-// Counts every allocation of this test binary, to prove that a warmed-up Featurizer
-// makes none.
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/support/alloc_counter.h"
 
 namespace kilter::pipeline {
 namespace {
@@ -260,11 +240,11 @@ TEST(Featurizer, AllocatesNothingOnceWarmedUp) {
   Featurizer f;
   std::size_t total = 0;
   for (const auto& e : events) total += f.run(e, terms).size();  // warm-up
-  const long before = g_allocations.load();
+  const auto before = test_support::allocations();
   for (int round = 0; round < 100; ++round) {
     for (const auto& e : events) total += f.run(e, terms).size();
   }
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(test_support::allocations() - before, 0u);
   EXPECT_GT(total, 0u);
 }
 

@@ -1,0 +1,320 @@
+// Prediction with a Model: fastText 0.9.2's Dictionary::getLine + Model::predict
+// (softmax loss) on precomputed class contributions. What is reproduced, exactly:
+// - a known word brings its own row and its character n-gram rows (stored summed);
+//   an unknown word brings the character n-grams of "<word>" (minn..maxn UTF-8
+//   characters, no 1-gram at either boundary), each row `nwords + hash % bucket`;
+//   the end-of-line word "</s>" never has character n-grams;
+// - every word (known or not, "</s>" included) takes part in the word n-grams:
+//   h = int64(hash(w_i)); h = h * 116049371 + int64(hash(w_j)) ...; row h % bucket;
+// - logits = sum of rows / number of rows; probabilities = softmax.
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "pipeline/classify/model.h"
+
+namespace kilter::pipeline {
+namespace {
+
+constexpr std::string_view kEos = "</s>";
+constexpr std::uint64_t kWordNgramMul = 116049371;
+
+inline std::uint32_t fnv_step(std::uint32_t h, char c) {
+  return (h ^ static_cast<std::uint32_t>(static_cast<std::int8_t>(c))) * 16777619u;
+}
+
+inline std::uint64_t load64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint64_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline std::uint64_t mum(std::uint64_t a, std::uint64_t b) {
+  const auto r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+// The vocabulary table's own hash: a few loads and one 128-bit multiply for a short
+// word (fastText's byte-at-a-time FNV is computed only for words that need it).
+inline std::uint32_t quick_hash(std::string_view s) {
+  constexpr std::uint64_t k1 = 0xa0761d6478bd642full, k2 = 0xe7037ed1a0b428dbull;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t a = 0, b = 0;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = load64(p);
+      b = load64(p + n - 8);
+    } else if (n >= 4) {
+      a = load32(p);
+      b = load32(p + n - 4);
+    } else if (n > 0) {
+      a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+          (std::uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8) |
+          static_cast<unsigned char>(p[n - 1]);
+    }
+  } else {
+    std::uint64_t h = k2;
+    std::size_t i = 0;
+    for (; i + 16 < n; i += 16) h = mum(load64(p + i) ^ k1, load64(p + i + 8) ^ h);
+    a = load64(p + n - 16) ^ h;
+    b = load64(p + n - 8);
+  }
+  return static_cast<std::uint32_t>(mum(a ^ k1, b ^ k2 ^ n));
+}
+
+// memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  for (; n >= 8; a += 8, b += 8, n -= 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+  }
+  for (; n > 0; ++a, ++b, --n)
+    if (*a != *b) return false;
+  return true;
+}
+
+inline void add(Scores& acc, const Scores& s) {
+  acc[0] += s[0];
+  acc[1] += s[1];
+  acc[2] += s[2];
+}
+
+inline std::uint32_t slot_of(std::uint32_t h, std::uint32_t mask) {
+  return static_cast<std::uint32_t>((std::uint64_t{h} * 0x9E3779B1u) >> 7) & mask;
+}
+
+}  // namespace
+
+std::uint32_t fasttext_hash(std::string_view s) {
+  std::uint32_t h = 2166136261u;
+  for (char c : s) h = fnv_step(h, c);
+  return h;
+}
+
+bool model_token(std::string_view t) {
+  if (t.empty() || t == kEos || t.starts_with("__label__")) return false;
+  for (char c : t) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0')
+      return false;
+  }
+  return true;
+}
+
+void Model::index() {
+  static std::atomic<std::uint64_t> next_uid{1};
+  uid_ = next_uid.fetch_add(1, std::memory_order_relaxed);
+  const auto n = static_cast<std::uint32_t>(data_.words.size());
+  // The vocabulary flattened for prediction: contributions, row count and the word's
+  // bytes side by side (one cache line per probe), the strings in one block.
+  words_.clear();
+  words_.reserve(n);
+  blob_.clear();
+  for (std::uint32_t i = 0; i < n; ++i) {
+    words_.push_back(
+        {data_.word_contrib[i], data_.word_rows[i], static_cast<std::uint32_t>(blob_.size()),
+         static_cast<std::uint32_t>(data_.words[i].size()), fasttext_hash(data_.words[i])});
+    blob_ += data_.words[i];
+  }
+  std::uint32_t size = 16;
+  while (size < 2 * std::uint64_t{n}) size <<= 1;
+  table_.assign(size, Slot{});
+  mask_ = size - 1;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& w = data_.words[i];
+    auto h = quick_hash(w);
+    auto s = slot_of(h, mask_);
+    while (table_[s].id != kEmpty) {
+      if (table_[s].hash == h && data_.words[table_[s].id] == w) {
+        table_.clear();  // a duplicate word: the caller reports it
+        return;
+      }
+      s = (s + 1) & mask_;
+    }
+    table_[s] = {h, i};
+  }
+  fastmod_m_ = ~std::uint64_t{0} / data_.bucket + 1;
+  fastmod_m128_ = ~static_cast<unsigned __int128>(0) / data_.bucket + 1;
+  eos_hash_ = fasttext_hash(kEos);
+  eos_id_ = find(kEos, quick_hash(kEos));
+}
+
+std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
+  auto s = slot_of(h, mask_);
+  while (true) {
+    const auto& slot = table_[s];
+    if (slot.id == kEmpty) return kEmpty;
+    if (slot.hash == h) {
+      const auto& wd = words_[slot.id];
+      if (wd.len == w.size() && same_bytes(blob_.data() + wd.off, w.data(), w.size()))
+        return slot.id;
+    }
+    s = (s + 1) & mask_;
+  }
+}
+
+std::uint32_t Model::add_char_ngrams(std::string_view w, Scores& acc) const {
+  const std::int32_t maxn = data_.maxn, minn = data_.minn;
+  if (maxn <= 0) return 0;
+  // The bytes of "<" + w + ">": in a stack buffer for the usual word, else read in place.
+  char buf[256];
+  const std::size_t len = w.size() + 2;
+  std::uint32_t rows = 0;
+  if (len <= sizeof buf) {
+    buf[0] = '<';
+    std::memcpy(buf + 1, w.data(), w.size());
+    buf[len - 1] = '>';
+    bool ascii = true;
+    for (char c : w) ascii &= static_cast<unsigned char>(c) < 0x80;
+    if (ascii && minn >= 2) {  // one byte per character, no 1-gram: the tight loop
+      for (std::size_t i = 0; i + static_cast<std::size_t>(minn) <= len; ++i) {
+        std::uint32_t h = 2166136261u;
+        const std::size_t end = std::min(len, i + static_cast<std::size_t>(maxn));
+        std::size_t j = i;
+        for (; j < i + static_cast<std::size_t>(minn) - 1; ++j) h = fnv_step(h, buf[j]);
+        for (; j < end; ++j) {
+          h = fnv_step(h, buf[j]);
+          add(acc, data_.bucket_contrib[fastmod(h)]);
+          ++rows;
+        }
+      }
+      return rows;
+    }
+    return rows + char_ngrams_general([&](std::size_t k) { return buf[k]; }, len, acc);
+  }
+  return char_ngrams_general(
+      [&](std::size_t k) { return k == 0          ? '<'
+                                  : k <= w.size() ? w[k - 1]
+                                                  : '>'; }, len, acc);
+}
+
+NgramCache::NgramCache(std::size_t slots) {
+  std::size_t n = 16;
+  while (n < slots) n <<= 1;
+  entries_.resize(n);
+  mask_ = n - 1;
+}
+
+Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib,
+                     NgramCache* cache) const {
+  if (cache && cache->owner_ != uid_) {
+    std::fill(cache->entries_.begin(), cache->entries_.end(), NgramCache::Entry{});
+    cache->owner_ = uid_;
+  }
+  const bool explain = !contrib.empty() && contrib.size() == tokens.size();
+  if (explain) std::fill(contrib.begin(), contrib.end(), Scores{});
+  Scores acc{};
+  std::uint64_t rows = 0;
+  const auto n = static_cast<std::size_t>(data_.word_ngrams);
+  // The last word hashes (and the token index each came from, kEmpty for "</s>").
+  std::array<std::uint32_t, kModelMaxWordNgrams> ring_hash{};
+  std::array<std::uint32_t, kModelMaxWordNgrams> ring_tok{};
+  std::size_t seen = 0;
+  // One word: `id` its vocabulary index or kEmpty, `h` its fastText hash.
+  auto word = [&](std::string_view w, std::uint32_t id, std::uint32_t h, std::uint32_t tok) {
+    Scores own{};
+    if (id != kEmpty) {
+      own = words_[id].contrib;
+      rows += words_[id].rows;
+    } else if (tok != kEmpty) {  // an unknown word ("</s>" never has n-grams)
+      if (cache && w.size() <= NgramCache::kMaxWord) {
+        auto& e = cache->entries_[(h ^ (h >> 15)) & cache->mask_];
+        if (e.len == w.size() && e.hash == h && same_bytes(e.word, w.data(), w.size())) {
+          own = e.sum;
+          rows += e.rows;
+        } else {
+          e.rows = add_char_ngrams(w, own);
+          rows += e.rows;
+          e.hash = h;
+          e.sum = own;
+          e.len = static_cast<std::uint8_t>(w.size());
+          std::memcpy(e.word, w.data(), w.size());
+        }
+      } else {
+        rows += add_char_ngrams(w, own);
+      }
+    }
+    add(acc, own);
+    if (explain && tok != kEmpty) add(contrib[tok], own);
+    ring_hash[seen % kModelMaxWordNgrams] = h;
+    ring_tok[seen % kModelMaxWordNgrams] = tok;
+    ++seen;
+    // The word n-grams that end here: words seen-k .. seen-1, for k = 2..n.
+    for (std::size_t k = 2; k <= n && k <= seen; ++k) {
+      std::size_t first = seen - k;
+      auto g = static_cast<std::uint64_t>(static_cast<std::int64_t>(
+          static_cast<std::int32_t>(ring_hash[first % kModelMaxWordNgrams])));
+      for (std::size_t j = first + 1; j < seen; ++j) {
+        g = g * kWordNgramMul + static_cast<std::uint64_t>(static_cast<std::int64_t>(
+                                    static_cast<std::int32_t>(ring_hash[j % kModelMaxWordNgrams])));
+      }
+      const auto& row = data_.bucket_contrib[fastmod64(g)];
+      add(acc, row);
+      ++rows;
+      if (explain) {
+        const float share = 1.0f / static_cast<float>(k);
+        for (std::size_t j = first; j < seen; ++j) {
+          auto t = ring_tok[j % kModelMaxWordNgrams];
+          if (t == kEmpty) continue;
+          for (int c = 0; c < 3; ++c) contrib[t][c] += row[c] * share;
+        }
+      }
+    }
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto t = tokens[i];
+    const auto tok = static_cast<std::uint32_t>(i);
+    // A vocabulary word is a word fastText reads (no blank, not a label), but "</s>".
+    const auto id = find(t, quick_hash(t));
+    if (id != kEmpty) {
+      if (id != eos_id_) word(t, id, words_[id].fthash, tok);
+      continue;
+    }
+    // An unknown token: model_token() and fasttext_hash() in one pass.
+    std::uint32_t h = 2166136261u;
+    bool blank = t.empty();
+    for (char c : t) {
+      h = fnv_step(h, c);
+      blank |=
+          static_cast<unsigned char>(c) <= ' ' &&
+          (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0');
+    }
+    if (blank || t == kEos || (t.size() >= 9 && t[0] == '_' && t.starts_with("__label__")))
+      continue;
+    word(t, kEmpty, h, tok);
+  }
+  word(kEos, eos_id_, eos_hash_, kEmpty);
+  if (rows == 0) return Scores{};
+  const float inv = 1.0f / static_cast<float>(rows);
+  for (auto& v : acc) v *= inv;
+  if (explain)
+    for (auto& s : contrib)
+      for (auto& v : s) v *= inv;
+  return acc;
+}
+
+Scores Model::softmax(Scores l, float temperature) {
+  Scores p;
+  float m = std::max({l[0], l[1], l[2]});
+  float sum = 0;
+  for (int c = 0; c < 3; ++c) {
+    p[c] = std::exp((l[c] - m) / temperature);
+    sum += p[c];
+  }
+  for (auto& v : p) v /= sum;
+  return p;
+}
+
+Scores Model::probabilities(Scores l) const {
+  return softmax(l, data_.temperature);
+}
+
+}  // namespace kilter::pipeline

@@ -1,0 +1,134 @@
+// The Classifier port over a learned Model: featurize, predict, calibrate, explain.
+// Buffers live in the classifier object, so a warmed-up classify() allocates nothing.
+
+#include "pipeline/classify/features.h"
+#include "pipeline/classify/model.h"
+
+namespace kilter::pipeline {
+namespace {
+
+constexpr std::size_t kMaxMatched = 5;
+constexpr std::array<Category, 3> kClasses = {Category::personal, Category::professional,
+                                              Category::promotional};
+
+}  // namespace
+
+void append_readable(std::string_view t, std::string& out) {
+  if (t.starts_with("__")) {
+    out.append("[").append(t.substr(2)).append("]");
+  } else if (t.starts_with("h:")) {
+    out.append("[host:").append(t.substr(2)).append("]");
+  } else if (t.starts_with("p:")) {
+    out.append("[path:").append(t.substr(2)).append("]");
+  } else {
+    out.append(t);
+  }
+}
+
+namespace {
+
+// a == b, most unequal pairs settled by their size or first byte without a call.
+inline bool same_token(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         (a.data() == b.data() || a.empty() || (a[0] == b[0] && a.substr(1) == b.substr(1)));
+}
+
+class ModelClassifier final : public Classifier {
+ public:
+  ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
+      : model_(std::move(model)), min_confidence_(min_confidence) {
+    contrib_.reserve(512);
+    text_.reserve(1024);
+  }
+
+  Classification classify(const Event& post, std::span<const std::string> brand_terms) override {
+    if (post.category) return {*post.category, 1.0f, {}, true};
+    auto tokens = featurizer_.run(post, brand_terms);
+    contrib_.resize(tokens.size());
+    auto logits = model_->logits(tokens, contrib_, &cache_);
+    auto p = model_->probabilities(logits);
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < 3; ++c)
+      if (p[c] > p[best]) best = c;
+    Classification out;
+    out.confidence = p[best];
+    out.category = out.confidence < min_confidence_ ? Category::unclassified : kClasses[best];
+    out.matched = explain(tokens, best);
+    return out;
+  }
+
+ private:
+  // Up to kMaxMatched distinct tokens with the largest positive weight for `cls`: their
+  // contribution to it minus the mean of their contributions to the other two.
+  std::span<const std::string_view> explain(std::span<const std::string_view> tokens,
+                                            std::size_t cls) {
+    struct Pick {
+      float score;
+      std::size_t token;
+    };
+    std::array<Pick, kMaxMatched> top{};
+    std::size_t n = 0;
+    float bar = 0;  // a token must weigh more than this to enter the list
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      const auto& s = contrib_[i];
+      // s[cls] minus the mean of the other two.
+      const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+      if (!(score > bar)) continue;
+      std::size_t at = n;  // where the token is already, if it is
+      for (std::size_t k = 0; k < n; ++k)
+        if (same_token(tokens[top[k].token], tokens[i])) at = k;
+      if (at < n) {
+        if (score <= top[at].score) continue;  // the same token, weighing less this time
+      } else if (n < kMaxMatched) {
+        at = n++;
+      } else {
+        at = n - 1;  // replaces the lightest
+      }
+      // Move it up to its place (the list stays sorted, heaviest first).
+      while (at > 0 && top[at - 1].score < score) {
+        top[at] = top[at - 1];
+        --at;
+      }
+      top[at] = {score, i};
+      if (n == kMaxMatched) bar = top[n - 1].score;
+    }
+    text_.clear();
+    std::array<std::size_t, kMaxMatched + 1> ends{};
+    for (std::size_t k = 0; k < n; ++k) {
+      append_readable(tokens[top[k].token], text_);
+      ends[k + 1] = text_.size();
+    }
+    views_.clear();
+    for (std::size_t k = 0; k < n; ++k)
+      views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
+    return std::span<const std::string_view>(views_.data(), n);
+  }
+
+  struct Views {
+    std::array<std::string_view, kMaxMatched> v;
+    void clear() { v.fill({}); }
+    std::string_view& operator[](std::size_t i) { return v[i]; }
+    const std::string_view* data() const { return v.data(); }
+  };
+
+  std::shared_ptr<const Model> model_;
+  double min_confidence_;
+  Featurizer featurizer_;
+  std::vector<Scores> contrib_;
+  NgramCache cache_;
+  std::string text_;
+  Views views_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Classifier>> make_model_classifier(std::shared_ptr<const Model> model,
+                                                          const ClassifierOptions& opts) {
+  if (!model) return Error{"no model given"};
+  if (!(opts.min_confidence >= 0 && opts.min_confidence <= 1))
+    return Error{"min_confidence must be between 0 and 1"};
+  return std::unique_ptr<Classifier>(
+      std::make_unique<ModelClassifier>(std::move(model), opts.min_confidence));
+}
+
+}  // namespace kilter::pipeline
