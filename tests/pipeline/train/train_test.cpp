@@ -151,6 +151,9 @@ void expect_equivalent(const TrainOptions& opts) {
   }
   EXPECT_EQ(compared, probes.size()) << "every probe has rows (</s> is in the vocabulary)";
   EXPECT_LT(worst, 1e-4);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", worst);
+  ::testing::Test::RecordProperty("worst_abs_difference", buf);
 }
 
 TEST(TrainEquivalence, KilterPredictsWhatLibfasttextPredicts) {
