@@ -217,13 +217,22 @@ TEST_F(VerdictsTest, TheDemoGivesTheDocumentedAlertsWhateverClassifiesThePosts) 
   EXPECT_EQ(raised, documented);
 }
 
-// The hold-out scenario. NOTE for the lead: measured with the lexicon classifier and
-// tests/data/classifier_heldout.ndjson (before the corpus landed), its verdicts equal
-// the trusted run's: 10 of the scenario's 437 posts are misclassified (on
-// exec-david-okafor, stark-outdoor, cafe-du-port, globex, umbrella-foods,
-// exec-karim-haddad, lumiere-paris, exec-chloe-martin, initech), none enough to move
-// an alert. A classifier that moves one fails here with the posts behind the change.
-// The texts follow kHoldOut.
+// The hold-out scenario.
+//
+// NOTE for the lead (finding, measured 2026-12-03 with the LEXICON classifier): this
+// case FAILS on the corpus's test split (pipeline/classify/corpus/test, s5 and s6),
+// and is left failing on purpose: it is issue 12's "the hold-out scenario gives the
+// same verdicts" check, for the learned model to pass. 194 of the scenario's 437
+// posts are misclassified (professional taken for personal 82 times and for
+// promotional 67, promotional for personal 18, personal for professional 14,
+// promotional for professional 12, personal for promotional 1), and 21 verdicts move:
+// exec-john-smith's show-the-person no longer fires; brand-on-topic fires on acme,
+// atelier-vega, boulangerie-dupont, cafe-du-port, initech, lumiere-paris,
+// maison-roche, northwind-travel, umbrella-foods; too-pushy on exec-marie-dubois,
+// globex, maison-roche, northwind-travel, stark-outdoor (and resolves on
+// boulangerie-dupont); show-the-person on exec-luc-bernard. With the old held-out
+// set (tests/data/classifier_heldout.ndjson) it passes: 10 of 437 misclassified,
+// no verdict moved. The failure message lists each moved alert and the posts behind it.
 TEST_F(VerdictsTest, TheHoldOutScenarioGivesTheSameVerdictsWhateverClassifiesThePosts) {
   const auto files = hold_out_files();
   ASSERT_FALSE(files.empty()) << "none of kHoldOut exists";
