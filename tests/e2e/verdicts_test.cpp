@@ -225,7 +225,7 @@ TEST_F(VerdictsTest, TheDemoGivesTheDocumentedAlertsWhateverClassifiesThePosts) 
 // same verdicts" check, for the learned model to pass. 194 of the scenario's 437
 // posts are misclassified (professional taken for personal 82 times and for
 // promotional 67, promotional for personal 18, personal for professional 14,
-// promotional for professional 12, personal for promotional 1), and 21 verdicts move:
+// promotional for professional 12, personal for promotional 1), and 22 verdicts move:
 // exec-john-smith's show-the-person no longer fires; brand-on-topic fires on acme,
 // atelier-vega, boulangerie-dupont, cafe-du-port, initech, lumiere-paris,
 // maison-roche, northwind-travel, umbrella-foods; too-pushy on exec-marie-dubois,
