@@ -23,6 +23,7 @@ struct PlannedPost {
   Category category;
   Lang lang;
   std::uint64_t text_seed;
+  std::uint32_t text = 0;  // --texts: index into the (category, lang) pool of texts_
 };
 
 struct Planned {
@@ -45,8 +46,12 @@ constexpr Slice kSlices[] = {{3, 25, 0.38}, {30, 100, 0.30}, {120, 300, 0.20}, {
 
 class Demo final : public Generator::Impl {
  public:
-  explicit Demo(const GeneratorOptions& opts)
-      : opts_(opts), cast_(demo_cast()), rng_(mix(opts.seed, 0xde30)), text_rng_(0) {
+  Demo(const GeneratorOptions& opts, Texts texts)
+      : opts_(opts),
+        cast_(demo_cast()),
+        rng_(mix(opts.seed, 0xde30)),
+        text_rng_(0),
+        texts_(std::move(texts)) {
     start_ = epoch_ms(opts.start);
     end_ = start_ + opts.days * kDayMs;
     // One random stream per account and purpose: tuning one account of the cast
@@ -72,9 +77,14 @@ class Demo final : public Generator::Impl {
     switch (e.type) {
       case EventKind::post: {
         const PlannedPost& p = posts_[e.post];
+        if (!opts_.texts.empty()) {
+          const TextPost& t = texts_.pool(p.category, p.lang)[p.text];
+          write_post(out, id_, who.id, ts, p.number, t, p.lang, p.category, labels_of(opts_));
+          break;
+        }
         text_rng_.reseed(p.text_seed);
         compose(post_, who, p.lang, p.category, text_rng_);
-        write_post(out, id_, who.id, ts, p.number, post_, opts_.label_field);
+        write_post(out, id_, who.id, ts, p.number, post_, labels_of(opts_));
         break;
       }
       case EventKind::engagement:
@@ -85,6 +95,47 @@ class Demo final : public Generator::Impl {
         break;
     }
     return true;
+  }
+
+  // --texts: each planned post takes a post of its (category, language) pool, in
+  // plan order (so a duplicate delivery carries its original's text), each pool
+  // shuffled once with a stream of its own and cycled through. The plan itself,
+  // engagement included, is the one the composed texts get.
+  Result<void> assign_texts() {
+    if (opts_.texts.empty()) return ok();
+    std::size_t needed[kClassifiedCategories][kLangs] = {};
+    for (const PlannedPost& p : posts_) {
+      ++needed[static_cast<std::size_t>(p.category)][static_cast<std::size_t>(p.lang)];
+    }
+    std::string missing;
+    std::vector<std::uint32_t> order[kClassifiedCategories][kLangs];
+    for (std::size_t c = 0; c < kClassifiedCategories; ++c) {
+      for (std::size_t l = 0; l < kLangs; ++l) {
+        auto category = static_cast<Category>(c);
+        auto lang = static_cast<Lang>(l);
+        auto n = texts_.pool(category, lang).size();
+        if (needed[c][l] > 0 && n == 0) {
+          fmt::format_to(std::back_inserter(missing), "{}{} in {} (needed by {} posts)",
+                         missing.empty() ? "" : ", ", to_string(category), to_string(lang),
+                         needed[c][l]);
+        }
+        auto& o = order[c][l];
+        o.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) o[i] = i;
+        Rng rng(mix(opts_.seed, 0x7e475 + c * kLangs + l));
+        for (std::size_t i = n; i > 1; --i) std::swap(o[i - 1], o[rng.below(i)]);
+      }
+    }
+    if (!missing.empty()) {
+      return Error{fmt::format("--texts: the files have no post labelled {}", missing)};
+    }
+    std::size_t cursor[kClassifiedCategories][kLangs] = {};
+    for (PlannedPost& p : posts_) {
+      auto c = static_cast<std::size_t>(p.category);
+      auto l = static_cast<std::size_t>(p.lang);
+      p.text = order[c][l][cursor[c][l]++ % order[c][l].size()];
+    }
+    return ok();
   }
 
  private:
@@ -264,12 +315,15 @@ class Demo final : public Generator::Impl {
   std::size_t cursor_ = 0;
   ComposedPost post_;
   std::string id_;
+  Texts texts_;
 };
 
 }  // namespace
 
-std::unique_ptr<Generator::Impl> make_demo(const GeneratorOptions& opts) {
-  return std::make_unique<Demo>(opts);
+Result<std::unique_ptr<Generator::Impl>> make_demo(const GeneratorOptions& opts, Texts texts) {
+  auto demo = std::make_unique<Demo>(opts, std::move(texts));
+  if (auto r = demo->assign_texts(); !r) return r.error();
+  return std::unique_ptr<Generator::Impl>(std::move(demo));
 }
 
 }  // namespace kilter::loadgen

@@ -33,7 +33,12 @@ Result<Generator> Generator::create(const GeneratorOptions& opts) {
     return Error{"jitter must be within 0..1h"};
   }
   if (opts.label_field == "category") {
-    return Error{"the label field cannot be \"category\": the daemon would trust it"};
+    return Error{
+        "the label field cannot be \"category\": the daemon would trust it (for a "
+        "ground-truth run that wants exactly that, ask for --trusted-labels)"};
+  }
+  if (!opts.texts.empty() && opts.scenario != Scenario::demo) {
+    return Error{"texts from a file (--texts) are for the demo scenario only"};
   }
   if (opts.scenario == Scenario::load) {
     if (opts.accounts == 0 || opts.accounts > 10'000'000) {
@@ -44,8 +49,16 @@ Result<Generator> Generator::create(const GeneratorOptions& opts) {
       return Error{fmt::format("zipf exponent must be within (0, 10), got {}", opts.zipf_exponent)};
     }
   }
-  auto impl = opts.scenario == Scenario::demo ? make_demo(opts) : make_load(opts);
-  return Generator(std::move(impl));
+  if (opts.scenario == Scenario::load) return Generator(make_load(opts));
+  Texts texts;
+  if (!opts.texts.empty()) {
+    auto loaded = Texts::load(opts.texts);
+    if (!loaded) return loaded.error();
+    texts = std::move(*loaded);
+  }
+  auto demo = make_demo(opts, std::move(texts));
+  if (!demo) return demo.error();
+  return Generator(std::move(*demo));
 }
 
 Generator::Generator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

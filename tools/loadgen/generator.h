@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "common/types.h"
@@ -36,13 +37,23 @@ struct GeneratorOptions {
   Millis max_jitter = std::chrono::minutes(4);  // how far out of order an event may come
   // When set, posts carry their intended category under this field name (e.g.
   // "expected"), which the daemon ignores: ground truth for the classifier.
-  // Never "category", which the daemon would trust.
+  // Never "category", which the daemon would trust: that is `trusted_labels`.
   std::string label_field;
+  // Posts carry their intended category as `category`, which the daemon trusts
+  // instead of classifying: the ground-truth run of a verdict check (the alerts
+  // the week raises when every post is classified right).
+  bool trusted_labels = false;
+  // demo: labelled NDJSON files whose posts replace the composed texts (texts.h):
+  // each planned post of category C in language L takes the text, kind, hashtags,
+  // mentions and links of a post of these files labelled C in L, each (C, L) pool
+  // shuffled once from the seed and cycled through. The plan (accounts, times,
+  // engagement, followers) is unchanged.
+  std::vector<std::string> texts;
 };
 
 class Generator {
  public:
-  // Validates the options (e.g. load needs accounts > 0).
+  // Validates the options (e.g. load needs accounts > 0) and reads the texts files.
   static Result<Generator> create(const GeneratorOptions& opts);
 
   Generator(Generator&&) noexcept;

@@ -133,7 +133,7 @@ class Load final : public Generator::Impl {
                                                 : Category::promotional;
     text_rng_.reseed(mix(opts_.seed, account * 1'000'003 + number));
     compose(post_, persona_, persona_.lang, category, text_rng_);
-    write_post(out, id_, persona_.id, at, number, post_, opts_.label_field);
+    write_post(out, id_, persona_.id, at, number, post_, labels_of(opts_));
   }
 
   GeneratorOptions opts_;

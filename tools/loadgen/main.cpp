@@ -100,7 +100,16 @@ int main(int argc, char** argv) {
   app.add_option("--jitter", jitter, "how late an event may be delivered (e.g. 4m)")
       ->capture_default_str();
   app.add_option("--label-field", opts.label_field,
-                 "write each post's intended category under this field (ground truth)");
+                 "write each post's intended category under this field, which the daemon "
+                 "ignores (ground truth for checking the classifier)");
+  app.add_flag("--trusted-labels", opts.trusted_labels,
+               "write each post's intended category as \"category\", which the daemon trusts "
+               "instead of classifying (the ground-truth run of a verdict check)");
+  app.add_option("--texts", opts.texts,
+                 "demo: take the posts' texts from these labelled NDJSON files (label in "
+                 "category or expected, language in lang or expected_lang) instead of "
+                 "composing them; repeatable")
+      ->check(CLI::ExistingFile);
   app.add_option("--out", out_path, "output file, - for stdout")->capture_default_str();
   std::string brokers, topic;
   app.add_option("--brokers", brokers,

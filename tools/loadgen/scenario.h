@@ -5,6 +5,8 @@
 #include <string>
 
 #include "tools/loadgen/generator.h"
+#include "tools/loadgen/text.h"
+#include "tools/loadgen/texts.h"
 
 namespace kilter::loadgen {
 
@@ -14,7 +16,13 @@ struct Generator::Impl {
   std::uint64_t emitted = 0;
 };
 
-std::unique_ptr<Generator::Impl> make_demo(const GeneratorOptions& opts);
+// `texts`: the posts of GeneratorOptions::texts, loaded (empty when there are none);
+// an error when the plan needs a (category, language) they lack.
+Result<std::unique_ptr<Generator::Impl>> make_demo(const GeneratorOptions& opts, Texts texts);
 std::unique_ptr<Generator::Impl> make_load(const GeneratorOptions& opts);
+
+inline Labels labels_of(const GeneratorOptions& opts) {
+  return Labels{opts.label_field, opts.trusted_labels};
+}
 
 }  // namespace kilter::loadgen

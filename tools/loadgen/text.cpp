@@ -210,22 +210,41 @@ void append_post_ref(std::string& out, std::string_view account, std::uint64_t p
   out.push_back('"');
 }
 
-void append_array(std::string& out, std::string_view name, std::span<const std::string_view> v) {
+// Strings (std::string or std::string_view) as a JSON array; nothing when empty.
+template <class Strings>
+void append_array(std::string& out, std::string_view name, const Strings& v) {
   if (v.empty()) return;
   out += ",\"";
   out += name;
   out += "\":[";
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    json::append_string(out, v[i]);
+  bool first = true;
+  for (const auto& s : v) {
+    if (!first) out.push_back(',');
+    first = false;
+    json::append_string(out, s);
   }
   out.push_back(']');
+}
+
+void append_labels(std::string& out, Category c, Labels labels) {
+  if (labels.trusted) {
+    out += R"(,"category":")";
+    out += to_string(c);
+    out.push_back('"');
+  }
+  if (!labels.field.empty()) {
+    out.push_back(',');
+    json::append_string(out, labels.field);
+    out += ":\"";
+    out += to_string(c);
+    out.push_back('"');
+  }
 }
 
 }  // namespace
 
 void write_post(std::string& out, std::string_view event_id, std::string_view account, TimePoint ts,
-                std::uint64_t post_no, const ComposedPost& post, std::string_view label_field) {
+                std::uint64_t post_no, const ComposedPost& post, Labels labels) {
   begin(out, "post", event_id, account, ts);
   append_post_ref(out, account, post_no);
   out += R"(,"text":)";
@@ -237,18 +256,31 @@ void write_post(std::string& out, std::string_view event_id, std::string_view ac
   out.push_back('"');
   append_array(out, "hashtags", post.hashtags);
   append_array(out, "mentions", post.mentions);
-  if (!post.link.empty()) {
-    out += R"(,"links":[)";
-    json::append_string(out, post.link);
-    out.push_back(']');
-  }
-  if (!label_field.empty()) {
-    out.push_back(',');
-    json::append_string(out, label_field);
-    out += ":\"";
-    out += to_string(post.category);
+  if (!post.link.empty()) append_array(out, "links", std::span<const std::string>(&post.link, 1));
+  append_labels(out, post.category, labels);
+  out.push_back('}');
+}
+
+void write_post(std::string& out, std::string_view event_id, std::string_view account, TimePoint ts,
+                std::uint64_t post_no, const TextPost& post, Lang lang, Category c, Labels labels) {
+  begin(out, "post", event_id, account, ts);
+  append_post_ref(out, account, post_no);
+  out += R"(,"text":)";
+  json::append_string(out, post.text);
+  if (post.has_lang) {
+    out += R"(,"lang":")";
+    out += to_string(lang);
     out.push_back('"');
   }
+  if (post.kind != PostKind::unknown) {
+    out += R"(,"kind":")";
+    out += to_string(post.kind);
+    out.push_back('"');
+  }
+  append_array(out, "hashtags", post.hashtags);
+  append_array(out, "mentions", post.mentions);
+  append_array(out, "links", post.links);
+  append_labels(out, c, labels);
   out.push_back('}');
 }
 

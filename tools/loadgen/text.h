@@ -8,6 +8,7 @@
 #include "common/types.h"
 #include "tools/loadgen/persona.h"
 #include "tools/loadgen/random.h"
+#include "tools/loadgen/texts.h"
 
 namespace kilter::loadgen {
 
@@ -30,10 +31,23 @@ void append_post_id(std::string& out, std::string_view account, std::uint64_t po
 // "2026-11-20T09:15:00Z" (whole seconds; the generator plans in seconds)
 void append_timestamp(std::string& out, TimePoint t);
 
+// Which labels a post carries besides its text: by default none (the classifier
+// decides). `field`, when not empty, names a field for the intended category that
+// the daemon ignores (ground truth for checking it); `trusted` also writes it as
+// `category`, which the daemon trusts instead of classifying (`--trusted-labels`).
+struct Labels {
+  std::string_view field;
+  bool trusted = false;
+};
+
 // Each writer replaces `out` with one JSON object (no newline).
-// label_field: when not empty, the intended category is written under that name.
 void write_post(std::string& out, std::string_view event_id, std::string_view account, TimePoint ts,
-                std::uint64_t post_no, const ComposedPost& post, std::string_view label_field = {});
+                std::uint64_t post_no, const ComposedPost& post, Labels labels = {});
+// A post taken from a labelled file (--texts), of intended category `c` and
+// language `lang` (written only when the file's post had one).
+void write_post(std::string& out, std::string_view event_id, std::string_view account, TimePoint ts,
+                std::uint64_t post_no, const TextPost& post, Lang lang, Category c,
+                Labels labels = {});
 void write_engagement(std::string& out, std::string_view event_id, std::string_view account,
                       TimePoint ts, std::uint64_t post_no, Action action, std::uint64_t count);
 void write_followers(std::string& out, std::string_view event_id, std::string_view account,
