@@ -7,6 +7,7 @@
 
 #include "common/json.h"
 #include "config/loader.h"
+#include "daemon/classifier_setup.h"
 #include "daemon/classify_setup.h"
 #include "daemon/commands.h"
 #include "pipeline/classify/classifier.h"
@@ -24,11 +25,7 @@ std::optional<ClassifySetup> classify_setup(const std::string& config_path) {
     }
     setup.cfg = std::move(*loaded.config);
   }
-  pipeline::ClassifierOptions copts;
-  copts.languages = setup.cfg.classifier.languages;
-  copts.extra_lexicon_files = setup.cfg.classifier.extra_lexicons;
-  copts.min_confidence = setup.cfg.classifier.min_confidence;
-  auto classifier = pipeline::make_lexicon_classifier(copts);
+  auto classifier = make_classifier(setup.cfg.classifier);
   if (!classifier) {
     fmt::print(stderr, "classifier: {}\n", classifier.error().message);
     return std::nullopt;

@@ -31,10 +31,12 @@ int classify_eval(const ClassifyEvalOptions& opts);
 // `kilterd train --data FILE --out MODEL`: labelled post events in, a model file out.
 struct TrainCommandOptions {
   std::string config_path;  // brand terms of the accounts, as for classify
-  std::string data, out;
-  std::string dev;                 // calibration set; empty: a held-out fifth of data
+  std::vector<std::string> data;  // one or more files, read in order
+  std::string out;
+  std::vector<std::string> dev;    // calibration set; empty: a held-out fifth of data
   std::string label = "category";  // the label field; with the default, `expected` is a fallback
   bool label_given = false;
+  bool lexicons = true;          // the shipped lexicons' terms as extra examples
   pipeline::TrainOptions train;  // hyperparameters
 };
 int train(const TrainCommandOptions& opts);

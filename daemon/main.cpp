@@ -43,15 +43,18 @@ int main(int argc, char** argv) {
   kilter::daemon::TrainCommandOptions train_opts;
   auto* train = app.add_subcommand(
       "train", "train a classifier model on labelled post events (NDJSON) and write it");
-  train->add_option("--data", train_opts.data, "labelled post events to train on")->required();
+  train->add_option("--data", train_opts.data, "labelled post events to train on (repeatable)")
+      ->required();
   train->add_option("--out", train_opts.out, "the model file to write")->required();
   train->add_option("--dev", train_opts.dev,
-                    "labelled posts to calibrate confidences on (default: a fifth of --data "
-                    "held out)");
+                    "labelled posts to calibrate confidences on (repeatable; default: a fifth "
+                    "of --data held out)");
   auto* train_label = train->add_option("--label", train_opts.label,
                                         "the label field (default: category, else expected)");
   train->add_option("--config,-c", train_opts.config_path,
                     "configuration file (the accounts' brand terms)");
+  train->add_flag("!--no-lexicons", train_opts.lexicons,
+                  "train on the posts alone, without the shipped lexicons' terms as examples");
   auto& to = train_opts.train;
   train->add_option("--epoch", to.epoch, "passes over the data")->capture_default_str();
   train->add_option("--lr", to.lr, "learning rate")->capture_default_str();

@@ -23,6 +23,7 @@
 #include "kafka/producer.h"
 #include "kafka/sink.h"
 #include "kafka/source.h"
+#include "daemon/classifier_setup.h"
 #include "pipeline/classify/classifier.h"
 #include "pipeline/delivery/outbox.h"
 #include "pipeline/engine/engine.h"
@@ -56,14 +57,6 @@ bool needs_producer(const config::Config& c) {
   for (const auto& s : c.sinks)
     if (s.type() == config::SinkType::kafka) return true;
   return false;
-}
-
-Result<std::unique_ptr<pipeline::Classifier>> make_classifier(const config::Config& c) {
-  pipeline::ClassifierOptions o;
-  o.languages = c.classifier.languages;
-  o.extra_lexicon_files = c.classifier.extra_lexicons;
-  o.min_confidence = c.classifier.min_confidence;
-  return pipeline::make_lexicon_classifier(o);
 }
 
 Result<std::unique_ptr<pipeline::Source>> open_source(const config::Config& c,
@@ -141,7 +134,7 @@ class Service {
       return kExitRuntime;
     }
     store_ = std::move(*store);
-    auto classifier = make_classifier(*cfg_);
+    auto classifier = make_classifier(cfg_->classifier);
     if (!classifier) {
       spdlog::error("classifier: {}", classifier.error().message);
       return kExitConfig;
@@ -355,8 +348,12 @@ class Service {
     set_redactions(known);
     auto next = merge(*cfg_, std::move(*loaded.config));
     std::unique_ptr<pipeline::Classifier> classifier;
-    if (!(next->classifier == cfg_->classifier)) {
-      auto c = make_classifier(*next);
+    // A model file is read again even when the configuration names the same one, so that
+    // SIGHUP picks up a retrained model.
+    const bool model_file = next->classifier.method == config::ClassifierMethod::model &&
+                            !next->classifier.model.empty();
+    if (!(next->classifier == cfg_->classifier) || model_file) {
+      auto c = make_classifier(next->classifier);
       if (!c) return refuse("classifier: " + c.error().message);
       classifier = std::move(*c);
     }

@@ -10,12 +10,14 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/clock.h"
 #include "config/loader.h"
 #include "daemon/commands.h"
 #include "pipeline/classify/classifier.h"
 #include "pipeline/train/labelled.h"
+#include "pipeline/train/lexicon_examples.h"
 #include "pipeline/train/train.h"
 
 namespace kilter::daemon {
@@ -62,7 +64,7 @@ Result<void> write_atomically(const std::string& path, std::span<const std::byte
 }
 
 std::optional<std::vector<pipeline::LabelledPost>> read(const std::string& what,
-                                                        const std::string& file,
+                                                        const std::vector<std::string>& files,
                                                         const TrainCommandOptions& opts,
                                                         const config::Config& cfg) {
   pipeline::LabelledReadOptions r;
@@ -78,15 +80,30 @@ std::optional<std::vector<pipeline::LabelledPost>> read(const std::string& what,
     }
     return it->second;
   };
-  auto got = pipeline::read_labelled(file, r);
-  if (!got.ok()) {
-    fmt::print(stderr, "train: {}\n", got.error().message);
-    return std::nullopt;
+  std::vector<pipeline::LabelledPost> posts;
+  for (const auto& file : files) {
+    auto got = pipeline::read_labelled(file, r);
+    if (!got.ok()) {
+      fmt::print(stderr, "train: {}\n", got.error().message);
+      return std::nullopt;
+    }
+    for (const auto& s : got->skipped) fmt::print(stderr, "{}: {}\n", file, s);
+    fmt::print(stderr, "train: {} {} labelled post(s) read from {} ({} line(s) skipped)\n",
+               got->posts.size(), what, file, got->skipped.size());
+    for (auto& p : got->posts) posts.push_back(std::move(p));
   }
-  for (const auto& s : got->skipped) fmt::print(stderr, "{}: {}\n", file, s);
-  fmt::print(stderr, "train: {} {} labelled post(s) read from {} ({} line(s) skipped)\n",
-             got->posts.size(), what, file, got->skipped.size());
-  return std::move(got->posts);
+  return posts;
+}
+
+// The files' names without their directories: the model's info must not depend on
+// where the build or the checkout is (a reproducible shipped model).
+std::string names(const std::vector<std::string>& files) {
+  std::string out;
+  for (const auto& f : files) {
+    if (!out.empty()) out += ", ";
+    out += std::filesystem::path(f).filename().string();
+  }
+  return out;
 }
 
 }  // namespace
@@ -103,12 +120,19 @@ int train(const TrainCommandOptions& opts) {
   }
   auto posts = read("training", opts.data, opts, cfg);
   if (!posts) return kExitConfig;
+  if (opts.lexicons) {
+    auto terms = pipeline::shipped_lexicon_examples();
+    fmt::print(stderr, "train: {} lexicon term(s) added as examples (--no-lexicons: none)\n",
+               terms.size());
+    for (auto& t : terms) posts->push_back(std::move(t));
+  }
   std::optional<std::vector<pipeline::LabelledPost>> dev;
   if (!opts.dev.empty()) {
     dev = read("calibration", opts.dev, opts, cfg);
     if (!dev) return kExitConfig;
     if (dev->empty()) {
-      fmt::print(stderr, "train: {} holds no labelled post to calibrate on\n", opts.dev);
+      fmt::print(stderr, "train: {} hold(s) no labelled post to calibrate on\n",
+                 fmt::join(opts.dev, ", "));
       return kExitConfig;
     }
   }
@@ -117,8 +141,10 @@ int train(const TrainCommandOptions& opts) {
   t.clock = &clock;
   if (dev) t.calibration = *dev;
   if (t.info.empty())
-    t.info = fmt::format("trained by kilterd train on {} ({} posts){}", opts.data, posts->size(),
-                         opts.dev.empty() ? "" : fmt::format(", calibrated on {}", opts.dev));
+    t.info =
+        fmt::format("trained by kilterd train on {} ({} examples{}){}", names(opts.data),
+                    posts->size(), opts.lexicons ? ", with the shipped lexicons' terms" : "",
+                    opts.dev.empty() ? "" : fmt::format(", calibrated on {}", names(opts.dev)));
   pipeline::TrainCallbacks cb;
   cb.progress = [](std::string_view s) { fmt::print(stderr, "train: {}\n", s); };
   auto trained = pipeline::train(*posts, t, cb);

@@ -417,6 +417,10 @@ std::string shipped_names() {
 
 }  // namespace
 
+std::span<const std::pair<std::string_view, std::string_view>> shipped_lexicons() {
+  return {kEmbeddedLexicons, kEmbeddedLexiconCount};
+}
+
 Result<std::unique_ptr<Classifier>> make_lexicon_classifier(const ClassifierOptions& opts) {
   lex::Index index;
   std::vector<std::string> names;

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -41,5 +42,8 @@ std::string normalize(std::string_view text);
 std::vector<std::string> normalize_terms(std::span<const std::string> terms);
 
 Result<std::unique_ptr<Classifier>> make_lexicon_classifier(const ClassifierOptions& opts);
+
+// The lexicons compiled into the binary: (name, text), name "en", "fr" or "common".
+std::span<const std::pair<std::string_view, std::string_view>> shipped_lexicons();
 
 }  // namespace kilter::pipeline

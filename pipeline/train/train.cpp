@@ -349,7 +349,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
     std::vector<std::size_t> rest, held;
     std::array<std::size_t, 3> rest_classes{};
     for (auto i : all) {
-      bool hold = hash64(posts[i].id) % 5 == 0;
+      bool hold = !posts[i].prior && hash64(posts[i].id) % 5 == 0;
       (hold ? held : rest).push_back(i);
       if (!hold) ++rest_classes[lines[i].cls];
     }

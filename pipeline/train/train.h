@@ -27,6 +27,7 @@ struct LabelledPost {
   std::vector<std::string> hashtags, mentions, links;
   std::vector<std::string> brand_terms;  // the account's, normalised (normalize_terms)
   Category label = Category::personal;   // personal, professional or promotional
+  bool prior = false;  // a lexicon term, not a post: trained on, never held out to calibrate
 
   // The post as an Event whose views point into this object.
   struct View {
@@ -43,8 +44,8 @@ struct TrainOptions {
   double lr = 0.5;
   int dim = 50;
   int word_ngrams = 2;
-  int minn = 2;  // character n-grams, in UTF-8 characters; maxn 0: none
-  int maxn = 5;
+  int minn = 4;  // character n-grams, in UTF-8 characters; maxn 0: none
+  int maxn = 6;
   int bucket = 100'000;  // hashed n-gram rows: the model's size and cache footprint
   int min_count = 1;     // words seen fewer times are left out of the vocabulary
   int seed = 1;

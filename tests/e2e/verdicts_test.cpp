@@ -29,7 +29,6 @@ namespace {
 // `expected`, language in `expected_lang`). Never a split anything was trained or
 // tuned on.
 constexpr const char* kHoldOut[] = {
-    "pipeline/classify/corpus/test",
     "tests/data/classifier_heldout.ndjson",
 };
 
