@@ -68,7 +68,13 @@ struct ClassifierConfig {
   std::string model;  // model file from `kilterd train`; empty: the shipped model
   std::vector<std::string> languages = {"en", "fr"};  // shipped lexicons to load
   std::vector<std::string> extra_lexicons;            // extra lexicon files (same format)
-  double min_confidence = 0.0;                        // below this the post is "unclassified"
+  // Below this confidence a post is "unclassified"; unset: 0.5 with the model (its
+  // confidence is calibrated: below 0.5 its guess is more often wrong than right), 0
+  // with the lexicons (their confidence is a score, not a probability).
+  std::optional<double> min_confidence;
+  double effective_min_confidence() const {
+    return min_confidence.value_or(method == ClassifierMethod::model ? 0.5 : 0.0);
+  }
   bool operator==(const ClassifierConfig&) const = default;
 };
 

@@ -27,7 +27,7 @@ Result<std::unique_ptr<pipeline::Classifier>> make_classifier(const config::Clas
   pipeline::ClassifierOptions o;
   o.languages = c.languages;
   o.extra_lexicon_files = c.extra_lexicons;
-  o.min_confidence = c.min_confidence;
+  o.min_confidence = c.effective_min_confidence();
   if (c.method == config::ClassifierMethod::lexicon) return pipeline::make_lexicon_classifier(o);
   std::shared_ptr<const pipeline::Model> model;
   if (c.model.empty()) {

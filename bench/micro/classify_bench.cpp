@@ -13,9 +13,8 @@
 #include "pipeline/classify/fast_text.h"
 #include "pipeline/classify/features.h"
 #include "pipeline/classify/model.h"
+#include "pipeline/classify/shipped_model.h"
 #include "pipeline/ingest/decoder.h"
-#include "pipeline/train/labelled.h"
-#include "pipeline/train/train.h"
 #include "tools/loadgen/generator.h"
 
 namespace {
@@ -228,17 +227,12 @@ void BM_FastNormalizeFrench(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 
-// The learned model, trained once at start-up on tests/data/classifier_dev.ndjson with
-// the trainer's default options (the size and shape of a shipped model).
+// The shipped model (trained at build time on the corpus's train split), as kilterd
+// embeds it.
 const std::vector<std::byte>& model_bytes() {
   static const std::vector<std::byte> bytes = [] {
-    kilter::pipeline::LabelledReadOptions ro;
-    ro.label = "expected";
-    auto posts = kilter::pipeline::read_labelled(
-        std::string(KILTER_SOURCE_DIR) + "/tests/data/classifier_dev.ndjson", ro);
-    if (!posts.ok()) return std::vector<std::byte>{};
-    auto t = kilter::pipeline::train(posts->posts, {});
-    return t.ok() ? t->bytes : std::vector<std::byte>{};
+    auto b = kilter::pipeline::shipped_model_bytes();
+    return std::vector<std::byte>(b.begin(), b.end());
   }();
   return bytes;
 }

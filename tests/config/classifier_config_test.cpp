@@ -36,6 +36,18 @@ TEST(ClassifierConfig, ModelPathIsResolvedAgainstTheConfigDirectory) {
   EXPECT_EQ(abs.config->classifier.model, "/opt/m.kltm");
 }
 
+TEST(ClassifierConfig, MinConfidenceDefaultsByMethod) {
+  auto model = load("source: {file: e.ndjson}\n");
+  ASSERT_TRUE(model.config);
+  EXPECT_EQ(model.config->classifier.effective_min_confidence(), 0.5);
+  auto lexicon = load("source: {file: e.ndjson}\nclassifier: {method: lexicon}\n");
+  ASSERT_TRUE(lexicon.config);
+  EXPECT_EQ(lexicon.config->classifier.effective_min_confidence(), 0.0);
+  auto set = load("source: {file: e.ndjson}\nclassifier: {min_confidence: 0}\n");
+  ASSERT_TRUE(set.config);
+  EXPECT_EQ(set.config->classifier.effective_min_confidence(), 0.0);
+}
+
 TEST(ClassifierConfig, LexiconMethod) {
   auto r = load("source: {file: e.ndjson}\nclassifier: {method: lexicon, languages: [fr]}\n");
   ASSERT_TRUE(r.config);
