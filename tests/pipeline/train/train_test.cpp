@@ -280,9 +280,10 @@ TEST(TrainErrors, AnUnwritableTempDirIsAnError) {
 
 TEST(TrainErrors, BadOptionsAreErrors) {
   auto posts = dev_posts();
-  for (auto bad : {+[](TrainOptions& o) { o.epoch = 0; }, +[](TrainOptions& o) { o.minn = 6; },
-                   +[](TrainOptions& o) { o.bucket = 0; }, +[](TrainOptions& o) { o.dim = 0; },
-                   +[](TrainOptions& o) { o.word_ngrams = 9; }}) {
+  for (auto bad :
+       {+[](TrainOptions& o) { o.epoch = 0; }, +[](TrainOptions& o) { o.minn = o.maxn + 1; },
+        +[](TrainOptions& o) { o.bucket = 0; }, +[](TrainOptions& o) { o.dim = 0; },
+        +[](TrainOptions& o) { o.word_ngrams = 9; }}) {
     auto o = quick();
     bad(o);
     EXPECT_FALSE(train(posts, o).ok());
