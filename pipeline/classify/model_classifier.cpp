@@ -27,6 +27,12 @@ void append_readable(std::string_view t, std::string& out) {
 
 namespace {
 
+// Whether append_readable() writes `t` otherwise than as it is.
+inline bool needs_rewrite(std::string_view t) {
+  return t.size() >= 2 &&
+         ((t[0] == '_' && t[1] == '_') || (t[1] == ':' && (t[0] == 'h' || t[0] == 'p')));
+}
+
 // a == b, most unequal pairs settled by their size or first byte without a call.
 inline bool same_token(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
@@ -92,15 +98,24 @@ class ModelClassifier final : public Classifier {
       top[at] = {score, i};
       if (n == kMaxMatched) bar = top[n - 1].score;
     }
+    // A word reads as it is: its view is the token itself (the featurizer's bytes stay
+    // valid until the next classify(), as `matched` must). Only marker, host and path
+    // tokens are rewritten, into text_; their views are made once text_ stops growing.
     text_.clear();
     std::array<std::size_t, kMaxMatched + 1> ends{};
+    std::array<bool, kMaxMatched> built{};
     for (std::size_t k = 0; k < n; ++k) {
-      append_readable(tokens[top[k].token], text_);
+      const auto t = tokens[top[k].token];
+      built[k] = needs_rewrite(t);
+      if (built[k]) {
+        append_readable(t, text_);
+      } else {
+        views_[k] = t;
+      }
       ends[k + 1] = text_.size();
     }
-    views_.clear();
     for (std::size_t k = 0; k < n; ++k)
-      views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
+      if (built[k]) views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
     return std::span<const std::string_view>(views_.data(), n);
   }
 
