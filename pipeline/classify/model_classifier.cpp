@@ -43,15 +43,13 @@ class ModelClassifier final : public Classifier {
  public:
   ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
       : model_(std::move(model)), min_confidence_(min_confidence) {
-    contrib_.reserve(512);
     text_.reserve(1024);
   }
 
   Classification classify(const Event& post, std::span<const std::string> brand_terms) override {
     if (post.category) return {*post.category, 1.0f, {}, true};
     auto tokens = featurizer_.run(post, brand_terms);
-    contrib_.resize(tokens.size());
-    auto logits = model_->logits(tokens, contrib_, &cache_);
+    auto logits = model_->logits(tokens, trace_, &cache_);
     auto p = model_->probabilities(logits);
     std::size_t best = 0;
     for (std::size_t c = 1; c < 3; ++c)
@@ -75,8 +73,12 @@ class ModelClassifier final : public Classifier {
     std::array<Pick, kMaxMatched> top{};
     std::size_t n = 0;
     float bar = 0;  // a token must weigh more than this to enter the list
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      const auto& s = contrib_[i];
+    // The words in token order (a token that is no word has no share: it never weighs
+    // more than the bar, which is never negative).
+    for (std::size_t w = 0; w < trace_.words(); ++w) {
+      const std::size_t i = trace_.token(w);
+      if (i == LogitsTrace::kNoToken) continue;
+      const auto s = trace_.share(w);
       // s[cls] minus the mean of the other two.
       const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
       if (!(score > bar)) continue;
@@ -129,7 +131,7 @@ class ModelClassifier final : public Classifier {
   std::shared_ptr<const Model> model_;
   double min_confidence_;
   Featurizer featurizer_;
-  std::vector<Scores> contrib_;
+  LogitsTrace trace_;
   NgramCache cache_;
   std::string text_;
   Views views_;
