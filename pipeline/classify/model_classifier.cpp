@@ -44,6 +44,7 @@ class ModelClassifier final : public Classifier {
   ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
       : model_(std::move(model)), min_confidence_(min_confidence) {
     text_.reserve(1024);
+    scores_.reserve(512);
   }
 
   Classification classify(const Event& post, std::span<const std::string> brand_terms) override {
@@ -75,13 +76,20 @@ class ModelClassifier final : public Classifier {
     float bar = 0;  // a token must weigh more than this to enter the list
     // The words in token order (a token that is no word has no share: it never weighs
     // more than the bar, which is never negative).
-    for (std::size_t w = 0; w < trace_.words(); ++w) {
-      const std::size_t i = trace_.token(w);
-      if (i == LogitsTrace::kNoToken) continue;
+    // The scores first, in a loop without data-dependent branches; the selection then
+    // reads them (most words fall below the bar: one well-predicted test each).
+    const std::size_t words = trace_.words();
+    if (scores_.size() < words) scores_.resize(words);
+    for (std::size_t w = 0; w < words; ++w) {
       const auto s = trace_.share(w);
       // s[cls] minus the mean of the other two.
-      const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+      scores_[w] = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+    }
+    for (std::size_t w = 0; w < words; ++w) {
+      const float score = scores_[w];
       if (!(score > bar)) continue;
+      const std::size_t i = trace_.token(w);
+      if (i == LogitsTrace::kNoToken) continue;
       std::size_t at = n;  // where the token is already, if it is
       for (std::size_t k = 0; k < n; ++k)
         if (same_token(tokens[top[k].token], tokens[i])) at = k;
@@ -132,6 +140,7 @@ class ModelClassifier final : public Classifier {
   double min_confidence_;
   Featurizer featurizer_;
   LogitsTrace trace_;
+  std::vector<float> scores_;  // per word of trace_
   NgramCache cache_;
   std::string text_;
   Views views_;
