@@ -73,40 +73,35 @@ class ModelClassifier final : public Classifier {
     };
     std::array<Pick, kMaxMatched> top{};
     std::size_t n = 0;
-    float bar = 0;  // a token must weigh more than this to enter the list
-    // The words in token order (a token that is no word has no share: it never weighs
-    // more than the bar, which is never negative).
-    // The scores first, in a loop without data-dependent branches; the selection then
-    // reads them (most words fall below the bar: one well-predicted test each).
+    // The scores first, in a loop without data-dependent branches (the end-of-line word,
+    // which is no token, scores 0: never picked).
     const std::size_t words = trace_.words();
     if (scores_.size() < words) scores_.resize(words);
     for (std::size_t w = 0; w < words; ++w) {
       const auto s = trace_.share(w);
       // s[cls] minus the mean of the other two.
-      scores_[w] = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+      const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+      scores_[w] = trace_.token(w) == LogitsTrace::kNoToken ? 0.0f : score;
     }
-    for (std::size_t w = 0; w < words; ++w) {
-      const float score = scores_[w];
-      if (!(score > bar)) continue;
-      const std::size_t i = trace_.token(w);
-      if (i == LogitsTrace::kNoToken) continue;
-      std::size_t at = n;  // where the token is already, if it is
-      for (std::size_t k = 0; k < n; ++k)
-        if (same_token(tokens[top[k].token], tokens[i])) at = k;
-      if (at < n) {
-        if (score <= top[at].score) continue;  // the same token, weighing less this time
-      } else if (n < kMaxMatched) {
-        at = n++;
-      } else {
-        at = n - 1;  // replaces the lightest
+    // Then the heaviest positive score left, the first of equal ones, a few times over;
+    // a token already picked (at a score as high, and earlier) is passed over. The list
+    // is that of keeping, token after token, a sorted list of the heaviest distinct
+    // tokens (a token's weight its largest score, its place among equal weights the
+    // first word that reached it), without the unpredictable branches of an insertion.
+    while (n < kMaxMatched) {
+      std::size_t best = words;
+      float hi = 0;
+      for (std::size_t w = 0; w < words; ++w) {
+        const bool more = scores_[w] > hi;
+        hi = more ? scores_[w] : hi;
+        best = more ? w : best;
       }
-      // Move it up to its place (the list stays sorted, heaviest first).
-      while (at > 0 && top[at - 1].score < score) {
-        top[at] = top[at - 1];
-        --at;
-      }
-      top[at] = {score, i};
-      if (n == kMaxMatched) bar = top[n - 1].score;
+      if (best == words) break;
+      scores_[best] = 0;  // taken
+      const std::size_t i = trace_.token(best);
+      bool seen = false;
+      for (std::size_t k = 0; k < n; ++k) seen |= same_token(tokens[top[k].token], tokens[i]);
+      if (!seen) top[n++] = {hi, i};
     }
     // A word reads as it is: its view is the token itself (the featurizer's bytes stay
     // valid until the next classify(), as `matched` must). Only marker, host and path
