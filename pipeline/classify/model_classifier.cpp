@@ -45,6 +45,7 @@ class ModelClassifier final : public Classifier {
       : model_(std::move(model)), min_confidence_(min_confidence) {
     text_.reserve(1024);
     scores_.reserve(512);
+    picks_.reserve(512);
   }
 
   Classification classify(const Event& post, std::span<const std::string> brand_terms) override {
@@ -75,13 +76,21 @@ class ModelClassifier final : public Classifier {
     std::size_t n = 0;
     // The scores first, in a loop without data-dependent branches (the end-of-line word,
     // which is no token, scores 0: never picked).
-    const std::size_t words = trace_.words();
-    if (scores_.size() < words) scores_.resize(words);
-    for (std::size_t w = 0; w < words; ++w) {
+    // Only the positive ones are kept (in word order), written always and counted when
+    // positive.
+    const std::size_t all = trace_.words();
+    if (scores_.size() < all) {
+      scores_.resize(all);
+      picks_.resize(all);
+    }
+    std::size_t words = 0;
+    for (std::size_t w = 0; w < all; ++w) {
       const auto s = trace_.share(w);
       // s[cls] minus the mean of the other two.
       const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
-      scores_[w] = trace_.token(w) == LogitsTrace::kNoToken ? 0.0f : score;
+      scores_[words] = score;
+      picks_[words] = trace_.token(w);
+      words += score > 0 && trace_.token(w) != LogitsTrace::kNoToken;
     }
     // Then the heaviest positive score left, the first of equal ones, a few times over;
     // a token already picked (at a score as high, and earlier) is passed over. The list
@@ -98,7 +107,7 @@ class ModelClassifier final : public Classifier {
       }
       if (best == words) break;
       scores_[best] = 0;  // taken
-      const std::size_t i = trace_.token(best);
+      const std::size_t i = picks_[best];
       bool seen = false;
       for (std::size_t k = 0; k < n; ++k) seen |= same_token(tokens[top[k].token], tokens[i]);
       if (!seen) top[n++] = {hi, i};
@@ -135,7 +144,8 @@ class ModelClassifier final : public Classifier {
   double min_confidence_;
   Featurizer featurizer_;
   LogitsTrace trace_;
-  std::vector<float> scores_;  // per word of trace_
+  std::vector<float> scores_;         // the positive scores of trace_'s words
+  std::vector<std::uint32_t> picks_;  // and their tokens
   NgramCache cache_;
   std::string text_;
   Views views_;
