@@ -203,20 +203,63 @@ NgramCache::NgramCache(std::size_t slots) {
   mask_ = n - 1;
 }
 
+Scores LogitsTrace::share_general(std::size_t w) const {
+  Scores s{};
+  add(s, words_[w].own);
+  // The n-grams that hold word w end at words w .. w+n-1; of those ending at u, the
+  // ones of k >= u-w+1 words reach back to w. fastText's order: u, then k, ascending.
+  const std::size_t g = n_ - 1;
+  for (std::size_t u = w; u < count_ && u < w + n_; ++u) {
+    for (std::size_t k = std::max<std::size_t>(2, u - w + 1); k <= n_; ++k) {
+      const Scores* row = grams_[u * g + (k - 2)];
+      if (!row) continue;
+      const float part = 1.0f / static_cast<float>(k);
+      for (int c = 0; c < 3; ++c) s[c] += (*row)[c] * part;
+    }
+  }
+  for (auto& v : s) v *= inv_;
+  return s;
+}
+
 Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib,
                      NgramCache* cache) const {
+  if (contrib.empty() || contrib.size() != tokens.size())
+    return logits_impl<false>(tokens, nullptr, cache);
+  // Each token's share, from a trace (the same floats; a token that is no word: none).
+  thread_local LogitsTrace trace;
+  const auto l = logits_impl<true>(tokens, &trace, cache);
+  std::fill(contrib.begin(), contrib.end(), Scores{});
+  for (std::size_t w = 0; w < trace.words(); ++w)
+    if (trace.token(w) != LogitsTrace::kNoToken) contrib[trace.token(w)] = trace.share(w);
+  return l;
+}
+
+Scores Model::logits(std::span<const std::string_view> tokens, LogitsTrace& trace,
+                     NgramCache* cache) const {
+  return logits_impl<true>(tokens, &trace, cache);
+}
+
+template <bool kTrace>
+Scores Model::logits_impl(std::span<const std::string_view> tokens, LogitsTrace* trace,
+                          NgramCache* cache) const {
   if (cache && cache->owner_ != uid_) {
     std::fill(cache->entries_.begin(), cache->entries_.end(), NgramCache::Entry{});
     cache->owner_ = uid_;
   }
-  const bool explain = !contrib.empty() && contrib.size() == tokens.size();
-  if (explain) std::fill(contrib.begin(), contrib.end(), Scores{});
   Scores acc{};
   std::uint64_t rows = 0;
   const auto n = static_cast<std::size_t>(data_.word_ngrams);
-  // The last word hashes (and the token index each came from, kEmpty for "</s>").
+  // The trace's buffers hold a word per token and "</s>" (grown, never shrunk: a
+  // warmed-up trace does not allocate); written by index.
+  std::size_t traced = 0, traced_grams = 0;
+  if constexpr (kTrace) {
+    const std::size_t most = tokens.size() + 1;
+    if (trace->words_.size() < most) trace->words_.resize(most);
+    if (trace->grams_.size() < most * (n - 1)) trace->grams_.resize(most * (n - 1));
+    trace->n_ = n;
+  }
+  // The last word hashes.
   std::array<std::uint32_t, kModelMaxWordNgrams> ring_hash{};
-  std::array<std::uint32_t, kModelMaxWordNgrams> ring_tok{};
   std::size_t seen = 0;
   // One word: `id` its vocabulary index or kEmpty, `h` its fastText hash.
   auto word = [&](std::string_view w, std::uint32_t id, std::uint32_t h, std::uint32_t tok) {
@@ -243,12 +286,15 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
       }
     }
     add(acc, own);
-    if (explain && tok != kEmpty) add(contrib[tok], own);
+    if constexpr (kTrace) trace->words_[traced++] = {own, tok};
     ring_hash[seen % kModelMaxWordNgrams] = h;
-    ring_tok[seen % kModelMaxWordNgrams] = tok;
     ++seen;
     // The word n-grams that end here: words seen-k .. seen-1, for k = 2..n.
-    for (std::size_t k = 2; k <= n && k <= seen; ++k) {
+    for (std::size_t k = 2; k <= n; ++k) {
+      if (k > seen) {
+        if constexpr (kTrace) trace->grams_[traced_grams++] = nullptr;
+        continue;
+      }
       std::size_t first = seen - k;
       auto g = static_cast<std::uint64_t>(static_cast<std::int64_t>(
           static_cast<std::int32_t>(ring_hash[first % kModelMaxWordNgrams])));
@@ -259,14 +305,7 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
       const auto& row = data_.bucket_contrib[fastmod64(g)];
       add(acc, row);
       ++rows;
-      if (explain) {
-        const float share = 1.0f / static_cast<float>(k);
-        for (std::size_t j = first; j < seen; ++j) {
-          auto t = ring_tok[j % kModelMaxWordNgrams];
-          if (t == kEmpty) continue;
-          for (int c = 0; c < 3; ++c) contrib[t][c] += row[c] * share;
-        }
-      }
+      if constexpr (kTrace) trace->grams_[traced_grams++] = &row;
     }
   };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -292,12 +331,13 @@ Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores>
     word(t, kEmpty, h, tok);
   }
   word(kEos, eos_id_, eos_hash_, kEmpty);
+  if constexpr (kTrace) {
+    trace->count_ = traced;
+    trace->inv_ = rows == 0 ? 0.0f : 1.0f / static_cast<float>(rows);
+  }
   if (rows == 0) return Scores{};
   const float inv = 1.0f / static_cast<float>(rows);
   for (auto& v : acc) v *= inv;
-  if (explain)
-    for (auto& s : contrib)
-      for (auto& v : s) v *= inv;
   return acc;
 }
 

@@ -81,6 +81,48 @@ class NgramCache {
   std::uint64_t owner_ = 0;  // the uid of the model the entries were computed with
 };
 
+// What Model::logits read, word by word, so that a token's share of the logits can be
+// computed afterwards, for the tokens that need it (the classifier's explanation), and
+// not accumulated for every token during the prediction. share() gives exactly the
+// floats logits(tokens, contrib) writes. Buffers grow to the longest post, then stay.
+class LogitsTrace {
+ public:
+  std::size_t words() const { return count_; }  // "</s>" included
+  // The token word `w` came from; kNoToken for the end-of-line word.
+  std::uint32_t token(std::size_t w) const { return words_[w].tok; }
+  static constexpr std::uint32_t kNoToken = 0xFFFFFFFF;
+  // Word `w`'s share of the logits: its own rows and 1/k of each word n-gram of k words
+  // it is part of, added in the order logits() adds them, divided by the row count.
+  Scores share(std::size_t w) const {
+    if (n_ != 2) return share_general(w);
+    // Bigrams (the usual model): the one ending at w, then the one ending at w+1.
+    Scores s{};
+    for (int c = 0; c < 3; ++c) s[c] += words_[w].own[c];
+    for (std::size_t u = w; u < count_ && u < w + 2; ++u) {
+      if (const Scores* row = grams_[u]) {
+        for (int c = 0; c < 3; ++c) s[c] += (*row)[c] * 0.5f;
+      }
+    }
+    for (auto& v : s) v *= inv_;
+    return s;
+  }
+
+ private:
+  friend class Model;
+  Scores share_general(std::size_t w) const;
+  struct Word {
+    Scores own;
+    std::uint32_t tok;
+  };
+  std::vector<Word> words_;
+  // Per word, n-1 entries: the bucket rows of its word n-grams of k = 2..n words ending
+  // at it (null when fewer than k words came before).
+  std::vector<const Scores*> grams_;
+  std::size_t count_ = 0;  // words of the last post (the buffers may hold more)
+  std::size_t n_ = 1;      // the model's word_ngrams
+  float inv_ = 0;          // 1 / rows, or 0 when the post has no rows
+};
+
 class Model {
  public:
   static Result<Model> load(std::span<const std::byte> bytes);
@@ -94,10 +136,15 @@ class Model {
   // `cache` (optional) remembers unknown words' n-gram sums between calls.
   Scores logits(std::span<const std::string_view> tokens, std::span<Scores> contrib = {},
                 NgramCache* cache = nullptr) const;
+  // The same logits, recording in `trace` what each token's share is made of (cheaper
+  // than `contrib` when only a few tokens' shares are read). Allocates nothing once the
+  // trace has grown to the post's size.
+  Scores logits(std::span<const std::string_view> tokens, LogitsTrace& trace,
+                NgramCache* cache = nullptr) const;
   Scores probabilities(Scores logits) const;  // softmax(logits / temperature)
   static Scores softmax(Scores logits, float temperature);
 
-  const ModelData& data() const { return data_; }  // words and contributions included
+  const ModelData& data() const { return data_; }         // words and contributions included
   const std::string& info() const { return data_.info; }  // what it was trained on
   std::size_t file_bytes() const { return file_bytes_; }
 
@@ -108,6 +155,9 @@ class Model {
   };
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
   void index();
+  template <bool kTrace>
+  Scores logits_impl(std::span<const std::string_view> tokens, LogitsTrace* trace,
+                     NgramCache* cache) const;
   std::uint32_t find(std::string_view w, std::uint32_t h) const;
   // Adds the character n-gram rows of an unknown word; returns how many.
   std::uint32_t add_char_ngrams(std::string_view w, Scores& acc) const;

@@ -27,6 +27,12 @@ void append_readable(std::string_view t, std::string& out) {
 
 namespace {
 
+// Whether append_readable() writes `t` otherwise than as it is.
+inline bool needs_rewrite(std::string_view t) {
+  return t.size() >= 2 &&
+         ((t[0] == '_' && t[1] == '_') || (t[1] == ':' && (t[0] == 'h' || t[0] == 'p')));
+}
+
 // a == b, most unequal pairs settled by their size or first byte without a call.
 inline bool same_token(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
@@ -37,15 +43,15 @@ class ModelClassifier final : public Classifier {
  public:
   ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
       : model_(std::move(model)), min_confidence_(min_confidence) {
-    contrib_.reserve(512);
     text_.reserve(1024);
+    scores_.reserve(512);
+    picks_.reserve(512);
   }
 
   Classification classify(const Event& post, std::span<const std::string> brand_terms) override {
     if (post.category) return {*post.category, 1.0f, {}, true};
     auto tokens = featurizer_.run(post, brand_terms);
-    contrib_.resize(tokens.size());
-    auto logits = model_->logits(tokens, contrib_, &cache_);
+    auto logits = model_->logits(tokens, trace_, &cache_);
     auto p = model_->probabilities(logits);
     std::size_t best = 0;
     for (std::size_t c = 1; c < 3; ++c)
@@ -68,39 +74,62 @@ class ModelClassifier final : public Classifier {
     };
     std::array<Pick, kMaxMatched> top{};
     std::size_t n = 0;
-    float bar = 0;  // a token must weigh more than this to enter the list
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      const auto& s = contrib_[i];
+    // The scores first, in a loop without data-dependent branches (the end-of-line word,
+    // which is no token, scores 0: never picked).
+    // Only the positive ones are kept (in word order), written always and counted when
+    // positive.
+    const std::size_t all = trace_.words();
+    if (scores_.size() < all) {
+      scores_.resize(all);
+      picks_.resize(all);
+    }
+    std::size_t words = 0;
+    for (std::size_t w = 0; w < all; ++w) {
+      const auto s = trace_.share(w);
       // s[cls] minus the mean of the other two.
       const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
-      if (!(score > bar)) continue;
-      std::size_t at = n;  // where the token is already, if it is
-      for (std::size_t k = 0; k < n; ++k)
-        if (same_token(tokens[top[k].token], tokens[i])) at = k;
-      if (at < n) {
-        if (score <= top[at].score) continue;  // the same token, weighing less this time
-      } else if (n < kMaxMatched) {
-        at = n++;
-      } else {
-        at = n - 1;  // replaces the lightest
-      }
-      // Move it up to its place (the list stays sorted, heaviest first).
-      while (at > 0 && top[at - 1].score < score) {
-        top[at] = top[at - 1];
-        --at;
-      }
-      top[at] = {score, i};
-      if (n == kMaxMatched) bar = top[n - 1].score;
+      scores_[words] = score;
+      picks_[words] = trace_.token(w);
+      words += score > 0 && trace_.token(w) != LogitsTrace::kNoToken;
     }
+    // Then the heaviest positive score left, the first of equal ones, a few times over;
+    // a token already picked (at a score as high, and earlier) is passed over. The list
+    // is that of keeping, token after token, a sorted list of the heaviest distinct
+    // tokens (a token's weight its largest score, its place among equal weights the
+    // first word that reached it), without the unpredictable branches of an insertion.
+    while (n < kMaxMatched) {
+      std::size_t best = words;
+      float hi = 0;
+      for (std::size_t w = 0; w < words; ++w) {
+        const bool more = scores_[w] > hi;
+        hi = more ? scores_[w] : hi;
+        best = more ? w : best;
+      }
+      if (best == words) break;
+      scores_[best] = 0;  // taken
+      const std::size_t i = picks_[best];
+      bool seen = false;
+      for (std::size_t k = 0; k < n; ++k) seen |= same_token(tokens[top[k].token], tokens[i]);
+      if (!seen) top[n++] = {hi, i};
+    }
+    // A word reads as it is: its view is the token itself (the featurizer's bytes stay
+    // valid until the next classify(), as `matched` must). Only marker, host and path
+    // tokens are rewritten, into text_; their views are made once text_ stops growing.
     text_.clear();
     std::array<std::size_t, kMaxMatched + 1> ends{};
+    std::array<bool, kMaxMatched> built{};
     for (std::size_t k = 0; k < n; ++k) {
-      append_readable(tokens[top[k].token], text_);
+      const auto t = tokens[top[k].token];
+      built[k] = needs_rewrite(t);
+      if (built[k]) {
+        append_readable(t, text_);
+      } else {
+        views_[k] = t;
+      }
       ends[k + 1] = text_.size();
     }
-    views_.clear();
     for (std::size_t k = 0; k < n; ++k)
-      views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
+      if (built[k]) views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
     return std::span<const std::string_view>(views_.data(), n);
   }
 
@@ -114,7 +143,9 @@ class ModelClassifier final : public Classifier {
   std::shared_ptr<const Model> model_;
   double min_confidence_;
   Featurizer featurizer_;
-  std::vector<Scores> contrib_;
+  LogitsTrace trace_;
+  std::vector<float> scores_;         // the positive scores of trace_'s words
+  std::vector<std::uint32_t> picks_;  // and their tokens
   NgramCache cache_;
   std::string text_;
   Views views_;
