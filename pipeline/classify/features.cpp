@@ -32,6 +32,7 @@
 #endif
 
 #include "pipeline/classify/features_impl.h"
+#include "pipeline/classify/post_chunks.h"
 
 namespace kilter::pipeline {
 namespace {
@@ -40,27 +41,9 @@ bool is_space(char c) {
   return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// The bytes of a hashtag or handle after '#' or '@' (as the lexicon classifier reads them).
-bool is_tag_char(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u >= 0x80 || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-         (c >= 'A' && c <= 'Z');
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool is_url(std::string_view chunk) {
-  return starts_with_ci(chunk, "http://") || starts_with_ci(chunk, "https://") ||
-         starts_with_ci(chunk, "www.");
-}
+using chunks::is_tag_char;
+using chunks::is_url;
+using chunks::starts_with_ci;
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -13,23 +13,6 @@ std::uint64_t hash_of(std::string_view s) {
   return std::hash<std::string_view>{}(s);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Splits off the first blank-separated field.
-std::string_view next_field(std::string_view& s) {
-  s = trim(s);
-  auto end = s.find_first_of(" \t");
-  auto field = s.substr(0, end);
-  s = end == std::string_view::npos ? std::string_view{} : trim(s.substr(end));
-  return field;
-}
-
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) {
@@ -45,6 +28,22 @@ bool only_chars(std::string_view s, std::string_view extra) {
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::string_view next_field(std::string_view& s) {
+  s = trim(s);
+  auto end = s.find_first_of(" \t");
+  auto field = s.substr(0, end);
+  s = end == std::string_view::npos ? std::string_view{} : trim(s.substr(end));
+  return field;
+}
 
 std::uint32_t StringIndex::find(std::string_view key) const {
   if (slots_.empty()) return kNone;

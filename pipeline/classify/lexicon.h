@@ -17,6 +17,11 @@
 namespace kilter::pipeline::lex {
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFF;
+
+// A lexicon line's pieces: blanks and tabs (and a final '\r') trimmed; next_field()
+// splits off the first blank-separated field and trims what is left.
+std::string_view trim(std::string_view s);
+std::string_view next_field(std::string_view& s);
 inline constexpr std::size_t kMaxPhraseWords = 8;
 
 // Open-addressing map from a string to a 32-bit value; owns its keys.

@@ -4,25 +4,14 @@
 #include <string>
 
 #include "pipeline/classify/classifier.h"
+#include "pipeline/classify/lexicon.h"
 
 namespace kilter::pipeline {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::string_view next_field(std::string_view& s) {
-  s = trim(s);
-  auto end = s.find_first_of(" \t");
-  auto f = s.substr(0, end);
-  s = end == std::string_view::npos ? std::string_view{} : s.substr(end);
-  return f;
-}
+using lex::next_field;
+using lex::trim;
 
 std::string without_star(std::string_view s) {
   std::string out(s);
