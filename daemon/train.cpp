@@ -135,9 +135,13 @@ int train(const TrainCommandOptions& opts) {
   }
   if (opts.lexicons) {
     auto terms = pipeline::shipped_lexicon_examples();
+    if (!terms) {
+      fmt::print(stderr, "train: the shipped lexicons: {}\n", terms.error().message);
+      return kExitConfig;
+    }
     fmt::print(stderr, "train: {} lexicon term(s) added as examples (--no-lexicons: none)\n",
-               terms.size());
-    for (auto& t : terms) posts->push_back(std::move(t));
+               terms->size());
+    for (auto& t : *terms) posts->push_back(std::move(t));
   }
   std::optional<std::vector<pipeline::LabelledPost>> dev;
   if (!opts.dev.empty()) {

@@ -27,8 +27,6 @@ bool only_chars(std::string_view s, std::string_view extra) {
   });
 }
 
-}  // namespace
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
@@ -44,6 +42,8 @@ std::string_view next_field(std::string_view& s) {
   s = end == std::string_view::npos ? std::string_view{} : trim(s.substr(end));
   return field;
 }
+
+}  // namespace
 
 std::uint32_t StringIndex::find(std::string_view key) const {
   if (slots_.empty()) return kNone;
@@ -83,7 +83,8 @@ void StringIndex::grow() {
   }
 }
 
-Result<void> Index::add(std::string_view text, std::string_view origin, unsigned source) {
+Result<void> for_each_entry(std::string_view text, std::string_view origin,
+                            const std::function<Result<void>(const Entry&)>& f) {
   std::size_t line_no = 0;
   while (!text.empty()) {
     auto nl = text.find('\n');
@@ -110,11 +111,16 @@ Result<void> Index::add(std::string_view text, std::string_view origin, unsigned
           fmt::format("{}: bad weight '{}' (a number from 0 to 100)", where(), weight_text)};
     }
     if (line.empty()) return Error{fmt::format("{}: missing term", where())};
-    if (auto r = add_term(line, *cat, w, source); !r) {
+    if (auto r = f(Entry{line_no, *cat, w, line}); !r) {
       return Error{fmt::format("{}: {}", where(), r.error().message)};
     }
   }
   return ok();
+}
+
+Result<void> Index::add(std::string_view text, std::string_view origin, unsigned source) {
+  return for_each_entry(
+      text, origin, [&](const Entry& e) { return add_term(e.term, e.category, e.weight, source); });
 }
 
 Result<void> Index::add_term(std::string_view term, Category c, float w, unsigned source) {

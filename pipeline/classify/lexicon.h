@@ -5,6 +5,7 @@
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,10 +19,20 @@ namespace kilter::pipeline::lex {
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFF;
 
-// A lexicon line's pieces: blanks and tabs (and a final '\r') trimmed; next_field()
-// splits off the first blank-separated field and trims what is left.
-std::string_view trim(std::string_view s);
-std::string_view next_field(std::string_view& s);
+// One `category weight term` line of a lexicon.
+struct Entry {
+  std::size_t line = 0;  // 1-based
+  Category category = Category::personal;
+  float weight = 0;       // 0..100; 0 switches an earlier entry off
+  std::string_view term;  // as written, blanks trimmed; a view into the lexicon's text
+};
+
+// Calls f for each entry of a lexicon's text, in order (blank and '#' lines skipped).
+// The first malformed line, or the first error f returns, is the Error, prefixed with
+// "ORIGIN:LINE: ". The one parser of the format: Index::add and the trainer's lexicon
+// examples both read lexicons through it.
+Result<void> for_each_entry(std::string_view text, std::string_view origin,
+                            const std::function<Result<void>(const Entry&)>& f);
 inline constexpr std::size_t kMaxPhraseWords = 8;
 
 // Open-addressing map from a string to a 32-bit value; owns its keys.

@@ -1,6 +1,5 @@
 #include "pipeline/train/lexicon_examples.h"
 
-#include <charconv>
 #include <string>
 
 #include "pipeline/classify/classifier.h"
@@ -10,9 +9,6 @@ namespace kilter::pipeline {
 
 namespace {
 
-using lex::next_field;
-using lex::trim;
-
 std::string without_star(std::string_view s) {
   std::string out(s);
   std::erase(out, '*');
@@ -21,53 +17,42 @@ std::string without_star(std::string_view s) {
 
 }  // namespace
 
-std::vector<LabelledPost> lexicon_examples(std::string_view text, std::string_view lang,
-                                           std::string_view id_prefix) {
+Result<std::vector<LabelledPost>> lexicon_examples(std::string_view text, std::string_view lang,
+                                                   std::string_view id_prefix) {
   std::vector<LabelledPost> out;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    auto line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    ++line_no;
-    if (line.empty() || line.front() == '#') continue;
-    auto category = parse_category(next_field(line));
-    auto weight_text = next_field(line);
-    auto term = trim(line);
-    float weight = 0;
-    auto [p, ec] =
-        std::from_chars(weight_text.data(), weight_text.data() + weight_text.size(), weight);
-    if (!category || ec != std::errc{} || p != weight_text.data() + weight_text.size() ||
-        !(weight > 0) || term.empty())
-      continue;
+  auto r = lex::for_each_entry(text, id_prefix, [&](const lex::Entry& e) -> Result<void> {
+    if (!(e.weight > 0)) return ok();  // switched off
     LabelledPost post;
-    post.id = std::string(id_prefix) + "-" + std::to_string(line_no);
+    post.id = std::string(id_prefix) + "-" + std::to_string(e.line);
     post.lang = std::string(lang);
-    post.label = *category;
+    post.label = e.category;
     post.prior = true;
-    if (term.starts_with("domain:")) {
+    if (e.term.starts_with("domain:")) {
       // "shop.*" is a host whose first label is "shop"; any domain will do for the rest.
-      auto host = without_star(term.substr(7));
+      auto host = without_star(e.term.substr(7));
       if (host.ends_with('.')) host += "example";
       post.text = "https://" + host + "/";
       post.links = {post.text};
-    } else if (term.starts_with("path:")) {
-      post.text = "https://site.example" + without_star(term.substr(5));
+    } else if (e.term.starts_with("path:")) {
+      post.text = "https://site.example" + without_star(e.term.substr(5));
       post.links = {post.text};
     } else {
-      post.text = without_star(term);
+      post.text = without_star(e.term);
     }
     out.push_back(std::move(post));
-  }
+    return ok();
+  });
+  if (!r) return r.error();
   return out;
 }
 
-std::vector<LabelledPost> shipped_lexicon_examples() {
+Result<std::vector<LabelledPost>> shipped_lexicon_examples() {
   std::vector<LabelledPost> out;
   for (const auto& [name, text] : shipped_lexicons()) {
     auto lang = name == "common" ? std::string_view{} : name;
     auto part = lexicon_examples(text, lang, std::string("lexicon-") + std::string(name));
-    for (auto& p : part) out.push_back(std::move(p));
+    if (!part) return part.error();
+    for (auto& p : *part) out.push_back(std::move(p));
   }
   return out;
 }

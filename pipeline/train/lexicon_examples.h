@@ -9,17 +9,19 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "pipeline/train/train.h"
 
 namespace kilter::pipeline {
 
-// The examples of one lexicon's text. `lang` ("en", "fr", or empty for a lexicon of no
-// language) is given to every example. Lines the lexicon parser would refuse, weights
-// of 0 (switched-off entries) and unknown categories are left out.
-std::vector<LabelledPost> lexicon_examples(std::string_view text, std::string_view lang,
-                                           std::string_view id_prefix);
+// The examples of one lexicon's text, read by the lexicon parser (lex::for_each_entry):
+// a malformed line is an Error naming `id_prefix` and the line. `lang` ("en", "fr", or
+// empty for a lexicon of no language) is given to every example; entries of weight 0
+// (switched off) are left out.
+Result<std::vector<LabelledPost>> lexicon_examples(std::string_view text, std::string_view lang,
+                                                   std::string_view id_prefix);
 
 // The examples of every lexicon shipped in the binary.
-std::vector<LabelledPost> shipped_lexicon_examples();
+Result<std::vector<LabelledPost>> shipped_lexicon_examples();
 
 }  // namespace kilter::pipeline
