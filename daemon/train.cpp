@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -121,18 +120,6 @@ int train(const TrainCommandOptions& opts) {
   }
   auto posts = read("training", opts.data, opts, cfg);
   if (!posts) return kExitConfig;
-  // The posts alone must hold every class: the lexicon terms are a prior, not posts.
-  if (posts->empty()) {
-    fmt::print(stderr, "train: no labelled post to train on\n");
-    return kExitConfig;
-  }
-  for (auto c : kClasses) {
-    if (std::none_of(posts->begin(), posts->end(), [&](const auto& p) { return p.label == c; })) {
-      fmt::print(stderr, "train: no {} example: every class needs at least one post\n",
-                 to_string(c));
-      return kExitConfig;
-    }
-  }
   if (opts.lexicons) {
     auto terms = pipeline::shipped_lexicon_examples();
     if (!terms) {

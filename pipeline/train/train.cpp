@@ -311,17 +311,20 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
   };
   auto t0 = o.clock ? o.clock->steady_now() : std::chrono::steady_clock::time_point{};
   if (auto r = check(o); !r.ok()) return r.error();
-  if (posts.empty()) return Error{"train: no labelled post to train on"};
   TrainedModel out;
   auto& rep = out.report;
+  // The posts alone must hold every class: lexicon terms (`prior`) are a prior, not posts.
+  std::array<std::size_t, 3> real{};
   for (const auto& p : posts) {
     auto c = class_index(p.label);
     if (c >= 3) return Error{fmt::format("train: post {} is labelled unclassified", p.id)};
     ++rep.examples[c];
+    if (!p.prior) ++real[c];
   }
+  if (real[0] + real[1] + real[2] == 0) return Error{"train: no labelled post to train on"};
   for (std::size_t c = 0; c < 3; ++c)
-    if (rep.examples[c] == 0)
-      return Error{fmt::format("train: no {} example: every class needs at least one",
+    if (real[c] == 0)
+      return Error{fmt::format("train: no {} example: every class needs at least one post",
                                to_string(kClasses[c]))};
   auto dir = TempDir::make(o.temp_dir);
   if (!dir.ok()) return Error{"train: " + dir.error().message, dir.error().code};

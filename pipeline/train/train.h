@@ -27,7 +27,9 @@ struct LabelledPost {
   std::vector<std::string> hashtags, mentions, links;
   std::vector<std::string> brand_terms;  // the account's, normalised (normalize_terms)
   Category label = Category::personal;   // personal, professional or promotional
-  bool prior = false;  // a lexicon term, not a post: trained on, never held out to calibrate
+  // A lexicon term, not a post: trained on, never held out to calibrate, and not counted
+  // when train() requires posts of every class.
+  bool prior = false;
 
   // The post as an Event whose views point into this object.
   struct View {

@@ -269,6 +269,24 @@ TEST(TrainErrors, AClassWithoutExamplesIsAnError) {
       << r.error().message;
 }
 
+TEST(TrainErrors, LexiconTermsDoNotStandInForPosts) {
+  auto posts = dev_posts();
+  std::erase_if(posts, [](const LabelledPost& p) { return p.label == Category::promotional; });
+  LabelledPost term;
+  term.id = "lexicon-en-1";
+  term.text = "shop now";
+  term.label = Category::promotional;
+  term.prior = true;
+  posts.push_back(term);
+  auto r = train(posts, quick());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("no promotional example"), std::string::npos)
+      << r.error().message;
+  auto only_terms = train(std::vector<LabelledPost>{term}, quick());
+  ASSERT_FALSE(only_terms.ok());
+  EXPECT_NE(only_terms.error().message.find("no labelled post"), std::string::npos);
+}
+
 TEST(TrainErrors, AnUnwritableTempDirIsAnError) {
   auto posts = dev_posts();
   auto opts = quick();
