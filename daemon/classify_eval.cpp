@@ -2,14 +2,9 @@
 // per-class precision/recall/F1, a confusion matrix, a breakdown by a field and
 // the worst mistakes out. The label is never trusted: the text is classified.
 #include <array>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +14,7 @@
 #include "daemon/classify_setup.h"
 #include "daemon/commands.h"
 #include "pipeline/classify/evaluation.h"
-#include "pipeline/ingest/decoder.h"
-#include "pipeline/ingest/fields.h"
+#include "pipeline/train/labelled.h"
 
 namespace kilter::daemon {
 namespace {
@@ -157,72 +151,37 @@ void print_json(const pipeline::EvaluationReport& r, const std::string& by, std:
 }  // namespace
 
 int classify_eval(const ClassifyEvalOptions& opts) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(opts.file, ec)) {
-    fmt::print(stderr, "classify --eval: {}: is a directory\n", opts.file);
-    return kExitConfig;
-  }
-  std::ifstream in(opts.file);
+  auto in = pipeline::open_labelled(opts.file);
   if (!in) {
-    fmt::print(stderr, "classify --eval: cannot read {}: {}\n", opts.file, std::strerror(errno));
+    fmt::print(stderr, "classify --eval: {}\n", in.error().message);
     return kExitConfig;
   }
   auto setup = classify_setup(opts.config_path);
   if (!setup) return kExitConfig;
   const auto& cfg = setup->cfg;
 
-  // names: the label, then the fallback label (`expected`) and the --by field when wanted.
-  const bool fallback = !opts.label_given && opts.label != "expected";
-  std::vector<std::string_view> names = {opts.label};
-  const std::size_t no = SIZE_MAX;
-  const std::size_t fallback_at = fallback ? names.size() : no;
-  if (fallback) names.push_back("expected");
-  const std::size_t by_at = opts.by.empty() ? no : names.size();
-  if (!opts.by.empty()) names.push_back(opts.by);
-  std::vector<std::optional<std::string>> values(names.size());
-
-  pipeline::Decoder decoder(cfg.pipeline.max_event_bytes);
+  pipeline::LabelledReadOptions ro;
+  ro.label = opts.label;
+  ro.fallback_expected = !opts.label_given;
+  ro.group = opts.by;
+  ro.max_event_bytes = cfg.pipeline.max_event_bytes;
   pipeline::Evaluation eval;
-  std::string line;
-  std::size_t lineno = 0, skipped = 0;
-  auto skip = [&](std::string_view reason) {
-    ++skipped;
-    fmt::print(stderr, "line {}: skipped: {}\n", lineno, reason);
-  };
-  while (std::getline(in, line)) {
-    ++lineno;
-    Event ev;
-    auto r = decoder.decode(line, ev);
-    if (!r.ok) {
-      skip(fmt::format("bad input: {}{}{}", pipeline::to_string(r.reason),
-                       r.field.empty() ? "" : " ", r.field));
-      continue;
-    }
-    if (ev.type != EventType::post) {
-      skip("not a post");
-      continue;
-    }
-    pipeline::read_string_fields(line, names, values);
-    const auto& raw = values[0] || fallback_at == no ? values[0] : values[fallback_at];
-    if (!raw) {
-      skip(fmt::format("no label (field {}{})", opts.label, fallback ? " or expected" : ""));
-      continue;
-    }
-    auto label = parse_category(*raw);
-    if (!label) {  // parse_category knows only the three classes
-      skip(fmt::format("label {} is not personal, professional or promotional", json::quote(*raw)));
-      continue;
-    }
-    ev.category.reset();  // the label is what is checked, never an input to the classifier
-    auto policy = config::resolve_account(cfg, ev.account);
-    auto terms = pipeline::normalize_terms(policy.brand_terms);
-    auto c = setup->classifier->classify(ev, terms);
-    std::optional<std::string_view> group;
-    if (by_at != no && values[by_at]) group = *values[by_at];
-    eval.add(*label, c.category, c.confidence, group, ev.post_id, ev.text, !opts.by.empty());
-  }
-  if (in.bad()) {
-    fmt::print(stderr, "classify --eval: error reading {}: {}\n", opts.file, std::strerror(errno));
+  std::size_t skipped = 0;
+  auto read = pipeline::for_each_labelled(
+      *in, opts.file, ro,
+      [&](const pipeline::LabelledLine& l) {
+        auto policy = config::resolve_account(cfg, l.post.account);
+        auto terms = pipeline::normalize_terms(policy.brand_terms);
+        auto c = setup->classifier->classify(l.post, terms);
+        eval.add(l.label, c.category, c.confidence, l.group, l.post.post_id, l.post.text,
+                 !opts.by.empty());
+      },
+      [&](std::string line) {
+        ++skipped;
+        fmt::print(stderr, "{}\n", line);
+      });
+  if (!read) {
+    fmt::print(stderr, "classify --eval: {}\n", read.error().message);
     return kExitConfig;
   }
   auto report = eval.report();

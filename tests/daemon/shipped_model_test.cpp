@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,8 +15,7 @@
 #include "config/config.h"
 #include "daemon/classifier_setup.h"
 #include "pipeline/classify/evaluation.h"
-#include "pipeline/ingest/decoder.h"
-#include "pipeline/ingest/fields.h"
+#include "pipeline/train/labelled.h"
 
 namespace kilter::daemon {
 namespace {
@@ -60,33 +58,31 @@ Figures evaluate(const std::vector<std::string>& files) {
   if (!with_default.ok() || !raw.ok()) return {};
   pipeline::Evaluation all(0), unfiltered(0), hard(0);
   std::map<std::string, pipeline::Evaluation> by_lang, by_hard;
-  pipeline::Decoder decoder(1 << 20);
-  const std::string_view names[] = {"category", "expected", "hard", "lang", "expected_lang"};
-  std::vector<std::optional<std::string>> values(std::size(names));
+  pipeline::LabelledReadOptions ro;
+  ro.group = "hard";
   for (const auto& file : files) {
-    std::ifstream in(file);
-    EXPECT_TRUE(in) << file;
-    std::string line;
-    while (std::getline(in, line)) {
-      Event ev;
-      if (!decoder.decode(line, ev).ok || ev.type != EventType::post) continue;
-      pipeline::read_string_fields(line, names, values);
-      auto label = parse_category(values[0] ? *values[0] : values[1] ? *values[1] : "");
-      if (!label) continue;
-      ev.category.reset();
-      const auto c = (*with_default)->classify(ev, {});
-      all.add(*label, c.category, c.confidence, std::nullopt, ev.post_id, ev.text, false);
-      const auto r = (*raw)->classify(ev, {});
-      unfiltered.add(*label, r.category, r.confidence, std::nullopt, ev.post_id, ev.text, false);
-      const std::string lang = values[3] ? *values[3] : values[4] ? *values[4] : "(none)";
-      by_lang[lang].add(*label, r.category, r.confidence, std::nullopt, ev.post_id, ev.text, false);
-      if (values[2]) {
-        by_hard[*values[2]].add(*label, r.category, r.confidence, std::nullopt, ev.post_id, ev.text,
-                                false);
-        if (*values[2] != "plain")
-          hard.add(*label, r.category, r.confidence, std::nullopt, ev.post_id, ev.text, false);
-      }
-    }
+    auto in = pipeline::open_labelled(file);
+    EXPECT_TRUE(in.ok()) << file;
+    if (!in.ok()) continue;
+    auto read = pipeline::for_each_labelled(
+        *in, file, ro,
+        [&](const pipeline::LabelledLine& l) {
+          const auto& ev = l.post;
+          const auto c = (*with_default)->classify(ev, {});
+          all.add(l.label, c.category, c.confidence, std::nullopt, ev.post_id, ev.text, false);
+          const auto r = (*raw)->classify(ev, {});
+          auto add = [&](pipeline::Evaluation& e) {
+            e.add(l.label, r.category, r.confidence, std::nullopt, ev.post_id, ev.text, false);
+          };
+          add(unfiltered);
+          add(by_lang[ev.lang.empty() ? std::string("(none)") : std::string(ev.lang)]);
+          if (l.group) {
+            add(by_hard[std::string(*l.group)]);
+            if (*l.group != "plain") add(hard);
+          }
+        },
+        [](std::string) {});
+    EXPECT_TRUE(read.ok()) << file;
   }
   Figures f{all.report(), unfiltered.report(), {}, {}, hard.report()};
   for (const auto& [k, e] : by_lang) f.by_lang[k] = e.report();
