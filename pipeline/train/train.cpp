@@ -19,6 +19,7 @@
 
 #include "common/hash.h"
 #include "pipeline/classify/features.h"
+#include "pipeline/train/fasttext_args.h"
 
 namespace kilter::pipeline {
 namespace {
@@ -196,22 +197,7 @@ Result<Model> fit(const std::vector<Line>& lines, std::span<const std::size_t> w
       return Error{fmt::format("train: cannot write {}: {}", path, std::strerror(errno)),
                    errc_from_errno(errno)};
   }
-  fasttext::Args a;
-  a.input = path;
-  a.model = fasttext::model_name::sup;
-  a.loss = fasttext::loss_name::softmax;
-  a.epoch = o.epoch;
-  a.lr = o.lr;
-  a.dim = o.dim;
-  a.wordNgrams = o.word_ngrams;
-  a.minn = o.maxn > 0 ? o.minn : 0;
-  a.maxn = o.maxn;
-  a.bucket = o.bucket;
-  a.minCount = o.min_count;
-  a.minCountLabel = 0;
-  a.thread = 1;
-  a.seed = o.seed;
-  a.verbose = 0;
+  const auto a = fasttext_args(o, path);
   fasttext::FastText ft;
   try {
     ft.train(a);

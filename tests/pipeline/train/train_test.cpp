@@ -11,6 +11,7 @@
 
 #include "common/hash.h"
 #include "pipeline/classify/features.h"
+#include "pipeline/train/fasttext_args.h"
 #include "pipeline/train/labelled.h"
 #include "pipeline/train/train.h"
 
@@ -98,22 +99,7 @@ void expect_equivalent(const TrainOptions& opts) {
     std::ofstream f(dir / "train.txt");
     for (const auto& l : fasttext_lines(posts)) f << l << '\n';
   }
-  fasttext::Args a;
-  a.input = (dir / "train.txt").string();
-  a.model = fasttext::model_name::sup;
-  a.loss = fasttext::loss_name::softmax;
-  a.epoch = opts.epoch;
-  a.lr = opts.lr;
-  a.dim = opts.dim;
-  a.wordNgrams = opts.word_ngrams;
-  a.minn = opts.minn;
-  a.maxn = opts.maxn;
-  a.bucket = opts.bucket;
-  a.minCount = opts.min_count;
-  a.minCountLabel = 0;
-  a.thread = 1;
-  a.seed = opts.seed;
-  a.verbose = 0;
+  const auto a = fasttext_args(opts, (dir / "train.txt").string());
   fasttext::FastText ft;
   ft.train(a);
 
