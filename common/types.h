@@ -90,6 +90,9 @@ enum class Category : std::uint8_t {
 };
 inline constexpr std::size_t kCategories = 4;
 inline constexpr std::size_t kClassifiedCategories = 3;  // all but unclassified
+// The classes a classifier chooses between, in Category order (index == value).
+inline constexpr std::array<Category, kClassifiedCategories> kClassifiedCategoryList = {
+    Category::personal, Category::professional, Category::promotional};
 
 enum class Action : std::uint8_t { reply = 0, repost, quote, like, click, impression };
 inline constexpr std::size_t kActions = 6;

@@ -23,9 +23,6 @@
 namespace kilter::daemon {
 namespace {
 
-constexpr std::array<Category, 3> kClasses = {Category::personal, Category::professional,
-                                              Category::promotional};
-
 // Writes `bytes` to `path` through a temp file and a rename: readers see the old file
 // or the new one, never a part; a failed write leaves nothing behind.
 Result<void> write_atomically(const std::string& path, std::span<const std::byte> bytes) {
@@ -164,7 +161,7 @@ int train(const TrainCommandOptions& opts) {
   const auto& r = trained->report;
   fmt::print(stderr, "train: examples:");
   for (std::size_t c = 0; c < 3; ++c)
-    fmt::print(stderr, " {} {}", to_string(kClasses[c]), r.examples[c]);
+    fmt::print(stderr, " {} {}", to_string(kClassifiedCategoryList[c]), r.examples[c]);
   fmt::print(stderr, "\ntrain: vocabulary {} words, {:.1f} s, training-set accuracy {:.3f}\n",
              r.vocabulary, r.seconds, r.train_accuracy);
   if (r.calibration_posts > 0)

@@ -8,8 +8,6 @@ namespace kilter::pipeline {
 namespace {
 
 constexpr std::size_t kMaxMatched = 5;
-constexpr std::array<Category, 3> kClasses = {Category::personal, Category::professional,
-                                              Category::promotional};
 
 }  // namespace
 
@@ -58,7 +56,8 @@ class ModelClassifier final : public Classifier {
       if (p[c] > p[best]) best = c;
     Classification out;
     out.confidence = p[best];
-    out.category = out.confidence < min_confidence_ ? Category::unclassified : kClasses[best];
+    out.category =
+        out.confidence < min_confidence_ ? Category::unclassified : kClassifiedCategoryList[best];
     out.matched = explain(tokens, best);
     return out;
   }

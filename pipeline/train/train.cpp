@@ -24,14 +24,11 @@
 namespace kilter::pipeline {
 namespace {
 
-constexpr std::array<Category, 3> kClasses = {Category::personal, Category::professional,
-                                              Category::promotional};
 constexpr std::string_view kLabelPrefix = "__label__";
 
+// 0..2 for the three classes, 3 (not a class) for unclassified.
 std::size_t class_index(Category c) {
-  for (std::size_t i = 0; i < 3; ++i)
-    if (kClasses[i] == c) return i;
-  return 3;
+  return static_cast<std::size_t>(c);
 }
 
 // A private directory (mode 0700) removed with everything in it when it goes away.
@@ -114,7 +111,7 @@ std::vector<std::size_t> training_order(std::span<const LabelledPost> posts) {
 
 std::string fasttext_line(const Line& l) {
   std::string s(kLabelPrefix);
-  s.append(to_string(kClasses[l.cls]));
+  s.append(to_string(kClassifiedCategoryList[l.cls]));
   if (!l.tokens.empty()) s.append(" ").append(l.tokens);
   return s;
 }
@@ -217,7 +214,7 @@ void logits_of(const Model& m, const std::vector<Line>& lines, std::span<const s
   for (auto i : which) {
     split(lines[i].tokens, toks);
     logits.push_back(m.logits(toks));
-    labels.push_back(kClasses[lines[i].cls]);
+    labels.push_back(kClassifiedCategoryList[lines[i].cls]);
   }
 }
 
@@ -311,7 +308,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
   for (std::size_t c = 0; c < 3; ++c)
     if (real[c] == 0)
       return Error{fmt::format("train: no {} example: every class needs at least one post",
-                               to_string(kClasses[c]))};
+                               to_string(kClassifiedCategoryList[c]))};
   auto dir = TempDir::make(o.temp_dir);
   if (!dir.ok()) return Error{"train: " + dir.error().message, dir.error().code};
 
@@ -383,7 +380,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
     std::size_t best = 0;
     for (std::size_t c = 1; c < 3; ++c)
       if (l[c] > l[best]) best = c;
-    right += kClasses[best] == train_labels[i];
+    right += kClassifiedCategoryList[best] == train_labels[i];
   }
   rep.train_accuracy = static_cast<double>(right) / static_cast<double>(train_logits.size());
   if (o.clock) rep.seconds = std::chrono::duration<double>(o.clock->steady_now() - t0).count();
