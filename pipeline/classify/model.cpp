@@ -13,6 +13,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "pipeline/classify/model.h"
 
 namespace kilter::pipeline {
@@ -219,6 +223,36 @@ Scores LogitsTrace::share_general(std::size_t w) const {
   }
   for (auto& v : s) v *= inv_;
   return s;
+}
+
+void LogitsTrace::weights(std::size_t cls, float* out) const {
+#if defined(__SSE2__)
+  if (n_ == 2) {
+    // share(w)'s floats, the three classes side by side in one register (the same
+    // single-precision operations in the same order, lane by lane).
+    const __m128 half = _mm_set1_ps(0.5f);
+    const __m128 inv = _mm_set1_ps(inv_);
+    auto load = [](const Scores& r) {
+      return _mm_movelh_ps(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(r.data()))),
+                           _mm_load_ss(r.data() + 2));
+    };
+    for (std::size_t w = 0; w < count_; ++w) {
+      __m128 s = _mm_add_ps(_mm_setzero_ps(), load(words_[w].own));
+      for (std::size_t u = w; u < count_ && u < w + 2; ++u) {
+        if (const Scores* row = grams_[u]) s = _mm_add_ps(s, _mm_mul_ps(load(*row), half));
+      }
+      s = _mm_mul_ps(s, inv);
+      alignas(16) float v[4];
+      _mm_store_ps(v, s);
+      out[w] = 1.5f * v[cls] - 0.5f * (v[0] + v[1] + v[2]);
+    }
+    return;
+  }
+#endif
+  for (std::size_t w = 0; w < count_; ++w) {
+    const auto s = share(w);
+    out[w] = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+  }
 }
 
 Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib,

@@ -106,6 +106,10 @@ class LogitsTrace {
     for (auto& v : s) v *= inv_;
     return s;
   }
+  // Each word's weight for class `cls` in an explanation, its share for `cls` minus the
+  // mean of its shares for the other two: for word w, out[w] is exactly
+  // 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]) with s = share(w). `out` holds words().
+  void weights(std::size_t cls, float* out) const;
 
  private:
   friend class Model;

@@ -46,6 +46,7 @@ class ModelClassifier final : public Classifier {
       : model_(std::move(model)), min_confidence_(min_confidence) {
     text_.reserve(1024);
     keys_.reserve(512);
+    weights_.reserve(512);
     picks_.reserve(512);
   }
 
@@ -82,13 +83,13 @@ class ModelClassifier final : public Classifier {
     if (keys_.size() < all + 4) {
       keys_.resize(all + 4);
       picks_.resize(all + 4);
+      weights_.resize(all + 4);
     }
     std::uint64_t* const keys = keys_.data();
+    trace_.weights(cls, weights_.data());  // a share for cls minus the mean of the others
     std::size_t words = 0;
     for (std::size_t w = 0; w < all; ++w) {
-      const auto s = trace_.share(w);
-      // s[cls] minus the mean of the other two.
-      const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+      const float score = weights_[w];
       keys[words] = (std::uint64_t{std::bit_cast<std::uint32_t>(score)} << 32) |
                     (0xFFFFFFFFu - static_cast<std::uint32_t>(words));
       picks_[words] = trace_.token(w);
@@ -152,6 +153,7 @@ class ModelClassifier final : public Classifier {
   LogitsTrace trace_;
   std::vector<std::uint64_t> keys_;   // the positive scores of trace_'s words (explain())
   std::vector<std::uint32_t> picks_;  // and their tokens
+  std::vector<float> weights_;        // trace_'s words' weights (explain())
   NgramCache cache_;
   std::string text_;
   Views views_;
