@@ -73,17 +73,18 @@ inline std::uint32_t quick_hash(std::string_view s) {
   return static_cast<std::uint32_t>(mum(a ^ k1, b ^ k2 ^ n));
 }
 
-// memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call.
+// memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call: 8 bytes
+// at a time and the last 8 overlapping, or two overlapping 4-byte loads, or the first,
+// middle and last bytes (which are all of them below 4).
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
-  for (; n >= 8; a += 8, b += 8, n -= 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    if (x != y) return false;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load64(a + i) != load64(b + i)) return false;
+    return load64(a + n - 8) == load64(b + n - 8);
   }
-  for (; n > 0; ++a, ++b, --n)
-    if (*a != *b) return false;
-  return true;
+  if (n >= 4) return ((load32(a) ^ load32(b)) | (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
+  if (n == 0) return true;
+  return a[0] == b[0] && a[n >> 1] == b[n >> 1] && a[n - 1] == b[n - 1];
 }
 
 inline void add(Scores& acc, const Scores& s) {
@@ -123,10 +124,20 @@ void Model::index() {
   words_.reserve(n);
   blob_.clear();
   for (std::uint32_t i = 0; i < n; ++i) {
-    words_.push_back(
-        {data_.word_contrib[i], data_.word_rows[i], static_cast<std::uint32_t>(blob_.size()),
-         static_cast<std::uint32_t>(data_.words[i].size()), fasttext_hash(data_.words[i])});
-    blob_ += data_.words[i];
+    const auto& w = data_.words[i];
+    Word wd{};
+    wd.contrib = data_.word_contrib[i];
+    wd.rows = data_.word_rows[i];
+    wd.fthash = fasttext_hash(w);
+    wd.len = static_cast<std::uint32_t>(w.size());
+    if (w.size() <= kInlineBytes) {
+      std::memcpy(wd.bytes, w.data(), w.size());
+    } else {
+      const auto off = static_cast<std::uint32_t>(blob_.size());
+      std::memcpy(wd.bytes, &off, sizeof off);
+      blob_ += w;
+    }
+    words_.push_back(wd);
   }
   std::uint32_t size = 16;
   while (size < 2 * std::uint64_t{n}) size <<= 1;
@@ -158,8 +169,7 @@ std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
     if (slot.id == kEmpty) return kEmpty;
     if (slot.hash == h) {
       const auto& wd = words_[slot.id];
-      if (wd.len == w.size() && same_bytes(blob_.data() + wd.off, w.data(), w.size()))
-        return slot.id;
+      if (wd.len == w.size() && same_bytes(wd.data(blob_), w.data(), w.size())) return slot.id;
     }
     s = (s + 1) & mask_;
   }
