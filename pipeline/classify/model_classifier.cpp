@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "pipeline/classify/features.h"
 #include "pipeline/classify/model.h"
@@ -44,7 +45,7 @@ class ModelClassifier final : public Classifier {
  public:
   ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
       : model_(std::move(model)), min_confidence_(min_confidence) {
-    text_.reserve(1024);
+    text_.resize(1024);
     keys_.reserve(512);
     weights_.reserve(512);
     picks_.reserve(512);
@@ -121,22 +122,28 @@ class ModelClassifier final : public Classifier {
     }
     // A word reads as it is: its view is the token itself (the featurizer's bytes stay
     // valid until the next classify(), as `matched` must). Only marker, host and path
-    // tokens are rewritten, into text_; their views are made once text_ stops growing.
-    text_.clear();
-    std::array<std::size_t, kMaxMatched + 1> ends{};
-    std::array<bool, kMaxMatched> built{};
+    // tokens are rewritten (as append_readable() writes them), into text_, which only
+    // grows: sized first, then written in place, without an append per piece.
+    std::size_t need = 0;
+    for (std::size_t k = 0; k < n; ++k) need += tokens[top[k]].size() + 5;
+    if (text_.size() < need) text_.resize(std::max(need, 2 * text_.size()));
+    char* const out = text_.data();
+    std::size_t at = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const auto t = tokens[top[k]];
-      built[k] = needs_rewrite(t);
-      if (built[k]) {
-        append_readable(t, text_);
-      } else {
+      if (!needs_rewrite(t)) {
         views_[k] = t;
+        continue;
       }
-      ends[k + 1] = text_.size();
+      const std::size_t from = at;
+      const std::string_view open = t[0] == '_' ? "[" : t[0] == 'h' ? "[host:" : "[path:";
+      std::memcpy(out + at, open.data(), open.size());
+      at += open.size();
+      std::memcpy(out + at, t.data() + 2, t.size() - 2);
+      at += t.size() - 2;
+      out[at++] = ']';
+      views_[k] = std::string_view(out + from, at - from);
     }
-    for (std::size_t k = 0; k < n; ++k)
-      if (built[k]) views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
     return std::span<const std::string_view>(views_.data(), n);
   }
 
