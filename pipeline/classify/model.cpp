@@ -141,20 +141,21 @@ void Model::index() {
   }
   std::uint32_t size = 16;
   while (size < 2 * std::uint64_t{n}) size <<= 1;
-  table_.assign(size, Slot{});
+  table_.assign(size, kEmpty);
   mask_ = size - 1;
+  static_assert(kModelMaxWords < (std::uint64_t{1} << (32 - kTagBits)) - 1);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& w = data_.words[i];
     auto h = quick_hash(w);
     auto s = slot_of(h, mask_);
-    while (table_[s].id != kEmpty) {
-      if (table_[s].hash == h && data_.words[table_[s].id] == w) {
+    while (table_[s] != kEmpty) {
+      if (data_.words[table_[s] >> kTagBits] == w) {
         table_.clear();  // a duplicate word: the caller reports it
         return;
       }
       s = (s + 1) & mask_;
     }
-    table_[s] = {h, i};
+    table_[s] = (i << kTagBits) | tag_of(h);
   }
   fastmod_m_ = ~std::uint64_t{0} / data_.bucket + 1;
   fastmod_m128_ = ~static_cast<unsigned __int128>(0) / data_.bucket + 1;
@@ -163,13 +164,15 @@ void Model::index() {
 }
 
 std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
+  const std::uint32_t tag = tag_of(h);
   auto s = slot_of(h, mask_);
   while (true) {
-    const auto& slot = table_[s];
-    if (slot.id == kEmpty) return kEmpty;
-    if (slot.hash == h) {
-      const auto& wd = words_[slot.id];
-      if (wd.len == w.size() && same_bytes(wd.data(blob_), w.data(), w.size())) return slot.id;
+    const std::uint32_t slot = table_[s];
+    if (slot == kEmpty) return kEmpty;
+    if ((slot & ((1u << kTagBits) - 1)) == tag) {
+      const std::uint32_t id = slot >> kTagBits;
+      const auto& wd = words_[id];
+      if (wd.len == w.size() && same_bytes(wd.data(blob_), w.data(), w.size())) return id;
     }
     s = (s + 1) & mask_;
   }

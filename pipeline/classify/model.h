@@ -154,10 +154,10 @@ class Model {
   std::size_t file_bytes() const { return file_bytes_; }
 
  private:
-  struct Slot {
-    std::uint32_t hash = 0;  // quick_hash (model.cpp), not fastText's
-    std::uint32_t id = kEmpty;
-  };
+  // A vocabulary table slot: the word's index above 7 bits of its quick_hash (model.cpp,
+  // not fastText's), or kEmpty; 4 bytes, so that the table stays small in the cache.
+  static constexpr unsigned kTagBits = 7;
+  static constexpr std::uint32_t tag_of(std::uint32_t h) { return h >> (32 - kTagBits); }
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
   void index();
   template <bool kTrace>
@@ -219,7 +219,7 @@ class Model {
   ModelData data_;
   std::vector<Word> words_;
   std::string blob_;
-  std::vector<Slot> table_;
+  std::vector<std::uint32_t> table_;  // slots, kEmpty or id << kTagBits | tag_of(hash)
   std::uint32_t mask_ = 0;
   // g % bucket for 64-bit g (the same method with a 128-bit constant).
   std::uint64_t fastmod64(std::uint64_t g) const {
