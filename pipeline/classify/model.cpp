@@ -13,6 +13,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "pipeline/classify/model.h"
 
 namespace kilter::pipeline {
@@ -69,17 +73,18 @@ inline std::uint32_t quick_hash(std::string_view s) {
   return static_cast<std::uint32_t>(mum(a ^ k1, b ^ k2 ^ n));
 }
 
-// memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call.
+// memcmp(a, b, n) == 0 for the short strings of a vocabulary, without a call: 8 bytes
+// at a time and the last 8 overlapping, or two overlapping 4-byte loads, or the first,
+// middle and last bytes (which are all of them below 4).
 inline bool same_bytes(const char* a, const char* b, std::size_t n) {
-  for (; n >= 8; a += 8, b += 8, n -= 8) {
-    std::uint64_t x, y;
-    std::memcpy(&x, a, 8);
-    std::memcpy(&y, b, 8);
-    if (x != y) return false;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load64(a + i) != load64(b + i)) return false;
+    return load64(a + n - 8) == load64(b + n - 8);
   }
-  for (; n > 0; ++a, ++b, --n)
-    if (*a != *b) return false;
-  return true;
+  if (n >= 4) return ((load32(a) ^ load32(b)) | (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
+  if (n == 0) return true;
+  return a[0] == b[0] && a[n >> 1] == b[n >> 1] && a[n - 1] == b[n - 1];
 }
 
 inline void add(Scores& acc, const Scores& s) {
@@ -119,27 +124,38 @@ void Model::index() {
   words_.reserve(n);
   blob_.clear();
   for (std::uint32_t i = 0; i < n; ++i) {
-    words_.push_back(
-        {data_.word_contrib[i], data_.word_rows[i], static_cast<std::uint32_t>(blob_.size()),
-         static_cast<std::uint32_t>(data_.words[i].size()), fasttext_hash(data_.words[i])});
-    blob_ += data_.words[i];
+    const auto& w = data_.words[i];
+    Word wd{};
+    wd.contrib = data_.word_contrib[i];
+    wd.rows = data_.word_rows[i];
+    wd.fthash = fasttext_hash(w);
+    wd.len = static_cast<std::uint32_t>(w.size());
+    if (w.size() <= kInlineBytes) {
+      std::memcpy(wd.bytes, w.data(), w.size());
+    } else {
+      const auto off = static_cast<std::uint32_t>(blob_.size());
+      std::memcpy(wd.bytes, &off, sizeof off);
+      blob_ += w;
+    }
+    words_.push_back(wd);
   }
   std::uint32_t size = 16;
   while (size < 2 * std::uint64_t{n}) size <<= 1;
-  table_.assign(size, Slot{});
+  table_.assign(size, kEmpty);
   mask_ = size - 1;
+  static_assert(kModelMaxWords < (std::uint64_t{1} << (32 - kTagBits)) - 1);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& w = data_.words[i];
     auto h = quick_hash(w);
     auto s = slot_of(h, mask_);
-    while (table_[s].id != kEmpty) {
-      if (table_[s].hash == h && data_.words[table_[s].id] == w) {
+    while (table_[s] != kEmpty) {
+      if (data_.words[table_[s] >> kTagBits] == w) {
         table_.clear();  // a duplicate word: the caller reports it
         return;
       }
       s = (s + 1) & mask_;
     }
-    table_[s] = {h, i};
+    table_[s] = (i << kTagBits) | tag_of(h);
   }
   fastmod_m_ = ~std::uint64_t{0} / data_.bucket + 1;
   fastmod_m128_ = ~static_cast<unsigned __int128>(0) / data_.bucket + 1;
@@ -148,14 +164,15 @@ void Model::index() {
 }
 
 std::uint32_t Model::find(std::string_view w, std::uint32_t h) const {
+  const std::uint32_t tag = tag_of(h);
   auto s = slot_of(h, mask_);
   while (true) {
-    const auto& slot = table_[s];
-    if (slot.id == kEmpty) return kEmpty;
-    if (slot.hash == h) {
-      const auto& wd = words_[slot.id];
-      if (wd.len == w.size() && same_bytes(blob_.data() + wd.off, w.data(), w.size()))
-        return slot.id;
+    const std::uint32_t slot = table_[s];
+    if (slot == kEmpty) return kEmpty;
+    if ((slot & ((1u << kTagBits) - 1)) == tag) {
+      const std::uint32_t id = slot >> kTagBits;
+      const auto& wd = words_[id];
+      if (wd.len == w.size() && same_bytes(wd.data(blob_), w.data(), w.size())) return id;
     }
     s = (s + 1) & mask_;
   }
@@ -219,6 +236,36 @@ Scores LogitsTrace::share_general(std::size_t w) const {
   }
   for (auto& v : s) v *= inv_;
   return s;
+}
+
+void LogitsTrace::weights(std::size_t cls, float* out) const {
+#if defined(__SSE2__)
+  if (n_ == 2) {
+    // share(w)'s floats, the three classes side by side in one register (the same
+    // single-precision operations in the same order, lane by lane).
+    const __m128 half = _mm_set1_ps(0.5f);
+    const __m128 inv = _mm_set1_ps(inv_);
+    auto load = [](const Scores& r) {
+      return _mm_movelh_ps(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(r.data()))),
+                           _mm_load_ss(r.data() + 2));
+    };
+    for (std::size_t w = 0; w < count_; ++w) {
+      __m128 s = _mm_add_ps(_mm_setzero_ps(), load(words_[w].own));
+      for (std::size_t u = w; u < count_ && u < w + 2; ++u) {
+        if (const Scores* row = grams_[u]) s = _mm_add_ps(s, _mm_mul_ps(load(*row), half));
+      }
+      s = _mm_mul_ps(s, inv);
+      alignas(16) float v[4];
+      _mm_store_ps(v, s);
+      out[w] = 1.5f * v[cls] - 0.5f * (v[0] + v[1] + v[2]);
+    }
+    return;
+  }
+#endif
+  for (std::size_t w = 0; w < count_; ++w) {
+    const auto s = share(w);
+    out[w] = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+  }
 }
 
 Scores Model::logits(std::span<const std::string_view> tokens, std::span<Scores> contrib,

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -106,6 +107,10 @@ class LogitsTrace {
     for (auto& v : s) v *= inv_;
     return s;
   }
+  // Each word's weight for class `cls` in an explanation, its share for `cls` minus the
+  // mean of its shares for the other two: for word w, out[w] is exactly
+  // 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]) with s = share(w). `out` holds words().
+  void weights(std::size_t cls, float* out) const;
 
  private:
   friend class Model;
@@ -149,10 +154,10 @@ class Model {
   std::size_t file_bytes() const { return file_bytes_; }
 
  private:
-  struct Slot {
-    std::uint32_t hash = 0;  // quick_hash (model.cpp), not fastText's
-    std::uint32_t id = kEmpty;
-  };
+  // A vocabulary table slot: the word's index above 7 bits of its quick_hash (model.cpp,
+  // not fastText's), or kEmpty; 4 bytes, so that the table stays small in the cache.
+  static constexpr unsigned kTagBits = 7;
+  static constexpr std::uint32_t tag_of(std::uint32_t h) { return h >> (32 - kTagBits); }
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
   void index();
   template <bool kTrace>
@@ -192,17 +197,29 @@ class Model {
         (static_cast<unsigned __int128>(fastmod_m_ * h) * data_.bucket) >> 64);
   }
 
-  struct Word {
+  // A vocabulary word for prediction: one aligned 32-byte record (half a cache line),
+  // the word's bytes in it when it is short, so that a lookup costs one line.
+  static constexpr std::size_t kInlineBytes = 8;
+  struct alignas(32) Word {
     Scores contrib;
     std::uint32_t rows;
-    std::uint32_t off, len;  // its bytes in blob_
-    std::uint32_t fthash;    // fastText's hash, for the word n-grams
+    std::uint32_t fthash;  // fastText's hash, for the word n-grams
+    std::uint32_t len;
+    // The word, zero-padded, when len <= kInlineBytes; else its offset in blob_ (u32).
+    char bytes[kInlineBytes];
+    const char* data(const std::string& blob) const {
+      if (len <= kInlineBytes) return bytes;
+      std::uint32_t off;
+      std::memcpy(&off, bytes, sizeof off);
+      return blob.data() + off;
+    }
   };
+  static_assert(sizeof(Word) == 32);
 
   ModelData data_;
   std::vector<Word> words_;
   std::string blob_;
-  std::vector<Slot> table_;
+  std::vector<std::uint32_t> table_;  // slots, kEmpty or id << kTagBits | tag_of(hash)
   std::uint32_t mask_ = 0;
   // g % bucket for 64-bit g (the same method with a 128-bit constant).
   std::uint64_t fastmod64(std::uint64_t g) const {

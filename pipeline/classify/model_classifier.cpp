@@ -1,6 +1,10 @@
 // The Classifier port over a learned Model: featurize, predict, calibrate, explain.
 // Buffers live in the classifier object, so a warmed-up classify() allocates nothing.
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
 #include "pipeline/classify/features.h"
 #include "pipeline/classify/model.h"
 
@@ -41,8 +45,9 @@ class ModelClassifier final : public Classifier {
  public:
   ModelClassifier(std::shared_ptr<const Model> model, double min_confidence)
       : model_(std::move(model)), min_confidence_(min_confidence) {
-    text_.reserve(1024);
-    scores_.reserve(512);
+    text_.resize(1024);
+    keys_.reserve(512);
+    weights_.reserve(512);
     picks_.reserve(512);
   }
 
@@ -67,68 +72,78 @@ class ModelClassifier final : public Classifier {
   // contribution to it minus the mean of their contributions to the other two.
   std::span<const std::string_view> explain(std::span<const std::string_view> tokens,
                                             std::size_t cls) {
-    struct Pick {
-      float score;
-      std::size_t token;
-    };
-    std::array<Pick, kMaxMatched> top{};
+    std::array<std::uint32_t, kMaxMatched> top{};  // tokens
     std::size_t n = 0;
     // The scores first, in a loop without data-dependent branches (the end-of-line word,
-    // which is no token, scores 0: never picked).
-    // Only the positive ones are kept (in word order), written always and counted when
-    // positive.
+    // which is no token, is never picked). Only the positive ones are kept (in word
+    // order), written always and counted when positive, each as one 64-bit key: the
+    // score's bits (a positive float's bits order as the float does) above the
+    // complement of its place, so that the largest key is the largest score, the first
+    // of equal ones, and the largest of several keys needs no comparison of its own.
     const std::size_t all = trace_.words();
-    if (scores_.size() < all) {
-      scores_.resize(all);
-      picks_.resize(all);
+    if (keys_.size() < all + 4) {
+      keys_.resize(all + 4);
+      picks_.resize(all + 4);
+      weights_.resize(all + 4);
     }
+    std::uint64_t* const keys = keys_.data();
+    trace_.weights(cls, weights_.data());  // a share for cls minus the mean of the others
     std::size_t words = 0;
     for (std::size_t w = 0; w < all; ++w) {
-      const auto s = trace_.share(w);
-      // s[cls] minus the mean of the other two.
-      const float score = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
-      scores_[words] = score;
+      const float score = weights_[w];
+      keys[words] = (std::uint64_t{std::bit_cast<std::uint32_t>(score)} << 32) |
+                    (0xFFFFFFFFu - static_cast<std::uint32_t>(words));
       picks_[words] = trace_.token(w);
       words += score > 0 && trace_.token(w) != LogitsTrace::kNoToken;
     }
-    // Then the heaviest positive score left, the first of equal ones, a few times over;
-    // a token already picked (at a score as high, and earlier) is passed over. The list
-    // is that of keeping, token after token, a sorted list of the heaviest distinct
-    // tokens (a token's weight its largest score, its place among equal weights the
-    // first word that reached it), without the unpredictable branches of an insertion.
+    std::fill_n(keys + words, 4, std::uint64_t{0});  // no score: never the largest
+    // Then the largest key left, a few times over; a token already picked (at a score as
+    // high, and earlier) is passed over. The list is that of keeping, token after token,
+    // a sorted list of the heaviest distinct tokens (a token's weight its largest score,
+    // its place among equal weights the first word that reached it), without the
+    // unpredictable branches of an insertion. Four maxima side by side: the comparisons
+    // do not wait on each other.
     while (n < kMaxMatched) {
-      std::size_t best = words;
-      float hi = 0;
-      for (std::size_t w = 0; w < words; ++w) {
-        const bool more = scores_[w] > hi;
-        hi = more ? scores_[w] : hi;
-        best = more ? w : best;
+      std::uint64_t m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+      for (std::size_t w = 0; w < words; w += 4) {
+        m0 = std::max(m0, keys[w]);
+        m1 = std::max(m1, keys[w + 1]);
+        m2 = std::max(m2, keys[w + 2]);
+        m3 = std::max(m3, keys[w + 3]);
       }
-      if (best == words) break;
-      scores_[best] = 0;  // taken
-      const std::size_t i = picks_[best];
+      const std::uint64_t top_key = std::max(std::max(m0, m1), std::max(m2, m3));
+      if (top_key == 0) break;
+      const std::size_t best = 0xFFFFFFFFu - static_cast<std::uint32_t>(top_key);
+      keys[best] = 0;  // taken
+      const std::uint32_t i = picks_[best];
       bool seen = false;
-      for (std::size_t k = 0; k < n; ++k) seen |= same_token(tokens[top[k].token], tokens[i]);
-      if (!seen) top[n++] = {hi, i};
+      for (std::size_t k = 0; k < n; ++k) seen |= same_token(tokens[top[k]], tokens[i]);
+      if (!seen) top[n++] = i;
     }
     // A word reads as it is: its view is the token itself (the featurizer's bytes stay
     // valid until the next classify(), as `matched` must). Only marker, host and path
-    // tokens are rewritten, into text_; their views are made once text_ stops growing.
-    text_.clear();
-    std::array<std::size_t, kMaxMatched + 1> ends{};
-    std::array<bool, kMaxMatched> built{};
+    // tokens are rewritten (as append_readable() writes them), into text_, which only
+    // grows: sized first, then written in place, without an append per piece.
+    std::size_t need = 0;
+    for (std::size_t k = 0; k < n; ++k) need += tokens[top[k]].size() + 5;
+    if (text_.size() < need) text_.resize(std::max(need, 2 * text_.size()));
+    char* const out = text_.data();
+    std::size_t at = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      const auto t = tokens[top[k].token];
-      built[k] = needs_rewrite(t);
-      if (built[k]) {
-        append_readable(t, text_);
-      } else {
+      const auto t = tokens[top[k]];
+      if (!needs_rewrite(t)) {
         views_[k] = t;
+        continue;
       }
-      ends[k + 1] = text_.size();
+      const std::size_t from = at;
+      const std::string_view open = t[0] == '_' ? "[" : t[0] == 'h' ? "[host:" : "[path:";
+      std::memcpy(out + at, open.data(), open.size());
+      at += open.size();
+      std::memcpy(out + at, t.data() + 2, t.size() - 2);
+      at += t.size() - 2;
+      out[at++] = ']';
+      views_[k] = std::string_view(out + from, at - from);
     }
-    for (std::size_t k = 0; k < n; ++k)
-      if (built[k]) views_[k] = std::string_view(text_).substr(ends[k], ends[k + 1] - ends[k]);
     return std::span<const std::string_view>(views_.data(), n);
   }
 
@@ -143,8 +158,9 @@ class ModelClassifier final : public Classifier {
   double min_confidence_;
   Featurizer featurizer_;
   LogitsTrace trace_;
-  std::vector<float> scores_;         // the positive scores of trace_'s words
+  std::vector<std::uint64_t> keys_;   // the positive scores of trace_'s words (explain())
   std::vector<std::uint32_t> picks_;  // and their tokens
+  std::vector<float> weights_;        // trace_'s words' weights (explain())
   NgramCache cache_;
   std::string text_;
   Views views_;

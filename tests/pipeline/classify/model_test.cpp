@@ -30,7 +30,7 @@ ModelData small_model() {
   d.info = "hand-made";
   // "__short": the Featurizer marks posts of at most 5 words; neutral here.
   d.words = {"</s>", "sale", "family", "meeting", "__kind_reply", "h:shop.example", "__short"};
-  d.word_contrib = {{0.1f, 0.1f, 0.1f}, {-1, 0, 4},   {5, -1, -1}, {-1, 4, 0},
+  d.word_contrib = {{0.1f, 0.1f, 0.1f}, {-1, 0, 4}, {5, -1, -1}, {-1, 4, 0},
                     {0, 2, 0.5f},       {-2, 0, 6}, {0, 0, 0}};
   d.word_rows = {1, 3, 4, 5, 2, 3, 1};
   for (std::uint32_t b = 0; b < kBucket; ++b)
@@ -258,6 +258,53 @@ TEST(ModelLogits, AnNgramCacheGivesBitIdenticalResults) {
   }
 }
 
+// Words of every length up to 20 (kept in the vocabulary record up to 8 bytes, beside it
+// beyond), each found as itself, and their near misses (a byte changed anywhere, one more
+// byte, one fewer) not found.
+TEST(ModelLogits, EveryWordLengthIsFoundAndItsNearMissesAreNot) {
+  ModelData d;
+  d.word_ngrams = 1;  // no bigrams, no character n-grams: a token's rows are its own
+  d.bucket = 1;
+  d.bucket_contrib = {{0, 0, 0}};
+  d.words = {"</s>"};
+  d.word_contrib = {{1, 2, 3}};
+  d.word_rows = {1};
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz";
+  for (std::size_t len = 1; len <= 20; ++len) {
+    d.words.push_back(letters.substr(0, len));
+    const auto f = static_cast<float>(len);
+    d.word_contrib.push_back({f, -f, 0.5f * f});
+    d.word_rows.push_back(static_cast<std::uint32_t>(len));
+  }
+  auto m = Model::from_data(d);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  auto of = [&](std::string_view t) {
+    std::vector<std::string_view> toks = {t};
+    return m->logits(toks);
+  };
+  const Scores unknown = of("");  // "</s>" alone: a skipped token
+  for (int c = 0; c < 3; ++c) EXPECT_FLOAT_EQ(unknown[c], d.word_contrib[0][c]);
+  for (std::size_t i = 1; i < d.words.size(); ++i) {
+    const std::string& w = d.words[i];
+    const Scores got = of(w);
+    const float rows = static_cast<float>(d.word_rows[i] + 1);
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_FLOAT_EQ(got[c], (d.word_contrib[i][c] + d.word_contrib[0][c]) / rows) << w;
+    }
+    std::vector<std::string> misses = {w + "z", w + "A"};
+    for (std::size_t k = 0; k < w.size(); ++k) {
+      std::string x = w;
+      x[k] = 'Z';
+      misses.push_back(x);
+    }
+    if (w.size() > 1) misses.push_back(w.substr(1));  // shorter, and no prefix of another
+    for (const auto& x : misses) {
+      const Scores miss = of(x);
+      for (int c = 0; c < 3; ++c) EXPECT_FLOAT_EQ(miss[c], unknown[c]) << x;
+    }
+  }
+}
+
 TEST(ModelLogits, ProbabilitiesUseTheTemperature) {
   auto m = Model::from_data(small_model());
   ASSERT_TRUE(m.ok());
@@ -312,7 +359,7 @@ TEST(ModelClassifier, PredictsExplainsAndRespectsMinConfidence) {
   ASSERT_FALSE(r.matched.empty());
   EXPECT_EQ(r.matched[0], "sale");
   for (auto t : r.matched) EXPECT_NE(t, "family");  // weighs against the winner
-  Featurizer f;  // the classifier reads the Featurizer's tokens
+  Featurizer f;                                     // the classifier reads the Featurizer's tokens
   auto tokens = f.run(post("sale family sale"), {});
   auto p = m->probabilities(m->logits(std::vector<std::string_view>(tokens.begin(), tokens.end())));
   EXPECT_FLOAT_EQ(r.confidence, p[2]);
