@@ -58,6 +58,7 @@ bool is_space(char c) {
 using chunks::is_tag_char;
 using chunks::is_url;
 using chunks::starts_with_ci;
+using chunks::trim_url_tail;
 
 void append_lower(std::string& out, std::string_view s) {
   for (char c : s) out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
@@ -168,10 +169,7 @@ class LexiconClassifier final : public Classifier {
       auto chunk = t.substr(i, end - i);
       if (is_url(chunk)) {
         flush(i);
-        while (!chunk.empty() &&
-               std::string_view(".,;:!?)]}>\"'").find(chunk.back()) != std::string_view::npos) {
-          chunk.remove_suffix(1);
-        }
+        chunk = trim_url_tail(chunk);
         if (links_.size() < links_.capacity()) links_.push_back(chunk);
         piece = end;
       } else if ((chunk[0] == '#' || chunk[0] == '@') && chunk.size() > 1 &&

@@ -44,6 +44,7 @@ bool is_space(char c) {
 using chunks::is_tag_char;
 using chunks::is_url;
 using chunks::starts_with_ci;
+using chunks::trim_url_tail;
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -163,10 +164,7 @@ void Featurizer::Impl::scan_text(std::string_view t) {
     auto chunk = t.substr(i, end - i);
     if (is_url(chunk)) {
       flush(i);
-      while (!chunk.empty() &&
-             std::string_view(".,;:!?)]}>\"'").find(chunk.back()) != std::string_view::npos) {
-        chunk.remove_suffix(1);
-      }
+      chunk = trim_url_tail(chunk);
       if (opt.links && !seen_link(chunk)) add_link(chunk);
       piece = end;
     } else if ((chunk[0] == '#' || chunk[0] == '@') && chunk.size() > 1 && is_tag_char(chunk[1])) {

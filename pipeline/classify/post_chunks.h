@@ -31,4 +31,13 @@ inline bool is_url(std::string_view chunk) {
          starts_with_ci(chunk, "www.");
 }
 
+// A link chunk without the punctuation that ends the sentence around it
+// ("(see https://x.example/a)." -> "https://x.example/a").
+inline std::string_view trim_url_tail(std::string_view chunk) {
+  while (!chunk.empty() &&
+         std::string_view(".,;:!?)]}>\"'").find(chunk.back()) != std::string_view::npos)
+    chunk.remove_suffix(1);
+  return chunk;
+}
+
 }  // namespace kilter::pipeline::chunks
