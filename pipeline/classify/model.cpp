@@ -245,9 +245,12 @@ void LogitsTrace::weights(std::size_t cls, float* out) const {
     // single-precision operations in the same order, lane by lane).
     const __m128 half = _mm_set1_ps(0.5f);
     const __m128 inv = _mm_set1_ps(inv_);
+    // Rows are 4-byte aligned only: the first two floats by an unaligned 64-bit load
+    // (_mm_load_sd would read a misaligned double, undefined behaviour).
     auto load = [](const Scores& r) {
-      return _mm_movelh_ps(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(r.data()))),
-                           _mm_load_ss(r.data() + 2));
+      return _mm_movelh_ps(
+          _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(r.data()))),
+          _mm_load_ss(r.data() + 2));
     };
     for (std::size_t w = 0; w < count_; ++w) {
       __m128 s = _mm_add_ps(_mm_setzero_ps(), load(words_[w].own));
