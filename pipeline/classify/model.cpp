@@ -239,6 +239,8 @@ Scores LogitsTrace::share_general(std::size_t w) const {
 }
 
 void LogitsTrace::weights(std::size_t cls, float* out) const {
+  // From a word's shares (the three classes' floats in a row).
+  const auto weight = [cls](const float* s) { return 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]); };
 #if defined(__SSE2__)
   if (n_ == 2) {
     // share(w)'s floats, the three classes side by side in one register (the same
@@ -260,14 +262,13 @@ void LogitsTrace::weights(std::size_t cls, float* out) const {
       s = _mm_mul_ps(s, inv);
       alignas(16) float v[4];
       _mm_store_ps(v, s);
-      out[w] = 1.5f * v[cls] - 0.5f * (v[0] + v[1] + v[2]);
+      out[w] = weight(v);
     }
     return;
   }
 #endif
   for (std::size_t w = 0; w < count_; ++w) {
-    const auto s = share(w);
-    out[w] = 1.5f * s[cls] - 0.5f * (s[0] + s[1] + s[2]);
+    out[w] = weight(share(w).data());
   }
 }
 

@@ -241,8 +241,18 @@ class Model {
 // fastText's word hash (FNV-1a over bytes read as int8_t).
 std::uint32_t fasttext_hash(std::string_view s);
 
-// How a feature token reads in an explanation, appended to `out`: "__x" -> "[x]",
-// "h:x" -> "[host:x]", "p:x" -> "[path:x]", a word as it is.
+// How a feature token reads in an explanation: "__x" -> "[x]", "h:x" -> "[host:x]",
+// "p:x" -> "[path:x]", a word as it is. A rewritten token reads as readable_open(t),
+// t without its two-byte prefix, then "]"; readable_open() is empty for a word.
+inline std::string_view readable_open(std::string_view t) {
+  if (t.size() < 2) return {};
+  if (t[0] == '_' && t[1] == '_') return "[";
+  if (t[1] != ':') return {};
+  return t[0] == 'h' ? "[host:" : t[0] == 'p' ? "[path:" : std::string_view{};
+}
+// The most bytes a readable form adds to its token: "[host:" and "]" for "h:".
+inline constexpr std::size_t kMostReadableAdds = 5;
+// The readable form of `token` appended to `out`.
 void append_readable(std::string_view token, std::string& out);
 
 // The Classifier port over a Model: a trusted category wins; otherwise the post is

@@ -16,24 +16,15 @@ constexpr std::size_t kMaxMatched = 5;
 }  // namespace
 
 void append_readable(std::string_view t, std::string& out) {
-  if (t.starts_with("__")) {
-    out.append("[").append(t.substr(2)).append("]");
-  } else if (t.starts_with("h:")) {
-    out.append("[host:").append(t.substr(2)).append("]");
-  } else if (t.starts_with("p:")) {
-    out.append("[path:").append(t.substr(2)).append("]");
-  } else {
+  const auto open = readable_open(t);
+  if (open.empty()) {
     out.append(t);
+  } else {
+    out.append(open).append(t.substr(2)).append("]");
   }
 }
 
 namespace {
-
-// Whether append_readable() writes `t` otherwise than as it is.
-inline bool needs_rewrite(std::string_view t) {
-  return t.size() >= 2 &&
-         ((t[0] == '_' && t[1] == '_') || (t[1] == ':' && (t[0] == 'h' || t[0] == 'p')));
-}
 
 // a == b, most unequal pairs settled by their size or first byte without a call.
 inline bool same_token(std::string_view a, std::string_view b) {
@@ -125,18 +116,18 @@ class ModelClassifier final : public Classifier {
     // tokens are rewritten (as append_readable() writes them), into text_, which only
     // grows: sized first, then written in place, without an append per piece.
     std::size_t need = 0;
-    for (std::size_t k = 0; k < n; ++k) need += tokens[top[k]].size() + 5;
+    for (std::size_t k = 0; k < n; ++k) need += tokens[top[k]].size() + kMostReadableAdds;
     if (text_.size() < need) text_.resize(std::max(need, 2 * text_.size()));
     char* const out = text_.data();
     std::size_t at = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const auto t = tokens[top[k]];
-      if (!needs_rewrite(t)) {
+      const std::string_view open = readable_open(t);
+      if (open.empty()) {
         views_[k] = t;
         continue;
       }
       const std::size_t from = at;
-      const std::string_view open = t[0] == '_' ? "[" : t[0] == 'h' ? "[host:" : "[path:";
       std::memcpy(out + at, open.data(), open.size());
       at += open.size();
       std::memcpy(out + at, t.data() + 2, t.size() - 2);
