@@ -56,9 +56,20 @@ int main(int argc, char** argv) {
   train->add_flag("!--no-lexicons", train_opts.lexicons,
                   "train on the posts alone, without the shipped lexicons' terms as examples");
   auto& to = train_opts.train;
-  train->add_option("--epoch", to.epoch, "passes over the data")->capture_default_str();
-  train->add_option("--lr", to.lr, "learning rate")->capture_default_str();
-  train->add_option("--dim", to.dim, "vector dimension")->capture_default_str();
+  std::string solver(kilter::pipeline::to_string(to.solver));
+  train->add_option("--solver", solver, "logistic (L-BFGS) or fasttext (SGD)")
+      ->check(CLI::IsMember({"logistic", "fasttext"}))
+      ->capture_default_str();
+  train->add_option("--l2", to.l2, "logistic: L2 penalty λ")->capture_default_str();
+  train
+      ->add_option("--prior-weight", to.prior_weight,
+                   "logistic: weight of a lexicon term relative to a post's 1")
+      ->capture_default_str();
+  train->add_option("--iterations", to.iterations, "logistic: L-BFGS iteration cap")
+      ->capture_default_str();
+  train->add_option("--epoch", to.epoch, "fasttext: passes over the data")->capture_default_str();
+  train->add_option("--lr", to.lr, "fasttext: learning rate")->capture_default_str();
+  train->add_option("--dim", to.dim, "fasttext: vector dimension")->capture_default_str();
   train->add_option("--word-ngrams", to.word_ngrams, "longest word n-gram")->capture_default_str();
   train->add_option("--minn", to.minn, "shortest character n-gram")->capture_default_str();
   train->add_option("--maxn", to.maxn, "longest character n-gram (0: none)")->capture_default_str();
@@ -90,6 +101,7 @@ int main(int argc, char** argv) {
   if (*classify) return kilter::daemon::classify(classify_path);
   if (*train) {
     train_opts.label_given = train_label->count() > 0;
+    train_opts.train.solver = *kilter::pipeline::parse_solver(solver);
     return kilter::daemon::train(train_opts);
   }
   if (*inspect) return kilter::daemon::inspect(inspect_path, inspect_account);

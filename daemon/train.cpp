@@ -164,6 +164,9 @@ int train(const TrainCommandOptions& opts) {
     fmt::print(stderr, " {} {}", to_string(kClassifiedCategoryList[c]), r.examples[c]);
   fmt::print(stderr, "\ntrain: vocabulary {} words, {:.1f} s, training-set accuracy {:.3f}\n",
              r.vocabulary, r.seconds, r.train_accuracy);
+  if (t.solver == pipeline::Solver::logistic)
+    fmt::print(stderr, "train: logistic regression: {} L-BFGS iterations{}, objective {:.6f}\n",
+               r.iterations, r.converged ? " (converged)" : " (the --iterations cap)", r.objective);
   if (r.calibration_posts > 0)
     fmt::print(stderr,
                "train: calibration on {} {} posts: temperature {:.3f}, NLL {:.4f} -> {:.4f}\n",

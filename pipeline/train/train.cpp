@@ -14,22 +14,14 @@
 #include <fstream>
 #include <optional>
 
-#include <fasttext/fasttext.h>
 #include <fmt/format.h>
 
 #include "common/hash.h"
 #include "pipeline/classify/features.h"
-#include "pipeline/train/fasttext_args.h"
+#include "pipeline/train/fit.h"
 
 namespace kilter::pipeline {
 namespace {
-
-constexpr std::string_view kLabelPrefix = "__label__";
-
-// 0..2 for the three classes, 3 (not a class) for unclassified.
-std::size_t class_index(Category c) {
-  return static_cast<std::size_t>(c);
-}
 
 // A private directory (mode 0700) removed with everything in it when it goes away.
 class TempDir {
@@ -73,6 +65,9 @@ Result<void> check(const TrainOptions& o) {
   if (o.bucket < 1 || static_cast<std::uint32_t>(o.bucket) > kModelMaxBucket)
     return bad(fmt::format("bucket must be 1..{}", kModelMaxBucket));
   if (o.min_count < 1) return bad("min_count must be at least 1");
+  if (!(o.l2 >= 0 && o.l2 <= 1)) return bad("l2 must be in [0, 1]");
+  if (!(o.prior_weight >= 0 && o.prior_weight <= 1)) return bad("prior_weight must be in [0, 1]");
+  if (o.iterations < 1 || o.iterations > 100'000) return bad("iterations must be 1..100000");
   return ok();
 }
 
@@ -80,6 +75,7 @@ Result<void> check(const TrainOptions& o) {
 struct Line {
   std::string tokens;
   std::size_t cls = 0;
+  bool prior = false;  // a lexicon term (LabelledPost::prior)
 };
 
 std::vector<Line> featurize(std::span<const LabelledPost> posts) {
@@ -94,6 +90,7 @@ std::vector<Line> featurize(std::span<const LabelledPost> posts) {
       lines[i].tokens.append(t);
     }
     lines[i].cls = class_index(posts[i].label);
+    lines[i].prior = posts[i].prior;
   }
   return lines;
 }
@@ -128,63 +125,10 @@ void split(std::string_view line, std::vector<std::string_view>& out) {
   }
 }
 
-Result<ModelData> export_model(const fasttext::FastText& ft, const TrainOptions& o) {
-  auto dict = ft.getDictionary();
-  auto in = ft.getInputMatrix();
-  auto out = ft.getOutputMatrix();
-  if (dict->nlabels() != 3 || out->rows() != 3)
-    return Error{"train: fastText saw other than 3 labels"};
-  std::array<std::int64_t, 3> row_of{};  // output row of each class, Category order
-  std::array<bool, 3> found{};
-  for (std::int32_t j = 0; j < 3; ++j) {
-    const std::string label = dict->getLabel(j);
-    auto name = std::string_view(label).substr(std::min(label.size(), kLabelPrefix.size()));
-    auto c = parse_category(name);
-    auto k = c ? class_index(*c) : 3;
-    if (k >= 3) return Error{fmt::format("train: unexpected label {}", name)};
-    row_of[k] = j;
-    found[k] = true;
-  }
-  if (!found[0] || !found[1] || !found[2]) return Error{"train: a class is missing from the model"};
-  const std::int64_t dim = in->cols();
-  auto row = [&](std::int64_t r) {
-    Scores s;
-    for (std::size_t c = 0; c < 3; ++c) {
-      double d = 0;
-      for (std::int64_t k = 0; k < dim; ++k)
-        d += double{out->at(row_of[c], k)} * double{in->at(r, k)};
-      s[c] = static_cast<float>(d);
-    }
-    return s;
-  };
-  ModelData m;
-  m.minn = o.maxn > 0 ? o.minn : 0;
-  m.maxn = o.maxn;
-  m.word_ngrams = o.word_ngrams;
-  m.bucket = static_cast<std::uint32_t>(o.bucket);
-  m.info = o.info;
-  const std::int32_t nwords = dict->nwords();
-  if (in->rows() != std::int64_t{nwords} + o.bucket) return Error{"train: unexpected input matrix"};
-  for (std::int32_t i = 0; i < nwords; ++i) {
-    const auto& rows = dict->getSubwords(i);
-    std::array<double, 3> sum{};
-    for (auto r : rows) {
-      auto s = row(r);
-      for (std::size_t c = 0; c < 3; ++c) sum[c] += s[c];
-    }
-    m.words.push_back(dict->getWord(i));
-    m.word_contrib.push_back(
-        {static_cast<float>(sum[0]), static_cast<float>(sum[1]), static_cast<float>(sum[2])});
-    m.word_rows.push_back(static_cast<std::uint32_t>(rows.size()));
-  }
-  m.bucket_contrib.reserve(m.bucket);
-  for (std::int64_t b = 0; b < o.bucket; ++b) m.bucket_contrib.push_back(row(nwords + b));
-  return m;
-}
-
-// Trains fastText on the lines at `which` and exports the model.
+// Writes the lines at `which` as the solvers' input file, fits, exports the model.
 Result<Model> fit(const std::vector<Line>& lines, std::span<const std::size_t> which,
-                  const TrainOptions& o, const std::string& dir, std::string_view name) {
+                  const TrainOptions& o, const std::string& dir, std::string_view name,
+                  const TrainCallbacks& cb, TrainReport* report = nullptr) {
   auto path = dir + "/" + std::string(name) + ".txt";
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -194,16 +138,12 @@ Result<Model> fit(const std::vector<Line>& lines, std::span<const std::size_t> w
       return Error{fmt::format("train: cannot write {}: {}", path, std::strerror(errno)),
                    errc_from_errno(errno)};
   }
-  const auto a = fasttext_args(o, path);
-  fasttext::FastText ft;
-  try {
-    ft.train(a);
-  } catch (const std::exception& e) {
-    return Error{fmt::format("train: fastText: {}", e.what())};
-  }
+  std::vector<float> weights;  // in the file's order
+  for (auto i : which)
+    weights.push_back(lines[i].prior ? static_cast<float>(o.prior_weight) : 1.0f);
+  auto data = fit_file(path, weights, o, cb, report);
   std::error_code ec;
   std::filesystem::remove(path, ec);
-  auto data = export_model(ft, o);
   if (!data.ok()) return data.error();
   return Model::from_data(std::move(*data));
 }
@@ -228,6 +168,16 @@ double nll(std::span<const Scores> logits, std::span<const Category> labels, flo
 }
 
 }  // namespace
+
+std::string_view to_string(Solver s) {
+  return s == Solver::logistic ? "logistic" : "fasttext";
+}
+
+std::optional<Solver> parse_solver(std::string_view s) {
+  if (s == "logistic") return Solver::logistic;
+  if (s == "fasttext") return Solver::fasttext;
+  return std::nullopt;
+}
 
 void LabelledPost::view(View& out) const {
   out.hashtags.assign(hashtags.begin(), hashtags.end());
@@ -321,7 +271,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
   std::optional<Model> final_model;
   if (!o.calibration.empty()) {
     say("training on all posts");
-    auto m = fit(lines, all, o, dir->path(), "all");
+    auto m = fit(lines, all, o, dir->path(), "all", cb, &rep);
     if (!m.ok()) return m.error();
     for (const auto& p : o.calibration)
       if (class_index(p.label) >= 3)
@@ -342,7 +292,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
     if (!held.empty() && rest_classes[0] > 0 && rest_classes[1] > 0 && rest_classes[2] > 0) {
       say(fmt::format("calibration: training on {} posts, holding out {}", rest.size(),
                       held.size()));
-      auto m = fit(lines, rest, o, dir->path(), "rest");
+      auto m = fit(lines, rest, o, dir->path(), "rest", cb);
       if (!m.ok()) return m.error();
       logits_of(*m, lines, held, cal_logits, cal_labels);
       rep.calibration_held_out = true;
@@ -361,7 +311,7 @@ Result<TrainedModel> train(std::span<const LabelledPost> posts, const TrainOptio
   }
   if (!final_model) {
     say(fmt::format("training on all {} posts", posts.size()));
-    auto m = fit(lines, all, o, dir->path(), "all");
+    auto m = fit(lines, all, o, dir->path(), "all", cb, &rep);
     if (!m.ok()) return m.error();
     final_model.emplace(std::move(*m));
   }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,13 +41,29 @@ struct LabelledPost {
   static LabelledPost from(const Event& post, Category label, std::vector<std::string> terms);
 };
 
+// How the model's weights are fitted. Both read the same features (fastText's dictionary:
+// words, character n-grams, word n-gram buckets) and write the same model file.
+enum class Solver {
+  logistic,  // multinomial logistic regression, L2, fitted by L-BFGS (convex: one optimum)
+  fasttext,  // fastText supervised: SGD over a low-rank factorisation (dim)
+};
+std::string_view to_string(Solver s);
+std::optional<Solver> parse_solver(std::string_view s);
+
 struct TrainOptions {
-  // fastText's hyperparameters (supervised, softmax loss, one thread, fixed seed).
+  Solver solver = Solver::logistic;
+  // logistic: λ of the L2 term (mean NLL + λ/2 ||W||²) and the L-BFGS iteration cap.
+  double l2 = 1e-8;
+  int iterations = 2000;
+  // logistic: the weight of a lexicon term (`prior`) in the loss, relative to a post's 1.
+  double prior_weight = 0.3;
+  // fastText's hyperparameters (supervised, softmax loss, one thread, fixed seed); the
+  // dictionary's (word_ngrams, minn, maxn, bucket, min_count) apply to both solvers.
   int epoch = 25;
   double lr = 0.5;
   int dim = 50;
   int word_ngrams = 2;
-  int minn = 4;  // character n-grams, in UTF-8 characters; maxn 0: none
+  int minn = 6;  // character n-grams, in UTF-8 characters; maxn 0: none
   int maxn = 6;
   int bucket = 100'000;  // hashed n-gram rows: the model's size and cache footprint
   int min_count = 1;     // words seen fewer times are left out of the vocabulary
@@ -72,6 +89,11 @@ struct TrainReport {
   double nll_before = 0, nll_after = 0;  // calibration NLL at T = 1 and at T
   float temperature = 1;
   std::size_t model_bytes = 0;
+  // logistic: the final fit's L-BFGS iterations, objective (weighted mean NLL + L2 term
+  // at T = 1), and whether it converged before the iteration cap.
+  int iterations = 0;
+  double objective = 0;
+  bool converged = false;
 };
 
 struct TrainedModel {

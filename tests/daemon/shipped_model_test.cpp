@@ -22,12 +22,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Floors: the measured figures (docs/classifier.md) rounded down by about a point.
-constexpr double kTestAccuracy = 0.89;
-constexpr double kTestRecall = 0.88;
-constexpr double kTestLangAccuracy = 0.89;
-constexpr double kTestLangRecall = 0.87;
-constexpr double kTestHardAccuracy = 0.90;
+// Floors: issue 12's bar (accuracy 0.92, every class recall 0.88, both languages, hard
+// kinds 0.88) or, where the measured figures (docs/classifier.md) are well above it, the
+// figure rounded down by about a point.
+constexpr double kTestAccuracy = 0.925;
+constexpr double kTestRecall = 0.92;
+constexpr double kTestLangAccuracy = 0.92;
+constexpr double kTestLangRecall = 0.91;
+constexpr double kTestHardAccuracy = 0.93;
 constexpr double kTestMaxEce = 0.04;
 constexpr double kTestCoverage = 0.97;
 constexpr double kHeldOutAccuracy = 0.97;

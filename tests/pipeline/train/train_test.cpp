@@ -28,9 +28,10 @@ std::vector<LabelledPost> dev_posts() {
   return r.ok() ? r->posts : std::vector<LabelledPost>{};
 }
 
-// Small, quick options (the equivalence holds for any).
+// Small, quick fastText options (the equivalence holds for any).
 TrainOptions quick() {
   TrainOptions o;
+  o.solver = Solver::fasttext;
   o.epoch = 30;
   o.lr = 1.0;
   o.dim = 20;
@@ -287,7 +288,8 @@ TEST(TrainErrors, BadOptionsAreErrors) {
   for (auto bad :
        {+[](TrainOptions& o) { o.epoch = 0; }, +[](TrainOptions& o) { o.minn = o.maxn + 1; },
         +[](TrainOptions& o) { o.bucket = 0; }, +[](TrainOptions& o) { o.dim = 0; },
-        +[](TrainOptions& o) { o.word_ngrams = 9; }}) {
+        +[](TrainOptions& o) { o.word_ngrams = 9; }, +[](TrainOptions& o) { o.l2 = -1; },
+        +[](TrainOptions& o) { o.iterations = 0; }, +[](TrainOptions& o) { o.prior_weight = 2; }}) {
     auto o = quick();
     bad(o);
     EXPECT_FALSE(train(posts, o).ok());
