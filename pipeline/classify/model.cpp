@@ -359,11 +359,19 @@ Scores Model::logits_impl(std::span<const std::string_view> tokens, LogitsTrace*
       if constexpr (kTrace) trace->grams_[traced_grams++] = &row;
     }
   };
+  // The table slot of the next token is fetched while this one is read (its hash is
+  // computed one token ahead): the slot's cache miss overlaps this token's work.
+  std::uint32_t next_hash = tokens.empty() ? 0 : quick_hash(tokens[0]);
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const auto t = tokens[i];
     const auto tok = static_cast<std::uint32_t>(i);
+    const std::uint32_t qh = next_hash;
+    if (i + 1 < tokens.size()) {
+      next_hash = quick_hash(tokens[i + 1]);
+      __builtin_prefetch(&table_[slot_of(next_hash, mask_)]);
+    }
     // A vocabulary word is a word fastText reads (no blank, not a label), but "</s>".
-    const auto id = find(t, quick_hash(t));
+    const auto id = find(t, qh);
     if (id != kEmpty) {
       if (id != eos_id_) word(t, id, words_[id].fthash, tok);
       continue;
