@@ -13,42 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/owned_post.h"
+
 namespace kilter::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Owns the strings an Event views.
-struct Post {
-  std::string text;
-  std::string lang;
-  PostKind kind = PostKind::original;
-  std::optional<Category> category;
-  std::vector<std::string> hashtags, mentions, links;
+struct Post : test_support::OwnedPost {
+  Post() { kind = PostKind::original; }
   std::string expected;
-
-  Event event() {
-    views_.clear();
-    views_.reserve(hashtags.size() + mentions.size() + links.size());
-    auto span_of = [&](const std::vector<std::string>& v) {
-      auto first = views_.size();
-      for (const auto& s : v) views_.emplace_back(s);
-      return std::span<const std::string_view>(views_.data() + first, v.size());
-    };
-    Event e;
-    e.type = EventType::post;
-    e.text = text;
-    e.lang = lang;
-    e.kind = kind;
-    e.category = category;
-    e.hashtags = span_of(hashtags);
-    e.mentions = span_of(mentions);
-    e.links = span_of(links);
-    return e;
-  }
-
- private:
-  std::vector<std::string_view> views_;
 };
 
 std::unique_ptr<Classifier> make(ClassifierOptions opts = {}) {

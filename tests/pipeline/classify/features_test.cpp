@@ -11,38 +11,17 @@
 
 #include "pipeline/classify/classifier.h"
 #include "tests/support/alloc_counter.h"
+#include "tests/support/owned_post.h"
 
 namespace kilter::pipeline {
 namespace {
 
-struct Post {
-  Post(std::string t, std::string l = {}, PostKind k = PostKind::unknown)  // NOLINT: implicit
-      : text(std::move(t)), lang(std::move(l)), kind(k) {}
-
-  std::string text;
-  std::string lang;
-  PostKind kind = PostKind::unknown;
-  std::vector<std::string> hashtags, mentions, links;
-
-  Event event() {
-    views_.clear();
-    views_.reserve(hashtags.size() + mentions.size() + links.size());
-    auto span_of = [&](const std::vector<std::string>& v) {
-      auto first = views_.size();
-      for (const auto& s : v) views_.emplace_back(s);
-      return std::span<const std::string_view>(views_.data() + first, v.size());
-    };
-    Event e;
-    e.text = text;
-    e.lang = lang;
-    e.kind = kind;
-    e.hashtags = span_of(hashtags);
-    e.mentions = span_of(mentions);
-    e.links = span_of(links);
-    return e;
+struct Post : test_support::OwnedPost {
+  Post(std::string t, std::string l = {}, PostKind k = PostKind::unknown) {  // NOLINT: implicit
+    text = std::move(t);
+    lang = std::move(l);
+    kind = k;
   }
-
-  std::vector<std::string_view> views_;  // what event() points at
 };
 
 // The tokens joined by single spaces (a token never holds one).

@@ -33,6 +33,14 @@ double softmax_of(const std::vector<double>& w, std::size_t row, std::size_t c) 
   return std::exp(w[row * 3 + c]) / z;
 }
 
+std::vector<LabelledPost> dev_posts() {
+  LabelledReadOptions ro;
+  ro.label = "expected";
+  auto r = read_labelled(std::string(KILTER_SOURCE_DIR) + "/tests/data/classifier_dev.ndjson", ro);
+  EXPECT_TRUE(r.ok());
+  return r.ok() ? r->posts : std::vector<LabelledPost>{};
+}
+
 // Unregularised, a row seen alone predicts its examples' label frequencies.
 TEST(FitLogistic, AnUnpenalisedRowPredictsItsLabelFrequencies) {
   auto s = one_feature_set({{0, 0}, {0, 0}, {0, 1}, {0, 2}, {2, 1}, {2, 1}, {2, 1}, {2, 2}});
@@ -112,20 +120,16 @@ TEST(FitLogistic, NoExampleGivesZeroWeights) {
 // penalty) is the objective the solver reports. Were the solver's features not the rows
 // inference reads (subwords, word n-gram buckets, </s>, the 1/len weights), they differ.
 TEST(TrainLogistic, TheExportedModelComputesTheSolversObjective) {
-  LabelledReadOptions ro;
-  ro.label = "expected";
-  auto posts =
-      read_labelled(std::string(KILTER_SOURCE_DIR) + "/tests/data/classifier_dev.ndjson", ro);
-  ASSERT_TRUE(posts.ok());
-  ASSERT_GT(posts->posts.size(), 300u);
+  const auto posts = dev_posts();
+  ASSERT_GT(posts.size(), 300u);
   TrainOptions o;
   o.solver = Solver::logistic;
   o.l2 = 0;
   o.iterations = 5;  // the objective need not be the optimum to be comparable
   o.bucket = 20'000;
-  std::vector<LabelledPost> cal(posts->posts.begin(), posts->posts.begin() + 50);
+  std::vector<LabelledPost> cal(posts.begin(), posts.begin() + 50);
   o.calibration = cal;  // one fit, on all posts
-  auto trained = train(posts->posts, o);
+  auto trained = train(posts, o);
   ASSERT_TRUE(trained.ok()) << trained.error().message;
   EXPECT_EQ(trained->report.iterations, 5);
   EXPECT_FALSE(trained->report.converged);
@@ -135,7 +139,7 @@ TEST(TrainLogistic, TheExportedModelComputesTheSolversObjective) {
   LabelledPost::View v;
   std::vector<std::string_view> toks;
   double nll = 0;
-  for (const auto& p : posts->posts) {
+  for (const auto& p : posts) {
     p.view(v);
     toks.clear();
     for (auto t : f.run(v.event, p.brand_terms))
@@ -143,21 +147,17 @@ TEST(TrainLogistic, TheExportedModelComputesTheSolversObjective) {
     auto prob = Model::softmax(model->logits(toks), 1.0f);
     nll -= std::log(double{prob[static_cast<std::size_t>(p.label)]});
   }
-  nll /= static_cast<double>(posts->posts.size());
+  nll /= static_cast<double>(posts.size());
   EXPECT_NEAR(nll, trained->report.objective, 1e-4 * trained->report.objective);
 }
 
 TEST(TrainLogistic, TwoTrainingsGiveIdenticalBytes) {
-  LabelledReadOptions ro;
-  ro.label = "expected";
-  auto posts =
-      read_labelled(std::string(KILTER_SOURCE_DIR) + "/tests/data/classifier_dev.ndjson", ro);
-  ASSERT_TRUE(posts.ok());
+  const auto posts = dev_posts();
   TrainOptions o;
   o.bucket = 20'000;
   o.iterations = 100;
-  auto a = train(posts->posts, o);
-  auto b = train(posts->posts, o);
+  auto a = train(posts, o);
+  auto b = train(posts, o);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->bytes, b->bytes);
 }
