@@ -155,7 +155,10 @@ std::size_t next_chunk_start(std::string_view t, std::size_t i) {
 void Featurizer::Impl::scan_text(std::string_view t) {
   std::size_t piece = 0;
   auto flush = [&](std::size_t upto) {
-    if (upto > piece) text_piece(t.substr(piece, upto - piece));
+    // A piece of whitespace alone (" " between two hashtags) has no tokens.
+    std::size_t from = piece;
+    while (from < upto && is_space(t[from])) ++from;
+    if (upto > from) text_piece(t.substr(piece, upto - piece));
   };
   const std::size_t n = t.size();
   for (std::size_t i = next_chunk_start(t, 0); i < n; i = next_chunk_start(t, i)) {

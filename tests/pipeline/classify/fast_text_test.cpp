@@ -137,6 +137,27 @@ TEST(FastNormalize, AdversarialStrings) {
   }
 }
 
+// The Featurizer skips a piece of text that is whitespace alone (between two hashtags or
+// links) without tokenizing it: whitespace must give no token.
+TEST(FastNormalize, WhitespaceAloneGivesNoToken) {
+  const std::string ws = " \t\n\r\f\v";
+  std::string out;
+  std::vector<text::FastToken> toks;
+  for (char a : ws) {
+    for (char b : ws) {
+      for (std::size_t n = 1; n <= 40; n += 13) {
+        std::string s(n, a);
+        s.push_back(b);
+        out.clear();
+        toks.clear();
+        text::tokenize_fast(s, text::FastMode::text, out, toks);
+        EXPECT_TRUE(toks.empty()) << static_cast<int>(a) << " " << static_cast<int>(b);
+        EXPECT_EQ(normalize(s), "");
+      }
+    }
+  }
+}
+
 TEST(FastNormalize, RandomStrings) {
   // Random mixes of the pieces that matter, then random bytes.
   const std::vector<std::string> pieces = {"a",      "Z",
