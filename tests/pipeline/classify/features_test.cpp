@@ -116,6 +116,16 @@ TEST(Featurizer, HashtagsSplitIntoWordsAndDeduplicatedWithTheList) {
   EXPECT_EQ(feats({"We're #1 #HTMLParser"}, o), "we re __num __hashtag html parser htmlparser");
 }
 
+// The whitespace between chunks (skipped without tokenizing it) gives nothing, and a
+// piece that only starts with whitespace keeps its words.
+TEST(Featurizer, WhitespaceBetweenChunksGivesNoToken) {
+  FeatureOptions o;
+  o.emphasis = false;
+  EXPECT_EQ(feats({"#un \t\n\r\f\v #deux  https://a.example/b \n@trois"}, o),
+            "__hashtag un __hashtag deux __link h:a p:b __mention trois");
+  EXPECT_EQ(feats({"#un \t mot #deux \n 12 €"}, o), "__hashtag un mot __hashtag deux __price €");
+}
+
 TEST(Featurizer, MentionsSplitIntoWordsAndDeduplicated) {
   Post p{"Thanks @acme_Bakery and @JaneDoe_42!"};
   p.mentions = {"@ACME_bakery", "bob", "jane-doe-42"};
