@@ -87,6 +87,7 @@ void Featurizer::Impl::reset(bool want) {
   buf.clear();
   toks.clear();
   views.clear();
+  buf_capacity = buf.capacity();
   seen_tags.clear();
   seen_handles.clear();
   raw_tags.clear();
@@ -320,9 +321,12 @@ std::span<const std::string_view> Featurizer::run(const Event& post,
     }
   }
   m.post_markers(post, brand_terms);
-  const char* base = m.buf.data();
-  for (const auto& t : m.toks) {
-    m.views.emplace_back(t.ptr ? t.ptr : base + t.off, t.len);
+  if (m.buf.capacity() != m.buf_capacity) {  // buf moved: views made before point to freed bytes
+    const char* base = m.buf.data();
+    m.views.clear();
+    for (const auto& t : m.toks) {
+      m.views.emplace_back(t.ptr ? t.ptr : base + t.off, t.len);
+    }
   }
   return m.views;
 }

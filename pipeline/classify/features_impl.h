@@ -44,11 +44,15 @@ struct Featurizer::Impl {
   explicit Impl(const FeatureOptions& o);
 
   void reset(bool want_match);
+  // Each token is kept twice: as a view (what run() returns, made as it comes) and as a
+  // Tok, from which run() makes the views again in the rare post that moved buf.
   void emit(std::string_view marker) {
     toks.push_back({marker.data(), 0, static_cast<std::uint32_t>(marker.size())});
+    views.push_back(marker);
   }
   void emit_buf(std::size_t off, std::size_t len) {
     toks.push_back({nullptr, static_cast<std::uint32_t>(off), static_cast<std::uint32_t>(len)});
+    views.emplace_back(buf.data() + off, len);
   }
   std::string_view bytes(const text::FastToken& t) const {
     return std::string_view(buf).substr(t.off, t.len);
@@ -87,6 +91,7 @@ struct Featurizer::Impl {
   std::string path;                   // a link's percent-decoded path
   std::vector<Tok> toks;
   std::vector<std::string_view> views;  // what run() returns
+  std::size_t buf_capacity = 0;         // buf.capacity() when the post began
   std::vector<Key> seen_tags, seen_handles;
   // The raw tags and handles read so far (views into the event), so that a list item
   // written exactly like one of them is skipped without folding it.

@@ -116,6 +116,28 @@ TEST(Featurizer, HashtagsSplitIntoWordsAndDeduplicatedWithTheList) {
   EXPECT_EQ(feats({"We're #1 #HTMLParser"}, o), "we re __num __hashtag html parser htmlparser");
 }
 
+// A post long enough to move the token bytes' buffer while it is read: the tokens read
+// before the move are still right (run() makes them again from the new buffer).
+TEST(Featurizer, TokensReadBeforeTheBufferGrowsStayRight) {
+  Featurizer f;
+  std::string text = "Premier #Debut ";
+  std::string want = "premier __hashtag debut";
+  for (int k = 0; k < 1500; ++k) {
+    text += "mot ";
+    want += " mot";
+  }
+  Post p{text};
+  auto e = p.event();
+  for (int round = 0; round < 2; ++round) {  // the second on the grown buffer
+    std::string got;
+    for (auto t : f.run(e, {})) {
+      if (!got.empty()) got.push_back(' ');
+      got.append(t);
+    }
+    EXPECT_EQ(got, want) << round;
+  }
+}
+
 // The whitespace between chunks (skipped without tokenizing it) gives nothing, and a
 // piece that only starts with whitespace keeps its words.
 TEST(Featurizer, WhitespaceBetweenChunksGivesNoToken) {
