@@ -72,7 +72,6 @@ Featurizer::Impl::Impl(const FeatureOptions& o) : opt(o) {
   raw2.reserve(64);
   tmp.reserve(1024);
   path.reserve(1024);
-  toks.reserve(512);
   views.reserve(512);
   seen_tags.reserve(kMaxSeen);
   seen_handles.reserve(kMaxSeen);
@@ -85,7 +84,6 @@ Featurizer::Impl::Impl(const FeatureOptions& o) : opt(o) {
 
 void Featurizer::Impl::reset(bool want) {
   buf.clear();
-  toks.clear();
   views.clear();
   buf_capacity = buf.capacity();
   seen_tags.clear();
@@ -306,29 +304,29 @@ Featurizer::~Featurizer() = default;
 std::span<const std::string_view> Featurizer::run(const Event& post,
                                                   std::span<const std::string> brand_terms) {
   auto& m = *impl_;
-  m.reset(m.opt.brand && !brand_terms.empty());
-  m.scan_text(post.text);
-  m.match_segment();
-  if (m.opt.hashtags) {
-    for (auto tag : post.hashtags) m.add_tag(tag, true, true);
-  }
-  if (m.opt.mentions) {
-    for (auto h : post.mentions) m.add_tag(h, false, true);
-  }
-  if (m.opt.links) {
-    for (auto l : post.links) {
-      if (!m.seen_link(l)) m.add_link(l);
-    }
-  }
-  m.post_markers(post, brand_terms);
-  if (m.buf.capacity() != m.buf_capacity) {  // buf moved: views made before point to freed bytes
-    const char* base = m.buf.data();
-    m.views.clear();
-    for (const auto& t : m.toks) {
-      m.views.emplace_back(t.ptr ? t.ptr : base + t.off, t.len);
-    }
-  }
+  m.read(post, brand_terms);
+  // buf grew: the views made before point to its freed bytes. Read again: the same
+  // steps ask buf for the same sizes, which it now holds.
+  if (m.buf.capacity() != m.buf_capacity) m.read(post, brand_terms);
   return m.views;
+}
+
+void Featurizer::Impl::read(const Event& post, std::span<const std::string> brand_terms) {
+  reset(opt.brand && !brand_terms.empty());
+  scan_text(post.text);
+  match_segment();
+  if (opt.hashtags) {
+    for (auto tag : post.hashtags) add_tag(tag, true, true);
+  }
+  if (opt.mentions) {
+    for (auto h : post.mentions) add_tag(h, false, true);
+  }
+  if (opt.links) {
+    for (auto l : post.links) {
+      if (!seen_link(l)) add_link(l);
+    }
+  }
+  post_markers(post, brand_terms);
 }
 
 }  // namespace kilter::pipeline

@@ -24,13 +24,6 @@ inline std::size_t find_any(std::string_view s, std::string_view chars) {
 }
 
 struct Featurizer::Impl {
-  // A token of the result: static text (a marker) or bytes of `buf`, which may move
-  // while run() appends to it; the views are made at the end.
-  struct Tok {
-    const char* ptr = nullptr;  // static text, or null: `off` in buf
-    std::uint32_t off = 0;
-    std::uint32_t len = 0;
-  };
   struct Key {  // a hashtag's or handle's folded form in buf, for deduplication
     std::uint32_t off = 0;
     std::uint32_t len = 0;
@@ -44,16 +37,11 @@ struct Featurizer::Impl {
   explicit Impl(const FeatureOptions& o);
 
   void reset(bool want_match);
-  // Each token is kept twice: as a view (what run() returns, made as it comes) and as a
-  // Tok, from which run() makes the views again in the rare post that moved buf.
-  void emit(std::string_view marker) {
-    toks.push_back({marker.data(), 0, static_cast<std::uint32_t>(marker.size())});
-    views.push_back(marker);
-  }
-  void emit_buf(std::size_t off, std::size_t len) {
-    toks.push_back({nullptr, static_cast<std::uint32_t>(off), static_cast<std::uint32_t>(len)});
-    views.emplace_back(buf.data() + off, len);
-  }
+  void read(const Event& post, std::span<const std::string> brand_terms);  // into views
+  // A token of the result: static text (a marker) or bytes of `buf`, viewed where they
+  // are now (run() reads the post again in the rare case that buf then moved).
+  void emit(std::string_view marker) { views.push_back(marker); }
+  void emit_buf(std::size_t off, std::size_t len) { views.emplace_back(buf.data() + off, len); }
   std::string_view bytes(const text::FastToken& t) const {
     return std::string_view(buf).substr(t.off, t.len);
   }
@@ -84,12 +72,11 @@ struct Featurizer::Impl {
                      std::size_t max_words);
 
   FeatureOptions opt;
-  std::string buf;                    // bytes of the tokens
-  std::vector<text::FastToken> raw;   // tokens of the piece being read
-  std::vector<text::FastToken> raw2;  // tokens of a link part
-  std::string tmp;                    // a link part's bytes, a decoded path
-  std::string path;                   // a link's percent-decoded path
-  std::vector<Tok> toks;
+  std::string buf;                      // bytes of the tokens
+  std::vector<text::FastToken> raw;     // tokens of the piece being read
+  std::vector<text::FastToken> raw2;    // tokens of a link part
+  std::string tmp;                      // a link part's bytes, a decoded path
+  std::string path;                     // a link's percent-decoded path
   std::vector<std::string_view> views;  // what run() returns
   std::size_t buf_capacity = 0;         // buf.capacity() when the post began
   std::vector<Key> seen_tags, seen_handles;

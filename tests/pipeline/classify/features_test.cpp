@@ -117,7 +117,7 @@ TEST(Featurizer, HashtagsSplitIntoWordsAndDeduplicatedWithTheList) {
 }
 
 // A post long enough to move the token bytes' buffer while it is read: the tokens read
-// before the move are still right (run() makes them again from the new buffer).
+// before the move are still right (run() reads the post again on the grown buffer).
 TEST(Featurizer, TokensReadBeforeTheBufferGrowsStayRight) {
   Featurizer f;
   std::string text = "Premier #Debut ";
