@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
   auto& to = train_opts.train;
   std::string solver(kilter::pipeline::to_string(to.solver));
   train->add_option("--solver", solver, "logistic (L-BFGS) or fasttext (SGD)")
-      ->check(CLI::IsMember({"logistic", "fasttext"}))
+      ->check(CLI::IsMember({std::string(to_string(kilter::pipeline::Solver::logistic)),
+                             std::string(to_string(kilter::pipeline::Solver::fasttext))}))
       ->capture_default_str();
   train->add_option("--l2", to.l2, "logistic: L2 penalty λ")->capture_default_str();
   train

@@ -304,10 +304,12 @@ Featurizer::~Featurizer() = default;
 std::span<const std::string_view> Featurizer::run(const Event& post,
                                                   std::span<const std::string> brand_terms) {
   auto& m = *impl_;
-  m.read(post, brand_terms);
-  // buf grew: the views made before point to its freed bytes. Read again: the same
-  // steps ask buf for the same sizes, which it now holds.
-  if (m.buf.capacity() != m.buf_capacity) m.read(post, brand_terms);
+  // A read during which buf grew left views to its freed bytes: read again, until a read
+  // leaves buf where it began (the second does: the same steps ask buf for the same
+  // sizes, which it now holds).
+  do {
+    m.read(post, brand_terms);
+  } while (m.buf.capacity() != m.buf_capacity);
   return m.views;
 }
 

@@ -95,7 +95,7 @@ Result<ModelData> export_fasttext(const fasttext::FastText& ft, const TrainOptio
 // 1/len as fastText averages them, then L-BFGS (logistic.h).
 Result<ModelData> fit_logistic_model(const std::string& path, const TrainOptions& o,
                                      const std::vector<float>& weights, const TrainCallbacks& cb,
-                                     LogisticFit& stats) {
+                                     TrainReport* report) {
   auto args = std::make_shared<fasttext::Args>(fasttext_args(o, path));
   fasttext::Dictionary dict(args);
   SparseSet set;
@@ -134,9 +134,11 @@ Result<ModelData> fit_logistic_model(const std::string& path, const TrainOptions
   lo.l2 = o.l2;
   lo.max_iterations = o.iterations;
   auto fitted = fit_logistic(set, rows, lo, cb.progress);
-  stats.iterations = fitted.iterations;
-  stats.loss = fitted.loss;
-  stats.converged = fitted.converged;
+  if (report) {
+    report->iterations = fitted.iterations;
+    report->objective = fitted.loss;
+    report->converged = fitted.converged;
+  }
   if (cb.progress)
     cb.progress(fmt::format("logistic: {} iterations{}, objective {:.6f}", fitted.iterations,
                             fitted.converged ? " (converged)" : "", fitted.loss));
@@ -151,16 +153,7 @@ Result<ModelData> fit_logistic_model(const std::string& path, const TrainOptions
 
 Result<ModelData> fit_file(const std::string& path, const std::vector<float>& weights,
                            const TrainOptions& o, const TrainCallbacks& cb, TrainReport* report) {
-  if (o.solver == Solver::logistic) {
-    LogisticFit stats;
-    auto data = fit_logistic_model(path, o, weights, cb, stats);
-    if (report) {
-      report->iterations = stats.iterations;
-      report->objective = stats.loss;
-      report->converged = stats.converged;
-    }
-    return data;
-  }
+  if (o.solver == Solver::logistic) return fit_logistic_model(path, o, weights, cb, report);
   fasttext::FastText ft;
   try {
     ft.train(fasttext_args(o, path));

@@ -25,15 +25,15 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
 class Objective {
  public:
   Objective(const SparseSet& set, std::vector<std::uint32_t> local, double l2)
-      : set_(set), local_(std::move(local)), l2_(l2) {}
+      : set_(set), local_(std::move(local)), l2_(l2) {
+    for (auto w : set_.weights) total_ += w;
+  }
 
   double operator()(const std::vector<double>& w, std::vector<double>& g) const {
     std::fill(g.begin(), g.end(), 0.0);
-    double total = 0;
-    for (auto w8 : set_.weights) total += w8;
     double loss = 0;
     for (std::size_t i = 0; i < set_.size(); ++i) {
-      const double inv_n = set_.weights[i] / total;
+      const double inv_n = set_.weights[i] / total_;
       const auto b = set_.offsets[i], e = set_.offsets[i + 1];
       double z[K] = {0, 0, 0};
       for (auto j = b; j < e; ++j) {
@@ -64,6 +64,7 @@ class Objective {
   const SparseSet& set_;
   std::vector<std::uint32_t> local_;  // per feature occurrence: its compacted row
   double l2_;
+  double total_ = 0;  // the examples' weights, summed
 };
 
 }  // namespace
