@@ -1,0 +1,126 @@
+#include "pipeline/changelog/partition_chain.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace kilter::changelog {
+namespace {
+
+[[noreturn]] void broken_invariant(const char* what) {
+  std::fprintf(stderr, "kilter: changelog chain: %s\n", what);
+  std::abort();
+}
+
+}  // namespace
+
+PartitionChain::PartitionChain(std::string key, std::int32_t changelog_partition, WriterId writer,
+                               std::uint64_t epoch, std::optional<ChainHead> head,
+                               std::int64_t position, ChainPolicy policy)
+    : key_(std::move(key)),
+      partition_(changelog_partition),
+      writer_(writer),
+      epoch_(epoch),
+      policy_(policy),
+      head_(head),
+      position_(position) {
+  framed_.reserve(8);
+}
+
+RecordId PartitionChain::next_id() {
+  return RecordId{writer_, epoch_, ++seq_};
+}
+
+bool PartitionChain::snapshot_due() const {
+  return !head_ || tail_bytes_ >= policy_.snapshot_tail_bytes ||
+         head_->offset - head_->base >= policy_.snapshot_max_offsets;
+}
+
+std::string_view PartitionChain::frame_delta(std::int64_t from, std::int64_t to,
+                                             std::string_view body) {
+  RecordHeader h;
+  h.kind = RecordKind::delta;
+  if (!framed_.empty()) {
+    const auto& last = framed_.back().header;
+    if (last.kind != RecordKind::delta)
+      broken_invariant("a delta framed before its snapshot was sent");
+    h.prev = last.id;
+    h.base = last.base;
+    if (from != last.to) broken_invariant("a delta that does not follow the one before");
+  } else if (pending_) {
+    h.prev = pending_->id;
+    h.base = pending_->base;
+    if (from != pending_position_) broken_invariant("a delta that does not follow the one sent");
+  } else if (head_) {
+    h.prev = head_->id;
+    h.base = head_->base;
+    if (from != position_) broken_invariant("a delta that does not follow the head");
+  } else {
+    broken_invariant("a delta framed before any snapshot");
+  }
+  if (to < from) broken_invariant("a delta ending before it starts");
+  h.id = next_id();
+  h.from = from;
+  h.to = to;
+  framed_.push_back({h, body.size()});
+  encode_record(h, body, out_);
+  return out_;
+}
+
+std::string_view PartitionChain::frame_snapshot_chunk(std::string_view body, bool last) {
+  if (pending_) broken_invariant("a snapshot framed while a commit is pending");
+  RecordHeader h;
+  h.kind = RecordKind::snapshot;
+  h.last_chunk = last;
+  if (!framed_.empty()) {
+    const auto& prev = framed_.back().header;
+    if (prev.kind != RecordKind::snapshot || prev.last_chunk)
+      broken_invariant("a snapshot chunk after a delta or a complete snapshot");
+    h.prev = prev.id;
+  }
+  h.id = next_id();
+  h.base = -1;
+  h.from = h.to = position_;
+  framed_.push_back({h, body.size()});
+  encode_record(h, body, out_);
+  return out_;
+}
+
+void PartitionChain::sent(std::span<const std::int64_t> offsets) {
+  if (offsets.size() != framed_.size()) broken_invariant("offsets for other records than framed");
+  if (framed_.empty()) return;
+  if (framed_.front().header.kind == RecordKind::snapshot) {
+    if (!framed_.back().header.last_chunk)
+      broken_invariant("a snapshot sent without its last chunk");
+    head_ = ChainHead{framed_.back().header.id, partition_, offsets.back(), offsets.front()};
+    tail_bytes_ = 0;
+  } else {
+    std::size_t bytes = 0;
+    for (const auto& f : framed_) bytes += f.body_bytes;
+    pending_ =
+        ChainHead{framed_.back().header.id, partition_, offsets.back(), framed_.back().header.base};
+    pending_position_ = framed_.back().header.to;
+    pending_bytes_ += bytes;
+  }
+  framed_.clear();
+}
+
+std::optional<ChainHead> PartitionChain::pending_head() const {
+  return pending_;
+}
+
+void PartitionChain::accepted() {
+  if (!pending_) return;
+  head_ = pending_;
+  position_ = pending_position_;
+  tail_bytes_ += pending_bytes_;
+  pending_.reset();
+  pending_bytes_ = 0;
+}
+
+void PartitionChain::abandon() {
+  framed_.clear();
+  pending_.reset();
+  pending_bytes_ = 0;
+}
+
+}  // namespace kilter::changelog

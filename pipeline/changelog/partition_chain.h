@@ -1,0 +1,92 @@
+// The writing side of one input partition's chain: frames each commit's delta and each
+// snapshot chunk with the right links, learns their offsets once the changelog has
+// them, and says when a snapshot is due. The head a group commit names moves only when
+// that commit is accepted: records framed for a refused commit are orphans, and the
+// next ones link to the last accepted head again (with fresh ids: an id is never
+// reused, so an orphan can never be mistaken for a later record).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pipeline/changelog/commit_metadata.h"
+#include "pipeline/changelog/record.h"
+
+namespace kilter::changelog {
+
+struct ChainPolicy {
+  // A snapshot is due once the deltas since the chain's snapshot hold this many body
+  // bytes, or the head is this many changelog offsets past the snapshot (other
+  // partitions' records share the changelog partition: a restore reads them too).
+  std::size_t snapshot_tail_bytes = 1 << 20;
+  std::int64_t snapshot_max_offsets = 20'000;
+  std::size_t chunk_bytes = 256 << 10;  // a snapshot chunk's body, at most
+};
+
+class PartitionChain {
+ public:
+  // `head`: the chain as the local store last wrote it (nullopt: none yet; a snapshot
+  // must then come first); `position`: the local store's input position.
+  PartitionChain(std::string key, std::int32_t changelog_partition, WriterId writer,
+                 std::uint64_t epoch, std::optional<ChainHead> head, std::int64_t position,
+                 ChainPolicy policy = {});
+
+  const std::string& key() const { return key_; }
+  std::int32_t changelog_partition() const { return partition_; }
+  // The head of the last accepted commit (what the local store and the group hold).
+  const std::optional<ChainHead>& head() const { return head_; }
+  std::int64_t position() const { return position_; }
+
+  // True when a snapshot should be written before the next delta: no chain yet, or
+  // the tail since the snapshot passed the policy's bounds.
+  bool snapshot_due() const;
+
+  // The record for a commit covering input offsets [from, to), linked after the
+  // records framed and not yet given up; valid until the next frame_* call.
+  // from must be where the previous framed record (or the head) ends: a caller bug
+  // otherwise (abort).
+  std::string_view frame_delta(std::int64_t from, std::int64_t to, std::string_view body);
+  // A snapshot chunk of the state at the current position (the head's: nothing framed
+  // since it); the first chunk starts a chain, `last` ends the snapshot.
+  std::string_view frame_snapshot_chunk(std::string_view body, bool last);
+
+  // The changelog offsets of the records framed since the last sent()/abandon(), in
+  // frame order (ChangelogWriter::flush()'s answer). A complete snapshot becomes the
+  // head at once: its state is the head's state, so either may be named.
+  void sent(std::span<const std::int64_t> offsets);
+  // The head the sent deltas lead to: what the group commit names (format it with
+  // format_commit_metadata); nullopt when no delta was sent since the last accepted one.
+  std::optional<ChainHead> pending_head() const;
+  // The group commit naming pending_head() was accepted: it becomes the head.
+  void accepted();
+  // The framed or sent records are given up (the flush failed, the commit was refused):
+  // the next record links to the head again.
+  void abandon();
+
+ private:
+  struct Framed {
+    RecordHeader header;
+    std::size_t body_bytes;
+  };
+  RecordId next_id();
+
+  std::string key_;
+  std::int32_t partition_;
+  WriterId writer_;
+  std::uint64_t epoch_;
+  ChainPolicy policy_;
+  std::optional<ChainHead> head_;
+  std::int64_t position_;
+  std::size_t tail_bytes_ = 0;  // delta bodies accepted since the head's snapshot
+  std::uint64_t seq_ = 0;
+  std::vector<Framed> framed_;  // since the last sent()/abandon()
+  // Sent and not yet accepted: the head they lead to and their bytes.
+  std::optional<ChainHead> pending_;
+  std::int64_t pending_position_ = 0;
+  std::size_t pending_bytes_ = 0;
+  std::string out_;
+};
+
+}  // namespace kilter::changelog

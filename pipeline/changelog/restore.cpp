@@ -1,0 +1,85 @@
+#include "pipeline/changelog/restore.h"
+
+#include <vector>
+
+namespace kilter::changelog {
+namespace {
+
+struct Range {
+  std::vector<ChainRecord> records;
+  std::vector<std::string> bodies;  // by record
+};
+
+// The records of `key` in [from, head.offset] of the head's changelog partition.
+Result<void> read_range(ChangelogReader& reader, const RestoreRequest& req, std::int64_t from,
+                        Range& out, RestoreStats& stats, Millis timeout) {
+  out.records.clear();
+  out.bodies.clear();
+  return reader.read(
+      req.head.partition, from, req.head.offset + 1,
+      [&](const LogRecord& r) {
+        ++stats.records_read;
+        stats.bytes_read += r.key.size() + r.value.size();
+        if (r.key != req.key) return true;
+        auto v = decode_record(r.value);
+        if (!v.ok()) {
+          ++stats.corrupt;  // if the chain needed it, resolving says so
+          return true;
+        }
+        out.records.push_back({r.offset, v->header});
+        out.bodies.emplace_back(v->body);
+        return true;
+      },
+      timeout);
+}
+
+Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget& target,
+                   RestoreStats& stats) {
+  if (!chain.continues_local) {
+    if (auto r = target.reset(); !r.ok()) return r;
+  }
+  for (auto i : chain.order) {
+    const auto& body = range.bodies[i];
+    auto r = range.records[i].header.kind == RecordKind::snapshot
+                 ? target.apply_snapshot_chunk(body)
+                 : target.apply_delta(body);
+    if (!r.ok()) return r;
+    ++stats.records_applied;
+    stats.bytes_applied += body.size();
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
+                                       RestoreTarget& target, Millis timeout) {
+  RestoreStats stats;
+  if (req.local && req.local->id == req.head.id) return stats;  // already there
+  Range range;
+  // The records after the local head, when it is on the chain: read from it only.
+  if (req.local && req.local->partition == req.head.partition &&
+      req.local->offset >= req.head.base && req.local->offset < req.head.offset) {
+    if (auto r = read_range(reader, req, req.local->offset, range, stats, timeout); !r.ok())
+      return r.error();
+    auto chain = resolve_chain(range.records, req.head, req.committed,
+                               LocalHead{req.local->id, req.local_position});
+    if (chain.ok() && chain->continues_local) {
+      stats.kind = RestoreStats::Kind::partial;
+      if (auto r = apply(range, *chain, target, stats); !r.ok()) return r.error();
+      if (auto r = target.finish(req.head, req.committed); !r.ok()) return r.error();
+      return stats;
+    }
+    // Not on the chain (another owner's branch, or an older snapshot): from the start.
+  }
+  if (auto r = read_range(reader, req, req.head.base, range, stats, timeout); !r.ok())
+    return r.error();
+  auto chain = resolve_chain(range.records, req.head, req.committed);
+  if (!chain.ok()) return chain.error();
+  stats.kind = RestoreStats::Kind::full;
+  if (auto r = apply(range, *chain, target, stats); !r.ok()) return r.error();
+  if (auto r = target.finish(req.head, req.committed); !r.ok()) return r.error();
+  return stats;
+}
+
+}  // namespace kilter::changelog
