@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace kilter::changelog {
 namespace {
 
@@ -56,6 +58,23 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
                                        RestoreTarget& target, Millis timeout) {
   RestoreStats stats;
   if (req.local && req.local->id == req.head.id) return stats;  // already there
+  // The range must be in the changelog partition: the snapshot not yet dropped by
+  // retention, the head before its end (metadata is text from anyone in the group; a
+  // topic recreated under the same name starts its offsets again).
+  auto bounds = reader.bounds(req.head.partition, timeout);
+  if (!bounds.ok()) return bounds.error();
+  if (req.head.offset >= bounds->high)
+    return Error{fmt::format("changelog restore of {}: the head at offset {} is past the end of "
+                             "changelog partition {} (next offset {}): another topic's, or a "
+                             "topic recreated",
+                             req.key, req.head.offset, req.head.partition, bounds->high),
+                 Errc::failed};
+  if (req.head.base < bounds->low)
+    return Error{fmt::format("changelog restore of {}: the chain's snapshot at offset {} of "
+                             "changelog partition {} is gone (the oldest kept is {}): the "
+                             "topic's retention is shorter than its snapshots need",
+                             req.key, req.head.base, req.head.partition, bounds->low),
+                 Errc::failed};
   Range range;
   // The records after the local head, when it is on the chain: read from it only.
   if (req.local && req.local->partition == req.head.partition &&

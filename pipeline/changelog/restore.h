@@ -45,7 +45,9 @@ struct RestoreStats {
 };
 
 // Errors: the changelog unreadable (`unavailable`: retry), the chain's snapshot older
-// than what the changelog keeps or the chain broken (`failed`), the target's own.
+// than what the changelog keeps, a head past the changelog partition's end, or the chain
+// broken (`failed`), the target's own. Nothing is handed to the target before the
+// bounds are checked and the chain resolved.
 // Memory: the records of this partition in the range read (its snapshot and tail, plus
 // any orphans), not the other partitions'.
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,

@@ -1,0 +1,183 @@
+// Edge cases of the changelog protocol found in review: a changelog whose partition count
+// changed under a running chain, a writer that reuses an epoch after a crash, commit
+// metadata that names a head past the changelog's end. Each test failed before its fix.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "pipeline/changelog/chain.h"
+#include "pipeline/changelog/memory_log.h"
+#include "pipeline/changelog/partition_chain.h"
+#include "pipeline/changelog/restore.h"
+
+namespace kilter::changelog {
+namespace {
+
+constexpr Millis kWait{100};
+const std::string kKey = record_key("events", 6);
+
+// The state is the list of delta bodies; a snapshot's chunk holds it joined by ','.
+struct Target : RestoreTarget {
+  std::vector<std::string> state;
+  Result<void> reset() override {
+    state.clear();
+    return {};
+  }
+  Result<void> apply_snapshot_chunk(std::string_view body) override {
+    while (!body.empty()) {
+      const auto at = body.find(',');
+      state.emplace_back(body.substr(0, at));
+      body = at == std::string_view::npos ? std::string_view{} : body.substr(at + 1);
+    }
+    return {};
+  }
+  Result<void> apply_delta(std::string_view body) override {
+    state.emplace_back(body);
+    return {};
+  }
+  Result<void> finish(const ChainHead&, std::int64_t) override { return {}; }
+};
+
+WriterId writer(std::uint8_t b) {
+  WriterId w;
+  w.fill(b);
+  return w;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+// Sends what `chain` framed (one record) and learns its offset.
+void send(ChangelogWriter& w, PartitionChain& chain, std::string_view record) {
+  ASSERT_TRUE(w.append(chain.changelog_partition(), chain.key(), record).ok());
+  auto off = w.flush(kWait);
+  ASSERT_TRUE(off.ok());
+  chain.sent(*off);
+}
+
+void snapshot(ChangelogWriter& w, PartitionChain& chain, const std::vector<std::string>& state) {
+  send(w, chain, chain.frame_snapshot_chunk(join(state), true));
+}
+
+// A commit the group accepts: returns the metadata it commits.
+std::string commit(ChangelogWriter& w, PartitionChain& chain, const std::string& body,
+                   std::int64_t events) {
+  send(w, chain, chain.frame_delta(chain.position(), chain.position() + events, body));
+  auto head = chain.pending_head();
+  EXPECT_TRUE(head);
+  chain.accepted();
+  return format_commit_metadata(*head);
+}
+
+Result<RestoreStats> restore(MemoryLog& log, std::string_view metadata, std::int64_t committed,
+                             Target& t, std::optional<ChainHead> local = std::nullopt,
+                             std::int64_t local_position = 0) {
+  auto head = parse_commit_metadata(metadata);
+  EXPECT_TRUE(head) << metadata;
+  RestoreRequest req{kKey, *head, committed, local, local_position};
+  auto reader = log.reader();
+  return restore_partition(*reader, req, t, kWait);
+}
+
+// Input partition 6 wrote to changelog partition 6 % 2 = 0; the topic then got 4
+// partitions (an operator added some), so the partition's records go to 6 % 4 = 2 from
+// now on. A delta there cannot link to a head in partition 0 (a restore reads one
+// partition): the chain must start again with a snapshot in the new partition.
+TEST(ChainEdge, AChangelogPartitionCountChangeStartsANewChainWithASnapshot) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain before(kKey, 6 % 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, before, {});
+  std::string meta = commit(*w, before, "d1", 5);
+  ASSERT_EQ(before.head()->partition, 0);
+
+  PartitionChain after(kKey, 6 % 4, writer(1), 2, before.head(), before.position());
+  EXPECT_TRUE(after.snapshot_due()) << "the head is in another changelog partition";
+  if (after.snapshot_due()) snapshot(*w, after, {"d1"});
+  meta = commit(*w, after, "d2", 3);
+  EXPECT_EQ(parse_commit_metadata(meta)->partition, 2);
+  Target t;
+  auto s = restore(log, meta, 8, t);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(t.state, (std::vector<std::string>{"d1", "d2"}));
+  // The local store of the old chain is not on the new one: a full restore.
+  Target local;
+  local.state = {"d1"};
+  auto p = restore(log, meta, 8, local, before.head(), before.position());
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->kind, RestoreStats::Kind::full);
+  EXPECT_EQ(local.state, (std::vector<std::string>{"d1", "d2"}));
+}
+
+TEST(ChainEdgeDeathTest, ADeltaLinkedToAHeadInAnotherChangelogPartitionAborts) {
+  PartitionChain before(kKey, 0, writer(1), 1, ChainHead{{writer(1), 1, 2}, 0, 7, 3}, 5);
+  EXPECT_DEATH(
+      {
+        PartitionChain after(kKey, 2, writer(1), 2, before.head(), 5);
+        (void)after.frame_delta(5, 6, "d");
+      },
+      "another changelog partition");
+}
+
+// The design asks for a new epoch each time a writer starts owning a partition; a
+// writer that crashed before it stored its raised epoch reuses one, and with it the ids
+// of records it sent before (orphans, or records of its older chain). A link then names
+// an id that two records carry: the one meant is the latest before the linking record.
+TEST(ChainEdge, AnEpochReusedAfterACrashStillResolvesTheNamedChain) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain first(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, first, {});                             // (w,1,1)
+  std::string meta = commit(*w, first, "d1", 2);       // (w,1,2)
+  send(*w, first, first.frame_delta(2, 4, "orphan"));  // (w,1,3), then the commit refused
+  first.abandon();
+  // The crash; the restart reuses epoch 1: its ids start again at 1.
+  PartitionChain again(kKey, 2, writer(1), 1, first.head(), first.position());
+  meta = commit(*w, again, "n1", 1);  // (w,1,1) again
+  meta = commit(*w, again, "n2", 2);  // (w,1,2) again
+  meta = commit(*w, again, "n3", 1);  // (w,1,3) again
+  Target t;
+  auto s = restore(log, meta, 6, t);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(t.state, (std::vector<std::string>{"d1", "n1", "n2", "n3"}));
+}
+
+// Commit metadata is text anyone in the group can write: a head past the end of the
+// changelog partition (another topic's metadata, a topic recreated, or hostile text up
+// to the largest offset) is a clear failure, and computes nothing out of range.
+TEST(ChainEdge, AHeadPastTheChangelogsEndIsAClearFailure) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain chain(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, chain, {});
+  (void)commit(*w, chain, "d1", 2);
+  for (const std::int64_t offset :
+       {std::int64_t{2}, std::int64_t{1000}, std::numeric_limits<std::int64_t>::max()}) {
+    ChainHead h{{writer(1), 1, 2}, 2, offset, 0};
+    Target t;
+    auto s = restore(log, format_commit_metadata(h), 2, t);
+    ASSERT_FALSE(s.ok()) << offset;
+    EXPECT_EQ(s.error().code, Errc::failed);
+    EXPECT_NE(s.error().message.find("past the end"), std::string::npos) << s.error().message;
+  }
+}
+
+TEST(ChainEdge, RetentionThatTookTheBaseSaysSo) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain chain(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, chain, {});
+  const auto meta = commit(*w, chain, "d1", 2);
+  log.truncate(2, 1);
+  Target t;
+  auto s = restore(log, meta, 2, t);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::failed);
+  EXPECT_NE(s.error().message.find("retention"), std::string::npos) << s.error().message;
+}
+
+}  // namespace
+}  // namespace kilter::changelog
