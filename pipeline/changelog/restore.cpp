@@ -91,10 +91,18 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
     }
     // Not on the chain (another owner's branch, or an older snapshot): from the start.
   }
+  const auto corrupt_before = stats.corrupt;
   if (auto r = read_range(reader, req, req.head.base, range, stats, timeout); !r.ok())
     return r.error();
   auto chain = resolve_chain(range.records, req.head, req.committed);
-  if (!chain.ok()) return chain.error();
+  if (!chain.ok()) {
+    // Say so when records of the partition did not decode: the missing link may be one.
+    const auto corrupt = stats.corrupt - corrupt_before;
+    if (corrupt == 0) return chain.error();
+    return Error{fmt::format("{} ({} record{} of the partition did not decode: corrupt)",
+                             chain.error().message, corrupt, corrupt == 1 ? "" : "s"),
+                 chain.error().code};
+  }
   stats.kind = RestoreStats::Kind::full;
   if (auto r = apply(range, *chain, target, stats); !r.ok()) return r.error();
   if (auto r = target.finish(req.head, req.committed); !r.ok()) return r.error();

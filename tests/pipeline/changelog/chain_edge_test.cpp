@@ -179,5 +179,37 @@ TEST(ChainEdge, RetentionThatTookTheBaseSaysSo) {
   EXPECT_NE(s.error().message.find("retention"), std::string::npos) << s.error().message;
 }
 
+// A record of the chain that does not decode (bytes damaged on the way or on disk): the
+// restore fails, and its error says that corrupt records were there, not only that a
+// link is missing (the operator's first question).
+TEST(ChainEdge, ARestoreThatFailsOnACorruptLinkSaysSo) {
+  MemoryLog log(4), damaged(4);
+  auto w = log.writer();
+  PartitionChain chain(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, chain, {});
+  (void)commit(*w, chain, "d1", 2);
+  const auto meta = commit(*w, chain, "d2", 2);
+  // The same records, the middle delta's last byte flipped (its checksum then fails).
+  auto r = log.reader();
+  auto wd = damaged.writer();
+  ASSERT_TRUE(r->read(
+                   2, 0, 3,
+                   [&](const LogRecord& rec) {
+                     std::string v(rec.value);
+                     if (rec.offset == 1) v.back() = static_cast<char>(v.back() ^ 1);
+                     EXPECT_TRUE(wd->append(2, rec.key, v).ok());
+                     return true;
+                   },
+                   kWait)
+                  .ok());
+  ASSERT_TRUE(wd->flush(kWait).ok());
+  Target t;
+  auto s = restore(damaged, meta, 4, t);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::failed);
+  EXPECT_NE(s.error().message.find("1 record of the partition did not decode"), std::string::npos)
+      << s.error().message;
+}
+
 }  // namespace
 }  // namespace kilter::changelog
