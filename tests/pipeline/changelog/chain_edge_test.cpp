@@ -211,5 +211,42 @@ TEST(ChainEdge, ARestoreThatFailsOnACorruptLinkSaysSo) {
       << s.error().message;
 }
 
+// Metrics follow a restore as it goes (a long restore shows its rate while the partition
+// warms), not only at its end; one RestoreProgress adds up every restore.
+TEST(ChainEdge, ProgressCountersMoveDuringTheRestore) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain chain(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, chain, {});
+  (void)commit(*w, chain, "d1", 2);
+  const auto meta = commit(*w, chain, "d2", 2);
+  struct Watching : Target {
+    RestoreProgress* progress = nullptr;
+    std::vector<std::uint64_t> applied_seen;
+    Result<void> apply_delta(std::string_view body) override {
+      applied_seen.push_back(progress->records_applied.load());
+      return Target::apply_delta(body);
+    }
+  };
+  RestoreProgress progress;
+  Watching t;
+  t.progress = &progress;
+  auto head = parse_commit_metadata(meta);
+  RestoreRequest req{kKey, *head, 4, std::nullopt, 0};
+  auto reader = log.reader();
+  auto s = restore_partition(*reader, req, t, kWait, &progress);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(t.applied_seen, (std::vector<std::uint64_t>{1, 2}));  // the snapshot, then d1
+  EXPECT_EQ(progress.records_read.load(), s->records_read);
+  EXPECT_EQ(progress.bytes_read.load(), s->bytes_read);
+  EXPECT_EQ(progress.records_applied.load(), 3u);
+  EXPECT_EQ(progress.bytes_applied.load(), s->bytes_applied);
+  Watching again;
+  again.progress = &progress;
+  ASSERT_TRUE(restore_partition(*reader, req, again, kWait, &progress).ok());
+  EXPECT_EQ(progress.records_applied.load(), 6u);
+  EXPECT_EQ(progress.records_read.load(), 2 * s->records_read);
+}
+
 }  // namespace
 }  // namespace kilter::changelog
