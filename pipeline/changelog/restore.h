@@ -21,6 +21,8 @@ class RestoreTarget {
   virtual ~RestoreTarget() = default;
   // Forget the partition's local state (a full restore starts from a snapshot).
   virtual Result<void> reset() = 0;
+  // The bodies stay valid until restore_partition returns: a target may keep the views
+  // and write them in batches (storage's apply_deltas), at the latest in finish().
   virtual Result<void> apply_snapshot_chunk(std::string_view body) = 0;
   virtual Result<void> apply_delta(std::string_view body) = 0;
   // Everything is applied: the state is the head's, at input `position`.

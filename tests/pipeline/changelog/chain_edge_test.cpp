@@ -248,5 +248,42 @@ TEST(ChainEdge, ProgressCountersMoveDuringTheRestore) {
   EXPECT_EQ(progress.records_read.load(), 2 * s->records_read);
 }
 
+// A target may keep the bodies' views until finish() and write them in one batch (as
+// storage's apply_deltas does), also when a partial read was tried first.
+TEST(ChainEdge, BodiesStayValidUntilTheRestoreReturns) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain chain(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, chain, {"s1"});
+  (void)commit(*w, chain, "d1", 2);
+  const auto local = chain.head();
+  const auto local_position = chain.position();
+  std::string meta;
+  for (const char* d : {"d2", "d3", "d4", "d5"}) meta = commit(*w, chain, d, 1);
+  struct Batching : Target {
+    std::vector<std::string_view> kept;
+    Result<void> apply_snapshot_chunk(std::string_view body) override {
+      kept.push_back(body);
+      return {};
+    }
+    Result<void> apply_delta(std::string_view body) override {
+      kept.push_back(body);
+      return {};
+    }
+    Result<void> finish(const ChainHead&, std::int64_t) override {
+      for (auto b : kept) state.emplace_back(b);
+      return {};
+    }
+  };
+  Batching full;
+  ASSERT_TRUE(restore(log, meta, 6, full).ok());
+  EXPECT_EQ(full.state, (std::vector<std::string>{"s1", "d1", "d2", "d3", "d4", "d5"}));
+  Batching partial;
+  auto s = restore(log, meta, 6, partial, local, local_position);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->kind, RestoreStats::Kind::partial);
+  EXPECT_EQ(partial.state, (std::vector<std::string>{"d2", "d3", "d4", "d5"}));
+}
+
 }  // namespace
 }  // namespace kilter::changelog
