@@ -27,9 +27,10 @@ Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const 
                               head.offset));
 
   // Backwards from the head, in one pass over the records: each link is the latest
-  // record before the linking one that carries the id it names. An id is unique when
-  // writers raise their epoch as they should; a writer that reused one after a crash
-  // sent the same id twice, and the record it linked to is then the later one.
+  // record before the linking one that carries the id it names and ends (in input
+  // offsets) where the linking one starts. An id is unique when writers raise their epoch
+  // as they should; a writer that reused one after a crash sent ids twice (records of its
+  // earlier run, orphans of its later one), and the offsets tell them apart.
   ResolvedChain out;
   std::vector<std::size_t> back;  // head first
   std::size_t cur = static_cast<std::size_t>(at - records.begin());
@@ -42,12 +43,20 @@ Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const 
     back.push_back(cur);
     if (r.header.prev.none()) break;
     std::size_t i = cur;
-    while (i > 0 && !(records[i - 1].header.id == r.header.prev)) --i;
+    bool id_seen = false;
+    for (; i > 0; --i) {
+      const auto& c = records[i - 1].header;
+      if (!(c.id == r.header.prev)) continue;
+      if (c.to == r.header.from) break;
+      id_seen = true;
+    }
     if (i == 0) {
       // The local head may be further back than what was read: then the caller reads
       // from the base; otherwise the chain is broken.
-      return broken(fmt::format("record {} at offset {} follows {}, which is not before it",
-                                describe(r.header.id), r.offset, describe(r.header.prev)));
+      return broken(fmt::format(
+          "record {} at offset {} follows {}, {}", describe(r.header.id), r.offset,
+          describe(r.header.prev),
+          id_seen ? "whose input offsets do not end where it starts" : "which is not before it"));
     }
     cur = i - 1;
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 
 #include "pipeline/changelog/chain.h"
 #include "pipeline/changelog/memory_log.h"
@@ -283,6 +284,114 @@ TEST(ChainEdge, BodiesStayValidUntilTheRestoreReturns) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->kind, RestoreStats::Kind::partial);
   EXPECT_EQ(partial.state, (std::vector<std::string>{"d2", "d3", "d4", "d5"}));
+}
+
+// The restarted writer's own orphans carry ids of its earlier run too: the link is told
+// apart by the input offsets (the orphan ends elsewhere).
+TEST(ChainEdge, AnEpochReusedAfterACrashWithOrphansOfTheSameIds) {
+  MemoryLog log(4);
+  auto w = log.writer();
+  PartitionChain first(kKey, 2, writer(1), 1, std::nullopt, 0);
+  snapshot(*w, first, {});           // (w,1,1)
+  (void)commit(*w, first, "d1", 2);  // (w,1,2) [0, 2)
+  PartitionChain again(kKey, 2, writer(1), 1, first.head(), first.position());
+  send(*w, again, again.frame_delta(2, 3, "x1"));  // (w,1,1), refused
+  again.abandon();
+  send(*w, again, again.frame_delta(2, 4, "x2"));  // (w,1,2) [2, 4), refused
+  again.abandon();
+  const auto meta = commit(*w, again, "x3", 3);  // (w,1,3) [2, 5), after (w,1,2) = d1
+  Target t;
+  auto s = restore(log, meta, 5, t);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(t.state, (std::vector<std::string>{"d1", "x3"}));
+}
+
+// Random commits, refusals, a broker away, restarts that reuse the epoch half the time
+// and sometimes find the changelog with another partition count, and new owners: a
+// restore always gives the accepted batches.
+TEST(ChainEdge, RandomRestartsReusingEpochsAndMovingPartitionsRestoreTheAcceptedBatches) {
+  for (unsigned seed = 1; seed <= 30; ++seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    MemoryLog log(4);
+    auto w = log.writer();
+    ChainPolicy policy;
+    policy.snapshot_tail_bytes = 30 + seed;
+    std::uint8_t id = 1;
+    std::uint64_t epoch = 1;
+    std::int32_t part = 2;
+    auto chain =
+        std::make_unique<PartitionChain>(kKey, part, writer(id), epoch, std::nullopt, 0, policy);
+    std::vector<std::string> accepted, local, open;
+    std::string meta;
+    std::int64_t committed = 0;
+    auto flush = [&]() -> bool {
+      auto off = w->flush(kWait);
+      if (!off.ok()) {
+        chain->abandon();
+        return false;
+      }
+      chain->sent(*off);
+      return true;
+    };
+    int name = 0;
+    for (int step = 0; step < 200; ++step) {
+      std::string e("e");  // GCC 12's -Wrestrict misfires on "e" + std::to_string()
+      e += std::to_string(++name);
+      open.push_back(e);
+      const bool away = u(rng) < 0.1;
+      log.set_away(away);
+      if (chain->snapshot_due()) {
+        const bool last = true;
+        ASSERT_TRUE(w->append(part, kKey, chain->frame_snapshot_chunk(join(local), last)).ok());
+        if (!flush()) {
+          log.set_away(false);
+          continue;
+        }
+      }
+      std::string body;
+      for (const auto& e : open) body += (body.empty() ? "" : "+") + e;
+      const auto from = chain->position();
+      ASSERT_TRUE(
+          w->append(part, kKey,
+                    chain->frame_delta(from, from + static_cast<std::int64_t>(open.size()), body))
+              .ok());
+      const bool sent = flush();
+      log.set_away(false);
+      if (sent && u(rng) < 0.8) {
+        meta = format_commit_metadata(*chain->pending_head());
+        committed = from + static_cast<std::int64_t>(open.size());
+        chain->accepted();
+        accepted.push_back(body);
+        local.push_back(body);
+        open.clear();
+      } else if (sent) {
+        chain->abandon();  // refused: the batch is kept and grows
+      }
+      const double r = u(rng);
+      if (r < 0.1) {  // a restart of the same store: the epoch reused half the time
+        if (u(rng) < 0.5) ++epoch;
+        if (u(rng) < 0.3) part = part == 2 ? 1 : 2;  // the topic's partition count changed
+        chain = std::make_unique<PartitionChain>(kKey, part, writer(id), epoch, chain->head(),
+                                                 chain->position(), policy);
+      } else if (r < 0.15 && !meta.empty()) {  // a new owner restores and takes over
+        Target t;
+        auto s = restore(log, meta, committed, t);
+        ASSERT_TRUE(s.ok()) << "seed " << seed << " step " << step << ": " << s.error().message;
+        local = t.state;
+        chain = std::make_unique<PartitionChain>(
+            kKey, part, writer(++id), 1, parse_commit_metadata(meta).value(), committed, policy);
+        epoch = 1;
+        open.clear();  // the new owner reads the uncommitted events again
+      }
+    }
+    ASSERT_FALSE(meta.empty());
+    Target t;
+    auto s = restore(log, meta, committed, t);
+    ASSERT_TRUE(s.ok()) << "seed " << seed << ": " << s.error().message;
+    // Snapshot chunks hold the batches joined by ','; deltas hold them whole.
+    EXPECT_EQ(join(t.state), join(accepted)) << "seed " << seed;
+  }
 }
 
 }  // namespace
