@@ -5,6 +5,7 @@
 // the deltas after it.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,8 @@ class RestoreTarget {
   virtual ~RestoreTarget() = default;
   // Forget the partition's local state (a full restore starts from a snapshot).
   virtual Result<void> reset() = 0;
+  // The bodies stay valid until restore_partition returns: a target may keep the views
+  // and write them in batches (storage's apply_deltas), at the latest in finish().
   virtual Result<void> apply_snapshot_chunk(std::string_view body) = 0;
   virtual Result<void> apply_delta(std::string_view body) = 0;
   // Everything is applied: the state is the head's, at input `position`.
@@ -44,11 +47,24 @@ struct RestoreStats {
   std::uint64_t corrupt = 0;          // records of this partition that did not decode
 };
 
+// Live counters for metrics (restore progress and rate while a partition warms), added to
+// as records are read and applied; readable from another thread; shared by restores.
+struct RestoreProgress {
+  std::atomic<std::uint64_t> records_read{0};  // every record of the ranges read
+  std::atomic<std::uint64_t> bytes_read{0};    // their keys and values
+  std::atomic<std::uint64_t> records_applied{0};
+  std::atomic<std::uint64_t> bytes_applied{0};  // their bodies
+};
+
 // Errors: the changelog unreadable (`unavailable`: retry), the chain's snapshot older
-// than what the changelog keeps or the chain broken (`failed`), the target's own.
+// than what the changelog keeps, a head past the changelog partition's end, or the chain
+// broken (`failed`), the target's own. Nothing is handed to the target before the
+// bounds are checked and the chain resolved.
 // Memory: the records of this partition in the range read (its snapshot and tail, plus
 // any orphans), not the other partitions'.
+// `progress`, when given, is added to as the restore goes (RestoreStats: at the end).
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
-                                       RestoreTarget& target, Millis timeout);
+                                       RestoreTarget& target, Millis timeout,
+                                       RestoreProgress* progress = nullptr);
 
 }  // namespace kilter::changelog
