@@ -13,8 +13,9 @@ namespace kilter::config::detail {
 namespace {
 
 constexpr std::string_view kSourceKeys[] = {"file"};
-constexpr std::string_view kKafkaKeys[] = {"brokers", "group_id", "topics", "dead_letter_topic",
-                                           "properties"};
+constexpr std::string_view kKafkaKeys[] = {
+    "brokers",         "group_id",         "topics",    "dead_letter_topic",
+    "changelog_topic", "standby_replicas", "properties"};
 constexpr std::string_view kStorageKeys[] = {"path",
                                              "bucket",
                                              "retention",
@@ -72,6 +73,18 @@ bool valid_listen(std::string_view s) {
   return ::inet_pton(v6 ? AF_INET6 : AF_INET, h.c_str(), addr) == 1;
 }
 
+// Kafka's rule for topic names.
+constexpr std::string_view kTopicRule =
+    "a topic name is 1 to 249 of a-z A-Z 0-9 . _ - (\"\": no changelog)";
+bool valid_topic(std::string_view t) {
+  if (t.empty()) return true;  // no changelog
+  if (t.size() > 249 || t == "." || t == "..") return false;
+  return std::all_of(t.begin(), t.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '.' || ch == '_' || ch == '-';
+  });
+}
+
 void require(Reader& r, const Field& parent, std::string_view key, std::string_view what) {
   r.error(parent.loc, child_path(parent.path, key), fmt::format("missing: {}", what));
 }
@@ -96,6 +109,30 @@ void read_kafka(Reader& r, const Field& f, Config& c) {
   if (const auto* v = m->get("brokers")) r.nonempty_string(*v, k.brokers);
   if (const auto* v = m->get("group_id")) r.nonempty_string(*v, k.group_id);
   if (const auto* v = m->get("dead_letter_topic")) r.string(*v, k.dead_letter_topic);
+  if (const auto* v = m->get("changelog_topic")) {
+    if (r.string(*v, k.changelog_topic) && !valid_topic(k.changelog_topic))
+      r.error(*v, std::string(kTopicRule));
+  } else {
+    k.changelog_topic = k.group_id + ".changelog";
+    if (!valid_topic(k.changelog_topic)) {
+      const auto* g = m->get("group_id");
+      r.error(g != nullptr ? g->loc : f.loc, child_path(f.path, "changelog_topic"),
+              fmt::format("the default \"<group_id>.changelog\" is no topic name: set "
+                          "kafka.changelog_topic ({})",
+                          kTopicRule));
+    }
+  }
+  if (const auto* v = m->get("standby_replicas")) {
+    std::uint64_t n = 0;
+    if (r.count(*v, n)) {
+      if (n > 64)
+        r.error(*v, "must be at most 64 (the instances other than a partition's owner)");
+      else if (n > 0 && k.changelog_topic.empty())
+        r.error(*v, "standbys follow the changelog: set kafka.changelog_topic (not \"\")");
+      else
+        k.standby_replicas = static_cast<int>(n);
+    }
+  }
   if (const auto* v = m->get("topics")) {
     std::vector<std::string> topics;
     if (r.string_list(*v, topics)) {
@@ -104,6 +141,12 @@ void read_kafka(Reader& r, const Field& f, Config& c) {
       else
         k.topics = std::move(topics);
     }
+  }
+  if (const auto* v = m->get("changelog_topic"); v != nullptr && !k.changelog_topic.empty()) {
+    // The changelog holds records of its own format: never input, never dead letters.
+    if (std::find(k.topics.begin(), k.topics.end(), k.changelog_topic) != k.topics.end() ||
+        k.changelog_topic == k.dead_letter_topic)
+      r.error(*v, "the changelog needs a topic of its own (not an input or dead-letter topic)");
   }
   if (const auto* v = m->get("properties")) {
     auto props = r.map(*v, {});

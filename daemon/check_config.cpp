@@ -29,6 +29,10 @@ int check_config(const std::string& path) {
   fmt::print("{}: OK ({} input, {} profiles, {} rules, {} account entries, {} sinks)\n", path,
              c.source ? "file" : "kafka", c.profiles.size(), rules, c.accounts.size(),
              c.sinks.size());
+  if (c.kafka && !c.source)
+    fmt::print("{}: changelog {}, {} standby replica{}\n", path,
+               c.kafka->changelog_topic.empty() ? "none" : c.kafka->changelog_topic,
+               c.kafka->standby_replicas, c.kafka->standby_replicas == 1 ? "" : "s");
   return kExitOk;
 }
 

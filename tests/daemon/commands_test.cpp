@@ -55,6 +55,27 @@ TEST(SecretsInOutput, CheckConfigDoesNotEchoAnExpandedKafkaProperty) {
   }
 }
 
+// The changelog's two keys are shown, the default computed from the group id.
+TEST(CheckConfig, ShowsTheChangelogTopicAndStandbys) {
+  TempDir dir;
+  auto r = kilterd(dir, "check-config",
+                   "kafka:\n  brokers: 127.0.0.1:1\n  group_id: fraud\n  topics: [t]\n"
+                   "storage: {path: state}\n");
+  EXPECT_EQ(r.exit.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("changelog fraud.changelog, 0 standby replicas"));
+  r = kilterd(dir, "check-config",
+              "kafka:\n  brokers: 127.0.0.1:1\n  topics: [t]\n  changelog_topic: \"\"\n"
+              "storage: {path: state}\n");
+  EXPECT_EQ(r.exit.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("changelog none, 0 standby replicas"));
+  r = kilterd(dir, "check-config",
+              "kafka:\n  brokers: 127.0.0.1:1\n  topics: [t]\n  changelog_topic: \"\"\n"
+              "  standby_replicas: 1\nstorage: {path: state}\n");
+  EXPECT_EQ(r.exit.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("kilter.yaml:5:"));
+  EXPECT_THAT(r.err, HasSubstr("kafka.standby_replicas"));
+}
+
 TEST(SecretsInOutput, RunRefusesABadKafkaPropertyWithExit1AndNoSecret) {
   TempDir dir;
   auto r = kilterd(dir, "run", kafka_with("security.protocol: \"${KILTER_TEST_SECRET}\""));
