@@ -8,6 +8,8 @@
 namespace kilter::changelog {
 namespace {
 
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
 struct IdHash {
   std::size_t operator()(const RecordId& id) const {
     std::uint64_t h = 1469598103934665603ull;
@@ -29,9 +31,26 @@ std::string describe(const RecordId& id) {
 
 Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const ChainHead& head,
                                     std::int64_t committed, const std::optional<LocalHead>& local) {
+  // Each id's last record, and for each record the one before it with the same id: an
+  // id stored twice (a writer restarted without raising its epoch, an orphan then the
+  // accepted record) links to the nearest record before the one that names it.
   std::unordered_map<RecordId, std::size_t, IdHash> by_id;
   by_id.reserve(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) by_id.emplace(records[i].header.id, i);
+  std::vector<std::size_t> same_before(records.size(), kNone);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto [it, fresh] = by_id.try_emplace(records[i].header.id, i);
+    if (!fresh) {
+      same_before[i] = it->second;
+      it->second = i;
+    }
+  }
+  // The nearest record before offset `before` with id `id`, or kNone.
+  auto find_before = [&](const RecordId& id, std::int64_t before) {
+    const auto it = by_id.find(id);
+    std::size_t i = it == by_id.end() ? kNone : it->second;
+    while (i != kNone && records[i].offset >= before) i = same_before[i];
+    return i;
+  };
 
   const auto at =
       std::lower_bound(records.begin(), records.end(), head.offset,
@@ -51,14 +70,14 @@ Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const 
     }
     back.push_back(cur);
     if (r.header.prev.none()) break;
-    const auto it = by_id.find(r.header.prev);
-    if (it == by_id.end() || records[it->second].offset >= r.offset) {
+    const std::size_t prev = find_before(r.header.prev, r.offset);
+    if (prev == kNone) {
       // The local head may be further back than what was read: then the caller reads
       // from the base; otherwise the chain is broken.
       return broken(fmt::format("record {} at offset {} follows {}, which is not before it",
                                 describe(r.header.id), r.offset, describe(r.header.prev)));
     }
-    cur = it->second;
+    cur = prev;
   }
   std::reverse(back.begin(), back.end());
 

@@ -23,6 +23,10 @@ PartitionChain::PartitionChain(std::string key, std::int32_t changelog_partition
       policy_(policy),
       head_(head),
       position_(position) {
+  // Ids must never repeat: given a head it wrote itself at this epoch or a later one
+  // (the epoch not raised, or not durably), the writer moves past it.
+  if (head_ && head_->id.writer == writer_ && head_->id.epoch >= epoch_)
+    epoch_ = head_->id.epoch + 1;
   framed_.reserve(8);
 }
 

@@ -38,6 +38,9 @@ class PartitionChain {
   // The head of the last accepted commit (what the local store and the group hold).
   const std::optional<ChainHead>& head() const { return head_; }
   std::int64_t position() const { return position_; }
+  // The epoch of the records it frames: the one given, or past the head's when the head
+  // is its own at that epoch or a later one (ids never repeat); the caller stores it.
+  std::uint64_t epoch() const { return epoch_; }
 
   // True when a snapshot should be written before the next delta: no chain yet, or
   // the tail since the snapshot passed the policy's bounds.

@@ -44,8 +44,11 @@ struct RestoreStats {
   std::uint64_t corrupt = 0;          // records of this partition that did not decode
 };
 
-// Errors: the changelog unreadable (`unavailable`: retry), the chain's snapshot older
-// than what the changelog keeps or the chain broken (`failed`), the target's own.
+// Errors, each naming the input partition's key: the changelog unreadable
+// (`unavailable`: retry); the chain's snapshot older than what the changelog keeps
+// (retention; checked first, nothing applied), the head past the changelog's end, the
+// chain broken (`failed`); a chain that breaks where a record of this partition does not
+// decode (`corruption`, naming its offset); the target's own.
 // Memory: the records of this partition in the range read (its snapshot and tail, plus
 // any orphans), not the other partitions'.
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
