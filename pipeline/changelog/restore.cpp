@@ -58,7 +58,8 @@ Result<void> read_range(ChangelogReader& reader, const RestoreRequest& req, std:
 }
 
 Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget& target,
-                   RestoreStats& stats) {
+                   RestoreStats& stats, const RestoreProgress& progress) {
+  const std::uint64_t rows_before = target.rows_applied();
   if (!chain.continues_local) {
     if (auto r = target.reset(); !r.ok()) return r;
   }
@@ -70,6 +71,8 @@ Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget
     if (!r.ok()) return r;
     ++stats.records_applied;
     stats.bytes_applied += body.size();
+    stats.rows_applied = target.rows_applied() - rows_before;
+    if (progress) progress(stats);
   }
   return {};
 }
@@ -77,7 +80,8 @@ Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget
 }  // namespace
 
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
-                                       RestoreTarget& target, Millis timeout) {
+                                       RestoreTarget& target, Millis timeout,
+                                       const RestoreProgress& progress) {
   RestoreStats stats;
   if (req.local && req.local->id == req.head.id) return stats;  // already there
   // Retention may have taken the chain's snapshot; the head may be past the end (a
@@ -106,7 +110,7 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
                                LocalHead{req.local->id, req.local_position});
     if (chain.ok() && chain->continues_local) {
       stats.kind = RestoreStats::Kind::partial;
-      if (auto r = apply(range, *chain, target, stats); !r.ok()) return r.error();
+      if (auto r = apply(range, *chain, target, stats, progress); !r.ok()) return r.error();
       if (auto r = target.finish(req.head, req.committed); !r.ok()) return r.error();
       return stats;
     }
@@ -117,7 +121,7 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
   auto chain = resolve_chain(range.records, req.head, req.committed);
   if (!chain.ok()) return resolve_error(req, range, chain.error());
   stats.kind = RestoreStats::Kind::full;
-  if (auto r = apply(range, *chain, target, stats); !r.ok()) return r.error();
+  if (auto r = apply(range, *chain, target, stats, progress); !r.ok()) return r.error();
   if (auto r = target.finish(req.head, req.committed); !r.ok()) return r.error();
   return stats;
 }

@@ -5,6 +5,7 @@
 // the deltas after it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,9 @@ class RestoreTarget {
   virtual Result<void> apply_delta(std::string_view body) = 0;
   // Everything is applied: the state is the head's, at input `position`.
   virtual Result<void> finish(const ChainHead& head, std::int64_t position) = 0;
+  // State rows applied so far by this target, if it counts them (progress metrics:
+  // kilter_changelog_restore_rows_total); 0 when it does not.
+  virtual std::uint64_t rows_applied() const { return 0; }
 };
 
 struct RestoreRequest {
@@ -42,7 +46,12 @@ struct RestoreStats {
   std::uint64_t records_applied = 0;  // handed to the target
   std::uint64_t bytes_applied = 0;    // their bodies
   std::uint64_t corrupt = 0;          // records of this partition that did not decode
+  std::uint64_t rows_applied = 0;     // as the target reports them (rows_applied())
 };
+
+// Called after each record handed to the target, with the figures so far (metrics of a
+// restore in progress: records, bytes, rows).
+using RestoreProgress = std::function<void(const RestoreStats&)>;
 
 // Errors, each naming the input partition's key: the changelog unreadable
 // (`unavailable`: retry); the chain's snapshot older than what the changelog keeps
@@ -52,6 +61,7 @@ struct RestoreStats {
 // Memory: the records of this partition in the range read (its snapshot and tail, plus
 // any orphans), not the other partitions'.
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
-                                       RestoreTarget& target, Millis timeout);
+                                       RestoreTarget& target, Millis timeout,
+                                       const RestoreProgress& progress = {});
 
 }  // namespace kilter::changelog

@@ -166,3 +166,56 @@ TEST(ChainFaults, ALocalHeadOlderThanTheBaseRestoresInFull) {
 
 }  // namespace
 }  // namespace kilter::changelog
+
+namespace kilter::changelog {
+namespace {
+
+using namespace fixture;  // NOLINT(google-build-using-namespace)
+
+// A target that counts rows as storage would (one per name here).
+struct CountingTarget : FakeTarget {
+  std::uint64_t rows = 0;
+  Result<void> apply_snapshot_chunk(std::string_view body) override {
+    const auto before = state.size();
+    auto r = FakeTarget::apply_snapshot_chunk(body);
+    rows += state.size() - before;
+    return r;
+  }
+  Result<void> apply_delta(std::string_view body) override {
+    const auto before = state.size();
+    auto r = FakeTarget::apply_delta(body);
+    rows += state.size() - before;
+    return r;
+  }
+  std::uint64_t rows_applied() const override { return rows; }
+};
+
+TEST(ChainFaults, ProgressCountsRecordsBytesAndTheTargetsRows) {
+  MemoryLog log(2);
+  Group g;
+  ChainPolicy small;
+  small.snapshot_tail_bytes = 6;
+  Instance a(log, 1, 1, std::nullopt, 0, {}, small);
+  for (int i = 1; i <= 5; ++i) {
+    a.add(named("c", i));
+    a.add(named("d", i));
+    ASSERT_TRUE(a.commit(g, true));
+  }
+  CountingTarget t;
+  t.rows = 1000;  // rows it applied before this restore are not counted
+  std::vector<RestoreStats> seen;
+  auto head = parse_commit_metadata(g.metadata);
+  auto reader = log.reader();
+  auto s = restore_partition(*reader, RestoreRequest{kKey, *head, g.committed, std::nullopt, 0}, t,
+                             kWait, [&](const RestoreStats& p) { seen.push_back(p); });
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(t.state.size(), 10u);
+  EXPECT_EQ(s->rows_applied, 10u);
+  ASSERT_EQ(seen.size(), s->records_applied);
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].records_applied, i + 1);
+  EXPECT_EQ(seen.back().rows_applied, 10u);
+  EXPECT_EQ(seen.back().bytes_applied, s->bytes_applied);
+}
+
+}  // namespace
+}  // namespace kilter::changelog
