@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace kilter::changelog {
 namespace {
@@ -37,6 +38,14 @@ RecordId PartitionChain::next_id() {
 bool PartitionChain::snapshot_due() const {
   return !head_ || tail_bytes_ >= policy_.snapshot_tail_bytes ||
          head_->offset - head_->base >= policy_.snapshot_max_offsets;
+}
+
+Result<void> PartitionChain::check_snapshot_size(std::size_t bytes) const {
+  if (bytes <= policy_.max_snapshot_bytes) return {};
+  return Error{"changelog: the snapshot of " + key_ + " holds " + std::to_string(bytes) +
+                   " bytes, over the " + std::to_string(policy_.max_snapshot_bytes) +
+                   " a changelog partition is sized for: not written",
+               Errc::failed};
 }
 
 std::string_view PartitionChain::frame_delta(std::int64_t from, std::int64_t to,

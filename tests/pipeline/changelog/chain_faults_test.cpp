@@ -219,3 +219,27 @@ TEST(ChainFaults, ProgressCountsRecordsBytesAndTheTargetsRows) {
 
 }  // namespace
 }  // namespace kilter::changelog
+
+namespace kilter::changelog {
+namespace {
+
+using namespace fixture;  // NOLINT(google-build-using-namespace)
+
+// The dev broker keeps about 5 MiB per changelog partition: a snapshot that would not
+// fit with its tail is refused when it is about to be written (an error value naming the
+// partition and the sizes), not sent and lost to retention.
+TEST(ChainFaults, ASnapshotLargerThanTheBoundIsRefusedBeforeItIsWritten) {
+  ChainPolicy policy;
+  policy.max_snapshot_bytes = 1000;
+  PartitionChain c(kKey, kPart, writer(1), 1, std::nullopt, 0, policy);
+  EXPECT_TRUE(c.check_snapshot_size(1000).ok());
+  auto big = c.check_snapshot_size(1001);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, Errc::failed);
+  EXPECT_NE(big.error().message.find(kKey), std::string::npos) << big.error().message;
+  EXPECT_NE(big.error().message.find("1001"), std::string::npos) << big.error().message;
+  EXPECT_EQ(ChainPolicy{}.max_snapshot_bytes, std::size_t{4} << 20);
+}
+
+}  // namespace
+}  // namespace kilter::changelog
