@@ -243,3 +243,28 @@ TEST(ChainFaults, ASnapshotLargerThanTheBoundIsRefusedBeforeItIsWritten) {
 
 }  // namespace
 }  // namespace kilter::changelog
+
+namespace kilter::changelog {
+namespace {
+
+// What a restore is given from the group: no chain, a head, or (kilter1 but malformed)
+// an error to report, never mistaken for "no chain" (a silent fresh start).
+TEST(ChainFaults, TheGroupsMetadataIsNoChainAHeadOrCorruption) {
+  auto none = read_commit_metadata("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto other = read_commit_metadata("kilter:abc");
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+  ChainHead h{RecordId{fixture::writer(3), 2, 9}, 1, 40, 12};
+  auto head = read_commit_metadata(format_commit_metadata(h));
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(**head, h);
+  auto bad = read_commit_metadata("kilter1:zz");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::corruption);
+  EXPECT_NE(bad.error().message.find("kilter1:zz"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace kilter::changelog
