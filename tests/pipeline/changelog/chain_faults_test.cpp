@@ -164,14 +164,6 @@ TEST(ChainFaults, ALocalHeadOlderThanTheBaseRestoresInFull) {
   EXPECT_EQ(t.state, (std::vector<std::string>{"c1", "c2", "c3", "c4", "c5", "c6"}));
 }
 
-}  // namespace
-}  // namespace kilter::changelog
-
-namespace kilter::changelog {
-namespace {
-
-using namespace fixture;  // NOLINT(google-build-using-namespace)
-
 // A target that counts rows as storage would (one per name here).
 struct CountingTarget : FakeTarget {
   std::uint64_t rows = 0;
@@ -217,14 +209,6 @@ TEST(ChainFaults, ProgressCountsRecordsBytesAndTheTargetsRows) {
   EXPECT_EQ(seen.back().bytes_applied, s->bytes_applied);
 }
 
-}  // namespace
-}  // namespace kilter::changelog
-
-namespace kilter::changelog {
-namespace {
-
-using namespace fixture;  // NOLINT(google-build-using-namespace)
-
 // The dev broker keeps about 5 MiB per changelog partition: a snapshot that would not
 // fit with its tail is refused when it is about to be written (an error value naming the
 // partition and the sizes), not sent and lost to retention.
@@ -241,12 +225,6 @@ TEST(ChainFaults, ASnapshotLargerThanTheBoundIsRefusedBeforeItIsWritten) {
   EXPECT_EQ(ChainPolicy{}.max_snapshot_bytes, std::size_t{4} << 20);
 }
 
-}  // namespace
-}  // namespace kilter::changelog
-
-namespace kilter::changelog {
-namespace {
-
 // What a restore is given from the group: no chain, a head, or (kilter1 but malformed)
 // an error to report, never mistaken for "no chain" (a silent fresh start).
 TEST(ChainFaults, TheGroupsMetadataIsNoChainAHeadOrCorruption) {
@@ -256,7 +234,7 @@ TEST(ChainFaults, TheGroupsMetadataIsNoChainAHeadOrCorruption) {
   auto other = read_commit_metadata("kilter:abc");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
-  ChainHead h{RecordId{fixture::writer(3), 2, 9}, 1, 40, 12};
+  ChainHead h{RecordId{writer(3), 2, 9}, 1, 40, 12};
   auto head = read_commit_metadata(format_commit_metadata(h));
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(**head, h);
