@@ -225,6 +225,24 @@ TEST(ChainFaults, ASnapshotLargerThanTheBoundIsRefusedBeforeItIsWritten) {
   EXPECT_EQ(ChainPolicy{}.max_snapshot_bytes, std::size_t{4} << 20);
 }
 
+// A committed offset that moved without a record (a caller that committed a partition
+// whose batch changed nothing and framed no delta) is refused: the chain must end
+// exactly there, or the restored state would claim input it never saw.
+TEST(ChainFaults, ACommittedOffsetPastTheChainsEndIsRefused) {
+  MemoryLog log(2);
+  Group g;
+  Instance a(log, 1, 1, std::nullopt, 0, {});
+  a.add("c1");
+  ASSERT_TRUE(a.commit(g, true));
+  g.committed += 5;
+  FakeTarget t;
+  auto s = restore(log, g, t);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Errc::failed);
+  EXPECT_NE(s.error().message.find("committed 6"), std::string::npos) << s.error().message;
+  EXPECT_EQ(t.resets, 0);
+}
+
 // What a restore is given from the group: no chain, a head, or (kilter1 but malformed)
 // an error to report, never mistaken for "no chain" (a silent fresh start).
 TEST(ChainFaults, TheGroupsMetadataIsNoChainAHeadOrCorruption) {
