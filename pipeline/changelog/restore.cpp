@@ -84,8 +84,8 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
                                        const RestoreProgress& progress) {
   RestoreStats stats;
   if (req.local && req.local->id == req.head.id) return stats;  // already there
-  // Retention may have taken the chain's snapshot; the head may be past the end (a
-  // changelog that lost records): both are clear errors before anything is read.
+  // Retention may have taken the chain's snapshot: a clear error before anything is read
+  // (a stale low bound is lower, never higher: the read then says it).
   auto bounds = reader.bounds(req.head.partition, timeout);
   if (!bounds.ok()) return about(req, bounds.error());
   if (req.head.base < bounds->low)
@@ -93,12 +93,6 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
                                 " of changelog partition " + std::to_string(req.head.partition) +
                                 " is gone (retention: oldest kept " + std::to_string(bounds->low) +
                                 "); the partition cannot be restored from the changelog",
-                            Errc::failed});
-  if (req.head.offset >= bounds->high)
-    return about(req, Error{"the head at offset " + std::to_string(req.head.offset) +
-                                " is past the end of changelog partition " +
-                                std::to_string(req.head.partition) + " (" +
-                                std::to_string(bounds->high) + ")",
                             Errc::failed});
   Range range;
   // The records after the local head, when it is on the chain: read from it only.
