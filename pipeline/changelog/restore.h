@@ -55,10 +55,11 @@ using RestoreProgress = std::function<void(const RestoreStats&)>;
 
 // Errors, each naming the input partition's key: the changelog unreadable
 // (`unavailable`: retry); the chain's snapshot older than what the changelog keeps
-// (retention; checked first, nothing applied), the chain broken (`failed`); a chain that breaks
-// where a record of this partition does not decode (`corruption`, naming its offset); the target's
-// own. Memory: the records of this partition in the range read (its snapshot and tail, plus any
-// orphans), not the other partitions'.
+// (retention; checked first, nothing applied), the chain broken (`failed`); a chain
+// that breaks where a record of this partition does not decode (`corruption`, naming
+// its offset); the target's own.
+// Memory: the records of this partition in the range read (its snapshot and tail, plus
+// any orphans), not the other partitions'.
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
                                        RestoreTarget& target, Millis timeout,
                                        const RestoreProgress& progress = {});
