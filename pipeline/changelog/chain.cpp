@@ -1,23 +1,11 @@
 #include "pipeline/changelog/chain.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
 namespace kilter::changelog {
 namespace {
-
-constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-
-struct IdHash {
-  std::size_t operator()(const RecordId& id) const {
-    std::uint64_t h = 1469598103934665603ull;
-    for (auto b : id.writer) h = (h ^ b) * 1099511628211ull;
-    h = (h ^ id.epoch) * 1099511628211ull;
-    return static_cast<std::size_t>((h ^ id.seq) * 1099511628211ull);
-  }
-};
 
 Error broken(std::string message) {
   return Error{"changelog chain: " + message, Errc::failed};
@@ -31,27 +19,6 @@ std::string describe(const RecordId& id) {
 
 Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const ChainHead& head,
                                     std::int64_t committed, const std::optional<LocalHead>& local) {
-  // Each id's last record, and for each record the one before it with the same id: an
-  // id stored twice (a writer restarted without raising its epoch, an orphan then the
-  // accepted record) links to the nearest record before the one that names it.
-  std::unordered_map<RecordId, std::size_t, IdHash> by_id;
-  by_id.reserve(records.size());
-  std::vector<std::size_t> same_before(records.size(), kNone);
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    auto [it, fresh] = by_id.try_emplace(records[i].header.id, i);
-    if (!fresh) {
-      same_before[i] = it->second;
-      it->second = i;
-    }
-  }
-  // The nearest record before offset `before` with id `id`, or kNone.
-  auto find_before = [&](const RecordId& id, std::int64_t before) {
-    const auto it = by_id.find(id);
-    std::size_t i = it == by_id.end() ? kNone : it->second;
-    while (i != kNone && records[i].offset >= before) i = same_before[i];
-    return i;
-  };
-
   const auto at =
       std::lower_bound(records.begin(), records.end(), head.offset,
                        [](const ChainRecord& r, std::int64_t off) { return r.offset < off; });
@@ -59,6 +26,11 @@ Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const 
     return broken(fmt::format("the head {} at offset {} is not in the changelog", describe(head.id),
                               head.offset));
 
+  // Backwards from the head, in one pass over the records: each link is the latest
+  // record before the linking one that carries the id it names and ends (in input
+  // offsets) where the linking one starts. An id is unique when writers raise their epoch
+  // as they should; a writer that reused one after a crash sent ids twice (records of its
+  // earlier run, orphans of its later one), and the offsets tell them apart.
   ResolvedChain out;
   std::vector<std::size_t> back;  // head first
   std::size_t cur = static_cast<std::size_t>(at - records.begin());
@@ -70,14 +42,23 @@ Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const 
     }
     back.push_back(cur);
     if (r.header.prev.none()) break;
-    const std::size_t prev = find_before(r.header.prev, r.offset);
-    if (prev == kNone) {
+    std::size_t i = cur;
+    bool id_seen = false;
+    for (; i > 0; --i) {
+      const auto& c = records[i - 1].header;
+      if (!(c.id == r.header.prev)) continue;
+      if (c.to == r.header.from) break;
+      id_seen = true;
+    }
+    if (i == 0) {
       // The local head may be further back than what was read: then the caller reads
       // from the base; otherwise the chain is broken.
-      return broken(fmt::format("record {} at offset {} follows {}, which is not before it",
-                                describe(r.header.id), r.offset, describe(r.header.prev)));
+      return broken(fmt::format(
+          "record {} at offset {} follows {}, {}", describe(r.header.id), r.offset,
+          describe(r.header.prev),
+          id_seen ? "whose input offsets do not end where it starts" : "which is not before it"));
     }
-    cur = prev;
+    cur = i - 1;
   }
   std::reverse(back.begin(), back.end());
 

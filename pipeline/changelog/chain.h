@@ -42,7 +42,10 @@ struct ResolvedChain {
 // chain (a partial restore); otherwise it goes to the snapshot. Errors (code `failed`, a
 // retry does not help): the head or a link missing, a chain not starting at head.base's
 // snapshot, an incomplete snapshot, input offsets that do not follow on, the last `to`
-// not the committed offset.
+// not the committed offset. One pass backwards over `records`: O(n), no index. A link
+// names an id; the record meant is the latest before the linking one with that id whose
+// input offsets end where the linking one's start (ids repeat only when a writer reused
+// an epoch after a crash).
 Result<ResolvedChain> resolve_chain(std::span<const ChainRecord> records, const ChainHead& head,
                                     std::int64_t committed,
                                     const std::optional<LocalHead>& local = std::nullopt);

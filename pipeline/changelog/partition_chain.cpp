@@ -36,7 +36,9 @@ RecordId PartitionChain::next_id() {
 }
 
 bool PartitionChain::snapshot_due() const {
-  return !head_ || tail_bytes_ >= policy_.snapshot_tail_bytes ||
+  // A head in another changelog partition (the topic's partition count changed): a
+  // restore reads one partition, so the chain starts again there.
+  return !head_ || head_->partition != partition_ || tail_bytes_ >= policy_.snapshot_tail_bytes ||
          head_->offset - head_->base >= policy_.snapshot_max_offsets;
 }
 
@@ -64,6 +66,8 @@ std::string_view PartitionChain::frame_delta(std::int64_t from, std::int64_t to,
     h.base = pending_->base;
     if (from != pending_position_) broken_invariant("a delta that does not follow the one sent");
   } else if (head_) {
+    if (head_->partition != partition_)
+      broken_invariant("a delta linked to a head in another changelog partition (snapshot first)");
     h.prev = head_->id;
     h.base = head_->base;
     if (from != position_) broken_invariant("a delta that does not follow the head");

@@ -33,7 +33,10 @@ struct ChainPolicy {
 class PartitionChain {
  public:
   // `head`: the chain as the local store last wrote it (nullopt: none yet; a snapshot
-  // must then come first); `position`: the local store's input position.
+  // must then come first); `position`: the local store's input position. `epoch`: new
+  // for each PartitionChain of this writer and partition (raised and stored locally
+  // before the first record is sent): ids count from 1 again in each, and an id must
+  // not repeat (a restore copes with a repeat, see chain.h, but do not rely on it).
   PartitionChain(std::string key, std::int32_t changelog_partition, WriterId writer,
                  std::uint64_t epoch, std::optional<ChainHead> head, std::int64_t position,
                  ChainPolicy policy = {});
@@ -47,8 +50,9 @@ class PartitionChain {
   // is its own at that epoch or a later one (ids never repeat); the caller stores it.
   std::uint64_t epoch() const { return epoch_; }
 
-  // True when a snapshot should be written before the next delta: no chain yet, or
-  // the tail since the snapshot passed the policy's bounds.
+  // True when a snapshot should be written before the next delta: no chain yet, a head
+  // in another changelog partition than this chain's (the topic's partition count
+  // changed), or the tail since the snapshot passed the policy's bounds.
   bool snapshot_due() const;
   // Whether a snapshot whose bodies hold `bytes` may be written: `failed` (naming the
   // partition and the sizes) over max_snapshot_bytes; the caller logs and counts it and

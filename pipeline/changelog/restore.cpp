@@ -2,52 +2,35 @@
 
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace kilter::changelog {
 namespace {
 
 struct Range {
   std::vector<ChainRecord> records;
   std::vector<std::string> bodies;  // by record
-  // The first record of this partition in the range that did not decode, and why.
-  std::int64_t corrupt_offset = -1;
-  std::string corrupt_why;
 };
-
-// "<key>: <message>" with the code kept: which input partition a restore error is about.
-Error about(const RestoreRequest& req, const Error& e) {
-  return Error{"changelog restore of " + req.key + ": " + e.message, e.code};
-}
-
-// A chain that does not resolve while a record of this partition in the range is
-// corrupt: the corrupt record is the likely break, and it is corruption, not a gap.
-Error resolve_error(const RestoreRequest& req, const Range& range, const Error& e) {
-  if (range.corrupt_offset < 0) return about(req, e);
-  return Error{"changelog restore of " + req.key + ": the record at offset " +
-                   std::to_string(range.corrupt_offset) + " of changelog partition " +
-                   std::to_string(req.head.partition) + " does not decode (" + range.corrupt_why +
-                   "), and the chain breaks: " + e.message,
-               Errc::corruption};
-}
 
 // The records of `key` in [from, head.offset] of the head's changelog partition.
 Result<void> read_range(ChangelogReader& reader, const RestoreRequest& req, std::int64_t from,
-                        Range& out, RestoreStats& stats, Millis timeout) {
+                        Range& out, RestoreStats& stats, Millis timeout,
+                        RestoreProgress* progress) {
   out.records.clear();
   out.bodies.clear();
-  out.corrupt_offset = -1;
   return reader.read(
       req.head.partition, from, req.head.offset + 1,
       [&](const LogRecord& r) {
         ++stats.records_read;
         stats.bytes_read += r.key.size() + r.value.size();
+        if (progress) {
+          progress->records_read.fetch_add(1, std::memory_order_relaxed);
+          progress->bytes_read.fetch_add(r.key.size() + r.value.size(), std::memory_order_relaxed);
+        }
         if (r.key != req.key) return true;
         auto v = decode_record(r.value);
         if (!v.ok()) {
           ++stats.corrupt;  // if the chain needed it, resolving says so
-          if (out.corrupt_offset < 0) {
-            out.corrupt_offset = r.offset;
-            out.corrupt_why = v.error().message;
-          }
           return true;
         }
         out.records.push_back({r.offset, v->header});
@@ -58,8 +41,7 @@ Result<void> read_range(ChangelogReader& reader, const RestoreRequest& req, std:
 }
 
 Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget& target,
-                   RestoreStats& stats, const RestoreProgress& progress) {
-  const std::uint64_t rows_before = target.rows_applied();
+                   RestoreStats& stats, RestoreProgress* progress) {
   if (!chain.continues_local) {
     if (auto r = target.reset(); !r.ok()) return r;
   }
@@ -71,8 +53,10 @@ Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget
     if (!r.ok()) return r;
     ++stats.records_applied;
     stats.bytes_applied += body.size();
-    stats.rows_applied = target.rows_applied() - rows_before;
-    if (progress) progress(stats);
+    if (progress) {
+      progress->records_applied.fetch_add(1, std::memory_order_relaxed);
+      progress->bytes_applied.fetch_add(body.size(), std::memory_order_relaxed);
+    }
   }
   return {};
 }
@@ -81,25 +65,33 @@ Result<void> apply(const Range& range, const ResolvedChain& chain, RestoreTarget
 
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
                                        RestoreTarget& target, Millis timeout,
-                                       const RestoreProgress& progress) {
+                                       RestoreProgress* progress) {
   RestoreStats stats;
   if (req.local && req.local->id == req.head.id) return stats;  // already there
-  // Retention may have taken the chain's snapshot: a clear error before anything is read
-  // (a stale low bound is lower, never higher: the read then says it).
+  // The range must be in the changelog partition: the snapshot not yet dropped by
+  // retention, the head before its end (metadata is text from anyone in the group; a
+  // topic recreated under the same name starts its offsets again).
   auto bounds = reader.bounds(req.head.partition, timeout);
-  if (!bounds.ok()) return about(req, bounds.error());
+  if (!bounds.ok()) return bounds.error();
+  if (req.head.offset >= bounds->high)
+    return Error{fmt::format("changelog restore of {}: the head at offset {} is past the end of "
+                             "changelog partition {} (next offset {}): another topic's, or a "
+                             "topic recreated",
+                             req.key, req.head.offset, req.head.partition, bounds->high),
+                 Errc::failed};
   if (req.head.base < bounds->low)
-    return about(req, Error{"the chain's snapshot at offset " + std::to_string(req.head.base) +
-                                " of changelog partition " + std::to_string(req.head.partition) +
-                                " is gone (retention: oldest kept " + std::to_string(bounds->low) +
-                                "); the partition cannot be restored from the changelog",
-                            Errc::failed});
+    return Error{fmt::format("changelog restore of {}: the chain's snapshot at offset {} of "
+                             "changelog partition {} is gone (the oldest kept is {}): the "
+                             "topic's retention is shorter than its snapshots need",
+                             req.key, req.head.base, req.head.partition, bounds->low),
+                 Errc::failed};
   Range range;
   // The records after the local head, when it is on the chain: read from it only.
   if (req.local && req.local->partition == req.head.partition &&
       req.local->offset >= req.head.base && req.local->offset < req.head.offset) {
-    if (auto r = read_range(reader, req, req.local->offset, range, stats, timeout); !r.ok())
-      return about(req, r.error());
+    if (auto r = read_range(reader, req, req.local->offset, range, stats, timeout, progress);
+        !r.ok())
+      return r.error();
     auto chain = resolve_chain(range.records, req.head, req.committed,
                                LocalHead{req.local->id, req.local_position});
     if (chain.ok() && chain->continues_local) {
@@ -110,10 +102,18 @@ Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreReq
     }
     // Not on the chain (another owner's branch, or an older snapshot): from the start.
   }
-  if (auto r = read_range(reader, req, req.head.base, range, stats, timeout); !r.ok())
-    return about(req, r.error());
+  const auto corrupt_before = stats.corrupt;
+  if (auto r = read_range(reader, req, req.head.base, range, stats, timeout, progress); !r.ok())
+    return r.error();
   auto chain = resolve_chain(range.records, req.head, req.committed);
-  if (!chain.ok()) return resolve_error(req, range, chain.error());
+  if (!chain.ok()) {
+    // Say so when records of the partition did not decode: the missing link may be one.
+    const auto corrupt = stats.corrupt - corrupt_before;
+    if (corrupt == 0) return chain.error();
+    return Error{fmt::format("{} ({} record{} of the partition did not decode: corrupt)",
+                             chain.error().message, corrupt, corrupt == 1 ? "" : "s"),
+                 chain.error().code};
+  }
   stats.kind = RestoreStats::Kind::full;
   if (auto r = apply(range, *chain, target, stats, progress); !r.ok()) return r.error();
   if (auto r = target.finish(req.head, req.committed); !r.ok()) return r.error();

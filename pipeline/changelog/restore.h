@@ -5,7 +5,7 @@
 // the deltas after it.
 #pragma once
 
-#include <functional>
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -21,13 +21,12 @@ class RestoreTarget {
   virtual ~RestoreTarget() = default;
   // Forget the partition's local state (a full restore starts from a snapshot).
   virtual Result<void> reset() = 0;
+  // The bodies stay valid until restore_partition returns: a target may keep the views
+  // and write them in batches (storage's apply_deltas), at the latest in finish().
   virtual Result<void> apply_snapshot_chunk(std::string_view body) = 0;
   virtual Result<void> apply_delta(std::string_view body) = 0;
   // Everything is applied: the state is the head's, at input `position`.
   virtual Result<void> finish(const ChainHead& head, std::int64_t position) = 0;
-  // State rows applied so far by this target, if it counts them (progress metrics:
-  // kilter_changelog_restore_rows_total); 0 when it does not.
-  virtual std::uint64_t rows_applied() const { return 0; }
 };
 
 struct RestoreRequest {
@@ -46,22 +45,26 @@ struct RestoreStats {
   std::uint64_t records_applied = 0;  // handed to the target
   std::uint64_t bytes_applied = 0;    // their bodies
   std::uint64_t corrupt = 0;          // records of this partition that did not decode
-  std::uint64_t rows_applied = 0;     // as the target reports them (rows_applied())
 };
 
-// Called after each record handed to the target, with the figures so far (metrics of a
-// restore in progress: records, bytes, rows).
-using RestoreProgress = std::function<void(const RestoreStats&)>;
+// Live counters for metrics (restore progress and rate while a partition warms), added to
+// as records are read and applied; readable from another thread; shared by restores.
+struct RestoreProgress {
+  std::atomic<std::uint64_t> records_read{0};  // every record of the ranges read
+  std::atomic<std::uint64_t> bytes_read{0};    // their keys and values
+  std::atomic<std::uint64_t> records_applied{0};
+  std::atomic<std::uint64_t> bytes_applied{0};  // their bodies
+};
 
-// Errors, each naming the input partition's key: the changelog unreadable
-// (`unavailable`: retry); the chain's snapshot older than what the changelog keeps
-// (retention; checked first, nothing applied), the chain broken (`failed`); a chain
-// that breaks where a record of this partition does not decode (`corruption`, naming
-// its offset); the target's own.
+// Errors: the changelog unreadable (`unavailable`: retry), the chain's snapshot older
+// than what the changelog keeps, a head past the changelog partition's end, or the chain
+// broken (`failed`), the target's own. Nothing is handed to the target before the
+// bounds are checked and the chain resolved.
 // Memory: the records of this partition in the range read (its snapshot and tail, plus
 // any orphans), not the other partitions'.
+// `progress`, when given, is added to as the restore goes (RestoreStats: at the end).
 Result<RestoreStats> restore_partition(ChangelogReader& reader, const RestoreRequest& req,
                                        RestoreTarget& target, Millis timeout,
-                                       const RestoreProgress& progress = {});
+                                       RestoreProgress* progress = nullptr);
 
 }  // namespace kilter::changelog

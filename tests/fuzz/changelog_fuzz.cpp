@@ -2,8 +2,9 @@
 // is an Error (the bytes are also tried with their checksum rewritten, so mutations reach
 // the header checks behind it) and a record that decodes encodes back to the same
 // bytes; commit metadata parses or not, and what parses formats back to the same text;
-// a chain resolved over made-up headers never crashes and applies records in offset
-// order.
+// a chain resolved over made-up headers never crashes, applies records in offset order,
+// each linked to the one before, from the snapshot at the base (or the local head) to the
+// named head.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,11 +64,22 @@ void check_chain(const std::uint8_t* data, std::size_t size) {
   auto chain = cl::resolve_chain(records, head, in.range(0, 12), local);
   if (!chain.ok()) return;
   std::int64_t last = -1;
-  for (auto i : chain->order) {
+  for (std::size_t k = 0; k < chain->order.size(); ++k) {
+    const auto i = chain->order[k];
     FUZZ_CHECK(i < records.size());
     FUZZ_CHECK(records[i].offset > last);
     last = records[i].offset;
+    // Each record follows the one before it in the order; the first starts the chain
+    // (a snapshot) or follows the local head.
+    const auto& prev = records[i].header.prev;
+    if (k > 0)
+      FUZZ_CHECK(prev == records[chain->order[k - 1]].header.id);
+    else if (chain->continues_local)
+      FUZZ_CHECK(local && prev == local->id);
+    else
+      FUZZ_CHECK(prev.none() && records[i].offset == head.base);
   }
+  if (!chain->order.empty()) FUZZ_CHECK(last == head.offset);
 }
 
 }  // namespace
