@@ -36,7 +36,9 @@ struct ResolvedChain {
 
 // `records`: the input partition's records in offset order, covering at least the chain
 // (the snapshot at head.base up to the head); `committed`: the input offset the group
-// committed with `head`. With `local`, the walk stops at the local head when it is on the
+// committed with `head`. A link goes to the nearest record before with the id it names
+// (an id stored twice: an orphan and the accepted record of a writer that restarted
+// without raising its epoch). With `local`, the walk stops at the local head when it is on the
 // chain (a partial restore); otherwise it goes to the snapshot. Errors (code `failed`, a
 // retry does not help): the head or a link missing, a chain not starting at head.base's
 // snapshot, an incomplete snapshot, input offsets that do not follow on, the last `to`

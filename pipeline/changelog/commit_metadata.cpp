@@ -68,4 +68,16 @@ std::optional<ChainHead> parse_commit_metadata(std::string_view text) {
   return h;
 }
 
+Result<std::optional<ChainHead>> read_commit_metadata(std::string_view text) {
+  if (!is_commit_metadata(text)) return std::optional<ChainHead>{};
+  if (auto h = parse_commit_metadata(text)) return std::optional<ChainHead>{*h};
+  std::string quoted(text.substr(0, 100));  // from outside: printable ASCII only in a log
+  for (auto& c : quoted)
+    if (c < 0x20 || c > 0x7e) c = '?';
+  return Error{
+      "changelog: malformed commit metadata \"" + quoted +
+          "\" (kilter1 but not kilter1:<writer>:<epoch>:<seq>:<partition>:<offset>:<base>)",
+      Errc::corruption};
+}
+
 }  // namespace kilter::changelog

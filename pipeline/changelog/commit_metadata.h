@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
 #include "pipeline/changelog/record.h"
 
 namespace kilter::changelog {
@@ -29,5 +30,9 @@ std::optional<ChainHead> parse_commit_metadata(std::string_view text);
 // Whether the metadata is in the kilter1 format at all (a malformed one is then an
 // error for the caller to report, not "no chain").
 bool is_commit_metadata(std::string_view text);
+// Both at once, for a restore: nullopt (no chain) when the text is not in the kilter1
+// format, the head when it parses, an error (`corruption`, quoting at most 100 bytes of
+// the text, non-printable bytes as '?') when it is kilter1 but malformed.
+Result<std::optional<ChainHead>> read_commit_metadata(std::string_view text);
 
 }  // namespace kilter::changelog

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace kilter::changelog {
 namespace {
@@ -23,6 +24,10 @@ PartitionChain::PartitionChain(std::string key, std::int32_t changelog_partition
       policy_(policy),
       head_(head),
       position_(position) {
+  // Ids must never repeat: given a head it wrote itself at this epoch or a later one
+  // (the epoch not raised, or not durably), the writer moves past it.
+  if (head_ && head_->id.writer == writer_ && head_->id.epoch >= epoch_)
+    epoch_ = head_->id.epoch + 1;
   framed_.reserve(8);
 }
 
@@ -35,6 +40,14 @@ bool PartitionChain::snapshot_due() const {
   // restore reads one partition, so the chain starts again there.
   return !head_ || head_->partition != partition_ || tail_bytes_ >= policy_.snapshot_tail_bytes ||
          head_->offset - head_->base >= policy_.snapshot_max_offsets;
+}
+
+Result<void> PartitionChain::check_snapshot_size(std::size_t bytes) const {
+  if (bytes <= policy_.max_snapshot_bytes) return {};
+  return Error{"changelog: the snapshot of " + key_ + " holds " + std::to_string(bytes) +
+                   " bytes, over the " + std::to_string(policy_.max_snapshot_bytes) +
+                   " a changelog partition is sized for: not written",
+               Errc::failed};
 }
 
 std::string_view PartitionChain::frame_delta(std::int64_t from, std::int64_t to,

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "pipeline/changelog/commit_metadata.h"
 #include "pipeline/changelog/record.h"
 
@@ -23,6 +24,10 @@ struct ChainPolicy {
   std::size_t snapshot_tail_bytes = 1 << 20;
   std::int64_t snapshot_max_offsets = 20'000;
   std::size_t chunk_bytes = 256 << 10;  // a snapshot chunk's body, at most
+  // A snapshot's bodies, at most: a restore reads the snapshot and its tail from one
+  // changelog partition, which the dev broker keeps to about 5 MiB (a real cluster: set
+  // retention.bytes well above it).
+  std::size_t max_snapshot_bytes = std::size_t{4} << 20;
 };
 
 class PartitionChain {
@@ -41,11 +46,18 @@ class PartitionChain {
   // The head of the last accepted commit (what the local store and the group hold).
   const std::optional<ChainHead>& head() const { return head_; }
   std::int64_t position() const { return position_; }
+  // The epoch of the records it frames: the one given, or past the head's when the head
+  // is its own at that epoch or a later one (ids never repeat); the caller stores it.
+  std::uint64_t epoch() const { return epoch_; }
 
   // True when a snapshot should be written before the next delta: no chain yet, a head
   // in another changelog partition than this chain's (the topic's partition count
   // changed), or the tail since the snapshot passed the policy's bounds.
   bool snapshot_due() const;
+  // Whether a snapshot whose bodies hold `bytes` may be written: `failed` (naming the
+  // partition and the sizes) over max_snapshot_bytes; the caller logs and counts it and
+  // keeps the chain it has (deltas go on; the restore range grows until it fits).
+  Result<void> check_snapshot_size(std::size_t bytes) const;
 
   // The record for a commit covering input offsets [from, to), linked after the
   // records framed and not yet given up; valid until the next frame_* call.

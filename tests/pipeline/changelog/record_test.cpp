@@ -89,6 +89,32 @@ TEST(Record, KnownCrc32cValues) {
   EXPECT_EQ(crc32c("6789", crc32c("12345")), crc32c("123456789"));
 }
 
+TEST(Record, Crc32cOfLongerInputsMatchesTheBytewiseDefinition) {
+  // RFC 3720 B.4's 32-byte vectors (the sliced loop runs on them).
+  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAu);
+  EXPECT_EQ(crc32c(std::string(32, '\xff')), 0x62A8AB43u);
+  std::string ascending;
+  for (int i = 0; i < 32; ++i) ascending.push_back(static_cast<char>(i));
+  EXPECT_EQ(crc32c(ascending), 0x46DD794Eu);
+  // Every length and split point up to 70 bytes against the bit-by-bit definition.
+  auto reference = [](std::string_view d) {
+    std::uint32_t c = ~0u;
+    for (unsigned char b : d) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    return ~c;
+  };
+  std::string data;
+  for (int i = 0; i < 70; ++i) data.push_back(static_cast<char>(i * 97 + 13));
+  for (std::size_t n = 0; n <= data.size(); ++n) {
+    const std::string_view d(data.data(), n);
+    EXPECT_EQ(crc32c(d), reference(d)) << n;
+    for (std::size_t split = 0; split <= n; split += 5)
+      EXPECT_EQ(crc32c(d.substr(split), crc32c(d.substr(0, split))), reference(d)) << n;
+  }
+}
+
 TEST(Record, WriterIdsFromTheStoresHexIds) {
   auto w = writer_from_hex("00112233445566778899aabbccddeeff");
   ASSERT_TRUE(w);
