@@ -24,7 +24,7 @@ class TempStore {
   TempStore() {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() /
-           ("kilter-portable-" + std::to_string((std::uint64_t{rd()} << 32) | rd()));
+           (std::string("kilter-portable-") + std::to_string((std::uint64_t{rd()} << 32) | rd()));
     reopen();
   }
   ~TempStore() {
@@ -58,11 +58,12 @@ inline std::string dump(StateStore& s, Partition p) {
   out += "|buckets:";
   s.scan_buckets(p, TimePoint::min(), [&](std::string_view a, TimePoint t, const BucketCounts& c) {
     out += std::string(a) + "@" + std::to_string(epoch_ms(t)) + "=" +
-           std::to_string(c.total_posts()) + "/" + std::to_string(c.engagement[0][0]) + ";";
+           std::to_string(c.total_posts()) + std::string("/") + std::to_string(c.engagement[0][0]) +
+           ";";
   });
   out += "|seen:";
   s.scan_seen_ids(p, TimePoint::min(), [&](const SeenId& id) {
-    out += std::to_string(epoch_ms(id.ts)) + ":" + std::to_string(id.id) + ";";
+    out += std::to_string(epoch_ms(id.ts)) + std::string(":") + std::to_string(id.id) + ";";
   });
   out += "|alerts:";
   s.scan_alert_states(p, [&](std::string_view a, std::string_view r, const AlertState& st) {
@@ -76,7 +77,8 @@ inline std::string dump(StateStore& s, Partition p) {
       });
   out += "|details:";
   for (int a = 0; a < 64; ++a)
-    s.scan_post_details(p, "acct-" + std::to_string(a), TimePoint::min(), TimePoint::max(),
+    s.scan_post_details(p, std::string("acct-") + std::to_string(a), TimePoint::min(),
+                        TimePoint::max(),
                         [&](TimePoint ts, std::string_view id, const PostDetail& d) {
                           out += std::to_string(epoch_ms(ts)) + std::string(id) + "=" +
                                  std::to_string(d.engagement) + ";";
@@ -114,14 +116,14 @@ class CommitStream {
     std::vector<SeenId> seen;
     for (int i = 0; i < events; ++i) {
       st.now += Millis{pick(600'000)};
-      const std::string account = "acct-" + std::to_string(pick(accounts_));
+      const std::string account = std::string("acct-") + std::to_string(pick(accounts_));
       const TimePoint bucket =
           kStart + Millis{(epoch_ms(st.now) - epoch_ms(kStart)) / kHourMs * kHourMs};
       BucketCounts c;
       switch (pick(3)) {
         case 0: {
           c.posts[static_cast<std::size_t>(pick(4))] = 1;
-          const std::string post = "p" + std::to_string(st.next_post++);
+          const std::string post = std::string("p") + std::to_string(st.next_post++);
           b.put_post(p, post, PostRef{account, static_cast<Category>(pick(4)), st.now});
           b.put_post_detail(
               p, account, st.now, post,
@@ -146,11 +148,13 @@ class CommitStream {
     st.position += events;
     if (pick(3) == 0)
       b.put_alert_state(
-          p, "acct-" + std::to_string(pick(accounts_)), "rule-" + std::to_string(pick(3)),
+          p, std::string("acct-") + std::to_string(pick(accounts_)),
+          std::string("rule-") + std::to_string(pick(3)),
           AlertState{static_cast<AlertPhase>(pick(3)), st.now, 0.25 * pick(8), pick(2) == 1});
     if (pick(3) == 0) {
       const std::vector<std::string> sinks = {"file", "slack"};
-      b.put_outbox(p, st.next_seq, "{\"alert\":" + std::to_string(st.next_seq) + "}", sinks);
+      b.put_outbox(p, st.next_seq, std::string("{\"alert\":") + std::to_string(st.next_seq) + "}",
+                   sinks);
       st.outbox.push_back(st.next_seq++);
     }
     if (!st.outbox.empty() && pick(3) == 0) {
