@@ -2,7 +2,11 @@
 // batch, applying them, and exporting / importing a partition as snapshot
 // chunks. Body format: portable.h; protocol and guarantees: storage/README.md.
 #include <algorithm>
+#include <filesystem>
 #include <map>
+
+#include <fmt/format.h>
+#include <rocksdb/sst_file_writer.h>
 
 #include <rocksdb/write_batch.h>
 
@@ -285,15 +289,24 @@ Result<PortableStats> RocksStore::export_partition(
   return stats;
 }
 
+// Chunks come family by family, keys in order: each family's rows go into a
+// table file of its own (SstFileWriter), ingested whole by finish(): no
+// memtable, no WAL, no flush.
 class RocksImport final : public PartitionImport {
  public:
-  RocksImport(RocksStore& store, Partition p, std::uint64_t epoch, std::size_t write_bytes)
-      : store_(store), p_(p), epoch_(epoch), write_bytes_(write_bytes) {
+  RocksImport(RocksStore& store, Partition p, std::uint64_t epoch)
+      : store_(store), p_(p), epoch_(epoch) {
     keys::partition_key(prefix_, p);
+  }
+  ~RocksImport() override {
+    for (auto& w : writers_) w.reset();
+    std::error_code ec;
+    for (const auto& f : files_)
+      if (!f.empty()) std::filesystem::remove(f, ec);
   }
 
   Result<void> add(std::string_view chunk) override {
-    if (done_) return Error{"import: already finished"};
+    if (done_ || failed_) return Error{"import: finished or failed"};
     if (auto r = reader_.check(chunk, portable::kChunkV1); !r) return r;
     for (const auto& op : reader_.ops()) {
       const auto f = static_cast<std::size_t>(op.family);
@@ -305,26 +318,32 @@ class RocksImport final : public PartitionImport {
           cutoffs_.emplace();
           codec::decode(op.value, *cutoffs_);
         }
-        key_.assign(prefix_).append(op.key);
-        check(wb_.Put(store_.cf_[f], slice(key_), slice(op.value)), "import");
+        if (auto r = put(f, op.key, op.value); !r) {
+          failed_ = true;
+          return r;
+        }
       }
       ++stats_.rows;
     }
     stats_.bytes += chunk.size();
     ++stats_.chunks;
-    if (wb_.GetDataSize() >= write_bytes_) return write();
     return ok();
   }
 
   Result<PortableStats> finish(const std::optional<ChainHead>& head) override {
-    if (done_) return Error{"import: already finished"};
-    if (auto r = write(); !r) return r.error();
-    // Durable before the meta says the partition is complete.
-    rocksdb::FlushOptions fo;
-    fo.wait = true;
-    std::vector<rocksdb::ColumnFamilyHandle*> families(store_.cf_.begin() + 1, store_.cf_.end());
-    if (auto s = store_.db_->Flush(fo, families); !s.ok())
-      return store_.gate_.failed("rocksdb import flush", s);
+    if (done_ || failed_) return Error{"import: finished or failed"};
+    for (std::size_t f = 1; f < kCfCount; ++f) {
+      if (!writers_[f]) continue;
+      if (auto s = writers_[f]->Finish(); !s.ok()) return error_of("rocksdb import table", s);
+      writers_[f].reset();
+      rocksdb::IngestExternalFileOptions io;
+      io.move_files = true;
+      if (auto g = store_.gate_.refused()) return *g;
+      if (auto s = store_.db_->IngestExternalFile(store_.cf_[f], {files_[f]}, io); !s.ok())
+        return store_.gate_.failed("rocksdb import ingest", s);
+      files_[f].clear();
+    }
+    // The rows are in table files now: the meta says the partition is complete.
     if (!meta_ && head) meta_.emplace();
     if (meta_) {
       if (head) meta_->chain = head;
@@ -333,7 +352,7 @@ class RocksImport final : public PartitionImport {
       codec::encode(v, *meta_);
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      if (auto f = store_.gate_.refused()) return *f;
+      if (auto g = store_.gate_.refused()) return *g;
       if (auto s = store_.db_->Put(wo, store_.cf_[kMetaCf], slice(prefix_), slice(v)); !s.ok())
         return store_.gate_.failed("rocksdb import meta", s);
     }
@@ -343,36 +362,44 @@ class RocksImport final : public PartitionImport {
   }
 
  private:
-  Result<void> write() {
-    if (wb_.Count() == 0) return ok();
-    if (auto f = store_.gate_.refused()) return *f;
-    rocksdb::WriteOptions wo;
-    wo.disableWAL = true;  // made durable by finish()'s flush
-    if (auto s = store_.db_->Write(wo, &wb_); !s.ok())
-      return store_.gate_.failed("rocksdb import", s);
-    wb_.Clear();
+  Result<void> put(std::size_t f, std::string_view key, std::string_view value) {
+    if (!writers_[f]) {
+      const auto options = store_.db_->GetOptions(store_.cf_[f]);
+      writers_[f] =
+          std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions{}, options, store_.cf_[f]);
+      files_[f] = fmt::format("{}/import-{:08x}-{}-{}.sst", store_.db_->GetName(),
+                              static_cast<std::uint32_t>(p_.value()), f,
+                              reinterpret_cast<std::uintptr_t>(this));
+      if (auto s = writers_[f]->Open(files_[f]); !s.ok())
+        return error_of("rocksdb import table", s);
+    }
+    key_.assign(prefix_).append(key);
+    if (auto s = writers_[f]->Put(slice(key_), slice(value)); !s.ok()) {
+      // Keys out of order or repeated: not a chunk export_partition wrote.
+      if (s.IsInvalidArgument()) return Error{"import: " + s.ToString(), Errc::corruption};
+      return error_of("rocksdb import table", s);
+    }
     return ok();
   }
 
   RocksStore& store_;
   Partition p_;
   std::uint64_t epoch_;
-  std::size_t write_bytes_;
   std::string prefix_, key_;
   portable::BodyReader reader_;
-  rocksdb::WriteBatch wb_;
+  std::array<std::unique_ptr<rocksdb::SstFileWriter>, kCfCount> writers_;
+  std::array<std::string, kCfCount> files_;
   std::optional<PartitionMeta> meta_;
   std::optional<codec::Cutoffs> cutoffs_;
   PortableStats stats_;
   bool done_ = false;
+  bool failed_ = false;
 };
 
-Result<std::unique_ptr<PartitionImport>> RocksStore::begin_import(Partition p,
-                                                                  std::size_t write_bytes) {
+Result<std::unique_ptr<PartitionImport>> RocksStore::begin_import(Partition p) {
   const auto epoch = stored_epoch(p);
   if (auto r = drop_partition(p); !r) return r.error();
-  return std::unique_ptr<PartitionImport>(
-      std::make_unique<RocksImport>(*this, p, epoch, write_bytes));
+  return std::unique_ptr<PartitionImport>(std::make_unique<RocksImport>(*this, p, epoch));
 }
 
 }  // namespace kilter::storage

@@ -75,8 +75,7 @@ class RocksStore final : public StateStore {
   Result<PortableStats> export_partition(Partition p, std::size_t max_chunk_bytes,
                                          const std::function<Result<void>(std::string_view)>& fn,
                                          const Snapshot* at) override;
-  Result<std::unique_ptr<PartitionImport>> begin_import(Partition p,
-                                                        std::size_t write_bytes) override;
+  Result<std::unique_ptr<PartitionImport>> begin_import(Partition p) override;
 
  private:
   friend class RocksImport;

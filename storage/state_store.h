@@ -65,11 +65,14 @@ struct PortableStats {
 };
 
 // Loads a snapshot of a partition, chunk by chunk (StateStore::begin_import).
-// Rows are written in large batches without the WAL; finish() flushes them
-// and only then writes the partition's meta (with the WAL, synced). A partition
-// with keys but no meta is therefore an import that did not finish: nothing
-// reads it as state (no meta: no partition), and the next begin_import drops it.
-// Destroying an import without finish() leaves exactly that.
+// Rows go into table files, one per column family, that finish() ingests
+// (no memtable, no WAL); only then does it write the partition's meta (with
+// the WAL, synced). A partition with keys but no meta is therefore an import
+// that did not finish (a crash between two ingestions): nothing reads it as
+// state (no meta: no partition), and the next begin_import drops it. An import
+// destroyed without finish() writes nothing (its table files are removed).
+// After a failed add() (Errc::corruption: not what export_partition wrote) the
+// import takes nothing more: begin again.
 class PartitionImport {
  public:
   virtual ~PartitionImport() = default;
@@ -194,11 +197,9 @@ class StateStore {
     return Error{"export_partition: not supported by this store"};
   }
   // Drops the partition's keys (what an earlier, unfinished import left too),
-  // then returns the import that loads chunks into it, writing them in batches
-  // of about `write_bytes`.
-  virtual Result<std::unique_ptr<PartitionImport>> begin_import(Partition p,
-                                                                std::size_t write_bytes = 8 << 20) {
-    (void)p, (void)write_bytes;
+  // then returns the import that loads chunks into it.
+  virtual Result<std::unique_ptr<PartitionImport>> begin_import(Partition p) {
+    (void)p;
     return Error{"begin_import: not supported by this store"};
   }
 

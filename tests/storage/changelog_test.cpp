@@ -173,10 +173,19 @@ TEST(Changelog, AnInterruptedImportIsDetectableAndTheNextOneReplacesIt) {
   const auto chunks = export_chunks(*a, kA, 2048);
   ASSERT_GT(chunks.size(), 4u);
   {
-    auto im = b->begin_import(kB, /*write_bytes=*/1024);
+    // An import dropped before finish() writes nothing.
+    auto im = b->begin_import(Partition{8});
     ASSERT_TRUE(im.ok());
-    for (std::size_t i = 0; i < chunks.size() - 1; ++i) ASSERT_TRUE((*im)->add(chunks[i]).ok());
-    // Dropped without finish(): a crash midway.
+    for (const auto& c : chunks) ASSERT_TRUE((*im)->add(c).ok());
+  }
+  EXPECT_EQ(*count_raw_entries(*b, "buckets", Partition{8}), 0u);
+  {
+    // Rows ingested, the meta not written: what a crash before the meta leaves
+    // (the meta comes in the last chunk).
+    auto im = b->begin_import(kB);
+    ASSERT_TRUE(im.ok());
+    for (std::size_t i = 0; i + 1 < chunks.size(); ++i) ASSERT_TRUE((*im)->add(chunks[i]).ok());
+    ASSERT_TRUE((*im)->finish(std::nullopt).ok());
   }
   EXPECT_FALSE(b->meta(kB).has_value());
   EXPECT_TRUE(b->partitions().empty());
@@ -187,6 +196,14 @@ TEST(Changelog, AnInterruptedImportIsDetectableAndTheNextOneReplacesIt) {
   EXPECT_FALSE(b->meta(kB).has_value());
   ASSERT_TRUE(import_chunks(*b, kB, chunks).ok());
   EXPECT_TRUE(testing::same_dump(dump(*b, kB), dump(*a, kA)));
+  // Chunks out of order (keys not ascending): refused, the import stops.
+  auto im = b->begin_import(kB);
+  ASSERT_TRUE(im.ok());
+  ASSERT_TRUE((*im)->add(chunks[1]).ok());
+  auto r = (*im)->add(chunks[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::corruption);
+  EXPECT_FALSE((*im)->finish(std::nullopt).ok());
 }
 
 TEST(Changelog, ImportAndApplySetTheChainHeadAndKeepTheEpochCounter) {
