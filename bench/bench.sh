@@ -440,6 +440,28 @@ bench_micro() {
   python3 "$ROOT/bench/report.py" micro "$BENCH_OUT" | sed 's/^/bench: [micro] /'
 }
 
+# A partition's state moving between stores (issue 13): export as snapshot
+# chunks, import into a fresh store; delta bytes per event of a replay-like
+# commit stream. bench/restore_bench.cpp; figures in BENCHMARKS.md ("Restore").
+bench_restore() {
+  mkdir -p "$BENCH_OUT/results"
+  local out=$BENCH_OUT/results/restore.txt
+  say "[restore] building a partition, exporting and importing it"
+  {
+    echo "date=$(date -u +%FT%TZ)"
+    echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    timeout "$BENCH_TIMEOUT" "$BUILD/bench/kilter-bench-restore" \
+      --accounts "${KILTER_BENCH_RESTORE_ACCOUNTS:-20000}" --days "${KILTER_BENCH_RESTORE_DAYS:-21}" \
+      --dir "$BENCH_OUT/restore-tmp"
+  } >"$out.tmp" 2>&1 || {
+    mv "$out.tmp" "$out.failed"
+    bench_fail "kilter-bench-restore failed" "$out.failed"
+    return 1
+  }
+  mv "$out.tmp" "$out"
+  sed 's/^/bench: [restore] /' "$out"
+}
+
 bench_report() {
   python3 "$ROOT/bench/report.py" report "$BENCH_OUT" ||
     bench_fail "the report failed" || return 1
@@ -448,9 +470,9 @@ bench_report() {
 # Checked before anything is installed or built.
 bench_check_part() {
   case "${1:-all}" in
-    all | file | kafka | latency | sweep | micro | report) ;;
+    all | file | kafka | latency | sweep | micro | restore | report) ;;
     *)
-      echo "usage: ./dev bench [all|file|kafka|latency|sweep|micro|report]" >&2
+      echo "usage: ./dev bench [all|file|kafka|latency|sweep|micro|restore|report]" >&2
       exit 2
       ;;
   esac
@@ -472,12 +494,14 @@ bench() {
       bench_latency
       bench_sweep
       bench_micro
+      bench_restore
       ;;
     file) bench_file ;;
     kafka) bench_kafka ;;
     latency) bench_latency ;;
     sweep) bench_sweep ;;
     micro) bench_micro ;;
+    restore) bench_restore ;;
     report) ;;
   esac
   bench_report

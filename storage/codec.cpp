@@ -142,20 +142,52 @@ bool decode(std::string_view in, AlertState& out) {
 
 // ---- PartitionMeta
 
+// v1: version and four fixed 8-byte fields, 33 bytes (written while there is no
+// chain and no epoch: what earlier releases wrote). v2: v1's fields, then the
+// epoch counter (u64), a flag byte (bit 0: a chain head follows) and, when set,
+// the head: writer (16 bytes), epoch, seq (u64), offset, base (i64): 42 or 90 bytes.
 void encode(std::string& out, const PartitionMeta& m) {
-  out.push_back(static_cast<char>(kV1));
+  const bool v2 = m.chain.has_value() || m.epoch != 0;
+  out.push_back(static_cast<char>(v2 ? kV2 : kV1));
   put_i64(out, m.position.value());
   put_i64(out, epoch_ms(m.max_event_time));
   put_i64(out, epoch_ms(m.last_evaluated));
   put_fixed64(out, m.next_outbox_seq);
+  if (!v2) return;
+  put_fixed64(out, m.epoch);
+  out.push_back(static_cast<char>(m.chain ? 1 : 0));
+  if (!m.chain) return;
+  const auto& h = *m.chain;
+  out.append(reinterpret_cast<const char*>(h.id.writer.data()), h.id.writer.size());
+  put_fixed64(out, h.id.epoch);
+  put_fixed64(out, h.id.seq);
+  put_i64(out, h.offset);
+  put_i64(out, h.base);
 }
 
 bool decode(std::string_view in, PartitionMeta& out) {
-  if (in.size() != 33 || static_cast<std::uint8_t>(in[0]) != kV1) return false;
+  if (in.size() < 33) return false;
+  const auto version = static_cast<std::uint8_t>(in[0]);
+  if (version == kV1 ? in.size() != 33 : version != kV2) return false;
   out.position = Offset{get_i64(in.data() + 1)};
   out.max_event_time = from_epoch_ms(get_i64(in.data() + 9));
   out.last_evaluated = from_epoch_ms(get_i64(in.data() + 17));
   out.next_outbox_seq = get_fixed64(in.data() + 25);
+  out.epoch = 0;
+  out.chain.reset();
+  if (version == kV1) return true;
+  if (in.size() < 42) return false;
+  out.epoch = get_fixed64(in.data() + 33);
+  const auto flags = static_cast<std::uint8_t>(in[41]);
+  if (flags == 0) return in.size() == 42;
+  if (flags != 1 || in.size() != 90) return false;
+  ChainHead h;
+  std::memcpy(h.id.writer.data(), in.data() + 42, h.id.writer.size());
+  h.id.epoch = get_fixed64(in.data() + 58);
+  h.id.seq = get_fixed64(in.data() + 66);
+  h.offset = get_i64(in.data() + 74);
+  h.base = get_i64(in.data() + 82);
+  out.chain = h;
   return true;
 }
 

@@ -94,7 +94,9 @@ bool add_detail_engagement(std::string& value, std::uint64_t delta);
 void encode(std::string& out, const AlertState& s);
 bool decode(std::string_view in, AlertState& out);
 
-// PartitionMeta: version and four fixed 8-byte fields; 33 bytes.
+// PartitionMeta: v1, version and four fixed 8-byte fields (33 bytes), while
+// there is no chain head and no epoch; v2 adds the epoch counter, a flag byte and
+// the chain head when there is one (42 or 90 bytes). Both read.
 void encode(std::string& out, const PartitionMeta& m);
 bool decode(std::string_view in, PartitionMeta& out);
 

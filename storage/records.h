@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,12 +25,39 @@ struct SeenId {
   bool operator==(const SeenId&) const = default;
 };
 
+// A changelog record's id (docs: design of issue 13, "Record value"): the
+// writing store's instance id (16 raw bytes), the writer's epoch for the
+// partition and the record's sequence number within that epoch.
+struct ChainId {
+  std::array<std::uint8_t, 16> writer{};
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  bool operator==(const ChainId&) const = default;
+};
+
+// The last record of the partition's changelog chain that this state includes:
+// its id, its offset in the changelog partition, and the offset of the first
+// chunk of the snapshot the chain starts from (-1: from the empty state).
+struct ChainHead {
+  ChainId id;
+  std::int64_t offset = -1;
+  std::int64_t base = -1;
+  bool operator==(const ChainHead&) const = default;
+};
+
 // Progress of one input partition; written in the same batch as its state.
 struct PartitionMeta {
   Offset position{0};        // next offset to read
   TimePoint max_event_time;  // highest event time seen (drives the watermark)
   TimePoint last_evaluated;  // last bucket boundary rules were evaluated at
   std::uint64_t next_outbox_seq = 0;
+  // The changelog chain head this state includes; none: no changelog (or none
+  // yet). Local knowledge: applying a delta or a snapshot sets it from the
+  // caller's head, never from the bytes applied (storage/README.md).
+  std::optional<ChainHead> chain;
+  // This store's epoch counter for the partition (the last epoch it used as a
+  // writer); only moves forward, across imports too.
+  std::uint64_t epoch = 0;
   bool operator==(const PartitionMeta&) const = default;
 };
 

@@ -39,6 +39,7 @@ void RocksBatch::stage(Cf cf, Kind kind, std::size_t at) {
   if (key_.size() > kMax || val_len > kMax) fatal("batch", "entry larger than 4 GiB");
   ops_.push_back(Op{at, static_cast<std::uint32_t>(key_.size()),
                     static_cast<std::uint32_t>(val_len), static_cast<std::uint8_t>(cf), kind});
+  built_ = false;
 }
 
 void RocksBatch::merge_bucket(Partition p, std::string_view account, TimePoint bucket,
@@ -121,6 +122,8 @@ std::size_t RocksBatch::approximate_bytes() const {
 }
 
 rocksdb::WriteBatch& RocksBatch::build() {
+  if (built_) return wb_;
+  built_ = true;
   wb_.Clear();
   order_.resize(ops_.size());
   std::iota(order_.begin(), order_.end(), 0u);
@@ -181,6 +184,8 @@ void RocksBatch::clear() {
   buf_.clear();
   ops_.clear();
   wb_.Clear();
+  built_ = false;
+  exported_ = false;
 }
 
 }  // namespace kilter::storage

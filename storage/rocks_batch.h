@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,19 @@ class RocksBatch final : public Batch {
 
   const void* owner() const { return owner_; }
   // The staged operations as one WriteBatch, in key order. Valid until the next
-  // change to this batch.
+  // change to this batch (built once: a second call returns it as it is).
   rocksdb::WriteBatch& build();
+  // The built WriteBatch was changed outside build(): the next build() redoes it.
+  void invalidate() { built_ = false; }
   void clear();
+
+  // Changelog (rocks_changelog.cpp). Stages the retention cutoffs of a
+  // partition, taken from the store when the batch is exported.
+  void put_cutoffs(Partition p, const codec::Cutoffs& c);
+  // Once exported, the batch writes the cutoffs it holds and no others.
+  bool exported() const { return exported_; }
+  // Builds the batch and calls fn with one portable delta body per partition.
+  void deltas(const std::function<void(Partition, std::string_view)>& fn);
 
  private:
   enum class Kind : std::uint8_t { put, merge, del };
@@ -72,6 +83,15 @@ class RocksBatch final : public Batch {
   std::string folded_;
   codec::Row row_, delta_row_;  // folding bucket rows
   rocksdb::WriteBatch wb_;
+  bool built_ = false;
+  bool exported_ = false;
+  // Per-partition delta bodies, reused from one export to the next.
+  struct Body {
+    Partition p;
+    std::string bytes;
+    std::uint32_t count = 0;
+  };
+  std::vector<Body> bodies_;
 };
 
 }  // namespace kilter::storage

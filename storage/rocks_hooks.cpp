@@ -129,31 +129,12 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
     std::string_view k = view(key);
     Partition p;
     if (!keys::read_partition(k, p)) return Decision::kKeep;
-    TimePoint cutoff = cutoff_of(p);
+    const TimePoint cutoff = cutoff_of(p);
     if (cutoff == TimePoint::min()) return Decision::kKeep;
-    TimePoint ts;
-    switch (where_) {
-      case RetainedTime::key_suffix:
-        if (k.size() < keys::kTimeBytes) return Decision::kKeep;
-        k.remove_prefix(k.size() - keys::kTimeBytes);
-        if (!keys::read_time(k, ts)) return Decision::kKeep;
-        // A row goes once its last possible bucket is older than the cutoff.
-        ts += codec::kRowSpan - Millis{1};
-        break;
-      case RetainedTime::key_after_account:
-        if (!keys::skip_account(k) || !keys::read_time(k, ts)) return Decision::kKeep;
-        break;
-      case RetainedTime::value:
-        if (type != ValueType::kValue || !codec::decode_post_ts(view(value), ts))
-          return Decision::kKeep;
-        break;
-      case RetainedTime::after_partition:
-        if (!keys::read_time(k, ts)) return Decision::kKeep;
-        break;
-    }
     // Dropping an entry leaves a tombstone below the bottom level, so an older
     // version of the key cannot resurface.
-    return ts < cutoff ? Decision::kRemove : Decision::kKeep;
+    return expired(where_, k, type == ValueType::kValue, view(value), cutoff) ? Decision::kRemove
+                                                                              : Decision::kKeep;
   }
 
   const char* Name() const override { return "kilter.Retention"; }
@@ -200,6 +181,31 @@ class RetentionFilterFactory final : public rocksdb::CompactionFilterFactory {
 };
 
 }  // namespace
+
+bool expired(RetainedTime where, std::string_view k, bool is_value, std::string_view value,
+             TimePoint cutoff) {
+  if (cutoff == TimePoint::min()) return false;
+  TimePoint ts;
+  switch (where) {
+    case RetainedTime::key_suffix:
+      if (k.size() < keys::kTimeBytes) return false;
+      k.remove_prefix(k.size() - keys::kTimeBytes);
+      if (!keys::read_time(k, ts)) return false;
+      // A row goes once its last possible bucket is older than the cutoff.
+      ts += codec::kRowSpan - Millis{1};
+      break;
+    case RetainedTime::key_after_account:
+      if (!keys::skip_account(k) || !keys::read_time(k, ts)) return false;
+      break;
+    case RetainedTime::value:
+      if (!is_value || !codec::decode_post_ts(value, ts)) return false;
+      break;
+    case RetainedTime::after_partition:
+      if (!keys::read_time(k, ts)) return false;
+      break;
+  }
+  return ts < cutoff;
+}
 
 std::shared_ptr<rocksdb::MergeOperator> bucket_merge_operator() {
   return std::make_shared<BucketAdd>();

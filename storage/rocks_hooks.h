@@ -51,6 +51,12 @@ enum class RetainedTime {
   after_partition,    // seen-id blocks: partition | newest ts | position, against the seen cutoff
 };
 
+// True when an entry (its key after the partition prefix; its value when
+// is_value) is older than `cutoff` by `where`'s time: what the retention filter
+// drops and a partition's export leaves out.
+bool expired(RetainedTime where, std::string_view key_after_partition, bool is_value,
+             std::string_view value, TimePoint cutoff);
+
 std::shared_ptr<rocksdb::MergeOperator> bucket_merge_operator();
 std::shared_ptr<rocksdb::MergeOperator> post_detail_merge_operator();
 std::shared_ptr<rocksdb::CompactionFilterFactory> retention_filter_factory(

@@ -53,9 +53,14 @@ Result<void> RocksStore::commit(Batch& batch, bool sync) {
     return ok();
   }
   auto& wb = b->build();
-  // Retention cutoffs moved since the last commit ride along.
-  auto cutoffs = take_cutoffs();
-  put_cutoffs(wb, cutoffs);
+  // Retention cutoffs moved since the last commit ride along (an exported batch
+  // already holds the ones its deltas carry, and writes no others).
+  std::map<std::int32_t, codec::Cutoffs> cutoffs;
+  if (!b->exported()) {
+    cutoffs = take_cutoffs();
+    put_cutoffs(wb, cutoffs);
+    if (!cutoffs.empty()) b->invalidate();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   const auto bytes = wb.GetDataSize();

@@ -67,8 +67,23 @@ class RocksStore final : public StateStore {
                                             const std::vector<std::string>&, bool)>& fn) override;
   std::vector<Partition> outbox_partitions() override;
 
+  // Portable state (rocks_changelog.cpp).
+  Result<void> partition_deltas(
+      Batch& batch, const std::function<void(Partition, std::string_view)>& fn) override;
+  Result<void> apply_deltas(Partition p, std::span<const std::string_view> bodies,
+                            const std::optional<ChainHead>& head, bool sync) override;
+  Result<PortableStats> export_partition(Partition p, std::size_t max_chunk_bytes,
+                                         const std::function<Result<void>(std::string_view)>& fn,
+                                         const Snapshot* at) override;
+  Result<std::unique_ptr<PartitionImport>> begin_import(Partition p) override;
+
  private:
+  friend class RocksImport;
   std::map<std::int32_t, codec::Cutoffs> take_cutoffs();
+  // Drops pending cutoffs of p and sets the table's (state loaded from elsewhere).
+  void adopt_cutoffs(Partition p, const std::optional<codec::Cutoffs>& c);
+  // The stored meta's epoch counter (0: none).
+  std::uint64_t stored_epoch(Partition p);
   // Puts back cutoffs a failed write did not persist (unless newer ones came).
   void restore_cutoffs(const std::map<std::int32_t, codec::Cutoffs>& cs);
   void put_cutoffs(rocksdb::WriteBatch& wb, const std::map<std::int32_t, codec::Cutoffs>& cs);

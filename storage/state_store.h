@@ -55,6 +55,35 @@ class Snapshot {
   virtual ~Snapshot() = default;
 };
 
+// Portable state (issue 13, state follows partitions; storage/README.md,
+// "Portable bodies"): bodies carry a partition's keys without their partition
+// prefix, so they apply to any partition number of any store.
+struct PortableStats {
+  std::uint64_t rows = 0;    // key/values (chunks) or operations (deltas)
+  std::uint64_t bytes = 0;   // body bytes
+  std::uint64_t chunks = 0;  // bodies
+};
+
+// Loads a snapshot of a partition, chunk by chunk (StateStore::begin_import).
+// Rows go into table files, one per column family, that finish() ingests
+// (no memtable, no WAL); only then does it write the partition's meta (with
+// the WAL, synced). A partition with keys but no meta is therefore an import
+// that did not finish (a crash between two ingestions): nothing reads it as
+// state (no meta: no partition), and the next begin_import drops it. An import
+// destroyed without finish() writes nothing (its table files are removed).
+// After a failed add() (Errc::corruption: not what export_partition wrote) the
+// import takes nothing more: begin again.
+class PartitionImport {
+ public:
+  virtual ~PartitionImport() = default;
+  // A chunk body from export_partition, in order. A malformed chunk is
+  // Errc::corruption and writes nothing of it.
+  virtual Result<void> add(std::string_view chunk) = 0;
+  // Writes what is left, makes it durable, then writes the meta, its chain set
+  // to `head` when given (see apply_deltas).
+  virtual Result<PortableStats> finish(const std::optional<ChainHead>& head) = 0;
+};
+
 struct StoreStats {
   std::uint64_t commits = 0;
   std::uint64_t committed_bytes = 0;
@@ -133,6 +162,47 @@ class StateStore {
 
   virtual StoreStats stats() const = 0;
 
+  // ---- Portable state (changelog). Stores without it answer Errc::failed.
+
+  // The batch's operations as one portable delta body per partition it writes,
+  // in the order its commit applies them (merges into one row folded), the
+  // retention cutoffs moved since the last commit included: they are taken into
+  // the batch, which then writes them (and no cutoffs taken later). Bodies are
+  // valid during the callback; partitions come in ascending order. Call again
+  // after changing the batch: the bodies then cover the whole batch.
+  virtual Result<void> partition_deltas(
+      Batch& batch, const std::function<void(Partition, std::string_view body)>& fn) {
+    (void)batch, (void)fn;
+    return Error{"partition_deltas: not supported by this store"};
+  }
+  // Applies delta bodies (of any store and partition number) to partition p,
+  // in order, in one atomic write. Malformed bytes: Errc::corruption, nothing
+  // written. The meta written is the last one the bodies carry (or the stored
+  // one when they carry none), with its chain set to `head` when given, and its
+  // epoch counter never lower than the stored one.
+  virtual Result<void> apply_deltas(Partition p, std::span<const std::string_view> bodies,
+                                    const std::optional<ChainHead>& head, bool sync) {
+    (void)p, (void)bodies, (void)head, (void)sync;
+    return Error{"apply_deltas: not supported by this store"};
+  }
+  // The partition's state as snapshot chunk bodies of at most max_chunk_bytes
+  // each (a single larger key/value gets a chunk of its own), every column
+  // family, keys in order, merged values as plain puts, the meta last; as of
+  // `at` when given, else as of now. At least one chunk (an empty partition
+  // gives one empty chunk). Stops at fn's first error and returns it.
+  virtual Result<PortableStats> export_partition(
+      Partition p, std::size_t max_chunk_bytes,
+      const std::function<Result<void>(std::string_view chunk)>& fn, const Snapshot* at = nullptr) {
+    (void)p, (void)max_chunk_bytes, (void)fn, (void)at;
+    return Error{"export_partition: not supported by this store"};
+  }
+  // Drops the partition's keys (what an earlier, unfinished import left too),
+  // then returns the import that loads chunks into it.
+  virtual Result<std::unique_ptr<PartitionImport>> begin_import(Partition p) {
+    (void)p;
+    return Error{"begin_import: not supported by this store"};
+  }
+
   // A random id made when the state directory was created: tells this store's
   // writes (e.g. Kafka offset commits) from those of another daemon.
   virtual const std::string& instance_id() const = 0;
@@ -140,6 +210,8 @@ class StateStore {
   // first use (from 1, written at once) and the same on every later call.
   virtual Result<std::uint32_t> source_id(std::string_view name) = 0;
 };
+
+inline constexpr std::size_t kDefaultChunkBytes = 256 << 10;
 
 struct RocksOptions {
   std::string path;

@@ -167,9 +167,45 @@ def alert_render():
     write("alert_render", "record-tail", b"\x00" * 600 + rec.encode())
 
 
+def storage_body():
+    """Changelog bodies (storage/portable.h): the first byte picks the format
+    (even: delta, odd: snapshot chunk), then the body: format byte, op count
+    (u32 LE), ops (tag = family << 2 | kind, varint key length, key, varint
+    value length, value)."""
+    import struct
+
+    clean("storage_body")
+
+    def op(family, kind, key, value=b""):
+        out = bytes([family << 2 | kind, len(key)]) + key
+        if kind != 2:
+            out += bytes([len(value)]) + value
+        return out
+
+    def body(fmt, ops):
+        return bytes([fmt]) + struct.pack("<I", len(ops)) + b"".join(ops)
+
+    meta = b"\x01" + struct.pack("<qqqQ", 42, 1763625600000, 1763622000000, 3)
+    meta2 = b"\x02" + struct.pack("<qqqQQ", 42, 1763625600000, 1763622000000, 3, 5) + b"\x01" + \
+        bytes(range(16)) + struct.pack("<QQqq", 5, 17, 812, 700)
+    cutoffs = b"\x01" + struct.pack("<qq", 1763000000000, 1763500000000)
+    alert = b"\x02\x02" + struct.pack("<qd", 1763625600000, 0.42) + b"\x01"
+    post = b"\x01\x01" + struct.pack("<q", 1763625600000) + b"acme"
+    outbox_key = b"\x80" + b"\x00" * 6 + b"\x07"
+    outbox = b"\x02\x01\x05slack" + b'{"type":"alert"}'
+    delta = body(1, [op(5, 0, b"acme\x00\x01brand-on-topic", alert), op(6, 0, outbox_key, outbox),
+                     op(6, 2, outbox_key), op(7, 0, b"", meta), op(8, 0, b"", cutoffs)])
+    write("storage_body", "delta", b"\x00" + delta)
+    write("storage_body", "delta-meta-v2", b"\x00" + body(1, [op(7, 0, b"", meta2)]))
+    chunk = body(2, [op(2, 0, b"p-1", post), op(5, 0, b"acme\x00\x01rule", alert), op(7, 0, b"", meta)])
+    write("storage_body", "chunk", b"\x01" + chunk)
+    write("storage_body", "empty-chunk", b"\x01" + body(2, []))
+
+
 if __name__ == "__main__":
     decoder_and_file_source()
     config()
     http()
     alert_render()
     features()
+    storage_body()
