@@ -349,6 +349,11 @@ bench_latency() {
   rm -rf "$dir" && mkdir -p "$dir"
   start_broker "$dir" latency || return 1
   kafka_config "$dir" latency bench-latency
+  # Event time runs BENCH_SPEEDUP times the wall clock: allow it to run that far ahead
+  # (plus an hour), or every event after the first hour of event time is
+  # future_timestamp bad input and no alert is ever raised.
+  echo "pipeline: {max_future_skew: $(((BENCH_SPEEDUP * BENCH_LATENCY_SECONDS + 3599) / 3600 + 1))h}" \
+    >>"$dir/kilter.yaml"
   start_daemon "$dir" || return 1
   wait_until "kilterd to be ready" "$DAEMON_PID" ready "$DAEMON_PORT" ||
     bench_fail "kilterd did not get ready" "$dir/kilterd.log" || return 1
