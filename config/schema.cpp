@@ -142,11 +142,20 @@ void read_kafka(Reader& r, const Field& f, Config& c) {
         k.topics = std::move(topics);
     }
   }
-  if (const auto* v = m->get("changelog_topic"); v != nullptr && !k.changelog_topic.empty()) {
-    // The changelog holds records of its own format: never input, never dead letters.
-    if (std::find(k.topics.begin(), k.topics.end(), k.changelog_topic) != k.topics.end() ||
-        k.changelog_topic == k.dead_letter_topic)
+  // The changelog holds records of its own format: never input, never dead letters,
+  // whether its name is written or made from the group id.
+  if (!k.changelog_topic.empty() &&
+      (std::find(k.topics.begin(), k.topics.end(), k.changelog_topic) != k.topics.end() ||
+       k.changelog_topic == k.dead_letter_topic)) {
+    if (const auto* v = m->get("changelog_topic")) {
       r.error(*v, "the changelog needs a topic of its own (not an input or dead-letter topic)");
+    } else {
+      const auto* g = m->get("group_id");
+      r.error(g != nullptr ? g->loc : f.loc, child_path(f.path, "changelog_topic"),
+              fmt::format("the default changelog topic \"{}\" (\"<group_id>.changelog\") is an "
+                          "input or dead-letter topic: set kafka.changelog_topic",
+                          k.changelog_topic));
+    }
   }
   if (const auto* v = m->get("properties")) {
     auto props = r.map(*v, {});

@@ -88,6 +88,19 @@ TEST(ChangelogConfig, TheChangelogIsNoInputOrDeadLetterTopic) {
   }
 }
 
+// The name made from the group id is checked as a written one is: an input topic
+// named like it would otherwise take changelog records.
+TEST(ChangelogConfig, TheDefaultNameIsNoInputOrDeadLetterTopicEither) {
+  auto r = load("  group_id: g\n  topics: [events, g.changelog]\n");
+  ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
+  EXPECT_THAT(r.errors[0].to_string(), HasSubstr("g.changelog"));
+  EXPECT_THAT(r.errors[0].to_string(), HasSubstr("k.yaml:3"));  // the group_id line
+  auto d = load("  group_id: g\n  dead_letter_topic: g.changelog\n");
+  ASSERT_EQ(d.errors.size(), 1u) << all_errors(d);
+  auto ok = load("  group_id: g\n  topics: [g.changelog]\n  changelog_topic: \"\"\n");
+  EXPECT_TRUE(ok.errors.empty()) << all_errors(ok);
+}
+
 TEST(ChangelogConfig, UnknownKafkaKeysAreStillErrors) {
   auto r = load("  changelog_topics: x\n");
   ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
