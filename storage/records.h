@@ -25,13 +25,16 @@ struct SeenId {
   bool operator==(const SeenId&) const = default;
 };
 
-// A changelog record's id (docs: design of issue 13, "Record value"): the
-// writing store's instance id (16 raw bytes), the writer's epoch for the
-// partition and the record's sequence number within that epoch.
+// A changelog record's id (pipeline/changelog/README.md, where it is
+// changelog::RecordId): the writing store's instance id (16 raw bytes), the
+// writer's epoch for the partition and the record's sequence number within
+// that epoch.
 struct ChainId {
   std::array<std::uint8_t, 16> writer{};
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
+  // The all-zero id: "no record" (a chain's first record has no predecessor).
+  bool none() const { return *this == ChainId{}; }
   bool operator==(const ChainId&) const = default;
 };
 

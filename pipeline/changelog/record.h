@@ -11,11 +11,12 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "storage/records.h"
 
 namespace kilter::changelog {
 
 // The writing store's instance id (StateStore::instance_id(): 32 hex digits), raw.
-using WriterId = std::array<std::uint8_t, 16>;
+using WriterId = decltype(storage::ChainId::writer);
 // The 16 bytes of 32 lower-case hex digits (as the store writes them, and as
 // to_hex() gives them back); nullopt for anything else.
 std::optional<WriterId> writer_from_hex(std::string_view hex);
@@ -23,15 +24,9 @@ std::string to_hex(const WriterId& w);
 
 // A record's identity: its writer, the writer's epoch for the partition (raised each time
 // the writer starts owning it) and a count within the epoch. Ids, not offsets, link
-// records, so that a writer can send several before it knows their offsets.
-struct RecordId {
-  WriterId writer{};
-  std::uint64_t epoch = 0;
-  std::uint64_t seq = 0;
-  // The all-zero id: "no record" (a chain's first record has no predecessor).
-  bool none() const { return *this == RecordId{}; }
-  bool operator==(const RecordId&) const = default;
-};
+// records, so that a writer can send several before it knows their offsets. The same
+// type as the chain head id a partition's meta keeps (storage/records.h).
+using RecordId = storage::ChainId;
 
 enum class RecordKind : std::uint8_t {
   delta = 1,     // one commit's operations on the partition
