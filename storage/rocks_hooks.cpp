@@ -129,12 +129,11 @@ class RetentionFilter final : public rocksdb::CompactionFilter {
     std::string_view k = view(key);
     Partition p;
     if (!keys::read_partition(k, p)) return Decision::kKeep;
-    const TimePoint cutoff = cutoff_of(p);
-    if (cutoff == TimePoint::min()) return Decision::kKeep;
     // Dropping an entry leaves a tombstone below the bottom level, so an older
     // version of the key cannot resurface.
-    return expired(where_, k, type == ValueType::kValue, view(value), cutoff) ? Decision::kRemove
-                                                                              : Decision::kKeep;
+    return expired(where_, k, type == ValueType::kValue, view(value), cutoff_of(p))
+               ? Decision::kRemove
+               : Decision::kKeep;
   }
 
   const char* Name() const override { return "kilter.Retention"; }

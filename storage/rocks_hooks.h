@@ -53,7 +53,7 @@ enum class RetainedTime {
 
 // True when an entry (its key after the partition prefix; its value when
 // is_value) is older than `cutoff` by `where`'s time: what the retention filter
-// drops and a partition's export leaves out.
+// drops and a partition's export leaves out. Never for TimePoint::min() (no cutoff).
 bool expired(RetainedTime where, std::string_view key_after_partition, bool is_value,
              std::string_view value, TimePoint cutoff);
 
