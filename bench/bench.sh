@@ -213,10 +213,12 @@ bench_file_run() {
     "peak RSS $((rss / 1024)) MiB, state $((state / accounts)) B/account"
 }
 
-# Starts the dev broker with topic $2 ($BENCH_PARTITIONS partitions), logs in
-# directory $1; sets BROKER_PID and BROKERS.
+# Starts the dev broker with topic $2 and group $3's changelog topic
+# ($BENCH_PARTITIONS partitions each), logs in directory $1; sets BROKER_PID
+# and BROKERS.
 start_broker() {
-  "$BUILD/daemon/kilterd" dev-broker --topic "$2:$BENCH_PARTITIONS" >"$1/broker.out" 2>"$1/broker.log" &
+  "$BUILD/daemon/kilterd" dev-broker --topic "$2:$BENCH_PARTITIONS" \
+    --topic "$3.changelog:$BENCH_PARTITIONS" >"$1/broker.out" 2>"$1/broker.log" &
   BROKER_PID=$!
   BENCH_PIDS+=("$BROKER_PID")
   BROKERS=$(wait_for_line "$1/broker.out" 10 '^[0-9.:,]+$') ||
@@ -251,7 +253,7 @@ has_taken() { [ "$(events_taken "$1")" -gt 0 ]; }
 bench_kafka_run() {
   local name=$1 accounts=$2 dir="$BENCH_OUT/$1"
   rm -rf "$dir" && mkdir -p "$dir"
-  start_broker "$dir" bench || return 1
+  start_broker "$dir" bench bench || return 1
   local load
   load=$(load_average)
   say "[$name] producing $BENCH_EVENTS events of $accounts accounts to a $BENCH_PARTITIONS-partition topic"
@@ -302,6 +304,8 @@ bench_kafka_run() {
   taken=$(events_taken "$DAEMON_PORT") || bench_fail "no /metrics from kilterd" "$dir/kilterd.log" || return 1
   cpu=$(awk -v a="$(cpu_seconds "$DAEMON_PID")" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
   rss=$(peak_rss_kib "$DAEMON_PID")
+  local changelog_bytes
+  changelog_bytes=$(metric_sum "$DAEMON_PORT" kilter_changelog_bytes_total)
   bench_stop "$DAEMON_PID"
   bench_stop "$BROKER_PID"
   local state rate ratio seen
@@ -314,9 +318,10 @@ bench_kafka_run() {
     "kcat_ms=$kcat_ms" "kcat_rate=$raw" "daemon_messages=$taken" "daemon_ms=$((t1 - t0))" \
     "join_ms=$((t0 - started))" "rate=$rate" "ratio=$ratio" "cpu_s=$cpu" "rss_kib=$rss" \
     "state_bytes=$state" "alert_records=$(wc -l <"$dir/alerts.ndjson" 2>/dev/null || echo 0)" \
-    "load_average=$load"
+    "load_average=$load" "changelog_bytes=$changelog_bytes"
   say "[$name] kilterd took $taken messages: $rate msg/s end to end over $((t1 - t0)) ms" \
-    "(${ratio}x kcat, $cpu s CPU), peak RSS $((rss / 1024)) MiB, state $((state / seen)) B/account"
+    "(${ratio}x kcat, $cpu s CPU), peak RSS $((rss / 1024)) MiB, state $((state / seen)) B/account," \
+    "changelog $((changelog_bytes / (taken > 0 ? taken : 1))) B/event"
 }
 
 bench_file() {
@@ -347,7 +352,7 @@ bench_latency() {
   local rate=$((max_rate / 2))
   local events=$((rate * BENCH_LATENCY_SECONDS))
   rm -rf "$dir" && mkdir -p "$dir"
-  start_broker "$dir" latency || return 1
+  start_broker "$dir" latency bench-latency || return 1
   kafka_config "$dir" latency bench-latency
   # Event time runs BENCH_SPEEDUP times the wall clock: allow it to run that far ahead
   # (plus an hour), or every event after the first hour of event time is

@@ -19,7 +19,7 @@ Pump::Pump(Dispatcher& loop, pipeline::Source& source, pipeline::Engine& engine,
       crash_after_(opts.crash_after) {}
 
 Pump::~Pump() {
-  for (auto id : {wait_, progress_, evaluation_})
+  for (auto id : {wait_, progress_, evaluation_, follow_})
     if (id != 0) loop_.cancel(id);
 }
 
@@ -28,6 +28,7 @@ void Pump::start() {
   loop_.post([this] { pump(); });
   schedule_progress();
   if (source_.live()) schedule_evaluation();
+  if (source_.live() && engine_.standby()) schedule_follow();
 }
 
 void Pump::stop() {
@@ -68,7 +69,7 @@ void Pump::pump() {
     paused_ = true;
     pipeline::PollStatus ignored{};
     if (held_ && !take(ignored)) return;
-    engine_.poll();
+    poll_engine();
     if (engine_.commit_due())
       if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
     return pump_after(opts_.idle_wait * 10);
@@ -82,13 +83,19 @@ void Pump::pump() {
   pipeline::PollStatus status{};
   if (!take(status)) return;
   // A batch written meanwhile: its alerts go to the sinks now.
-  engine_.poll();
+  poll_engine();
   if (engine_.commit_due()) {
     if (auto r = engine_.commit_async(); !r) return fail(kExitRuntime);
   }
   if (status == pipeline::PollStatus::end) return finish(true);
   if (status == pipeline::PollStatus::idle) return pump_after(opts_.idle_wait);
   loop_.post([this] { pump(); });
+}
+
+void Pump::poll_engine() {
+  engine_.poll();
+  // Partitions whose state was restored meanwhile are fetched again.
+  for (const auto& w : engine_.take_warmed()) source_.warmed(w.partition, w.next);
 }
 
 bool Pump::take(pipeline::PollStatus& status) {
@@ -177,6 +184,15 @@ void Pump::schedule_evaluation() {
     if (done_) return;
     evaluate_quiet_partitions();
     if (!done_) schedule_evaluation();
+  });
+}
+
+void Pump::schedule_follow() {
+  follow_ = loop_.schedule(opts_.standby_interval, [this] {
+    follow_ = 0;
+    if (done_ || stopping_) return;
+    engine_.follow(source_.group_offsets());
+    schedule_follow();
   });
 }
 

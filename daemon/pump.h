@@ -26,6 +26,9 @@ struct PumpOptions {
   std::chrono::milliseconds evaluation_interval{
       60'000};  // wall-clock evaluation of quiet partitions
   std::chrono::seconds progress_interval{5};
+  // How often a standby (kafka.standby_replicas) catches up on the partitions
+  // other members hold.
+  std::chrono::milliseconds standby_interval{2'000};
   std::uint64_t crash_after = 0;  // test hook: SIGKILL after this many messages (0: never)
   // At the end of a file, wait this long for the outbox; on SIGTERM at most
   // this long, and no longer once every owed delivery has failed once.
@@ -53,6 +56,8 @@ class Pump {
   void pump_after(Millis delay);
   // Polls the source and hands what it gives to the engine; false once failed.
   bool take(pipeline::PollStatus& status);
+  // Collects finished writes and restores; a restored partition resumes.
+  void poll_engine();
   void finish(bool end_of_input);
   // `signalled`: stopping on SIGTERM, which does not wait for sinks that fail.
   void drain(std::chrono::steady_clock::time_point deadline, bool signalled);
@@ -60,6 +65,7 @@ class Pump {
   void schedule_progress();
   void schedule_evaluation();
   void evaluate_quiet_partitions();
+  void schedule_follow();
   void report(bool final);
   void fail(int code);
 
@@ -70,7 +76,7 @@ class Pump {
   PumpOptions opts_;
   // Timers pending on the loop (0: none): an idle or drain wait, the progress
   // report, the evaluation of quiet partitions.
-  Dispatcher::TimerId wait_ = 0, progress_ = 0, evaluation_ = 0;
+  Dispatcher::TimerId wait_ = 0, progress_ = 0, evaluation_ = 0, follow_ = 0;
   std::vector<pipeline::SourceMessage> messages_;
   std::set<Partition> seen_since_tick_;  // partitions with messages since the last tick
   std::chrono::steady_clock::time_point started_;

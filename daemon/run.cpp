@@ -12,6 +12,7 @@
 
 #include "config/loader.h"
 #include "daemon/asio_dispatcher.h"
+#include "daemon/classifier_setup.h"
 #include "daemon/commands.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/logging.h"
@@ -20,10 +21,10 @@
 #include "daemon/server/http_server.h"
 #include "daemon/systemd.h"
 #include "http/curl_client.h"
+#include "kafka/changelog_log.h"
 #include "kafka/producer.h"
 #include "kafka/sink.h"
 #include "kafka/source.h"
-#include "daemon/classifier_setup.h"
 #include "pipeline/classify/classifier.h"
 #include "pipeline/delivery/outbox.h"
 #include "pipeline/engine/engine.h"
@@ -153,7 +154,15 @@ class Service {
     }
     outbox_.emplace(dispatcher_, *store_, std::move(*sinks), cfg_->outbox, firing());
     engine_.emplace(cfg_, *store_, *classifier_, *outbox_, dispatcher_);
-    outbox_->restore_all();
+    if (auto r = enable_changelog(); !r) {
+      spdlog::error("{}", r.error().message);
+      // Brokers away: worth a restart (systemd's); a missing topic: a fix first.
+      return r.error().retriable() ? kExitRuntime : kExitConfig;
+    }
+    // Without a changelog, what earlier runs still owe is delivered from here,
+    // whoever holds those partitions now; with one, the outbox moves with each
+    // partition and its holder delivers it (Engine::partition_assigned).
+    if (!changelog_) outbox_->restore_all();
     auto source = open_source(*cfg_, *store_, producer_.get());
     if (!source) {
       spdlog::error("source: {}", source.error().message);
@@ -201,6 +210,14 @@ class Service {
                    [this] {
                      const auto& f = engine_->failure();
                      return f ? std::optional<std::string>(f->message) : std::nullopt;
+                   },
+                   [this] {
+                     std::vector<PartitionStatus> out;
+                     for (auto p : engine_->open_partitions())
+                       out.push_back({engine_->partition_name(p), false});
+                     for (auto p : engine_->warming())
+                       out.push_back({engine_->partition_name(p), true});
+                     return out;
                    }};
     api_ = &api;
     HttpServer http(
@@ -302,9 +319,19 @@ class Service {
     if (engine_ && engine_->failure()) return engine_->failure();
     return store_->failure();
   }
-  bool ready() const { return source_->ready() && !storage_failure(); }
+  bool ready() const {
+    return source_->ready() && !storage_failure() && engine_->warming().empty();
+  }
   std::string not_ready_why() const {
     if (auto f = storage_failure()) return "state store failed: " + f->message + "\n";
+    if (auto warming = engine_->warming(); !warming.empty()) {
+      std::string names;
+      for (auto p : warming) {
+        if (!names.empty()) names += ", ";
+        names += engine_->partition_name(p);
+      }
+      return fmt::format("warming: {} (restoring from the changelog)\n", names);
+    }
     auto why = source_->unready_reason();  // "kafka: no broker reachable ..."
     return why.empty() ? std::string() : why + "\n";
   }
@@ -376,7 +403,7 @@ class Service {
   }
 
   std::string metrics() {
-    MetricsSnapshot s{engine_->stats(), {engine_->uncommitted(), engine_->alert_state_counts()},
+    MetricsSnapshot s{engine_->stats(), pipeline::engine_gauges(*engine_),
                       outbox_->stats(), outbox_->sink_stats(),
                       store_->stats(),  pipeline::source_stats(*source_)};
     if (producer_) s.producer = producer_->stats();
@@ -387,12 +414,33 @@ class Service {
 
   RunOptions opts_;
   std::shared_ptr<const config::Config> cfg_;
+  // A changelog (kafka.changelog_topic, with a Kafka source): checked (or
+  // created) now, so that an unusable one is an error at start.
+  Result<void> enable_changelog() {
+    if (cfg_->source || !cfg_->kafka || cfg_->kafka->changelog_topic.empty()) return ok();
+    const auto& kc = *cfg_->kafka;
+    auto topic = kafka::open_changelog(kc, std::chrono::seconds(10));
+    if (!topic) return topic.error();
+    auto writer = kafka::make_changelog_writer(kc, topic->partitions, dispatcher_);
+    if (!writer) return writer.error();
+    changelog_ = std::move(*writer);
+    pipeline::ChangelogOptions o;
+    o.writer = changelog_.get();
+    engine_->enable_changelog(
+        o, [kc, this] { return kafka::make_changelog_reader(kc, dispatcher_); },
+        std::chrono::seconds(30), kc.standby_replicas > 0);
+    spdlog::info("changelog: {} ({} partition(s){})", kc.changelog_topic, topic->partitions,
+                 topic->created ? ", created now" : "");
+    return ok();
+  }
+
   asio::io_context io_;
   AsioDispatcher dispatcher_{io_};
   Notifier notifier_;
   std::unique_ptr<storage::StateStore> store_;
   std::unique_ptr<pipeline::Classifier> classifier_;
   std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<changelog::ChangelogWriter> changelog_;  // outlives the engine
   std::unique_ptr<pipeline::HttpClient> http_client_;
   std::optional<pipeline::Outbox> outbox_;
   std::optional<pipeline::Engine> engine_;

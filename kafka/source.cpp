@@ -164,11 +164,43 @@ bool KafkaSource::hold(bool on) {
   rd_kafka_topic_partition_list_t* list = nullptr;
   if (rd_kafka_assignment(rk_.get(), &list) == RD_KAFKA_RESP_ERR_NO_ERROR && list != nullptr) {
     ListPtr owned(list);
-    if (owned->cnt > 0)
-      (void)(on ? rd_kafka_pause_partitions(rk_.get(), owned.get())
-                : rd_kafka_resume_partitions(rk_.get(), owned.get()));
+    if (on) {
+      if (owned->cnt > 0) (void)rd_kafka_pause_partitions(rk_.get(), owned.get());
+    } else {
+      // Partitions still warming stay paused.
+      ListPtr resume(rd_kafka_topic_partition_list_new(owned->cnt));
+      for (int i = 0; i < owned->cnt; ++i) {
+        const auto& tp = owned->elems[i];
+        bool warming = false;
+        for (auto w : warming_)
+          if (auto it = assigned_.find(w); it != assigned_.end() &&
+                                           it->second.partition == tp.partition &&
+                                           it->second.topic == tp.topic)
+            warming = true;
+        if (!warming) rd_kafka_topic_partition_list_add(resume.get(), tp.topic, tp.partition);
+      }
+      if (resume->cnt > 0) (void)rd_kafka_resume_partitions(rk_.get(), resume.get());
+    }
   }
   return true;
+}
+
+void KafkaSource::warmed(Partition p, Offset from) {
+  if (warming_.erase(p) == 0) return;  // revoked meanwhile
+  auto it = assigned_.find(p);
+  if (it == assigned_.end()) return;
+  it->second.next = from.value();
+  ListPtr list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), it->second.topic.c_str(), it->second.partition)
+      ->offset = from.value();
+  // Where it was assigned is where the restore ended; the seek makes sure of it
+  // (a fetch before the pause took effect is dropped by it).
+  if (auto* err = rd_kafka_seek_partitions(rk_.get(), list.get(),
+                                           static_cast<int>(opts_.commit_timeout.count())))
+    rd_kafka_error_destroy(err);
+  if (!holding_) (void)rd_kafka_resume_partitions(rk_.get(), list.get());
+  spdlog::info("{} [{}]: state restored; consuming from offset {}", it->second.topic,
+               it->second.partition, from.value());
 }
 
 KafkaSource::Entry* KafkaSource::lookup(const rd_kafka_message_t* m) {

@@ -42,10 +42,11 @@ Result<void> KafkaSource::checkpoint(std::span<const pipeline::Position> positio
     auto* tp = rd_kafka_topic_partition_list_add(list.get(), it->second.topic.c_str(),
                                                  it->second.partition);
     tp->offset = pos.next.value();
-    // librdkafka copies the metadata and frees its copy with the list.
-    tp->metadata = ::malloc(metadata_.size());
-    std::memcpy(tp->metadata, metadata_.data(), metadata_.size());
-    tp->metadata_size = metadata_.size();
+    // librdkafka frees the metadata with the list. A changelog head, else our marker.
+    const std::string& meta = pos.metadata.empty() ? metadata_ : pos.metadata;
+    tp->metadata = ::malloc(meta.size());
+    std::memcpy(tp->metadata, meta.data(), meta.size());
+    tp->metadata_size = meta.size();
   }
   auto e = rd_kafka_commit_queue(rk_.get(), list.get(), commit_answers_, nullptr, nullptr);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -78,7 +79,9 @@ Result<void> KafkaSource::checkpoint(std::span<const pipeline::Position> positio
 bool KafkaSource::same_positions(std::span<const pipeline::Position> ps) const {
   return std::equal(ps.begin(), ps.end(), commit_.positions.begin(), commit_.positions.end(),
                     [](const pipeline::Position& a, const pipeline::Position& b) {
-                      return a.partition == b.partition && a.next == b.next;
+                      // The metadata too: the same offsets may name another chain head.
+                      return a.partition == b.partition && a.next == b.next &&
+                             a.metadata == b.metadata;
                     });
 }
 

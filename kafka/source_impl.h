@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +54,10 @@ class KafkaSource final : public pipeline::Source {
   // Paused partitions fetch nothing; what was already fetched is dropped by
   // librdkafka and fetched again from the last message handed out on resume.
   bool hold(bool on) override;
+  // Resumes a partition assigned as warming, from `from` (source.cpp).
+  void warmed(Partition p, Offset from) override;
+  // For standbys (source_rebalance.cpp).
+  std::vector<pipeline::GroupPartition> group_offsets() override;
 
   // Positions are chosen at assignment time (see on_assign).
   Result<void> seek(Partition, Offset) override { return ok(); }
@@ -121,6 +126,8 @@ class KafkaSource final : public pipeline::Source {
   bool holding_ = false;                  // partitions paused (hold)
   pipeline::PartitionListener* listener_ = nullptr;
   std::map<Partition, Assigned> assigned_;
+  // Assigned, paused until their state is restored (warmed()).
+  std::set<Partition> warming_;
   // lookup()'s last answer; reset whenever assigned_ changes.
   const rd_kafka_topic_t* last_rkt_ = nullptr;
   std::int32_t last_partition_ = -1;

@@ -1,6 +1,7 @@
 // The Kafka source's rebalance callbacks: where each assigned partition
 // starts (the stored position, or the group's offset when another member
 // consumed it since), and what a revocation commits or gives up.
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -40,13 +41,25 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
       rd_kafka_assign(rk_.get(), nullptr);
       return;
     }
-    std::optional<Offset> stored;
-    if (listener_ != nullptr) stored = listener_->partition_assigned(*p);
     const bool group_has = group.err == RD_KAFKA_RESP_ERR_NO_ERROR && group.offset >= 0;
+    pipeline::GroupOffset known{tp.topic, tp.partition, std::nullopt, {}};
+    if (group_has) {
+      known.committed = Offset{group.offset};
+      if (group.metadata != nullptr)
+        known.metadata = {static_cast<const char*>(group.metadata), group.metadata_size};
+    }
+    pipeline::Assignment assignment;
+    if (listener_ != nullptr) assignment = listener_->partition_assigned(*p, known);
+    const auto& stored = assignment.stored;
     const bool group_is_ours = group_has && group.metadata_size == metadata_.size() &&
                                std::memcmp(group.metadata, metadata_.data(), metadata_.size()) == 0;
     std::int64_t start = RD_KAFKA_OFFSET_INVALID;  // the group's offset, else auto.offset.reset
-    if (stored && (!group_has || group_is_ours || group.offset <= stored->value())) {
+    if (assignment.warming && group_has) {
+      // Its state is being restored as of the group's offset: continue there
+      // once it is (warmed()); nothing is fetched meanwhile.
+      start = group.offset;
+      warming_.insert(*p);
+    } else if (stored && (!group_has || group_is_ours || group.offset <= stored->value())) {
       start = stored->value();
     } else if (stored) {
       // Another member consumed the partition since our state stopped: what it
@@ -75,7 +88,16 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
     failure_ = Error{fmt::format("kafka assign: {}", error_text(ae))};
     return;
   }
-  if (holding_) (void)rd_kafka_pause_partitions(rk_.get(), parts);
+  if (holding_) {
+    (void)rd_kafka_pause_partitions(rk_.get(), parts);
+  } else if (!warming_.empty()) {
+    ListPtr paused(rd_kafka_topic_partition_list_new(static_cast<int>(warming_.size())));
+    for (auto w : warming_)
+      if (auto it = assigned_.find(w); it != assigned_.end())
+        rd_kafka_topic_partition_list_add(paused.get(), it->second.topic.c_str(),
+                                          it->second.partition);
+    (void)rd_kafka_pause_partitions(rk_.get(), paused.get());
+  }
   ++assignments_;
   has_assignment_ = true;
   assignment_lost_ = false;
@@ -120,9 +142,52 @@ void KafkaSource::on_revoke(rd_kafka_resp_err_t err) {
   lost_ = false;
   has_assignment_ = false;
   assigned_.clear();
+  warming_.clear();
   last_entry_ = nullptr;
   rd_kafka_assign(rk_.get(), nullptr);
   spdlog::info("kafka: revoked {} partition(s)", ps.size());
+}
+
+}  // namespace kilter::kafka::detail
+
+namespace kilter::kafka::detail {
+
+// Every partition of the input topics with the group's offset and metadata:
+// one metadata request and one offset fetch, each waiting at most commit_wait
+// (standbys ask every few seconds; a slow answer is simply tried next time).
+std::vector<pipeline::GroupPartition> KafkaSource::group_offsets() {
+  std::vector<pipeline::GroupPartition> out;
+  if (closed_ || failure_) return out;
+  const auto wait = static_cast<int>(opts_.commit_wait.count());
+  const rd_kafka_metadata_t* raw = nullptr;
+  if (rd_kafka_metadata(rk_.get(), 1, nullptr, &raw, wait) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return out;
+  ListPtr list(rd_kafka_topic_partition_list_new(64));
+  for (int i = 0; i < raw->topic_cnt; ++i) {
+    const auto& t = raw->topics[i];
+    if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        std::find(cfg_.topics.begin(), cfg_.topics.end(), t.topic) == cfg_.topics.end())
+      continue;
+    for (int k = 0; k < t.partition_cnt; ++k)
+      rd_kafka_topic_partition_list_add(list.get(), t.topic, t.partitions[k].id);
+  }
+  rd_kafka_metadata_destroy(raw);
+  if (list->cnt == 0 ||
+      rd_kafka_committed(rk_.get(), list.get(), wait) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return out;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    auto p = opts_.partition_of(tp.topic, tp.partition);
+    if (!p || tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    pipeline::GroupPartition g{*p, tp.topic, tp.partition, std::nullopt, {}};
+    if (tp.offset >= 0) {
+      g.committed = Offset{tp.offset};
+      if (tp.metadata != nullptr)
+        g.metadata.assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
 }
 
 }  // namespace kilter::kafka::detail

@@ -1,5 +1,7 @@
 #include "daemon/server/api.h"
 
+#include <algorithm>
+
 #include "common/json.h"
 #include "common/time.h"
 #include "daemon/server/status_data.h"
@@ -175,6 +177,27 @@ HttpResponse status_page(const ApiContext& ctx, const HttpRequest& req) {
   return r;
 }
 
+// {"partitions":[{"partition":"social.events:3","state":"active"|"warming"}, ...],
+//  "warming":N}, in name order.
+HttpResponse partitions(const ApiContext& ctx) {
+  auto held = ctx.partitions ? ctx.partitions() : std::vector<PartitionStatus>{};
+  std::sort(held.begin(), held.end(),
+            [](const PartitionStatus& a, const PartitionStatus& b) { return a.name < b.name; });
+  std::string body = "{\"partitions\":[";
+  std::size_t warming = 0;
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    if (i > 0) body += ',';
+    body += "{\"partition\":";
+    json::append_string(body, held[i].name);
+    body += held[i].warming ? ",\"state\":\"warming\"}" : ",\"state\":\"active\"}";
+    warming += held[i].warming ? 1 : 0;
+  }
+  body += "],\"warming\":";
+  body += std::to_string(warming);
+  body += "}\n";
+  return HttpResponse{200, "application/json", std::move(body), {}};
+}
+
 }  // namespace
 
 HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req) {
@@ -205,6 +228,7 @@ HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req) {
     if (seg.size() == 4 && seg[2] == "accounts") return account(ctx, seg[3]);
     if (seg.size() == 3 && seg[2] == "accounts") return accounts(ctx, req);
     if (seg.size() == 3 && seg[2] == "alerts") return alerts(ctx);
+    if (seg.size() == 3 && seg[2] == "partitions") return partitions(ctx);
   }
   return error(404, "not found: " + req.path);
 }

@@ -15,6 +15,12 @@
 
 namespace kilter::daemon {
 
+// An input partition this daemon holds, for GET /api/v1/partitions.
+struct PartitionStatus {
+  std::string name;      // "<topic>:<partition>"
+  bool warming = false;  // being restored from the changelog: not consumed yet
+};
+
 struct ApiContext {
   // The accounts (the engine's, in memory): read access only.
   const pipeline::AccountReader& accounts;
@@ -27,6 +33,8 @@ struct ApiContext {
   // Why the daemon stopped working (a failed commit): /-/healthy answers 503
   // with it. Unset or nullopt: healthy.
   std::function<std::optional<std::string>()> stopped = {};
+  // The partitions held now (unset: none to tell).
+  std::function<std::vector<PartitionStatus>()> partitions = {};
 };
 
 HttpResponse handle_request(const ApiContext& ctx, const HttpRequest& req);

@@ -62,9 +62,25 @@ Outbox::~Outbox() {
 }
 
 void Outbox::restore_all() {
+  for (auto p : store_.outbox_partitions()) load(p);
+  if (!entries_.empty()) spdlog::info("outbox: {} alert record(s) still owed", entries_.size());
+  if (!dirty_.empty()) schedule_flush();
+  check_full();
+}
+
+void Outbox::restore(Partition p) {
+  const auto added = load(p);
+  if (added > 0)
+    spdlog::info("outbox: {} alert record(s) of partition {} still owed", added, p.value());
+  if (!dirty_.empty()) schedule_flush();
+  check_full();
+}
+
+std::size_t Outbox::load(Partition p) {
   std::vector<std::string> all;
   for (const auto& w : workers_) all.push_back(w->name);
-  for (auto p : store_.outbox_partitions()) {
+  std::size_t added = 0;
+  {
     store_.scan_outbox(p, [&](std::uint64_t seq, std::string_view record,
                               const std::vector<std::string>& sinks, bool all_sinks) {
       auto key = std::make_pair(p, seq);
@@ -100,11 +116,10 @@ void Outbox::restore_all() {
       auto* raw = e.get();
       entries_.emplace(key, std::move(e));
       enqueue(raw);
+      ++added;
     });
   }
-  if (!entries_.empty()) spdlog::info("outbox: {} alert record(s) still owed", entries_.size());
-  if (!dirty_.empty()) schedule_flush();
-  check_full();
+  return added;
 }
 
 void Outbox::committed(Partition p, std::uint64_t seq, AlertRecord record, std::string json,

@@ -63,6 +63,9 @@ class Outbox {
   // Every entry of every partition in the store: what earlier runs still owe,
   // whoever owns those partitions now.
   void restore_all();
+  // The entries of one partition (with a changelog: what its previous owner
+  // still owed, once its state is restored here). Entries already here stay.
+  void restore(Partition p);
   // An entry whose batch has just been committed: the record, and `json`, the
   // SPEC JSON line of it that the batch stored.
   void committed(Partition p, std::uint64_t seq, AlertRecord record, std::string json,
@@ -95,6 +98,8 @@ class Outbox {
   void struck_off(Entry* e, Worker& w);
   void schedule_flush();
   void flush();
+  // Loads p's stored entries not here yet; how many.
+  std::size_t load(Partition p);
   void schedule_reminders(Worker& w);
   void remind(Worker& w);
   Millis backoff(int attempt);

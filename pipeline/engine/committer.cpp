@@ -73,38 +73,41 @@ bool Committer::due() const {
   return age >= cfg_->storage.commit_interval;
 }
 
+void Committer::defer(const Error& e) {
+  // A refusal that may pass by itself is offered again after a short backoff;
+  // one that cannot (the assignment is gone, the group moved on) waits for the
+  // next commit point, and a revocation gives the batch up meanwhile.
+  auto n = ++stats_.commits_deferred;
+  if (n == 1 || n % 100 == 0)
+    spdlog::warn("commit deferred ({} so far): {}{}; {} message(s) wait", n, e.message,
+                 e.retriable() ? "" : " (refused)", batch_events_);
+  const Millis wait = e.retriable()
+                          ? Millis{kRetryBackoff}
+                          : std::max(Millis{kRetryBackoff}, cfg_->storage.commit_interval);
+  retry_after_ = clock_.steady_now() + wait;
+}
+
 bool Committer::offer_positions() {
   if (checkpointer_ == nullptr) return true;
   positions_.clear();
-  for (auto& [p, ps] : partitions_.all())
-    if (ps->meta.position != ps->checkpointed) positions_.push_back({p, ps->meta.position});
+  const bool changelog = sync_ != nullptr && sync_->enabled();
+  for (auto& [p, ps] : partitions_.all()) {
+    // With a changelog, a partition whose chain moved is offered even when its
+    // position did not (its state changed): the group names the new head.
+    const bool head_moved = changelog && sync_->pending(p);
+    if (ps->meta.position != ps->checkpointed || head_moved)
+      positions_.push_back({p, ps->meta.position, changelog ? sync_->metadata(p) : std::string{}});
+  }
   if (positions_.empty()) return true;
   if (auto r = checkpointer_->checkpoint(positions_); !r) {
-    // Not an engine failure: the batch stays, grows, and is offered again. A
-    // refusal that may pass by itself is offered again after a short backoff;
-    // one that cannot (the assignment is gone, the group moved on) waits for
-    // the next commit point, and a revocation gives the batch up meanwhile.
-    const auto& e = r.error();
-    auto n = ++stats_.commits_deferred;
-    if (n == 1 || n % 100 == 0)
-      spdlog::warn("commit deferred ({} so far): {}{}; {} message(s) wait", n, e.message,
-                   e.retriable() ? "" : " (refused)", batch_events_);
-    const Millis wait = e.retriable()
-                            ? Millis{kRetryBackoff}
-                            : std::max(Millis{kRetryBackoff}, cfg_->storage.commit_interval);
-    retry_after_ = clock_.steady_now() + wait;
+    defer(r.error());
     return false;
   }
   for (const auto& pos : positions_) partitions_.all()[pos.partition]->checkpointed = pos.next;
   return true;
 }
 
-Result<void> Committer::submit() {
-  if (failure_) return *failure_;
-  if (auto r = settle(true); !r) return r;  // one write at a time
-  const auto started = clock_.steady_now();
-  const auto messages = batch_events_;
-  if (!offer_positions()) return ok();
+void Committer::drain() {
   const auto evicted_before = stats_.seen_ids_evicted;
   for (auto& [p, ps] : partitions_.all()) {
     for (auto* a : ps->dirty) {
@@ -121,17 +124,48 @@ Result<void> Committer::submit() {
       batch_->put_meta(p, ps->meta);
       ps->meta_dirty = false;
     }
-    // The batch's posts stay visible to the evidence of alerts until the store
-    // shows them (see Evaluator::visit_posts).
-    std::swap(ps->building, ps->writing);
-    ps->building.clear();
-    ps->batch_posts = 0;
   }
   if (evicted_before == 0 && stats_.seen_ids_evicted > 0)
     spdlog::warn(
         "more event ids within the allowed lateness than pipeline.dedupe_max_ids ({}): the "
         "oldest are forgotten early, and a redelivery of one of them would count twice",
         cfg_->pipeline.dedupe_max_ids);
+}
+
+Result<void> Committer::submit() {
+  if (failure_) return *failure_;
+  if (auto r = settle(true); !r) return r;  // one write at a time
+  const auto started = clock_.steady_now();
+  const auto messages = batch_events_;
+  if (sync_ != nullptr && sync_->enabled()) {
+    // The changelog first (exact: whatever this batch does reaches it before
+    // its positions go to the group), then the group commit naming the heads,
+    // then the local write with the heads in the meta.
+    if (auto r = sync_->prepare(partitions_); !r) {
+      defer(r.error());
+      return ok();
+    }
+    drain();
+    if (auto r = sync_->send(partitions_, *batch_); !r) {
+      defer(r.error());
+      return ok();
+    }
+    if (!offer_positions()) {
+      sync_->abandon();
+      return ok();
+    }
+    sync_->accepted(partitions_, *batch_);
+  } else {
+    if (!offer_positions()) return ok();
+    drain();
+  }
+  for (auto& [p, ps] : partitions_.all()) {
+    // The batch's posts stay visible to the evidence of alerts until the store
+    // shows them (see Evaluator::visit_posts).
+    std::swap(ps->building, ps->writing);
+    ps->building.clear();
+    ps->batch_posts = 0;
+  }
   retry_after_ = {};
   if (batch_->empty()) {
     reset_batch();

@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "pipeline/delivery/outbox.h"
+#include "pipeline/engine/changelog_sync.h"
 #include "pipeline/engine/partitions.h"
 #include "pipeline/engine/stats.h"
 #include "pipeline/ingest/source.h"
@@ -35,6 +36,9 @@ class Committer {
   ~Committer();
   void reconfigure(const config::Config& cfg) { cfg_ = &cfg; }
   void set_checkpointer(Checkpointer* c) { checkpointer_ = c; }
+  // With a changelog, each batch's deltas reach it before the positions are
+  // offered, and the offer names their heads.
+  void set_changelog(ChangelogSync* sync) { sync_ = sync; }
 
   // The batch being built, and the messages it holds.
   storage::Batch& batch() { return *batch_; }
@@ -77,6 +81,11 @@ class Committer {
   };
   // Offers the changed positions to the checkpointer; false: refused (deferred).
   bool offer_positions();
+  // Not an engine failure: the batch stays, grows, and is offered again.
+  void defer(const Error& e);
+  // The open partitions' pending figures into the batch (window deltas, seen
+  // ids, meta).
+  void drain();
   void reset_batch();
   void deliver(std::vector<Staged>& alerts);
 
@@ -87,6 +96,7 @@ class Committer {
   Partitions& partitions_;
   EngineStats& stats_;
   Checkpointer* checkpointer_ = nullptr;
+  ChangelogSync* sync_ = nullptr;
   std::vector<Position> positions_;  // scratch for the checkpointer
   std::chrono::steady_clock::time_point retry_after_{};
 

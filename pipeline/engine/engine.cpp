@@ -3,6 +3,7 @@
 // configurations, commits, the end of a file and quiet partitions.
 #include "pipeline/engine/engine.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
@@ -13,12 +14,167 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
                Classifier& classifier, Outbox& outbox, const Clock& clock)
     : cfg_(std::move(cfg)),
       store_(store),
+      outbox_(outbox),
       partitions_(*cfg_, store_),
       committer_(*cfg_, store_, outbox, clock, partitions_, stats_),
       evaluator_(std::make_unique<Evaluator>(*cfg_, store_, committer_, partitions_, stats_)),
       events_(*cfg_, store_, classifier, clock, partitions_, committer_, stats_) {}
 
 Engine::~Engine() = default;
+
+void Engine::enable_changelog(ChangelogOptions options, ReaderFactory make_reader,
+                              Millis restore_timeout, bool standby) {
+  standby_ = standby;
+  sync_ = std::make_unique<ChangelogSync>(options, store_, stats_);
+  committer_.set_changelog(sync_.get());
+  restorer_ = std::make_unique<Restorer>(store_, std::move(make_reader), restore_timeout);
+}
+
+Assignment Engine::partition_assigned(Partition p, const GroupOffset& group) {
+  names_[p] = fmt::format("{}:{}", group.topic, group.source_partition);
+  if (!sync_) return {open_partition(p), false};
+  // With a changelog the outbox moves with the partition: what it owes is
+  // delivered by whoever holds it.
+  auto open = [&]() -> Assignment {
+    auto position = open_partition(p);
+    outbox_.restore(p);
+    return {position, false};
+  };
+  // A standby's catching up on p stops; what it wrote is read when the
+  // restore starts (it may have moved the store since this call).
+  const bool following = following_.erase(p) > 0;
+  if (following) restorer_->cancel(p);
+  sync_->assigned(p, sync_->address(group.topic, group.source_partition));
+  if (!group.committed) return open();
+  auto named = changelog::read_commit_metadata(group.metadata);
+  if (!named) {
+    ++stats_.restores_failed;
+    spdlog::error(
+        "{} [{}]: the group's offset {} names no readable changelog head ({}): the partition "
+        "goes on from this instance's own state, which may not be exact",
+        group.topic, group.source_partition, group.committed->value(), named.error().message);
+    return open();
+  }
+  if (!*named) return open();  // no chain yet (or an older release)
+  const auto* address = sync_->address_of(p);
+  auto local = store_.meta(p);
+  if (!following && local && local->chain && local->position == *group.committed &&
+      to_changelog(*local->chain, address->changelog_partition) == **named)
+    return open();  // this store holds that head: nothing to restore
+  changelog::RestoreRequest req;
+  req.key = address->key;
+  req.head = **named;
+  req.committed = group.committed->value();
+  // Nothing of the partition may be in memory or in the batch: it is restored
+  // underneath.
+  partitions_.erase(p);
+  sync_->forget(p);
+  auto ticket = restorer_->start(p, std::move(req));
+  warming_[p] = Warming{ticket, *group.committed};
+  spdlog::info("{} [{}]: warming: restoring its state as of offset {} from the changelog",
+               group.topic, group.source_partition, group.committed->value());
+  return {std::nullopt, true};
+}
+
+void Engine::poll() {
+  (void)committer_.settle(false);
+  if (!restorer_ || (warming_.empty() && following_.empty())) return;
+  for (auto& done : restorer_->take_done()) {
+    auto f = following_.find(done.partition);
+    if (f == following_.end() || f->second != done.ticket) {
+      warmed(done);
+      continue;
+    }
+    following_.erase(f);
+    if (done.result) {
+      ++stats_.standby_updates;
+    } else {
+      // Not an error of the daemon: the partition is another member's; its
+      // restore, if it comes here, reads what it needs.
+      if (stats_.standby_failures++ == 0)
+        spdlog::warn(
+            "standby: following {} failed: {} (counted in "
+            "kilter_changelog_standby_updates_total{{result=\"failed\"}})",
+            partition_name(done.partition), done.result.error().message);
+    }
+  }
+}
+
+void Engine::follow(std::span<const GroupPartition> partitions) {
+  if (!restorer_ || !standby_) return;
+  for (const auto& g : partitions) {
+    const auto p = g.partition;
+    if (!g.committed || partitions_.find(p) != nullptr || warming_.contains(p) ||
+        following_.contains(p))
+      continue;
+    auto named = changelog::read_commit_metadata(g.metadata);
+    if (!named || !*named) continue;  // no chain to follow
+    const auto address = sync_->address(g.topic, g.source_partition);
+    if (names_.find(p) == names_.end())
+      names_[p] = fmt::format("{}:{}", g.topic, g.source_partition);
+    auto local = store_.meta(p);
+    if (local && local->chain && local->position == *g.committed &&
+        to_changelog(*local->chain, address.changelog_partition) == **named)
+      continue;  // up to date
+    changelog::RestoreRequest req;
+    req.key = address.key;
+    req.head = **named;
+    req.committed = g.committed->value();
+    following_[p] = restorer_->start(p, std::move(req));
+  }
+}
+
+void Engine::warmed(RestoreDone& done) {
+  auto it = warming_.find(done.partition);
+  if (it == warming_.end() || it->second.ticket != done.ticket) return;  // revoked meanwhile
+  const auto committed = it->second.committed;
+  warming_.erase(it);
+  const auto p = done.partition;
+  const auto name = partition_name(p);
+  if (done.result) {
+    const auto& st = *done.result;
+    if (st.kind == changelog::RestoreStats::Kind::full) ++stats_.restores_full;
+    if (st.kind == changelog::RestoreStats::Kind::partial) ++stats_.restores_partial;
+    spdlog::info("{}: restored ({}, {} record(s), {} byte(s) applied); consuming from offset {}",
+                 name, st.kind == changelog::RestoreStats::Kind::full ? "full" : "partial",
+                 st.records_applied, st.bytes_applied, committed.value());
+  } else {
+    // Never a silent fresh state: said, counted, and the partition goes on from
+    // what this store has, at the group's offset, with a chain of its own.
+    ++stats_.restores_failed;
+    spdlog::error(
+        "{}: restore failed: {}; the partition goes on from this instance's own state at offset "
+        "{}, which may not be exact (see kilter_changelog_restores_total{{result=\"failed\"}})",
+        name, done.result.error().message, committed.value());
+    auto meta = store_.meta(p).value_or(storage::PartitionMeta{});
+    meta.position = committed;
+    meta.chain.reset();
+    auto b = store_.new_batch();
+    b->put_meta(p, meta);
+    if (auto r = store_.commit(*b, true); !r) fail(r.error());
+  }
+  auto position = open_partition(p);
+  // The alerts the partition's previous owner still owed are owed by this one.
+  outbox_.restore(p);
+  warmed_.push_back(Position{p, position.value_or(committed), {}});
+}
+
+std::vector<Position> Engine::take_warmed() {
+  std::vector<Position> out;
+  out.swap(warmed_);
+  return out;
+}
+
+std::string Engine::partition_name(Partition p) const {
+  auto it = names_.find(p);
+  return it != names_.end() ? it->second : std::to_string(p.value());
+}
+
+std::vector<Partition> Engine::warming() const {
+  std::vector<Partition> out;
+  for (const auto& [p, w] : warming_) out.push_back(p);
+  return out;
+}
 
 Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
                                  Classifier* classifier) {
@@ -76,16 +232,25 @@ Result<void> Engine::close_partition(Partition p) {
 
 void Engine::discard_uncommitted() {
   committer_.discard();
+  if (sync_)
+    for (auto p : open_partitions()) sync_->forget(p);
   partitions_.clear();
 }
 
 void Engine::partitions_revoked(std::span<const Partition> ps) {
+  for (auto p : ps) {
+    if (warming_.erase(p) > 0) restorer_->cancel(p);
+    std::erase_if(warmed_, [&](const Position& w) { return w.partition == p; });
+  }
   if (auto r = commit(); !r) return;  // failed for good: the daemon stops
   if (committer_.pending_messages() > 0) {
     discard_uncommitted();
     return;
   }
-  for (auto p : ps) partitions_.erase(p);
+  for (auto p : ps) {
+    partitions_.erase(p);
+    if (sync_) sync_->forget(p);
+  }
 }
 
 Result<void> Engine::commit() {
@@ -95,6 +260,9 @@ Result<void> Engine::commit() {
 
 void Engine::process(const SourceMessage& m) {
   if (failure()) return;
+  // A warming partition is paused at the source, which seeks it to its restored
+  // position when it is warmed: a message fetched before the pause is dropped.
+  if (!warming_.empty() && warming_.contains(m.partition)) return;
   auto& ps = partition(m.partition);
   arrival_ = m.appended;
   Event ev;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,10 +18,12 @@
 #include "pipeline/classify/classifier.h"
 #include "pipeline/delivery/outbox.h"
 #include "pipeline/engine/account_reader.h"
+#include "pipeline/engine/changelog_sync.h"
 #include "pipeline/engine/committer.h"
 #include "pipeline/engine/evaluator.h"
 #include "pipeline/engine/events.h"
 #include "pipeline/engine/partitions.h"
+#include "pipeline/engine/restorer.h"
 #include "pipeline/engine/stats.h"
 #include "pipeline/ingest/decoder.h"
 #include "pipeline/ingest/source.h"
@@ -34,8 +37,24 @@ class Engine final : public PartitionListener, public AccountReader {
          Classifier& classifier, Outbox& outbox, const Clock& clock);
   ~Engine() override;
 
+  // With a changelog: each commit writes the partitions' deltas to it before
+  // their positions go to the source, and an assigned partition whose store is
+  // behind the head the group names is restored before it is consumed. Called
+  // before the source starts.
+  // `standby`: follow the partitions other members hold (follow()).
+  void enable_changelog(ChangelogOptions options, ReaderFactory make_reader, Millis restore_timeout,
+                        bool standby = false);
+  bool standby() const { return standby_; }
+  // Standbys: the group's offsets of every partition of the input. Each one this
+  // daemon does not hold is caught up (on the restorer's thread) to the head the
+  // group names, so that taking it over later restores only what came since.
+  void follow(std::span<const GroupPartition> partitions);
+
   // PartitionListener: a source's partitions come and go (Kafka rebalances).
-  std::optional<Offset> partition_assigned(Partition p) override { return open_partition(p); }
+  // With a changelog, a partition whose store does not hold the head the group
+  // names is warming: restored on the restorer's thread, and neither consumed
+  // nor evaluated until take_warmed() hands it back.
+  Assignment partition_assigned(Partition p, const GroupOffset& group) override;
   void partition_started(Partition p, Offset start) override;
   // Commits what is pending; when the source refuses the positions (the group is
   // already rebalancing), gives the uncommitted batch up: the next owner reads
@@ -77,8 +96,21 @@ class Engine final : public PartitionListener, public AccountReader {
   // written (one at a time: a second waits for the first). Its alerts go to
   // the sinks once it is written (see poll()).
   Result<void> commit_async() { return committer_.submit(); }
-  // Collects a finished write, if any (from the event loop, between slices).
-  void poll() { (void)committer_.settle(false); }
+  // Collects a finished write and finished restores, if any (from the event
+  // loop, between slices).
+  void poll();
+  // Partitions whose restore finished since the last call, with the position
+  // their state continues from: the source resumes them there.
+  std::vector<Position> take_warmed();
+  // Partitions being restored, and the restores' live counters.
+  std::vector<Partition> warming() const;
+  // A partition as the source names it ("social.events:3"; its number when the
+  // source gave no name).
+  std::string partition_name(Partition p) const;
+  const changelog::RestoreProgress* restore_progress() const {
+    return restorer_ ? &restorer_->progress() : nullptr;
+  }
+  std::uint64_t restore_retries() const { return restorer_ ? restorer_->retries() : 0; }
   // End of a file source: evaluates every account at the end of the bucket
   // holding the last event, commits and delivers.
   Result<void> finish();
@@ -117,6 +149,8 @@ class Engine final : public PartitionListener, public AccountReader {
     return open_or_find(p);
   }
   PartitionState& open_or_find(Partition p);
+  // A restore finished (or failed): the partition opens from the store.
+  void warmed(RestoreDone& done);
   void fail(Error e) { committer_.fail(std::move(e)); }
   // Late (before the watermark), else the watermark moves (evaluating first
   // when it crosses a boundary) and the event path takes it.
@@ -126,8 +160,20 @@ class Engine final : public PartitionListener, public AccountReader {
   std::shared_ptr<const config::Config> cfg_;
   storage::StateStore& store_;
   EngineStats stats_;
+  Outbox& outbox_;
   Partitions partitions_;
   Committer committer_;
+  std::unique_ptr<ChangelogSync> sync_;  // with a changelog
+  std::unique_ptr<Restorer> restorer_;   // with a changelog
+  struct Warming {
+    std::uint64_t ticket;
+    Offset committed;  // the group's offset, where the restored state continues
+  };
+  std::map<Partition, Warming> warming_;
+  bool standby_ = false;
+  std::map<Partition, std::uint64_t> following_;  // standby catch-ups: their tickets
+  std::map<Partition, std::string> names_;        // as the source names them
+  std::vector<Position> warmed_;
   std::unique_ptr<Evaluator> evaluator_;  // rebuilt with each configuration
   EventPath events_;
   TimePoint arrival_;  // input timestamp of the message being processed (epoch: none)

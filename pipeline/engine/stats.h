@@ -34,6 +34,22 @@ struct EngineStats {
   std::uint64_t commits_deferred = 0;    // the source refused the positions: kept for later
   std::uint64_t batches_discarded = 0;   // given up on revocation (the next owner reprocesses)
   std::uint64_t messages_discarded = 0;  // messages in those batches
+  // The changelog (when one is configured): records and bytes appended and
+  // acknowledged, snapshots written and refused (too large), sends that failed
+  // (the batch waits and is sent again).
+  std::uint64_t changelog_records = 0;
+  std::uint64_t changelog_bytes = 0;
+  std::uint64_t changelog_snapshots = 0;
+  std::uint64_t changelog_snapshots_refused = 0;
+  std::uint64_t changelog_send_failures = 0;
+  // Restores of assigned partitions: partial (after the local head), full (from
+  // a snapshot), failed (the partition then goes on from its local state).
+  std::uint64_t restores_partial = 0;
+  std::uint64_t restores_full = 0;
+  std::uint64_t restores_failed = 0;
+  // Standbys: partitions of other members caught up to the group's head.
+  std::uint64_t standby_updates = 0;
+  std::uint64_t standby_failures = 0;
   // Messages per written batch, and the time a commit takes (group commit of the
   // positions included), in seconds.
   Histogram<7> batch_messages{{1, 10, 100, 1'000, 10'000, 100'000, 1'000'000}};

@@ -34,6 +34,36 @@ enum class PollStatus { data, idle, end };
 struct Position {
   Partition partition;
   Offset next;  // the next message to read
+  // Written with the position (Kafka's offset-commit metadata): the changelog
+  // chain head the position is the state of. Empty: the source's own marker.
+  std::string metadata;
+};
+
+// What the group remembers of a partition when it is assigned: its committed
+// offset and the metadata written with it (by whichever member committed it).
+struct GroupOffset {
+  std::string_view topic;
+  std::int32_t source_partition = 0;
+  std::optional<Offset> committed;  // nullopt: the group has no offset
+  std::string_view metadata;
+};
+
+// A partition of the input with what the group remembers of it (standbys
+// follow the partitions other members hold).
+struct GroupPartition {
+  Partition partition;
+  std::string topic;
+  std::int32_t source_partition = 0;
+  std::optional<Offset> committed;
+  std::string metadata;
+};
+
+struct Assignment {
+  // The stored position to continue from; nullopt when no state exists for it.
+  std::optional<Offset> stored;
+  // The partition's state is being restored (from a changelog): start at the
+  // group's committed offset, and fetch nothing until Source::warmed().
+  bool warming = false;
 };
 
 // Told about partitions arriving and leaving (Kafka group rebalances). Called
@@ -41,9 +71,8 @@ struct Position {
 class PartitionListener {
  public:
   virtual ~PartitionListener() = default;
-  // `p` is now ours: returns the stored position to continue from, or nullopt
-  // when no state exists for it.
-  virtual std::optional<Offset> partition_assigned(Partition p) = 0;
+  // `p` is now ours, and `group` is what the group remembers of it.
+  virtual Assignment partition_assigned(Partition p, const GroupOffset& group) = 0;
   // `p` had no stored state and starts at `start`: that position is stored
   // before anything read from the partition is counted, so that a crash before
   // its first state batch resumes there (and not at a group offset that this
@@ -120,6 +149,15 @@ class Source : public Checkpointer {
     (void)on;
     return false;
   }
+  // A partition assigned as warming has its state: fetch it from `from` (the
+  // position its restored state continues from).
+  virtual void warmed(Partition p, Offset from) {
+    (void)p;
+    (void)from;
+  }
+  // Every partition of the input with the group's committed offset and
+  // metadata (empty when the source has no group, or cannot tell now).
+  virtual std::vector<GroupPartition> group_offsets() { return {}; }
   // Leaves the input for good (a consumer leaves its group, which revokes its
   // partitions through the listener first). Idempotent.
   virtual void close() {}

@@ -71,9 +71,10 @@ inline std::string shipped_config_for_test(const std::string& brokers, const fs:
 class ShippedDaemon {
  public:
   explicit ShippedDaemon(const fs::path& dir, std::vector<std::string> wrap = {}) : dir_(dir) {
-    broker_ = spawn({KILTERD_BIN, "dev-broker", "--topic", "social.events:2", "--topic",
-                     "social.events.dlq:1", "--topic", "social.alerts:1"},
-                    dir / "broker.out", dir / "broker.err");
+    broker_ = spawn(
+        {KILTERD_BIN, "dev-broker", "--topic", "social.events:2", "--topic", "social.events.dlq:1",
+         "--topic", "social.alerts:1", "--topic", "kilter.changelog:2"},
+        dir / "broker.out", dir / "broker.err");
     eventually(
         [&] {
           auto out = read_file(dir / "broker.out");

@@ -20,9 +20,9 @@ using namespace std::chrono_literals;
 
 class Listener final : public pipeline::PartitionListener {
  public:
-  std::optional<Offset> partition_assigned(Partition p) override {
+  pipeline::Assignment partition_assigned(Partition p, const pipeline::GroupOffset&) override {
     assigned.push_back(p);
-    return std::nullopt;
+    return {};
   }
   void partition_started(Partition, Offset) override {}
   void partitions_revoked(std::span<const Partition>) override {}
@@ -63,10 +63,10 @@ TEST(KafkaCheckpointCodes, EachRefusalSaysWhetherARetryCanHelp) {
   Listener listener;
   (*source)->set_listener(&listener);
   ASSERT_TRUE(poll_until(**source, [&] { return !listener.assigned.empty(); }));
-  const pipeline::Position pos{listener.assigned[0], Offset{0}};
+  const pipeline::Position pos{listener.assigned[0], Offset{0}, {}};
 
   // A partition this member does not own: failed.
-  const pipeline::Position stranger{*pipeline_partition(1, 7), Offset{0}};
+  const pipeline::Position stranger{*pipeline_partition(1, 7), Offset{0}, {}};
   auto refused = (*source)->checkpoint(std::span(&stranger, 1));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, Errc::failed) << refused.error().message;

@@ -207,15 +207,15 @@ class KafkaTest : public ::testing::Test {
                            "  brokers: \"{}\"\n"
                            "  group_id: {}\n"
                            "  topics: [{}]\n"
-                           "{}"
+                           "{}{}"
                            "  properties: {{session.timeout.ms: \"{}\", heartbeat.interval.ms: "
                            "\"500\", fetch.wait.max.ms: \"10\"{}}}\n"
                            "storage: {{path: state, commit_interval: 200ms}}\n"
                            "http: {{listen: 127.0.0.1:0}}\n"
                            "sinks: [{{type: file, path: alerts.ndjson}}]\n"
                            "{}",
-                           cluster_->bootstraps(), group, kTopic, dead_letter_line_, session_ms,
-                           extra_properties_, extra));
+                           cluster_->bootstraps(), group, kTopic, dead_letter_line_,
+                           changelog_line_, session_ms, extra_properties_, extra));
     return dir;
   }
 
@@ -239,6 +239,10 @@ class KafkaTest : public ::testing::Test {
   std::unique_ptr<kafka::MockCluster> cluster_;
   std::unique_ptr<kafka::Producer> producer_;
   std::string dead_letter_line_;
+  // The kafka section's changelog line: none by default (each member keeps its
+  // own state, the tests written before the changelog); a test of state that
+  // moves sets one and creates the topic.
+  std::string changelog_line_ = "  changelog_topic: \"\"\n";
   std::string extra_properties_;  // more librdkafka properties: ", name: value, ..."
 };
 

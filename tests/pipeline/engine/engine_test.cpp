@@ -93,7 +93,7 @@ TEST_F(EngineTest, RevocationGivesUpARefusedBatchAndTheStoreIsAsBefore) {
   EXPECT_EQ(stored_posts(p, "acme"), 1u);
   // Reassigned: the engine continues from the store, and the messages come again.
   checkpointer_.refuse = false;
-  EXPECT_EQ(engine_->partition_assigned(p), Offset{1});
+  EXPECT_EQ(engine_->open_partition(p), Offset{1});
   post(p, 1, "acme", t0_ + Millis{1000});
   post(p, 2, "acme", t0_ + Millis{2000});
   ASSERT_TRUE(engine_->commit().ok());

@@ -141,12 +141,12 @@ TEST_F(EvaluationTest, ABreachEndsWhenItsPostsLeaveTheWindowWithoutNewEvents) {
 
 TEST_F(EvaluationTest, AStartingPartitionStoresItsPositionAtOnce) {
   const Partition fresh{9};
-  EXPECT_FALSE(engine_->partition_assigned(fresh).has_value());
+  EXPECT_FALSE(engine_->open_partition(fresh).has_value());
   engine_->partition_started(fresh, Offset{1234});
   ASSERT_TRUE(store_->meta(fresh).has_value());
   EXPECT_EQ(store_->meta(fresh)->position, Offset{1234});
   open();  // a crash now: the restart continues there
-  EXPECT_EQ(engine_->partition_assigned(fresh), Offset{1234});
+  EXPECT_EQ(engine_->open_partition(fresh), Offset{1234});
 }
 
 TEST_F(EngineTest, MoreIdsWithinTheLatenessThanTheBoundAreForgottenEarlyAndCounted) {
