@@ -264,6 +264,10 @@ void Engine::process(const SourceMessage& m) {
   // position when it is warmed: a message fetched before the pause is dropped.
   if (!warming_.empty() && warming_.contains(m.partition)) return;
   auto& ps = partition(m.partition);
+  // A changelog chain starts from stored state: a partition with none yet
+  // (the source could not say where it starts) is stored empty, as of here,
+  // before its first message counts.
+  if (sync_ && ps.checkpointed.value() < 0) partition_started(m.partition, m.offset);
   arrival_ = m.appended;
   Event ev;
   EventResult result;

@@ -1,0 +1,266 @@
+// The engine with a changelog, two members over one in-memory changelog and one
+// group: a partition's state follows it from member to member exactly, a restart
+// restores nothing, records of refused commits are never restored, and a warming
+// partition takes no message.
+#include <thread>
+
+#include "pipeline/changelog/commit_metadata.h"
+#include "pipeline/changelog/memory_log.h"
+#include "pipeline/engine/account_view.h"
+#include "tests/pipeline/engine/engine_fixture.h"
+
+namespace kilter::pipeline {
+namespace {
+
+// The group coordinator's view: each partition's committed offset and metadata.
+struct Group {
+  std::map<Partition, std::pair<Offset, std::string>> committed;
+  GroupOffset offset(Partition p, std::int32_t source_partition) const {
+    GroupOffset g{"social.events", source_partition, std::nullopt, {}};
+    if (auto it = committed.find(p); it != committed.end()) {
+      g.committed = it->second.first;
+      g.metadata = it->second.second;
+    }
+    return g;
+  }
+};
+
+class GroupCheckpointer final : public Checkpointer {
+ public:
+  explicit GroupCheckpointer(Group& g) : group_(g) {}
+  Result<void> checkpoint(std::span<const Position> ps) override {
+    if (refuse) return Error{"not a member of this generation", Errc::failed};
+    for (const auto& p : ps) group_.committed[p.partition] = {p.next, p.metadata};
+    return ok();
+  }
+  bool refuse = false;
+
+ private:
+  Group& group_;
+};
+
+// One member: its own store, outbox and engine; the shared log and group.
+struct Member {
+  Member(const std::filesystem::path& dir, const config::Config& base, Classifier& classifier,
+         SimulatedDispatcher& clock, changelog::MemoryLog& log, Group& group,
+         changelog::ChainPolicy policy = {})
+      : checkpointer(group), writer(log.writer()) {
+    auto c = base;
+    c.storage.path = dir.string();
+    cfg = std::make_shared<const config::Config>(c);
+    auto s = storage::open_rocks_store({.path = c.storage.path});
+    EXPECT_TRUE(s.ok());
+    store = std::move(*s);
+    std::vector<SinkSlot> sinks;
+    auto sink = std::make_unique<RecordingSink>();
+    sinks.push_back({std::move(sink), 0, Millis{0}, Millis{0}});
+    outbox = std::make_unique<Outbox>(clock, *store, std::move(sinks), c.outbox);
+    engine = std::make_unique<Engine>(cfg, *store, classifier, *outbox, clock);
+    engine->set_checkpointer(&checkpointer);
+    ChangelogOptions o;
+    o.writer = writer.get();
+    o.policy = policy;
+    engine->enable_changelog(
+        o, [&log]() -> Result<std::unique_ptr<changelog::ChangelogReader>> { return log.reader(); },
+        Millis{5'000});
+  }
+  // Waits (a generous deadline: the restore runs on a thread) for the partition's
+  // restore to finish; the position it continues from.
+  std::optional<Offset> warmed() {
+    for (int i = 0; i < 10'000; ++i) {
+      engine->poll();
+      auto w = engine->take_warmed();
+      if (!w.empty()) return w[0].next;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return std::nullopt;
+  }
+
+  std::shared_ptr<const config::Config> cfg;
+  GroupCheckpointer checkpointer;
+  std::unique_ptr<changelog::ChangelogWriter> writer;
+  std::unique_ptr<storage::StateStore> store;
+  std::unique_ptr<Outbox> outbox;
+  std::unique_ptr<Engine> engine;
+};
+
+class ChangelogEngineTest : public EngineTest {
+ protected:
+  std::unique_ptr<Member> member(const std::string& name, changelog::ChainPolicy policy = {}) {
+    return std::make_unique<Member>(dir_ / name, *cfg_, *classifier_, clock_, log_, group_, policy);
+  }
+  // Message `offset` of partition p: a post of `account`, or engagement on an
+  // earlier post of it.
+  void send(Engine& e, Partition p, std::int64_t offset, const std::string& account, TimePoint ts) {
+    if (offset % 3 == 2)
+      payload_ = R"({"type":"engagement","id":"e)" + std::to_string(offset) + R"(","account":")" +
+                 account + R"(","ts":)" + std::to_string(epoch_ms(ts)) + R"(,"post_id":"p)" +
+                 std::to_string(offset - 1) + R"(","action":"reply","count":2})";
+    else
+      payload_ = R"({"type":"post","id":"e)" + std::to_string(offset) + R"(","account":")" +
+                 account + R"(","ts":)" + std::to_string(epoch_ms(ts)) + R"(,"post_id":"p)" +
+                 std::to_string(offset) + R"(","text":"t","category":"professional"})";
+    SourceMessage m;
+    m.partition = p;
+    m.offset = Offset{offset};
+    m.next = Offset{offset + 1};
+    m.payload = payload_;
+    m.capacity = payload_.size();
+    e.process(m);
+  }
+  void run(Engine& e, Partition p, std::int64_t from, std::int64_t to) {
+    for (auto o = from; o < to; ++o)
+      send(e, p, o, "acct-" + std::to_string(o % 5), t0_ + Millis{o * 60'000});
+  }
+  // Every account's figures in a store, as the API shows them.
+  static std::string figures(storage::StateStore& store, const config::Config& c, Partition p) {
+    std::string out;
+    store.scan_buckets(p, TimePoint::min(),
+                       [&](std::string_view account, TimePoint start, const BucketCounts& b) {
+                         out += account;
+                         out += '@';
+                         out += std::to_string(epoch_ms(start));
+                         out += ':';
+                         pack(out, b);  // every figure, exactly
+                         out += ' ';
+                       });
+    (void)c;
+    return out;
+  }
+
+  changelog::MemoryLog log_{4};
+  Group group_;
+  const Partition p_{65536 + 3};
+};
+
+TEST_F(ChangelogEngineTest, APartitionsStateFollowsItExactly) {
+  auto a = member("a");
+  ASSERT_FALSE(a->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  for (std::int64_t batch = 0; batch < 4; ++batch) {
+    run(*a->engine, p_, batch * 50, batch * 50 + 50);
+    ASSERT_TRUE(a->engine->commit().ok());
+  }
+  ASSERT_EQ(group_.committed[p_].first, Offset{200});
+  EXPECT_EQ(group_.committed[p_].second.rfind("kilter1:", 0), 0u) << group_.committed[p_].second;
+
+  auto b = member("b");
+  auto assignment = b->engine->partition_assigned(p_, group_.offset(p_, 3));
+  EXPECT_TRUE(assignment.warming);
+  EXPECT_EQ(b->engine->warming(), std::vector<Partition>{p_});
+  auto from = b->warmed();
+  ASSERT_EQ(from, Offset{200});
+  EXPECT_TRUE(b->engine->warming().empty());
+  EXPECT_EQ(b->engine->stats().restores_full, 1u);
+  EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
+  EXPECT_EQ(b->store->meta(p_)->position, Offset{200});
+
+  // B goes on where A stopped, and its chain follows on from A's.
+  run(*b->engine, p_, 200, 260);
+  ASSERT_TRUE(b->engine->commit().ok());
+  run(*a->engine, p_, 200, 260);  // what A would have done (for comparison only)
+  a->checkpointer.refuse = true;  // fenced: the group is B's now
+  ASSERT_TRUE(a->engine->commit().ok());
+  EXPECT_EQ(group_.committed[p_].first, Offset{260});
+  auto c = member("c");
+  ASSERT_TRUE(c->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  ASSERT_EQ(c->warmed(), Offset{260});
+  EXPECT_EQ(figures(*c->store, *c->cfg, p_), figures(*b->store, *b->cfg, p_));
+}
+
+TEST_F(ChangelogEngineTest, ARestartOnItsOwnStateRestoresNothing) {
+  auto a = member("a");
+  a->engine->partition_assigned(p_, group_.offset(p_, 3));
+  run(*a->engine, p_, 0, 100);
+  ASSERT_TRUE(a->engine->commit().ok());
+  const auto before = figures(*a->store, *a->cfg, p_);
+  a.reset();
+  auto again = member("a");
+  auto assignment = again->engine->partition_assigned(p_, group_.offset(p_, 3));
+  EXPECT_FALSE(assignment.warming);
+  EXPECT_EQ(assignment.stored, Offset{100});
+  EXPECT_EQ(figures(*again->store, *again->cfg, p_), before);
+}
+
+TEST_F(ChangelogEngineTest, RecordsOfARefusedCommitAreNeverRestored) {
+  auto a = member("a");
+  a->engine->partition_assigned(p_, group_.offset(p_, 3));
+  run(*a->engine, p_, 0, 60);
+  ASSERT_TRUE(a->engine->commit().ok());
+  const auto accepted = figures(*a->store, *a->cfg, p_);
+  // A keeps going after it lost the partition (paused, cut off): its records
+  // reach the changelog, its commits are refused.
+  a->checkpointer.refuse = true;
+  run(*a->engine, p_, 60, 120);
+  ASSERT_TRUE(a->engine->commit().ok());
+  EXPECT_GT(a->engine->stats().commits_deferred, 0u);
+  EXPECT_EQ(group_.committed[p_].first, Offset{60});
+
+  auto b = member("b");
+  ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  ASSERT_EQ(b->warmed(), Offset{60});
+  EXPECT_EQ(figures(*b->store, *b->cfg, p_), accepted);
+}
+
+TEST_F(ChangelogEngineTest, AWarmingPartitionTakesNoMessage) {
+  auto a = member("a");
+  a->engine->partition_assigned(p_, group_.offset(p_, 3));
+  run(*a->engine, p_, 0, 30);
+  ASSERT_TRUE(a->engine->commit().ok());
+  log_.set_away(true);  // the restore waits for the changelog
+  auto b = member("b");
+  ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  run(*b->engine, p_, 30, 40);  // a fetch before the pause took effect
+  b->engine->poll();
+  EXPECT_EQ(b->engine->stats().events[0], 0u);
+  EXPECT_TRUE(b->engine->open_partitions().empty());
+  // The restore tries again while the changelog is away (a generous deadline:
+  // it runs on its own thread).
+  for (int i = 0; i < 10'000 && b->engine->restore_retries() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GT(b->engine->restore_retries(), 0u);
+  EXPECT_FALSE(b->engine->warming().empty());
+  log_.set_away(false);
+  ASSERT_EQ(b->warmed(), Offset{30});
+  EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
+}
+
+TEST_F(ChangelogEngineTest, SnapshotsBoundTheRestoreAndARevokedRestoreStops) {
+  changelog::ChainPolicy small;
+  small.snapshot_tail_bytes = 2'000;
+  auto a = member("a", small);
+  a->engine->partition_assigned(p_, group_.offset(p_, 3));
+  for (std::int64_t batch = 0; batch < 10; ++batch) {
+    run(*a->engine, p_, batch * 40, batch * 40 + 40);
+    ASSERT_TRUE(a->engine->commit().ok());
+  }
+  EXPECT_GT(a->engine->stats().changelog_snapshots, 1u);
+  // Retention takes what came before the chain's snapshot: the restore never
+  // needs it.
+  auto head = changelog::parse_commit_metadata(group_.committed[p_].second);
+  ASSERT_TRUE(head);
+  EXPECT_GT(head->base, 0);
+  log_.truncate(3, head->base);
+  const auto bounds = log_.bounds(3);
+  auto b = member("b");
+  ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  ASSERT_EQ(b->warmed(), Offset{400});
+  EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
+  EXPECT_EQ(b->engine->stats().restores_full, 1u);
+  EXPECT_LE(b->engine->restore_progress()->records_applied.load(),
+            static_cast<std::uint64_t>(bounds.high - bounds.low));
+
+  // Revoked while warming: nothing is handed back, and it can be assigned again.
+  log_.set_away(true);
+  auto c = member("c");
+  ASSERT_TRUE(c->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  const Partition revoked[] = {p_};
+  c->engine->partitions_revoked(revoked);
+  EXPECT_TRUE(c->engine->warming().empty());
+  log_.set_away(false);
+  ASSERT_TRUE(c->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  ASSERT_EQ(c->warmed(), Offset{400});
+  EXPECT_EQ(figures(*c->store, *c->cfg, p_), figures(*a->store, *a->cfg, p_));
+}
+
+}  // namespace
+}  // namespace kilter::pipeline
