@@ -235,9 +235,11 @@ start_daemon() {
 }
 
 kafka_config() {
-  local dir=$1 topic=$2 group=$3
+  local dir=$1 topic=$2 group=$3 changelog=""
+  # KILTER_BENCH_CHANGELOG=0: without the changelog (its cost, by difference).
+  [ "${KILTER_BENCH_CHANGELOG:-1}" = 0 ] && changelog=', changelog_topic: ""'
   cat >"$dir/kilter.yaml" <<YAML
-kafka: {brokers: "$BROKERS", group_id: $group, topics: [$topic], properties: {session.timeout.ms: "6000"}}
+kafka: {brokers: "$BROKERS", group_id: $group, topics: [$topic], properties: {session.timeout.ms: "6000"}$changelog}
 storage: {path: $dir/state}
 http: {listen: 127.0.0.1:0}
 sinks: [{type: file, path: $dir/alerts.ndjson}]

@@ -26,10 +26,10 @@ struct KafkaConfig {
   std::vector<std::string> topics = {"social.events"};  // topics consumed
   std::string dead_letter_topic;                        // empty: no dead-letter topic
   // Where each input partition's state is written so that it follows the partition
-  // (pipeline/changelog/README.md; not used yet); the loader sets "<group_id>.changelog" when the
+  // (docs/state-changelog.md); the loader sets "<group_id>.changelog" when the
   // key is absent; empty: no changelog (a single instance keeps its state).
   std::string changelog_topic = "kilter.changelog";
-  int standby_replicas = 0;  // other instances following each partition's changelog
+  int standby_replicas = 0;  // >= 1: follow the partitions other instances hold
   std::map<std::string, std::string> properties;  // passed to librdkafka verbatim
   bool operator==(const KafkaConfig&) const = default;
 };

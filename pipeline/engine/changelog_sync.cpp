@@ -68,6 +68,15 @@ changelog::PartitionChain* ChangelogSync::chain(PartitionState& ps) {
   return chains_.emplace(ps.id, std::move(c)).first->second.get();
 }
 
+bool ChangelogSync::needs_store(Partitions& partitions) const {
+  if (!enabled()) return false;
+  for (auto& [p, ps] : partitions.all()) {
+    auto it = chains_.find(p);
+    if (it == chains_.end() ? addresses_.contains(p) : it->second->snapshot_due()) return true;
+  }
+  return false;
+}
+
 Result<void> ChangelogSync::prepare(Partitions& partitions) {
   if (!enabled()) return ok();
   order_.clear();

@@ -47,6 +47,9 @@ class ChangelogSync {
   void forget(Partition p);
   const ChainAddress* address_of(Partition p) const;
 
+  // Whether prepare() has work that reads the store (a chain to make, a
+  // snapshot due): no write may then be in flight.
+  bool needs_store(Partitions& partitions) const;
   // Makes the chains of partitions that have none (the epoch stored first), and
   // sends the snapshots due, exported from the store (no write may be in flight:
   // the store holds the chains' heads). Before the batch is drained.

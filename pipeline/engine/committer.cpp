@@ -134,10 +134,17 @@ void Committer::drain() {
 
 Result<void> Committer::submit() {
   if (failure_) return *failure_;
-  if (auto r = settle(true); !r) return r;  // one write at a time
+  const bool changelog = sync_ != nullptr && sync_->enabled();
+  // One write at a time. With a changelog, this batch's records are sent while
+  // the previous batch is still being written: its heads were accepted before
+  // its write began, so this batch links to them either way, and a crash before
+  // that write lands leaves the group ahead of the store, which a restore
+  // mends. Only snapshots and new chains need the store as its heads say.
+  if (!changelog || sync_->needs_store(partitions_))
+    if (auto r = settle(true); !r) return r;
   const auto started = clock_.steady_now();
   const auto messages = batch_events_;
-  if (sync_ != nullptr && sync_->enabled()) {
+  if (changelog) {
     // The changelog first (exact: whatever this batch does reaches it before
     // its positions go to the group), then the group commit naming the heads,
     // then the local write with the heads in the meta.
@@ -154,6 +161,7 @@ Result<void> Committer::submit() {
       sync_->abandon();
       return ok();
     }
+    if (auto r = settle(true); !r) return r;
     sync_->accepted(partitions_, *batch_);
   } else {
     if (!offer_positions()) return ok();

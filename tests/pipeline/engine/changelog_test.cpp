@@ -43,7 +43,7 @@ class GroupCheckpointer final : public Checkpointer {
 struct Member {
   Member(const std::filesystem::path& dir, const config::Config& base, Classifier& classifier,
          SimulatedDispatcher& clock, changelog::MemoryLog& log, Group& group,
-         changelog::ChainPolicy policy = {})
+         changelog::ChainPolicy policy = {}, bool standby = false)
       : checkpointer(group), writer(log.writer()) {
     auto c = base;
     c.storage.path = dir.string();
@@ -62,7 +62,7 @@ struct Member {
     o.policy = policy;
     engine->enable_changelog(
         o, [&log]() -> Result<std::unique_ptr<changelog::ChangelogReader>> { return log.reader(); },
-        Millis{5'000});
+        Millis{5'000}, standby);
   }
   // Waits (a generous deadline: the restore runs on a thread) for the partition's
   // restore to finish; the position it continues from.
@@ -86,8 +86,10 @@ struct Member {
 
 class ChangelogEngineTest : public EngineTest {
  protected:
-  std::unique_ptr<Member> member(const std::string& name, changelog::ChainPolicy policy = {}) {
-    return std::make_unique<Member>(dir_ / name, *cfg_, *classifier_, clock_, log_, group_, policy);
+  std::unique_ptr<Member> member(const std::string& name, changelog::ChainPolicy policy = {},
+                                 bool standby = false) {
+    return std::make_unique<Member>(dir_ / name, *cfg_, *classifier_, clock_, log_, group_, policy,
+                                    standby);
   }
   // Message `offset` of partition p: a post of `account`, or engagement on an
   // earlier post of it.
@@ -260,6 +262,35 @@ TEST_F(ChangelogEngineTest, SnapshotsBoundTheRestoreAndARevokedRestoreStops) {
   ASSERT_TRUE(c->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
   ASSERT_EQ(c->warmed(), Offset{400});
   EXPECT_EQ(figures(*c->store, *c->cfg, p_), figures(*a->store, *a->cfg, p_));
+}
+
+TEST_F(ChangelogEngineTest, AStandbyTakesOverWithoutAFullRestore) {
+  auto a = member("a");
+  a->engine->partition_assigned(p_, group_.offset(p_, 3));
+  run(*a->engine, p_, 0, 100);
+  ASSERT_TRUE(a->engine->commit().ok());
+  auto b = member("b", {}, /*standby=*/true);
+  ASSERT_TRUE(b->engine->standby());
+  // B holds nothing and follows p: caught up to the group's head.
+  std::vector<GroupPartition> all{
+      {p_, "social.events", 3, group_.committed[p_].first, group_.committed[p_].second}};
+  b->engine->follow(all);
+  for (int i = 0; i < 10'000 && b->engine->stats().standby_updates == 0; ++i) {
+    b->engine->poll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(b->engine->stats().standby_updates, 1u);
+  EXPECT_TRUE(b->engine->open_partitions().empty());  // followed, not held
+  EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
+
+  // A goes on; then B takes p over: only what came since is restored.
+  run(*a->engine, p_, 100, 130);
+  ASSERT_TRUE(a->engine->commit().ok());
+  ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  ASSERT_EQ(b->warmed(), Offset{130});
+  EXPECT_EQ(b->engine->stats().restores_partial, 1u);
+  EXPECT_EQ(b->engine->stats().restores_full, 0u);
+  EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
 }
 
 }  // namespace
