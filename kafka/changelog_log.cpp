@@ -42,7 +42,7 @@ class RdChangelogWriter final : public changelog::ChangelogWriter {
                                    {"message.max.bytes", "1000000"},
                                    // A full queue refuses append() (unavailable) rather than grow.
                                    {"queue.buffering.max.kbytes", "65536"},
-                                   {"compression.type", "none"}});
+                                   {"compression.type", "lz4"}});
     if (!conf) return conf.error();
     rd_kafka_conf_set_opaque(conf->get(), this);
     rd_kafka_conf_set_dr_msg_cb(conf->get(), &RdChangelogWriter::on_delivery);

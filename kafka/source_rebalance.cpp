@@ -79,7 +79,7 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
     } else {
       start = reset_offset(tp.topic, tp.partition);
     }
-    if (!stored && start >= 0 && listener_ != nullptr)
+    if (!stored && !assignment.warming && start >= 0 && listener_ != nullptr)
       listener_->partition_started(*p, Offset{start});
     tp.offset = start;
     assigned_[*p] = Assigned{tp.topic, tp.partition, start >= 0 ? start : -1};

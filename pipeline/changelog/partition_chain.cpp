@@ -1,5 +1,7 @@
 #include "pipeline/changelog/partition_chain.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,8 +40,18 @@ RecordId PartitionChain::next_id() {
 bool PartitionChain::snapshot_due() const {
   // A head in another changelog partition (the topic's partition count changed): a
   // restore reads one partition, so the chain starts again there.
-  return !head_ || head_->partition != partition_ || tail_bytes_ >= policy_.snapshot_tail_bytes ||
+  return !head_ || head_->partition != partition_ || tail_bytes_ >= tail_limit() ||
          head_->offset - head_->base >= policy_.snapshot_max_offsets;
+}
+
+std::size_t PartitionChain::tail_limit() const {
+  // Amortized: a snapshot is rewritten once the deltas after it hold as many
+  // bytes as it does, so snapshots cost no more than the deltas; but the
+  // snapshot and its tail together stay within max_snapshot_bytes +
+  // snapshot_tail_bytes (what a changelog partition is sized for).
+  const auto s = snapshot_bytes_;
+  const auto room = policy_.max_snapshot_bytes + policy_.snapshot_tail_bytes;
+  return std::max(policy_.snapshot_tail_bytes, std::min(s, room > s ? room - s : 0));
 }
 
 Result<void> PartitionChain::check_snapshot_size(std::size_t bytes) const {
@@ -110,6 +122,8 @@ void PartitionChain::sent(std::span<const std::int64_t> offsets) {
       broken_invariant("a snapshot sent without its last chunk");
     head_ = ChainHead{framed_.back().header.id, partition_, offsets.back(), offsets.front()};
     tail_bytes_ = 0;
+    snapshot_bytes_ = 0;
+    for (const auto& f : framed_) snapshot_bytes_ += f.body_bytes;
   } else {
     std::size_t bytes = 0;
     for (const auto& f : framed_) bytes += f.body_bytes;

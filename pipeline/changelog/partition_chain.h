@@ -19,8 +19,11 @@ namespace kilter::changelog {
 
 struct ChainPolicy {
   // A snapshot is due once the deltas since the chain's snapshot hold this many body
-  // bytes, or the head is this many changelog offsets past the snapshot (other
-  // partitions' records share the changelog partition: a restore reads them too).
+  // bytes, or as many as the snapshot this writer sent when that is more (snapshots
+  // then cost no more than the deltas; the snapshot and its tail stay within
+  // max_snapshot_bytes + snapshot_tail_bytes), or the head is this many changelog
+  // offsets past the snapshot (other partitions' records share the changelog
+  // partition: a restore reads them too).
   std::size_t snapshot_tail_bytes = 1 << 20;
   std::int64_t snapshot_max_offsets = 20'000;
   std::size_t chunk_bytes = 256 << 10;  // a snapshot chunk's body, at most
@@ -87,6 +90,8 @@ class PartitionChain {
     std::size_t body_bytes;
   };
   RecordId next_id();
+  // The tail bytes after which a snapshot is due (ChainPolicy::snapshot_tail_bytes).
+  std::size_t tail_limit() const;
 
   std::string key_;
   std::int32_t partition_;
@@ -95,7 +100,8 @@ class PartitionChain {
   ChainPolicy policy_;
   std::optional<ChainHead> head_;
   std::int64_t position_;
-  std::size_t tail_bytes_ = 0;  // delta bodies accepted since the head's snapshot
+  std::size_t tail_bytes_ = 0;      // delta bodies accepted since the head's snapshot
+  std::size_t snapshot_bytes_ = 0;  // the bodies of the snapshot this writer sent last
   std::uint64_t seq_ = 0;
   std::vector<Framed> framed_;  // since the last sent()/abandon()
   // Sent and not yet accepted: the head they lead to and their bytes.

@@ -214,6 +214,8 @@ std::optional<Offset> Engine::open_partition(Partition p) {
 }
 
 void Engine::partition_started(Partition p, Offset start) {
+  // A warming partition's state is the restore's to write.
+  if (warming_.contains(p)) return;
   auto& ps = partition(p);
   ps.meta.position = start;
   ps.checkpointed = start;

@@ -155,6 +155,9 @@ TEST_F(ChangelogEngineTest, APartitionsStateFollowsItExactly) {
   EXPECT_EQ(b->engine->stats().restores_full, 1u);
   EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
   EXPECT_EQ(b->store->meta(p_)->position, Offset{200});
+  EXPECT_EQ(b->store->meta(p_)->max_event_time, a->store->meta(p_)->max_event_time);
+  EXPECT_EQ(b->store->meta(p_)->last_evaluated, a->store->meta(p_)->last_evaluated);
+  EXPECT_EQ(b->store->meta(p_)->next_outbox_seq, a->store->meta(p_)->next_outbox_seq);
 
   // B goes on where A stopped, and its chain follows on from A's.
   run(*b->engine, p_, 200, 260);
@@ -211,6 +214,9 @@ TEST_F(ChangelogEngineTest, AWarmingPartitionTakesNoMessage) {
   log_.set_away(true);  // the restore waits for the changelog
   auto b = member("b");
   ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  // The source tells a partition without local state where it starts: not
+  // one that warms (the restore writes its state).
+  b->engine->partition_started(p_, Offset{30});
   run(*b->engine, p_, 30, 40);  // a fetch before the pause took effect
   b->engine->poll();
   EXPECT_EQ(b->engine->stats().events[0], 0u);
@@ -224,6 +230,11 @@ TEST_F(ChangelogEngineTest, AWarmingPartitionTakesNoMessage) {
   log_.set_away(false);
   ASSERT_EQ(b->warmed(), Offset{30});
   EXPECT_EQ(figures(*b->store, *b->cfg, p_), figures(*a->store, *a->cfg, p_));
+  // Its accounts are in memory, as after any open (the API, the evaluations).
+  for (int i = 0; i < 5; ++i) {
+    const auto id = "acct-" + std::to_string(i);
+    EXPECT_NE(b->engine->find_account(AccountRef{id}), nullptr) << id;
+  }
 }
 
 TEST_F(ChangelogEngineTest, SnapshotsBoundTheRestoreAndARevokedRestoreStops) {
