@@ -14,13 +14,17 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// /-/ready while a partition warms: 503, and the body names what warms.
+// While a partition warms: /-/ready answers 503 and names what warms, and
+// /api/v1/partitions lists a partition as warming.
 void expect_not_ready_while_warming(Daemon& d) {
   auto ready = d.get("/-/ready");
+  auto held = d.get("/api/v1/partitions");
   if (metric(d.metrics(), kWarming).value_or(0) == 0) return;  // finished in between
   EXPECT_EQ(ready.status, 503) << ready.body;
   EXPECT_NE(ready.body.find("warming"), std::string::npos) << ready.body;
   EXPECT_NE(ready.body.find("social.events"), std::string::npos) << ready.body;
+  EXPECT_EQ(held.status, 200) << held.body;
+  EXPECT_NE(held.body.find("\"state\":\"warming\""), std::string::npos) << held.body;
 }
 
 TEST_F(StateMoves, AKillNineDuringARestoreEndsExact) {
@@ -71,6 +75,7 @@ TEST_F(StateMoves, AKillNineDuringARestoreEndsExact) {
       << tail(a.log());
   EXPECT_EQ(events_taken(a), static_cast<double>(n - half));
   EXPECT_GT(restores(a), 0) << "killed while: " << during << "now: " << restore_metrics({&a});
+  expect_no_failed_restore({&a});
   expect_equal_totals(w.truth, owners_totals({&a}, w), /*attributed=*/true);
   EXPECT_EQ(a.stop().code, 0) << tail(a.log());
 }
@@ -112,6 +117,7 @@ TEST_F(StateMoves, ARebalanceDuringARestoreEndsExact) {
   })) << restore_metrics({&a, &c})
       << logs({&a, &c});
   EXPECT_GT(restores(a) + restores(c), 0) << restore_metrics({&a, &c});
+  expect_no_failed_restore({&a, &c});
   expect_equal_totals(w.truth, owners_totals({&a, &c}, w), /*attributed=*/true);
   EXPECT_EQ(a.stop().code, 0) << tail(a.log());
   EXPECT_EQ(c.stop().code, 0) << tail(c.log());
@@ -165,6 +171,7 @@ TEST_F(StateMoves, APausedMemberWhosePartitionsMovedCorruptsNothing) {
     return partitions(a) > 0 && partitions(b) > 0 && settled({&a, &b});
   })) << restore_metrics({&a, &b})
       << logs({&a, &b});
+  expect_no_failed_restore({&a, &b});
   expect_equal_totals(w.truth, owners_totals({&a, &b}, w), /*attributed=*/true);
   EXPECT_EQ(a.stop().code, 0) << tail(a.log());
   EXPECT_EQ(b.stop().code, 0) << tail(b.log());
@@ -209,6 +216,7 @@ TEST_F(StateMoves, NoFalseAlertAfterAFailover) {
   ASSERT_TRUE(eventually([&] { return partitions(b) == 8 && settled({&b}); }))
       << restore_metrics({&b}) << logs({&b});
   ASSERT_TRUE(eventually([&] { return took_all(reference, w); })) << tail(reference.log());
+  expect_no_failed_restore({&b});
   expect_equal_totals(w.truth, owners_totals({&b}, w), /*attributed=*/true);
   ASSERT_EQ(b.stop().code, 0) << tail(b.log());
   ASSERT_EQ(reference.stop().code, 0) << tail(reference.log());

@@ -41,6 +41,7 @@ TEST_F(StateMoves, TheSurvivorOfTwoTakesEveryPartitionWithExactFigures) {
       << logs({&b});
   EXPECT_GT(restores(b), 0) << restore_metrics({&b});
   EXPECT_GT(metric_sum(b.metrics(), kRestoreRecords), 0) << restore_metrics({&b});
+  expect_no_failed_restore({&b});
   expect_equal_totals(w.truth, owners_totals({&b}, w), /*attributed=*/true);
   EXPECT_EQ(b.stop().code, 0) << tail(b.log());
 }
@@ -74,6 +75,7 @@ TEST_F(StateMoves, TwoSurvivorsOfThreeAreExactAfterAKillMidStream) {
   })) << restore_metrics({&a, &b})
       << logs({&a, &b});
   EXPECT_GT(restores(a) + restores(b), 0) << restore_metrics({&a, &b});
+  expect_no_failed_restore({&a, &b});
   expect_equal_totals(w.truth, owners_totals({&a, &b}, w), /*attributed=*/true);
   EXPECT_EQ(a.stop().code, 0) << tail(a.log());
   EXPECT_EQ(b.stop().code, 0) << tail(b.log());
@@ -104,6 +106,7 @@ TEST_F(StateMoves, ARestartOnAWipedStateDirectoryRestoresEverything) {
   // It read the first half from the changelog, not from the input again.
   EXPECT_EQ(events_taken(a), static_cast<double>(n - half));
   EXPECT_GT(full_restores(a), 0) << restore_metrics({&a});
+  expect_no_failed_restore({&a});
   expect_equal_totals(w.truth, owners_totals({&a}, w), /*attributed=*/true);
   EXPECT_EQ(a.stop().code, 0) << tail(a.log());
 }
@@ -132,6 +135,7 @@ TEST_F(StateMoves, ARestartOnItsOwnIntactStateRestoresNothing) {
   EXPECT_EQ(restores(a), 0) << restore_metrics({&a});
   EXPECT_EQ(full_restores(a), 0) << restore_metrics({&a});
   EXPECT_EQ(metric_sum(a.metrics(), kRestoreRecords), 0) << restore_metrics({&a});
+  expect_no_failed_restore({&a});
   expect_equal_totals(w.truth, owners_totals({&a}, w), /*attributed=*/true);
   EXPECT_EQ(a.stop().code, 0) << tail(a.log());
 }
