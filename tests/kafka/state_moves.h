@@ -42,6 +42,23 @@ inline std::string tail(const std::string& log, std::size_t n = 6000) {
   return log.size() <= n ? log : "[...]\n" + log.substr(log.size() - n);
 }
 
+// A workload in two parts, the second a day later in event time; the last
+// `quiet` of the `accounts` have events only in the first part. `split` is
+// where the second part starts in w.events. After a failover (or a restart on
+// a wiped disk) between the parts, a quiet account's figures are only in the
+// restored state: nothing the new owner consumes mentions it again.
+inline Workload two_parts(std::size_t n, std::size_t accounts, std::size_t quiet,
+                          std::uint64_t seed, std::size_t& split) {
+  const auto now = wall_ms();
+  auto w = make_workload(n / 2, accounts, 0.01, seed, now - 86'400'000);
+  auto second = make_workload(n - n / 2, accounts - quiet, 0.01, seed + 1000, now, n);
+  split = w.events.size();
+  w.events.insert(w.events.end(), second.events.begin(), second.events.end());
+  add_truth(w.truth, second.truth);
+  w.distinct += second.distinct;
+  return w;
+}
+
 class StateMoves : public KafkaTest {
  protected:
   // Not the default name (<group_id>.changelog): the fixture may make that one

@@ -30,8 +30,10 @@ void expect_not_ready_while_warming(Daemon& d) {
 TEST_F(StateMoves, AKillNineDuringARestoreEndsExact) {
   create_changelog(8);
   // Many accounts: a larger state to restore.
-  auto w = make_workload(24'000, 3000, 0.01, 135, wall_ms());
-  const std::size_t n = w.events.size(), half = n / 2;
+  // The last 300 accounts are quiet in the second part.
+  std::size_t half = 0;
+  auto w = two_parts(24'000, 3000, 300, 135, half);
+  const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a"));
   a.start();
@@ -82,8 +84,10 @@ TEST_F(StateMoves, AKillNineDuringARestoreEndsExact) {
 
 TEST_F(StateMoves, ARebalanceDuringARestoreEndsExact) {
   create_changelog(8);
-  auto w = make_workload(24'000, 3000, 0.01, 136, wall_ms());
-  const std::size_t n = w.events.size(), half = n / 2;
+  // The last 300 accounts are quiet in the second part.
+  std::size_t half = 0;
+  auto w = two_parts(24'000, 3000, 300, 136, half);
+  const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a", kChangelog, {}, "kilter-test", 4000)),
       b(member_dir("b", kChangelog, {}, "kilter-test", 4000)),
@@ -99,7 +103,7 @@ TEST_F(StateMoves, ARebalanceDuringARestoreEndsExact) {
   // broker answers late), and c joins while a warms: the partitions are dealt
   // again in the middle of the restore.
   b.kill(SIGKILL);
-  ASSERT_TRUE(cluster_->set_rtt(kafka::MockCluster::kAllBrokers, milliseconds(300)).ok());
+  ASSERT_TRUE(cluster_->set_rtt(kafka::MockCluster::kAllBrokers, milliseconds(600)).ok());
   bool caught = eventually([&] { return warming(a) > 0 || partitions(a) == 8; });
   caught = caught && warming(a) > 0;
   c.start();

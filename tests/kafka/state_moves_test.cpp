@@ -16,8 +16,10 @@ namespace {
 
 TEST_F(StateMoves, TheSurvivorOfTwoTakesEveryPartitionWithExactFigures) {
   create_changelog(8);
-  auto w = make_workload(20'000, 300, 0.01, 131, wall_ms());
-  const std::size_t n = w.events.size(), half = n / 2;
+  // The last 30 accounts are quiet in the second part.
+  std::size_t half = 0;
+  auto w = two_parts(20'000, 300, 30, 131, half);
+  const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a")), b(member_dir("b"));
   a.start();
@@ -83,8 +85,10 @@ TEST_F(StateMoves, TwoSurvivorsOfThreeAreExactAfterAKillMidStream) {
 
 TEST_F(StateMoves, ARestartOnAWipedStateDirectoryRestoresEverything) {
   create_changelog(8);
-  auto w = make_workload(12'000, 300, 0.01, 133, wall_ms());
-  const std::size_t n = w.events.size(), half = n / 2;
+  // The last 30 accounts are quiet in the second part.
+  std::size_t half = 0;
+  auto w = two_parts(12'000, 300, 30, 133, half);
+  const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a"));
   a.start();
@@ -113,8 +117,10 @@ TEST_F(StateMoves, ARestartOnAWipedStateDirectoryRestoresEverything) {
 
 TEST_F(StateMoves, ARestartOnItsOwnIntactStateRestoresNothing) {
   create_changelog(8);
-  auto w = make_workload(12'000, 300, 0.01, 134, wall_ms());
-  const std::size_t n = w.events.size(), half = n / 2;
+  // The last 30 accounts are quiet in the second part.
+  std::size_t half = 0;
+  auto w = two_parts(12'000, 300, 30, 134, half);
+  const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a"));
   a.start();
