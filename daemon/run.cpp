@@ -426,6 +426,10 @@ class Service {
     changelog_ = std::move(*writer);
     pipeline::ChangelogOptions o;
     o.writer = changelog_.get();
+    // Test hook, like KILTER_CRASH_AFTER_EVENTS: restores long enough to be
+    // interrupted (a rebalance, a kill) for sure.
+    if (const char* hold = std::getenv("KILTER_TEST_RESTORE_HOLD_MS"))
+      o.restore_hold = std::chrono::milliseconds(std::strtoll(hold, nullptr, 10));
     engine_->enable_changelog(
         o, [kc, this] { return kafka::make_changelog_reader(kc, dispatcher_); },
         std::chrono::seconds(30), kc.standby_replicas > 0);

@@ -27,6 +27,9 @@ struct ChangelogOptions {
   changelog::ChainPolicy policy;
   // The longest a commit waits for the changelog's acknowledgements.
   std::chrono::milliseconds flush_timeout{10'000};
+  // Tests: each restore waits this long before it reads (a rebalance or a kill
+  // can then come in the middle of one, for sure). 0 in production.
+  std::chrono::milliseconds restore_hold{0};
 };
 
 // Where an input partition's records go: its key and changelog partition.

@@ -27,7 +27,8 @@ void Engine::enable_changelog(ChangelogOptions options, ReaderFactory make_reade
   standby_ = standby;
   sync_ = std::make_unique<ChangelogSync>(options, store_, stats_);
   committer_.set_changelog(sync_.get());
-  restorer_ = std::make_unique<Restorer>(store_, std::move(make_reader), restore_timeout);
+  restorer_ = std::make_unique<Restorer>(store_, std::move(make_reader), restore_timeout,
+                                         options.restore_hold);
 }
 
 Assignment Engine::partition_assigned(Partition p, const GroupOffset& group) {

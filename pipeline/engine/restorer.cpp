@@ -70,8 +70,9 @@ class StoreTarget final : public changelog::RestoreTarget {
 
 }  // namespace
 
-Restorer::Restorer(storage::StateStore& store, ReaderFactory make_reader, Millis timeout)
-    : store_(store), make_reader_(std::move(make_reader)), timeout_(timeout) {
+Restorer::Restorer(storage::StateStore& store, ReaderFactory make_reader, Millis timeout,
+                   Millis hold)
+    : store_(store), make_reader_(std::move(make_reader)), timeout_(timeout), hold_(hold) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -129,6 +130,11 @@ void Restorer::run() {
 }
 
 Result<changelog::RestoreStats> Restorer::restore(Job& job) {
+  if (hold_ > Millis{0}) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, hold_, [&] { return stop_ || job.cancelled->load(); });
+    if (stop_ || *job.cancelled) return Error{"restore cancelled"};
+  }
   bool logged = false;
   for (;;) {
     Result<changelog::RestoreStats> r = Error{"no changelog reader"};

@@ -36,7 +36,9 @@ class Restorer {
   // How long to wait before trying again while the changelog is away.
   static constexpr std::chrono::milliseconds kRetryBackoff{1'000};
 
-  Restorer(storage::StateStore& store, ReaderFactory make_reader, Millis timeout);
+  // `hold`: each restore waits that long first (tests; see ChangelogOptions).
+  Restorer(storage::StateStore& store, ReaderFactory make_reader, Millis timeout,
+           Millis hold = Millis{0});
   ~Restorer();  // cancels what is left and joins the thread
   Restorer(const Restorer&) = delete;
   Restorer& operator=(const Restorer&) = delete;
@@ -67,6 +69,7 @@ class Restorer {
   storage::StateStore& store_;
   ReaderFactory make_reader_;
   Millis timeout_;
+  Millis hold_;
   std::unique_ptr<changelog::ChangelogReader> reader_;  // the thread's, made at first use
   changelog::RestoreProgress progress_;
   std::atomic<std::uint64_t> retries_{0};
