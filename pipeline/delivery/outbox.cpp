@@ -56,6 +56,7 @@ Outbox::Outbox(Dispatcher& d, storage::StateStore& store, std::vector<SinkSlot> 
 
 Outbox::~Outbox() {
   *alive_ = false;
+  held_ = {};  // whatever is left is written here
   for (auto& w : workers_)
     if (w->timer != 0) d_.cancel(w->timer);
   if (!dirty_.empty()) flush();
@@ -332,15 +333,43 @@ void Outbox::schedule_flush() {
   });
 }
 
-void Outbox::flush() {
-  for (const auto& key : dirty_) {
-    auto it = entries_.find(key);
-    if (it == entries_.end())
-      batch_->delete_outbox(key.first, key.second);
-    else
-      batch_->put_outbox(key.first, key.second, it->second->alert->json, it->second->owed);
+void Outbox::record(storage::Batch& batch, const std::pair<Partition, std::uint64_t>& key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end())
+    batch.delete_outbox(key.first, key.second);
+  else
+    batch.put_outbox(key.first, key.second, it->second->alert->json, it->second->owed);
+}
+
+void Outbox::stage_confirmations(storage::Batch& batch) {
+  if (!held_) return;
+  for (auto it = dirty_.begin(); it != dirty_.end();) {
+    if (!held_(it->first)) {
+      ++it;
+      continue;
+    }
+    record(batch, *it);
+    it = dirty_.erase(it);
   }
-  dirty_.clear();
+}
+
+bool Outbox::has_confirmations() const {
+  if (!held_) return false;
+  for (const auto& key : dirty_)
+    if (held_(key.first)) return true;
+  return false;
+}
+
+void Outbox::flush() {
+  for (auto it = dirty_.begin(); it != dirty_.end();) {
+    // A held partition's confirmations go with the engine's next commit.
+    if (held_ && held_(it->first)) {
+      ++it;
+      continue;
+    }
+    record(*batch_, *it);
+    it = dirty_.erase(it);
+  }
   if (batch_->empty()) return;
   // Not in step with any state: losing this write only means a redelivered copy
   // (the entries stay in the store as they were, owed, and a restart delivers

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -63,6 +64,16 @@ class Outbox {
   // Every entry of every partition in the store: what earlier runs still owe,
   // whoever owns those partitions now.
   void restore_all();
+  // With a changelog: the confirmations (entries rewritten with fewer sinks, or
+  // deleted) of the partitions `held` says the engine holds are written in the
+  // engine's commits (stage_confirmations), so that they move with the
+  // partition and its next holder does not deliver them again; the others are
+  // written here as before. Unset (the default, or {}): all written here.
+  void record_with(std::function<bool(Partition)> held) { held_ = std::move(held); }
+  // Moves the pending confirmations of held partitions into `batch`.
+  void stage_confirmations(storage::Batch& batch);
+  // Whether any is pending (the engine then has something to commit).
+  bool has_confirmations() const;
   // The entries of one partition (with a changelog: what its previous owner
   // still owed, once its state is restored here). Entries already here stay.
   void restore(Partition p);
@@ -100,6 +111,8 @@ class Outbox {
   void flush();
   // Loads p's stored entries not here yet; how many.
   std::size_t load(Partition p);
+  // The stored form of an entry now: rewritten with what it still owes, or deleted.
+  void record(storage::Batch& batch, const std::pair<Partition, std::uint64_t>& key) const;
   void schedule_reminders(Worker& w);
   void remind(Worker& w);
   Millis backoff(int attempt);
@@ -112,6 +125,7 @@ class Outbox {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::map<std::pair<Partition, std::uint64_t>, std::unique_ptr<Entry>> entries_;
   std::set<std::pair<Partition, std::uint64_t>> dirty_;  // to rewrite or delete
+  std::function<bool(Partition)> held_;                  // record_with()
   std::unique_ptr<storage::Batch> batch_;
   bool flush_scheduled_ = false;
   bool full_logged_ = false;

@@ -108,6 +108,9 @@ bool Committer::offer_positions() {
 }
 
 void Committer::drain() {
+  // With a changelog, the sinks' confirmations of held partitions are part of
+  // their state: a failover does not deliver again what was delivered.
+  if (sync_ != nullptr) outbox_.stage_confirmations(*batch_);
   const auto evicted_before = stats_.seen_ids_evicted;
   for (auto& [p, ps] : partitions_.all()) {
     for (auto* a : ps->dirty) {

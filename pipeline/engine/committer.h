@@ -44,7 +44,10 @@ class Committer {
   storage::Batch& batch() { return *batch_; }
   void count_message() { ++batch_events_; }
   std::size_t pending_messages() const { return batch_events_; }
-  bool pending() const { return batch_events_ > 0 || !staged_.empty(); }
+  bool pending() const {
+    return batch_events_ > 0 || !staged_.empty() ||
+           (sync_ != nullptr && outbox_.has_confirmations());
+  }
   std::size_t uncommitted() const { return batch_events_ + in_flight_events_; }
 
   // An alert record joins the batch holding the state that produced it, with

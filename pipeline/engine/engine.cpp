@@ -20,13 +20,16 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
       evaluator_(std::make_unique<Evaluator>(*cfg_, store_, committer_, partitions_, stats_)),
       events_(*cfg_, store_, classifier, clock, partitions_, committer_, stats_) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  if (sync_) outbox_.record_with({});
+}
 
 void Engine::enable_changelog(ChangelogOptions options, ReaderFactory make_reader,
                               Millis restore_timeout, bool standby) {
   standby_ = standby;
   sync_ = std::make_unique<ChangelogSync>(options, store_, stats_);
   committer_.set_changelog(sync_.get());
+  outbox_.record_with([this](Partition p) { return partitions_.all().contains(p); });
   restorer_ = std::make_unique<Restorer>(store_, std::move(make_reader), restore_timeout,
                                          options.restore_hold);
 }

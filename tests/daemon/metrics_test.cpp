@@ -93,6 +93,20 @@ TEST(Metrics, EveryFieldReachesItsFamily) {
   s.daemon.last_reload_ok = false;
   s.daemon.last_reload_success = TimePoint{} + Millis{1'764'000'000'123};
   s.outbox.unreadable = next();
+  e.changelog_records = next();
+  e.changelog_bytes = next();
+  e.changelog_snapshots = next();
+  e.changelog_snapshots_refused = next();
+  e.changelog_send_failures = next();
+  e.restores_partial = next();
+  e.restores_full = next();
+  e.restores_failed = next();
+  e.standby_updates = next();
+  e.standby_failures = next();
+  s.engine_now.warming = next();
+  s.engine_now.restore_records = next();
+  s.engine_now.restore_bytes = next();
+  s.engine_now.restore_retries = next();
   auto families = [](const std::string& text) {
     std::vector<std::string> out;
     std::size_t at = 0;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -171,8 +172,12 @@ TEST_F(ChangelogLogTest, AnOffsetRetentionRemovedIsAFailureThatSaysSo) {
   // The mock cluster keeps about 5 MiB per partition: 7 MiB push the oldest out.
   auto w = writer();
   ASSERT_TRUE(w);
-  std::string chunk(256 * 1024, 'c');
+  // Bytes that do not compress (the writer compresses, and the broker keeps
+  // what it was sent).
+  std::mt19937_64 rng(7);
+  std::string chunk(256 * 1024, '\0');
   for (int i = 0; i < 28; ++i) {
+    for (auto& c : chunk) c = static_cast<char>(rng());
     ASSERT_TRUE(w->append(1, "in:1", chunk));
     if (i % 4 == 3) {
       ASSERT_TRUE(w->flush(milliseconds(10'000)));

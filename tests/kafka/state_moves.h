@@ -111,7 +111,7 @@ class StateMoves : public KafkaTest {
   // The members consumed the first `count` messages between them (a batch given
   // up in a rebalance is read again by the next owner: taken twice, discarded
   // once), each owns a share of the partitions, and all is committed.
-  static bool took_between(const std::vector<Daemon*>& members, std::size_t count) {
+  bool took_between(const std::vector<Daemon*>& members, std::size_t count) {
     double sum = 0;
     for (auto* d : members) {
       if (partitions(*d) == 0) return false;
@@ -120,9 +120,35 @@ class StateMoves : public KafkaTest {
     return sum == static_cast<double>(count) && settled(members);
   }
 
-  // The live members own every partition between them, none is warming, and
-  // each has consumed and committed all it owns.
-  static bool settled(const std::vector<Daemon*>& members) {
+  // Whether the group has committed every partition of the input up to its
+  // end, as the coordinator says (not the members: a member that has just
+  // resumed a partition may not have heard of its newest messages yet, and its
+  // lag then reads 0).
+  bool group_at_end(const std::string& group = "kilter-test") {
+    char err[512];
+    auto* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", cluster_->bootstraps().c_str(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof err);
+    auto* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (rk == nullptr) return false;
+    auto* list = rd_kafka_topic_partition_list_new(8);
+    for (int p = 0; p < 8; ++p) rd_kafka_topic_partition_list_add(list, kTopic, p);
+    bool at_end = rd_kafka_committed(rk, list, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int p = 0; p < 8 && at_end; ++p) {
+      std::int64_t lo = 0, hi = 0;
+      at_end = rd_kafka_query_watermark_offsets(rk, kTopic, p, &lo, &hi, 5000) ==
+                   RD_KAFKA_RESP_ERR_NO_ERROR &&
+               list->elems[p].err == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[p].offset == hi;
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_destroy(rk);
+    return at_end;
+  }
+
+  // The live members own every partition between them, none is warming, each
+  // has consumed and committed all it owns, and the group's offsets are at the
+  // end of every partition.
+  bool settled(const std::vector<Daemon*>& members) {
     double owned = 0;
     for (auto* d : members) {
       if (!d->alive()) return false;
@@ -131,7 +157,7 @@ class StateMoves : public KafkaTest {
       owned += metric(m, "kilter_source_partitions").value_or(0);
       if (!caught_up(*d)) return false;
     }
-    return owned == 8;
+    return owned == 8 && group_at_end();
   }
 
   static std::string logs(const std::vector<Daemon*>& members) {

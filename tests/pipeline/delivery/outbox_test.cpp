@@ -360,3 +360,37 @@ TEST_F(OutboxTest, ReplacingTheSinksKeepsQueuesDropsRemovedOnesAndAddsNewOnes) {
 
 }  // namespace
 }  // namespace kilter::pipeline
+
+namespace kilter::pipeline {
+namespace {
+
+// With a changelog, the confirmations of the partitions the engine holds are
+// written in its commits (they move with the partition), the others at once.
+TEST_F(OutboxTest, ConfirmationsOfHeldPartitionsWaitForTheEnginesCommit) {
+  make();
+  bool held = true;
+  outbox_->record_with([&](Partition) { return held; });
+  add(1, record("acme", 1));
+  loop_.run_posted();
+  ASSERT_EQ(a_->calls.size(), 1u);
+  ASSERT_EQ(b_->calls.size(), 1u);
+  EXPECT_EQ(stored(), 1u) << "written by the engine's commit, not by the outbox";
+  EXPECT_TRUE(outbox_->has_confirmations());
+  EXPECT_FALSE(outbox_->idle());
+  auto batch = store_->new_batch();
+  outbox_->stage_confirmations(*batch);
+  EXPECT_FALSE(outbox_->has_confirmations());
+  ASSERT_TRUE(store_->commit(*batch, false).ok());
+  EXPECT_EQ(stored(), 0u);
+  EXPECT_TRUE(outbox_->idle());
+
+  // A partition no longer held: its outbox writes them itself again.
+  held = false;
+  add(2, record("acme", 2));
+  loop_.run_posted();
+  EXPECT_FALSE(outbox_->has_confirmations());
+  EXPECT_EQ(stored(), 0u);
+}
+
+}  // namespace
+}  // namespace kilter::pipeline
