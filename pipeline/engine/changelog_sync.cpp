@@ -35,6 +35,14 @@ void ChangelogSync::assigned(Partition p, ChainAddress address) {
 
 void ChangelogSync::forget(Partition p) {
   chains_.erase(p);
+  snapshot_at_.erase(p);
+}
+
+bool ChangelogSync::snapshot_due(Partition p, const changelog::PartitionChain& c,
+                                 TimePoint now) const {
+  if (c.snapshot_due()) return true;
+  auto it = snapshot_at_.find(p);
+  return it != snapshot_at_.end() && now - it->second >= opts_.snapshot_max_age;
 }
 
 const ChainAddress* ChangelogSync::address_of(Partition p) const {
@@ -42,7 +50,7 @@ const ChainAddress* ChangelogSync::address_of(Partition p) const {
   return it == addresses_.end() ? nullptr : &it->second;
 }
 
-changelog::PartitionChain* ChangelogSync::chain(PartitionState& ps) {
+changelog::PartitionChain* ChangelogSync::chain(PartitionState& ps, TimePoint now) {
   if (auto it = chains_.find(ps.id); it != chains_.end()) return it->second.get();
   const auto* addr = address_of(ps.id);
   if (addr == nullptr) return nullptr;
@@ -65,24 +73,26 @@ changelog::PartitionChain* ChangelogSync::chain(PartitionState& ps) {
   if (auto r = store_.commit(*b, true); !r) return nullptr;  // the engine's write fails next
   ps.meta.epoch = c->epoch();
   ps.meta_dirty = true;
+  snapshot_at_[ps.id] = now;  // its snapshot's age is not known: counted from now
   return chains_.emplace(ps.id, std::move(c)).first->second.get();
 }
 
-bool ChangelogSync::needs_store(Partitions& partitions) const {
+bool ChangelogSync::needs_store(Partitions& partitions, TimePoint now) const {
   if (!enabled()) return false;
   for (auto& [p, ps] : partitions.all()) {
     auto it = chains_.find(p);
-    if (it == chains_.end() ? addresses_.contains(p) : it->second->snapshot_due()) return true;
+    if (it == chains_.end() ? addresses_.contains(p) : snapshot_due(p, *it->second, now))
+      return true;
   }
   return false;
 }
 
-Result<void> ChangelogSync::prepare(Partitions& partitions) {
+Result<void> ChangelogSync::prepare(Partitions& partitions, TimePoint now) {
   if (!enabled()) return ok();
   order_.clear();
   for (auto& [p, ps] : partitions.all()) {
-    auto* c = chain(*ps);
-    if (c == nullptr || !c->snapshot_due()) continue;
+    auto* c = chain(*ps, now);
+    if (c == nullptr || !snapshot_due(p, *c, now)) continue;
     chunks_.clear();
     std::size_t bytes = 0;
     auto exported = store_.export_partition(p, opts_.policy.chunk_bytes,
@@ -107,6 +117,7 @@ Result<void> ChangelogSync::prepare(Partitions& partitions) {
       if (auto r = append(*c, record); !r) return fail(r.error());
     }
     ++stats_.changelog_snapshots;
+    snapshot_at_[p] = now;
   }
   // A snapshot is sent before any delta is linked to it.
   return flush();
@@ -146,9 +157,10 @@ Result<void> ChangelogSync::send(Partitions& partitions, storage::Batch& batch) 
   auto r = store_.partition_deltas(batch, [&](Partition p, std::string_view body) {
     auto* ps = partitions.find(p);
     if (ps == nullptr) return;
-    auto* c = chain(*ps);
-    if (c == nullptr) return;
-    framed(*ps, *c, body);
+    // prepare() made the chains of the partitions that have stored state.
+    auto it = chains_.find(p);
+    if (it == chains_.end()) return;
+    framed(*ps, *it->second, body);
     done_.push_back(p);
   });
   if (!r) return fail(r.error());

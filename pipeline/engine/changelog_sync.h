@@ -27,6 +27,10 @@ struct ChangelogOptions {
   changelog::ChainPolicy policy;
   // The longest a commit waits for the changelog's acknowledgements.
   std::chrono::milliseconds flush_timeout{10'000};
+  // A partition's snapshot is rewritten at least this often (wall clock), so that
+  // a time retention on the topic (retention.ms, a week is safe) never takes the
+  // snapshot of a quiet partition's chain.
+  std::chrono::milliseconds snapshot_max_age{std::chrono::hours(24)};
   // Tests: each restore waits this long before it reads (a rebalance or a kill
   // can then come in the middle of one, for sure). 0 in production.
   std::chrono::milliseconds restore_hold{0};
@@ -52,11 +56,11 @@ class ChangelogSync {
 
   // Whether prepare() has work that reads the store (a chain to make, a
   // snapshot due): no write may then be in flight.
-  bool needs_store(Partitions& partitions) const;
+  bool needs_store(Partitions& partitions, TimePoint now) const;
   // Makes the chains of partitions that have none (the epoch stored first), and
   // sends the snapshots due, exported from the store (no write may be in flight:
   // the store holds the chains' heads). Before the batch is drained.
-  Result<void> prepare(Partitions& partitions);
+  Result<void> prepare(Partitions& partitions, TimePoint now);
   // Frames and sends what the batch does to each partition whose position moved
   // or whose state changed (a snapshot first where one is due), then waits for the
   // changelog. No write may be in flight (the store is the chains' heads). On an
@@ -72,7 +76,9 @@ class ChangelogSync {
   void abandon();
 
  private:
-  changelog::PartitionChain* chain(PartitionState& ps);
+  changelog::PartitionChain* chain(PartitionState& ps, TimePoint now);
+  // A snapshot is due: by the chain's rules, or by age.
+  bool snapshot_due(Partition p, const changelog::PartitionChain& c, TimePoint now) const;
   Result<void> append(changelog::PartitionChain& c, std::string_view record);
   // Waits for the records appended: their chains learn their offsets.
   Result<void> flush();
@@ -85,6 +91,9 @@ class ChangelogSync {
   std::optional<changelog::WriterId> writer_id_;
   std::map<Partition, ChainAddress> addresses_;
   std::map<Partition, std::unique_ptr<changelog::PartitionChain>> chains_;
+  // When each chain's snapshot was written (or the chain made, if it started
+  // from a stored head).
+  std::map<Partition, TimePoint> snapshot_at_;
   // Frame order of the records appended since the last flush: their chains.
   std::vector<changelog::PartitionChain*> order_;
   std::vector<Partition> done_;      // partitions whose delta is framed

@@ -143,7 +143,7 @@ Result<void> Committer::submit() {
   // its write began, so this batch links to them either way, and a crash before
   // that write lands leaves the group ahead of the store, which a restore
   // mends. Only snapshots and new chains need the store as its heads say.
-  if (!changelog || sync_->needs_store(partitions_))
+  if (!changelog || sync_->needs_store(partitions_, clock_.now()))
     if (auto r = settle(true); !r) return r;
   const auto started = clock_.steady_now();
   const auto messages = batch_events_;
@@ -151,7 +151,7 @@ Result<void> Committer::submit() {
     // The changelog first (exact: whatever this batch does reaches it before
     // its positions go to the group), then the group commit naming the heads,
     // then the local write with the heads in the meta.
-    if (auto r = sync_->prepare(partitions_); !r) {
+    if (auto r = sync_->prepare(partitions_, clock_.now()); !r) {
       defer(r.error());
       return ok();
     }

@@ -145,6 +145,17 @@ class StateMoves : public KafkaTest {
     return at_end;
   }
 
+  // `a` alone consumes the first `count` messages of the input (produced
+  // already), commits them and stops.
+  void consume_alone_and_stop(Daemon& a, std::size_t count) {
+    a.start();
+    ASSERT_TRUE(eventually([&] {
+      return events_taken(a) == static_cast<double>(count) && settled({&a});
+    })) << restore_metrics({&a})
+        << tail(a.log());
+    ASSERT_EQ(a.stop().code, 0) << tail(a.log());
+  }
+
   // The live members own every partition between them, none is warming, each
   // has consumed and committed all it owns, and the group's offsets are at the
   // end of every partition.

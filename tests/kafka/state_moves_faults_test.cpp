@@ -36,12 +36,7 @@ TEST_F(StateMoves, AKillNineDuringARestoreEndsExact) {
   const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a"));
-  a.start();
-  ASSERT_TRUE(eventually([&] {
-    return events_taken(a) == static_cast<double>(half) && settled({&a});
-  })) << restore_metrics({&a})
-      << tail(a.log());
-  ASSERT_EQ(a.stop().code, 0) << tail(a.log());
+  consume_alone_and_stop(a, half);
 
   // The disk is lost, and the broker slow: the restart restores all 8 partitions
   // from the changelog, slowly. It is killed in the middle.

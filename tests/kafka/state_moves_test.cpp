@@ -91,12 +91,7 @@ TEST_F(StateMoves, ARestartOnAWipedStateDirectoryRestoresEverything) {
   const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a"));
-  a.start();
-  ASSERT_TRUE(eventually([&] {
-    return events_taken(a) == static_cast<double>(half) && settled({&a});
-  })) << restore_metrics({&a})
-      << tail(a.log());
-  ASSERT_EQ(a.stop().code, 0) << tail(a.log());
+  consume_alone_and_stop(a, half);
 
   // The disk is lost: the group's committed offsets say "half consumed", the
   // state must come back from the changelog, not start empty.
@@ -123,12 +118,7 @@ TEST_F(StateMoves, ARestartOnItsOwnIntactStateRestoresNothing) {
   const std::size_t n = w.events.size();
   produce(w, 0, half);
   Daemon a(member_dir("a"));
-  a.start();
-  ASSERT_TRUE(eventually([&] {
-    return events_taken(a) == static_cast<double>(half) && settled({&a});
-  })) << restore_metrics({&a})
-      << tail(a.log());
-  ASSERT_EQ(a.stop().code, 0) << tail(a.log());
+  consume_alone_and_stop(a, half);
 
   a.start();
   produce(w, half, n);

@@ -100,13 +100,17 @@ class EngineTest : public ::testing::Test {
                std::to_string(offset) + R"(","account":")" + account + R"(","ts":)" +
                std::to_string(epoch_ms(ts)) + R"(,"post_id":"p)" + std::to_string(offset) +
                R"(","text":"t","category":")" + category + "\"}";
+    engine_->process(message(p, offset));
+  }
+  // Message `offset` of partition p, its payload payload_.
+  SourceMessage message(Partition p, std::int64_t offset) const {
     SourceMessage m;
     m.partition = p;
     m.offset = Offset{offset};
     m.next = Offset{offset + 1};
     m.payload = payload_;
     m.capacity = payload_.size();
-    engine_->process(m);
+    return m;
   }
 
   std::uint64_t stored_posts(Partition p, const std::string& account) {
