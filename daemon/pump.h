@@ -27,8 +27,9 @@ struct PumpOptions {
       60'000};  // wall-clock evaluation of quiet partitions
   std::chrono::seconds progress_interval{5};
   // How often a standby (kafka.standby_replicas) catches up on the partitions
-  // other members hold.
-  std::chrono::milliseconds standby_interval{2'000};
+  // other members hold (each time, two requests to the brokers from the event
+  // loop, each waiting at most the source's commit_wait).
+  std::chrono::milliseconds standby_interval{5'000};
   std::uint64_t crash_after = 0;  // test hook: SIGKILL after this many messages (0: never)
   // At the end of a file, wait this long for the outbox; on SIGTERM at most
   // this long, and no longer once every owed delivery has failed once.

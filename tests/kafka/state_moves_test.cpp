@@ -48,6 +48,48 @@ TEST_F(StateMoves, TheSurvivorOfTwoTakesEveryPartitionWithExactFigures) {
   EXPECT_EQ(b.stop().code, 0) << tail(b.log());
 }
 
+// With standbys, each member keeps the partitions the other holds caught up: the
+// survivor of a failover restores only what came since its last catch-up, never a
+// partition in full.
+TEST_F(StateMoves, WithAStandbyAFailoverRestoresOnlyTheLastMoments) {
+  create_changelog(8);
+  std::size_t half = 0;
+  auto w = two_parts(12'000, 300, 30, 138, half);
+  const std::size_t n = w.events.size();
+  produce(w, 0, half);
+  auto standby = [&](const std::string& name) {
+    auto dir = member_dir(name);
+    auto yaml = read_file(dir / "kilter.yaml");
+    const std::string kafka = "kafka:\n";
+    yaml.insert(yaml.find(kafka) + kafka.size(), "  standby_replicas: 1\n");
+    write_file(dir / "kilter.yaml", yaml);
+    return dir;
+  };
+  Daemon a(standby("a")), b(standby("b"));
+  a.start();
+  b.start();
+  ASSERT_TRUE(eventually([&] {
+    return took_between({&a, &b}, half);
+  })) << restore_metrics({&a, &b})
+      << logs({&a, &b});
+  // b has caught up on a's 4 partitions (every 5 s): each holds a chain of a's
+  // now, so a failover restores it from there.
+  ASSERT_TRUE(eventually([&] {
+    return metric(b.metrics(), "kilter_changelog_standby_updates_total{result=\"ok\"}")
+               .value_or(0) >= 4;
+  })) << restore_metrics({&b})
+      << tail(b.log());
+
+  a.kill(SIGKILL);
+  produce(w, half, n);
+  ASSERT_TRUE(eventually([&] { return partitions(b) == 8 && settled({&b}); }))
+      << restore_metrics({&b}) << logs({&b});
+  EXPECT_EQ(full_restores(b), 0) << restore_metrics({&b});
+  expect_no_failed_restore({&b});
+  expect_equal_totals(w.truth, owners_totals({&b}, w), /*attributed=*/true);
+  EXPECT_EQ(b.stop().code, 0) << tail(b.log());
+}
+
 TEST_F(StateMoves, TwoSurvivorsOfThreeAreExactAfterAKillMidStream) {
   // Fewer changelog partitions than input partitions: records name their input
   // partition, three chains share each changelog partition.
