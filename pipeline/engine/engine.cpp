@@ -139,8 +139,12 @@ void Engine::warmed(RestoreDone& done) {
     const auto& st = *done.result;
     if (st.kind == changelog::RestoreStats::Kind::full) ++stats_.restores_full;
     if (st.kind == changelog::RestoreStats::Kind::partial) ++stats_.restores_partial;
+    using Kind = changelog::RestoreStats::Kind;
     spdlog::info("{}: restored ({}, {} record(s), {} byte(s) applied); consuming from offset {}",
-                 name, st.kind == changelog::RestoreStats::Kind::full ? "full" : "partial",
+                 name,
+                 st.kind == Kind::full      ? "full"
+                 : st.kind == Kind::partial ? "partial"
+                                            : "nothing to apply: a standby had it all",
                  st.records_applied, st.bytes_applied, committed.value());
   } else {
     // Never a silent fresh state: said, counted, and the partition goes on from
