@@ -168,21 +168,19 @@ bool KafkaSource::hold(bool on) {
       if (owned->cnt > 0) (void)rd_kafka_pause_partitions(rk_.get(), owned.get());
     } else {
       // Partitions still warming stay paused.
-      ListPtr resume(rd_kafka_topic_partition_list_new(owned->cnt));
-      for (int i = 0; i < owned->cnt; ++i) {
-        const auto& tp = owned->elems[i];
-        bool warming = false;
-        for (auto w : warming_)
-          if (auto it = assigned_.find(w); it != assigned_.end() &&
-                                           it->second.partition == tp.partition &&
-                                           it->second.topic == tp.topic)
-            warming = true;
-        if (!warming) rd_kafka_topic_partition_list_add(resume.get(), tp.topic, tp.partition);
-      }
+      auto resume = assigned_list(false);
       if (resume->cnt > 0) (void)rd_kafka_resume_partitions(rk_.get(), resume.get());
     }
   }
   return true;
+}
+
+ListPtr KafkaSource::assigned_list(bool warming) const {
+  ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
+  for (const auto& [p, a] : assigned_)
+    if (warming_.contains(p) == warming)
+      rd_kafka_topic_partition_list_add(list.get(), a.topic.c_str(), a.partition);
+  return list;
 }
 
 void KafkaSource::warmed(Partition p, Offset from) {

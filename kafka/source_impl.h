@@ -81,6 +81,8 @@ class KafkaSource final : public pipeline::Source {
   // What librdkafka's statistics last said; nothing known counts as reachable.
   bool reachable() const { return !all_brokers_down_ && (!health_ || health_->brokers_up > 0); }
   Entry* lookup(const rd_kafka_message_t* m);
+  // The assigned partitions that are warming (true) or not (false), as a list.
+  ListPtr assigned_list(bool warming) const;
   void release();
   // Logged once per change: readiness follows it.
   void note_reachability();

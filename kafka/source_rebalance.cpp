@@ -91,12 +91,7 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
   if (holding_) {
     (void)rd_kafka_pause_partitions(rk_.get(), parts);
   } else if (!warming_.empty()) {
-    ListPtr paused(rd_kafka_topic_partition_list_new(static_cast<int>(warming_.size())));
-    for (auto w : warming_)
-      if (auto it = assigned_.find(w); it != assigned_.end())
-        rd_kafka_topic_partition_list_add(paused.get(), it->second.topic.c_str(),
-                                          it->second.partition);
-    (void)rd_kafka_pause_partitions(rk_.get(), paused.get());
+    (void)rd_kafka_pause_partitions(rk_.get(), assigned_list(true).get());
   }
   ++assignments_;
   has_assignment_ = true;

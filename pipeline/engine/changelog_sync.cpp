@@ -106,7 +106,8 @@ Result<void> ChangelogSync::prepare(Partitions& partitions, TimePoint now) {
       ++stats_.changelog_snapshots_refused;
       if (!logged_oversize_)
         spdlog::error(
-            "changelog: {} (see kilter_changelog_snapshots_refused_total); the partition's "
+            "changelog: {} (see kilter_changelog_snapshots_total{{result=\"refused\"}}); the "
+            "partition's "
             "restore range grows until a snapshot fits",
             fits.error().message);
       logged_oversize_ = true;

@@ -10,6 +10,19 @@
 
 namespace kilter::pipeline {
 
+namespace {
+// What a restore of the partition at `address` to `head` needs (the restorer reads
+// the local head itself when it starts).
+changelog::RestoreRequest restore_request(const ChainAddress& address,
+                                          const changelog::ChainHead& head, Offset committed) {
+  changelog::RestoreRequest req;
+  req.key = address.key;
+  req.head = head;
+  req.committed = committed.value();
+  return req;
+}
+}  // namespace
+
 Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& store,
                Classifier& classifier, Outbox& outbox, const Clock& clock)
     : cfg_(std::move(cfg)),
@@ -60,20 +73,14 @@ Assignment Engine::partition_assigned(Partition p, const GroupOffset& group) {
     return open();
   }
   if (!*named) return open();  // no chain yet (or an older release)
-  const auto* address = sync_->address_of(p);
-  auto local = store_.meta(p);
-  if (!following && local && local->chain && local->position == *group.committed &&
-      to_changelog(*local->chain, address->changelog_partition) == **named)
+  const auto& address = *sync_->address_of(p);
+  if (!following && holds(p, address, *group.committed, **named))
     return open();  // this store holds that head: nothing to restore
-  changelog::RestoreRequest req;
-  req.key = address->key;
-  req.head = **named;
-  req.committed = group.committed->value();
   // Nothing of the partition may be in memory or in the batch: it is restored
   // underneath.
   partitions_.erase(p);
   sync_->forget(p);
-  auto ticket = restorer_->start(p, std::move(req));
+  auto ticket = restorer_->start(p, restore_request(address, **named, *group.committed));
   warming_[p] = Warming{ticket, *group.committed};
   spdlog::info("{} [{}]: warming: restoring its state as of offset {} from the changelog",
                group.topic, group.source_partition, group.committed->value());
@@ -116,16 +123,16 @@ void Engine::follow(std::span<const GroupPartition> partitions) {
     const auto address = sync_->address(g.topic, g.source_partition);
     if (names_.find(p) == names_.end())
       names_[p] = fmt::format("{}:{}", g.topic, g.source_partition);
-    auto local = store_.meta(p);
-    if (local && local->chain && local->position == *g.committed &&
-        to_changelog(*local->chain, address.changelog_partition) == **named)
-      continue;  // up to date
-    changelog::RestoreRequest req;
-    req.key = address.key;
-    req.head = **named;
-    req.committed = g.committed->value();
-    following_[p] = restorer_->start(p, std::move(req));
+    if (holds(p, address, *g.committed, **named)) continue;  // up to date
+    following_[p] = restorer_->start(p, restore_request(address, **named, *g.committed));
   }
+}
+
+bool Engine::holds(Partition p, const ChainAddress& address, Offset committed,
+                   const changelog::ChainHead& named) {
+  auto local = store_.meta(p);
+  return local && local->chain && local->position == committed &&
+         to_changelog(*local->chain, address.changelog_partition) == named;
 }
 
 void Engine::warmed(RestoreDone& done) {

@@ -149,6 +149,9 @@ class Engine final : public PartitionListener, public AccountReader {
     return open_or_find(p);
   }
   PartitionState& open_or_find(Partition p);
+  // Whether the store holds p as of the head the group names (nothing to restore).
+  bool holds(Partition p, const ChainAddress& address, Offset committed,
+             const changelog::ChainHead& named);
   // A restore finished (or failed): the partition opens from the store.
   void warmed(RestoreDone& done);
   void fail(Error e) { committer_.fail(std::move(e)); }

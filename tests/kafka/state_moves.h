@@ -145,6 +145,15 @@ class StateMoves : public KafkaTest {
     return at_end;
   }
 
+  // The end of a test: no member went on from local state, every account's
+  // figures on the member that owns it are its truth (attributed), and every
+  // member stops cleanly.
+  void expect_exact_and_stop(const std::vector<Daemon*>& members, const Workload& w) {
+    expect_no_failed_restore(members);
+    expect_equal_totals(w.truth, owners_totals(members, w), /*attributed=*/true);
+    for (auto* d : members) EXPECT_EQ(d->stop().code, 0) << tail(d->log());
+  }
+
   // `a` alone consumes the first `count` messages of the input (produced
   // already), commits them and stops.
   void consume_alone_and_stop(Daemon& a, std::size_t count) {

@@ -72,9 +72,7 @@ TEST_F(StateMoves, AKillNineDuringARestoreEndsExact) {
       << tail(a.log());
   EXPECT_EQ(events_taken(a), static_cast<double>(n - half));
   EXPECT_GT(restores(a), 0) << "killed while: " << during << "now: " << restore_metrics({&a});
-  expect_no_failed_restore({&a});
-  expect_equal_totals(w.truth, owners_totals({&a}, w), /*attributed=*/true);
-  EXPECT_EQ(a.stop().code, 0) << tail(a.log());
+  expect_exact_and_stop({&a}, w);
 }
 
 TEST_F(StateMoves, ARebalanceDuringARestoreEndsExact) {
@@ -113,10 +111,7 @@ TEST_F(StateMoves, ARebalanceDuringARestoreEndsExact) {
   })) << restore_metrics({&a, &c})
       << logs({&a, &c});
   EXPECT_GT(restores(a) + restores(c), 0) << restore_metrics({&a, &c});
-  expect_no_failed_restore({&a, &c});
-  expect_equal_totals(w.truth, owners_totals({&a, &c}, w), /*attributed=*/true);
-  EXPECT_EQ(a.stop().code, 0) << tail(a.log());
-  EXPECT_EQ(c.stop().code, 0) << tail(c.log());
+  expect_exact_and_stop({&a, &c}, w);
 }
 
 TEST_F(StateMoves, APausedMemberWhosePartitionsMovedCorruptsNothing) {
@@ -167,10 +162,7 @@ TEST_F(StateMoves, APausedMemberWhosePartitionsMovedCorruptsNothing) {
     return partitions(a) > 0 && partitions(b) > 0 && settled({&a, &b});
   })) << restore_metrics({&a, &b})
       << logs({&a, &b});
-  expect_no_failed_restore({&a, &b});
-  expect_equal_totals(w.truth, owners_totals({&a, &b}, w), /*attributed=*/true);
-  EXPECT_EQ(a.stop().code, 0) << tail(a.log());
-  EXPECT_EQ(b.stop().code, 0) << tail(b.log());
+  expect_exact_and_stop({&a, &b}, w);
 }
 
 // Rules that a missing or partial state would trip: too few posts in a day (an

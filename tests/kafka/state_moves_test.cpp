@@ -43,9 +43,7 @@ TEST_F(StateMoves, TheSurvivorOfTwoTakesEveryPartitionWithExactFigures) {
       << logs({&b});
   EXPECT_GT(restores(b), 0) << restore_metrics({&b});
   EXPECT_GT(metric_sum(b.metrics(), kRestoreRecords), 0) << restore_metrics({&b});
-  expect_no_failed_restore({&b});
-  expect_equal_totals(w.truth, owners_totals({&b}, w), /*attributed=*/true);
-  EXPECT_EQ(b.stop().code, 0) << tail(b.log());
+  expect_exact_and_stop({&b}, w);
 }
 
 // With standbys, each member keeps the partitions the other holds caught up: the
@@ -85,9 +83,7 @@ TEST_F(StateMoves, WithAStandbyAFailoverRestoresOnlyTheLastMoments) {
   ASSERT_TRUE(eventually([&] { return partitions(b) == 8 && settled({&b}); }))
       << restore_metrics({&b}) << logs({&b});
   EXPECT_EQ(full_restores(b), 0) << restore_metrics({&b});
-  expect_no_failed_restore({&b});
-  expect_equal_totals(w.truth, owners_totals({&b}, w), /*attributed=*/true);
-  EXPECT_EQ(b.stop().code, 0) << tail(b.log());
+  expect_exact_and_stop({&b}, w);
 }
 
 TEST_F(StateMoves, TwoSurvivorsOfThreeAreExactAfterAKillMidStream) {
@@ -119,10 +115,7 @@ TEST_F(StateMoves, TwoSurvivorsOfThreeAreExactAfterAKillMidStream) {
   })) << restore_metrics({&a, &b})
       << logs({&a, &b});
   EXPECT_GT(restores(a) + restores(b), 0) << restore_metrics({&a, &b});
-  expect_no_failed_restore({&a, &b});
-  expect_equal_totals(w.truth, owners_totals({&a, &b}, w), /*attributed=*/true);
-  EXPECT_EQ(a.stop().code, 0) << tail(a.log());
-  EXPECT_EQ(b.stop().code, 0) << tail(b.log());
+  expect_exact_and_stop({&a, &b}, w);
 }
 
 TEST_F(StateMoves, ARestartOnAWipedStateDirectoryRestoresEverything) {
@@ -147,9 +140,7 @@ TEST_F(StateMoves, ARestartOnAWipedStateDirectoryRestoresEverything) {
   // It read the first half from the changelog, not from the input again.
   EXPECT_EQ(events_taken(a), static_cast<double>(n - half));
   EXPECT_GT(full_restores(a), 0) << restore_metrics({&a});
-  expect_no_failed_restore({&a});
-  expect_equal_totals(w.truth, owners_totals({&a}, w), /*attributed=*/true);
-  EXPECT_EQ(a.stop().code, 0) << tail(a.log());
+  expect_exact_and_stop({&a}, w);
 }
 
 TEST_F(StateMoves, ARestartOnItsOwnIntactStateRestoresNothing) {
@@ -173,9 +164,7 @@ TEST_F(StateMoves, ARestartOnItsOwnIntactStateRestoresNothing) {
   EXPECT_EQ(restores(a), 0) << restore_metrics({&a});
   EXPECT_EQ(full_restores(a), 0) << restore_metrics({&a});
   EXPECT_EQ(metric_sum(a.metrics(), kRestoreRecords), 0) << restore_metrics({&a});
-  expect_no_failed_restore({&a});
-  expect_equal_totals(w.truth, owners_totals({&a}, w), /*attributed=*/true);
-  EXPECT_EQ(a.stop().code, 0) << tail(a.log());
+  expect_exact_and_stop({&a}, w);
 }
 
 }  // namespace
