@@ -56,6 +56,30 @@ struct BaselineEvidence {
   std::optional<double> engagement_per_post;
 };
 
+// How an account gets back within a rule's limits (or how much room it has
+// left), worked out exactly from the window's buckets (pipeline/rules/advice.h).
+// Carried as evidence.advice in alert records and in digests' "advice".
+struct Advice {
+  std::string rule;    // rule name
+  std::string metric;  // contract metric name ("personal_share")
+  std::string window;  // as written in the rule ("7d")
+  std::string status;  // "breach": out of limits now; "close": within, near a limit
+  double value = 0;    // the metric now
+  std::optional<double> limit;  // the limit concerned (max or min)
+  // Share rules: posts of the categories `of`, posted now, that bring (or keep)
+  // the share within limits; "close": how many more of the other side it takes.
+  std::uint64_t posts_needed = 0;
+  std::vector<Category> of;
+  // With no new post: how many posts of the window's counted category leave it,
+  // and when that alone brings the value back within limits (nullopt: never).
+  std::uint64_t leaving = 0;
+  std::optional<TimePoint> within_by;
+  // `posts` above max: the pace (posts a day) under which the window falls to
+  // the limit; `within_by` is when it does at the current pace (nullopt: never).
+  std::optional<double> pace_per_day;
+  std::string text;  // readable: "21 personal of 50 posts in 7d, 42%, max 10%: ..."
+};
+
 struct Evidence {
   std::array<std::uint64_t, kCategories> posts{};       // by kilter::Category
   std::array<double, kEngagementClasses> engagement{};  // weighted, by EngagementClass
@@ -63,6 +87,7 @@ struct Evidence {
   std::optional<BaselineEvidence> baseline;             // engagement_change only
   std::vector<TopPost> top_posts;                       // heaviest first
   std::vector<std::string> matched_terms;               // most frequent classifier terms
+  std::optional<Advice> advice;                         // share and posts rules
 };
 
 struct AlertRecord {
