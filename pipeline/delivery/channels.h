@@ -16,6 +16,7 @@
 #include "common/json.h"
 #include "common/result.h"
 #include "pipeline/model/alert.h"
+#include "pipeline/model/digest.h"
 
 namespace kilter::pipeline::channels {
 
@@ -46,6 +47,16 @@ using Records = std::span<const AlertRecord* const>;
 Result<std::string> slack_message(Records records, const SlackOptions& o);
 Result<std::string> teams_message(Records records, const TeamsOptions& o);
 Result<std::string> alertmanager_alerts(Records records, const AlertmanagerOptions& o);
+
+// One message per digest run and sink (issue 14): the digest records of one run
+// (same digest name and period end), any number of accounts, rendered as a
+// table, worst first (out of limits, then by distance to the limit), with each
+// account's balance and what changed; within Block Kit's and Teams' limits (the
+// rows that do not fit are counted: "and 12 more accounts"). An empty span is an
+// Error. Implemented in channels_digest_slack.cpp / channels_digest_teams.cpp.
+using Digests = std::span<const DigestRecord* const>;
+Result<std::string> slack_digest(Digests digests, const SlackOptions& o);
+Result<std::string> teams_digest(Digests digests, const TeamsOptions& o);
 
 // Shared by the channels_*.cpp renderers; not an interface for other modules.
 namespace detail {
