@@ -124,8 +124,7 @@ std::string first_advice(const DigestRecord& d, std::size_t max) {
 
 std::string local_time(std::string_view s) {
   // "YYYY-MM-DDTHH:MM..." : the date and the minutes of the local wall time.
-  if (s.size() < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-      s[13] != ':')
+  if (s.size() < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':')
     return std::string(s);
   return cat(s.substr(0, 10), " ", s.substr(11, 5));
 }
@@ -139,7 +138,8 @@ std::string period_text(Digests digests) {
            d->to_text != first.to_text;
   });
   if (others > 0)
-    out += fmt::format(" · other time zones for {} {}", others, others == 1 ? "account" : "accounts");
+    out +=
+        fmt::format(" · other time zones for {} {}", others, others == 1 ? "account" : "accounts");
   return out;
 }
 

@@ -29,10 +29,11 @@ DigestStatus digest_status(const DigestRecord& d);
 // "⚪ no verdict", "" (no rules). Rule names as they are: the caller escapes.
 std::string digest_status_text(const DigestRecord& d);
 
-std::string posts_cell(const DigestRecord& d);      // "2 / 9 / 1" (personal / professional / promotional)
-std::string share_cell(std::optional<double> s);    // "16.7%"; "–" when not known
+// "2 / 9 / 1": personal / professional / promotional posts.
+std::string posts_cell(const DigestRecord& d);
+std::string share_cell(std::optional<double> s);        // "16.7%"; "–" when not known
 std::uint64_t engagement_total(const DigestRecord& d);  // every action but impressions
-std::string followers_cell(const DigestRecord& d);  // "-0.5%", "12790" (no change known), "–"
+std::string followers_cell(const DigestRecord& d);      // "-0.5%", "12790" (no change known), "–"
 // The first advice with a text, clipped to max bytes; "" when none.
 std::string first_advice(const DigestRecord& d, std::size_t max);
 

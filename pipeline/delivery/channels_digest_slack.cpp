@@ -62,7 +62,8 @@ std::string section_block(std::string_view mrkdwn) {
 
 // One account: who, its status, its figures, its first advice.
 std::string row(const DigestRecord& d, std::size_t rank) {
-  std::string out = fmt::format("*{}. {}*", rank, slack_clip(slack_escape(d.account), kAccountText));
+  std::string out =
+      fmt::format("*{}. {}*", rank, slack_clip(slack_escape(d.account), kAccountText));
   if (!d.profile.empty()) out += cat(" · ", slack_clip(slack_escape(d.profile), kProfileText));
   if (auto s = detail::digest_status_text(d); !s.empty())
     out += cat(" · ", slack_clip(slack_escape(s), kStatusText));

@@ -15,8 +15,8 @@
 
 namespace {
 
-using namespace kilter;                                // NOLINT
-using namespace kilter::pipeline::channels;            // NOLINT
+using namespace kilter;                               // NOLINT
+using namespace kilter::pipeline::channels;           // NOLINT
 using namespace kilter::pipeline::channels::samples;  // NOLINT
 
 bool write(const std::filesystem::path& dir, const std::string& name,

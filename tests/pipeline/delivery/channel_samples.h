@@ -71,7 +71,8 @@ inline DigestRecord Digest(std::string account, std::uint64_t personal,
   d.followers = DigestFollowers{12850, 12790, (12790.0 - 12850.0) / 12850.0};
   const double share = d.personal_share.value_or(0);
   const bool breach = share > 0.10;
-  d.rules.push_back(ShareRule("brand-on-topic", share, std::nullopt, 0.10, breach ? "firing" : "ok"));
+  d.rules.push_back(
+      ShareRule("brand-on-topic", share, std::nullopt, 0.10, breach ? "firing" : "ok"));
   DigestRule chatter;
   chatter.rule = "chatter";
   chatter.metric = "posts";
@@ -95,8 +96,8 @@ inline DigestRecord Digest(std::string account, std::uint64_t personal,
 inline std::vector<DigestRecord> Accounts(std::size_t n) {
   std::vector<DigestRecord> out;
   for (std::size_t i = 0; i < n; ++i) {
-    DigestRecord d = Digest(fmt::format("account-{:03}", i), (i * 7) % 13,
-                            i % 3 == 0 ? "voice" : "brand");
+    DigestRecord d =
+        Digest(fmt::format("account-{:03}", i), (i * 7) % 13, i % 3 == 0 ? "voice" : "brand");
     if (i % 11 == 5) d.rules[0].status = "pending";
     if (i % 17 == 3) {
       for (auto& r : d.rules) {

@@ -18,9 +18,9 @@ namespace kilter::pipeline::channels {
 namespace {
 
 using namespace kilter::pipeline::channels::testing;  // NOLINT
+using samples::Accounts;
 using samples::Digest;
 using samples::Ptrs;
-using samples::Accounts;
 using samples::ShareRule;
 
 using ChannelsDigest = ChannelsTest;
@@ -42,18 +42,18 @@ std::vector<DigestRecord> Mixed() {
     d.rules = {ShareRule("share-rule", share, min, max, std::move(status))};
     v.push_back(std::move(d));
   };
-  with("a-within", 0.05, std::nullopt, 0.10, "ok");  // 0.05 within
+  with("a-within", 0.05, std::nullopt, 0.10, "ok");   // 0.05 within
   with("b-far", 0.42, std::nullopt, 0.10, "firing");  // 0.32 beyond
   with("c-none", 0, std::nullopt, std::nullopt, "ok");
   v.back().rules.clear();
-  with("d-near", 0.20, std::nullopt, 0.10, "firing");  // 0.10 beyond
-  with("e-pending", 0.12, std::nullopt, 0.10, "pending");  // 0.02 beyond
+  with("d-near", 0.20, std::nullopt, 0.10, "firing");        // 0.10 beyond
+  with("e-pending", 0.12, std::nullopt, 0.10, "pending");    // 0.02 beyond
   with("f-below-min", 0.15, 0.20, std::nullopt, "pending");  // 0.05 beyond
-  with("a-tie", 0.05, std::nullopt, 0.10, "ok");  // as a-within: by id
+  with("a-tie", 0.05, std::nullopt, 0.10, "ok");             // as a-within: by id
   return v;
 }
 
-const std::vector<std::string> kMixedOrder = {"b-far", "d-near", "f-below-min", "e-pending",
+const std::vector<std::string> kMixedOrder = {"b-far", "d-near",   "f-below-min", "e-pending",
                                               "a-tie", "a-within", "c-none"};
 
 TEST_F(ChannelsDigest, EmptySpanIsAnError) {
