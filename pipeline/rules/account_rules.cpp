@@ -49,10 +49,13 @@ std::span<Verdict> RuleEvaluator::evaluate(const AccountRules& a, std::span<Aler
       state.notified = false;
     }
     // The value of an inactive rule is read by no one (the API computes values
-    // afresh): storing it at every evaluation would be one write per account
-    // and boundary for nothing.
+    // afresh), nor is its verdict_at (leaving inactive sets it): storing them at
+    // every evaluation would be one write per account and boundary for nothing.
+    // A firing alert's verdict_at and within_since change what it does on time
+    // alone (no_verdict, keep_firing_for): they are written whenever they move.
     const bool moved = state.phase != v.before.phase || state.since != v.before.since ||
-                       state.notified != v.before.notified;
+                       state.notified != v.before.notified ||
+                       state.within_since != v.before.within_since;
     v.store = moved || (state.phase != AlertPhase::inactive && !(state == v.before));
     if (v.tell) v.sinks = route(*cfg_, a.account, profile, rules[i]);
   }
