@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::string_view kProfileKeys[] = {"rules", "brand_terms"};
 constexpr std::string_view kRuleKeys[] = {
-    "name", "metric",   "window",   "min",             "max",        "min_posts",
-    "baseline", "for", "severity", "keep_firing_for", "no_verdict", "confidence"};
+    "name", "metric",   "window",          "min",        "max",       "min_posts", "baseline",
+    "for",  "severity", "keep_firing_for", "no_verdict", "confidence"};
 constexpr std::string_view kMetrics[] = {
     "personal_share",      "promotional_share", "posts",
     "engagement_per_post", "engagement_change", "follower_change"};

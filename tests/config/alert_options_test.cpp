@@ -18,14 +18,15 @@ std::string all_errors(const LoadResult& r) {
 
 // A config whose only profile holds `rule` (a YAML flow map, line 5).
 LoadResult with_rule(const std::string& rule) {
-  return load_string("source: {file: e.ndjson}\n"
-                     "default_profile: p\n"
-                     "profiles:\n"
-                     "  p:\n"
-                     "    rules:\n"
-                     "      - " +
-                         rule + "\n",
-                     "k.yaml", "/etc/kilter");
+  return load_string(
+      "source: {file: e.ndjson}\n"
+      "default_profile: p\n"
+      "profiles:\n"
+      "  p:\n"
+      "    rules:\n"
+      "      - " +
+          rule + "\n",
+      "k.yaml", "/etc/kilter");
 }
 
 // Exactly one error, on line 6 at `key` of the rule, its message containing `text`.
@@ -105,8 +106,8 @@ TEST(AlertOptions, ConfidenceOnlyOnShareRules) {
                  "metric is " +
                      std::string(metric) + ")");
   }
-  auto r = with_rule(
-      "{name: r, metric: promotional_share, window: 7d, max: 0.4, confidence: 0.95}");
+  auto r =
+      with_rule("{name: r, metric: promotional_share, window: 7d, max: 0.4, confidence: 0.95}");
   ASSERT_TRUE(r.config) << all_errors(r);
   EXPECT_EQ(r.config->profiles.at("p").rules.at(0).confidence, 0.95);
 }

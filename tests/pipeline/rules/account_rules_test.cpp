@@ -114,7 +114,7 @@ accounts:
       - {name: launch, from: "2026-11-21T00:00:00Z", to: "2026-11-21T02:00:00Z",
          limits: {chatter: {max: 2}}}
 )",
-                                     "k.yaml", "/etc/kilter");
+                                    "k.yaml", "/etc/kilter");
   ASSERT_TRUE(loaded.config) << loaded.errors[0].to_string();
   const auto& cfg = *loaded.config;
   AccountWindows windows(std::chrono::hours(1));

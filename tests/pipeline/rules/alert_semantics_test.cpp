@@ -190,7 +190,7 @@ TEST_F(Semantics, TheEarlierOfBothWaitsIsWhenItResolvesByTime) {
 }
 
 TEST_F(Semantics, ConfidenceTwoOfTenDoNotBreachFortyOfAHundredDo) {
-  r.confidence = 0.9;  // max 0.10
+  r.confidence = 0.9;                                  // max 0.10
   EXPECT_FALSE(breaches(r, share(r.metric, 2, 10)));   // 20%, interval [6.9%, 45.9%]
   EXPECT_TRUE(breaches(r, share(r.metric, 40, 100)));  // 40%, interval [32.3%, 48.2%]
   EXPECT_FALSE(at(1, share(r.metric, 2, 10)));
