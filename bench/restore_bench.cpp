@@ -94,8 +94,9 @@ void build(StateStore& s, Partition p, const Args& a, std::mt19937& rng) {
       }
     }
     for (int r = 0; r < 3; ++r)
-      b->put_alert_state(p, name, std::string("rule-") + std::to_string(r),
-                         AlertState{AlertPhase::inactive, kStart, 0.1, false});
+      b->put_alert_state(
+          p, name, std::string("rule-") + std::to_string(r),
+          AlertState{AlertPhase::inactive, kStart, 0.1, false, kStart, std::nullopt});
     if (b->approximate_bytes() > (4 << 20)) {
       // Seen ids as the engine writes them: a block per commit.
       std::vector<SeenId> ids(1000);

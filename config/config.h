@@ -105,6 +105,14 @@ struct Rule {
   std::optional<Millis> baseline;    // engagement_change: the longer window compared with
   Millis for_ = Millis{0};           // breach must hold this long before firing
   std::string severity = "warning";  // carried to channels
+  // A firing alert resolves only once the value has stayed within limits this long.
+  Millis keep_firing_for = Millis{0};
+  // no_verdict: a firing alert whose rule has had no verdict this long resolves;
+  // nullopt ("keep"): it keeps firing however long that lasts.
+  std::optional<Millis> no_verdict_resolve_after;
+  // Share rules: a breach only when the Wilson score interval of the share at this
+  // confidence (0 < c < 1) lies wholly beyond the limit; nullopt: the point share.
+  std::optional<double> confidence;
 };
 
 struct Profile {

@@ -4,14 +4,16 @@
 
 #include <algorithm>
 
+#include "common/time.h"
 #include "config/reader.h"
 
 namespace kilter::config::detail {
 namespace {
 
 constexpr std::string_view kProfileKeys[] = {"rules", "brand_terms"};
-constexpr std::string_view kRuleKeys[] = {"name",      "metric",   "window", "min",     "max",
-                                          "min_posts", "baseline", "for",    "severity"};
+constexpr std::string_view kRuleKeys[] = {
+    "name", "metric",   "window",          "min",        "max",       "min_posts", "baseline",
+    "for",  "severity", "keep_firing_for", "no_verdict", "confidence"};
 constexpr std::string_view kMetrics[] = {
     "personal_share",      "promotional_share", "posts",
     "engagement_per_post", "engagement_change", "follower_change"};
@@ -39,6 +41,50 @@ void check_bound(Reader& r, const Field& f, Metric metric, double v) {
       if (v < -1) r.error(f, "a relative change cannot be below -1 (-100%)");
       break;
   }
+}
+
+// no_verdict: "keep", or "resolve after <duration>".
+void read_no_verdict(Reader& r, const Field& f, Rule& rule) {
+  auto s = r.scalar(f);
+  if (!s) return;
+  constexpr std::string_view kResolve = "resolve after ";
+  const std::string_view text = s->text;
+  if (text == "keep") {
+    rule.no_verdict_resolve_after.reset();
+    return;
+  }
+  if (text.starts_with(kResolve)) {
+    if (auto d = parse_duration(text.substr(kResolve.size()))) {
+      rule.no_verdict_resolve_after = *d;
+      return;
+    }
+    r.error(f, fmt::format("expected a duration >= 0 after 'resolve after', like 30s, 1h, 2d "
+                           "(got {})",
+                           s->shown()));
+    return;
+  }
+  r.error(f, fmt::format("expected keep or \"resolve after <duration>\" (e.g. resolve after "
+                         "2d) (got {})",
+                         s->shown()));
+}
+
+// confidence: strictly between 0 and 1, on share rules only.
+void read_confidence(Reader& r, const Field& f, bool have_metric, Rule& rule) {
+  double c = 0;
+  if (!r.number(f, c)) return;
+  if (!(c > 0 && c < 1)) {
+    r.error(f, "a confidence must be between 0 and 1, both excluded (0.9 = 90%)");
+    return;
+  }
+  if (have_metric && rule.metric != Metric::personal_share &&
+      rule.metric != Metric::promotional_share) {
+    r.error(f.key_loc, f.path,
+            fmt::format("only personal_share and promotional_share take a confidence (this "
+                        "rule's metric is {})",
+                        to_string(rule.metric)));
+    return;
+  }
+  rule.confidence = c;
 }
 
 // What of a rule could be read. A rule with errors is still kept for the checks
@@ -91,6 +137,9 @@ ReadParts read_rule(Reader& r, const Field& item, Rule& rule) {
   if (const auto* v = m->get("min_posts")) r.count(*v, rule.min_posts);
   if (const auto* v = m->get("for")) r.duration(*v, rule.for_);
   if (const auto* v = m->get("severity")) r.choice(*v, kSeverities, rule.severity);
+  if (const auto* v = m->get("keep_firing_for")) r.duration(*v, rule.keep_firing_for);
+  if (const auto* v = m->get("no_verdict")) read_no_verdict(r, *v, rule);
+  if (const auto* v = m->get("confidence")) read_confidence(r, *v, have_metric, rule);
 
   const auto* baseline = m->get("baseline");
   Millis b{};

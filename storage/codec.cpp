@@ -116,27 +116,48 @@ bool add_detail_engagement(std::string& value, std::uint64_t delta) {
 
 // ---- AlertState
 
-// v1: version, phase, since, last value (18 bytes); v2 adds a flags byte (19).
+// v1: version, phase, since, last value (18 bytes); v2 adds a flags byte (19);
+// v3 adds verdict_at and within_since (i64 each; flag bit 1 says whether
+// within_since is set, its bytes are 0 otherwise): 35 bytes.
+namespace {
+constexpr std::uint8_t kNotified = 1;
+constexpr std::uint8_t kWithin = 2;
+}  // namespace
+
 void encode(std::string& out, const AlertState& s) {
-  out.push_back(static_cast<char>(kV2));
+  out.push_back(static_cast<char>(kV3));
   out.push_back(static_cast<char>(s.phase));
   put_i64(out, epoch_ms(s.since));
   put_fixed64(out, std::bit_cast<std::uint64_t>(s.last_value));
-  out.push_back(static_cast<char>(s.notified ? 1 : 0));
+  out.push_back(static_cast<char>((s.notified ? kNotified : 0) | (s.within_since ? kWithin : 0)));
+  put_i64(out, epoch_ms(s.verdict_at));
+  put_i64(out, s.within_since ? epoch_ms(*s.within_since) : 0);
 }
 
 bool decode(std::string_view in, AlertState& out) {
   if (in.empty()) return false;
   const auto version = static_cast<std::uint8_t>(in[0]);
-  if (!((version == kV1 && in.size() == 18) || (version == kV2 && in.size() == 19))) return false;
+  if (!((version == kV1 && in.size() == 18) || (version == kV2 && in.size() == 19) ||
+        (version == kV3 && in.size() == 35)))
+    return false;
   auto phase = static_cast<std::uint8_t>(in[1]);
   if (phase > static_cast<std::uint8_t>(AlertPhase::firing)) return false;
+  const auto flags = version == kV1 ? std::uint8_t{0} : static_cast<std::uint8_t>(in[18]);
+  if (version == kV3 && (flags & ~(kNotified | kWithin)) != 0) return false;
   out.phase = static_cast<AlertPhase>(phase);
   out.since = from_epoch_ms(get_i64(in.data() + 2));
   out.last_value = std::bit_cast<double>(get_fixed64(in.data() + 10));
   // v1 knew no suppression: a firing alert had been notified.
-  out.notified = version == kV1 ? out.phase == AlertPhase::firing
-                                : (static_cast<std::uint8_t>(in[18]) & 1) != 0;
+  out.notified = version == kV1 ? out.phase == AlertPhase::firing : (flags & kNotified) != 0;
+  out.within_since.reset();
+  if (version < kV3) {
+    // Before v3 no time of verdict was kept: the last one known for sure is the
+    // state's last transition (one takes a verdict), and no wait had begun.
+    out.verdict_at = out.since;
+    return true;
+  }
+  out.verdict_at = from_epoch_ms(get_i64(in.data() + 19));
+  if ((flags & kWithin) != 0) out.within_since = from_epoch_ms(get_i64(in.data() + 27));
   return true;
 }
 

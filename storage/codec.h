@@ -89,8 +89,10 @@ inline constexpr std::size_t kDetailEngagementOffset = 6;
 // Adds to the engagement of an encoded value of either form, in place.
 bool add_detail_engagement(std::string& value, std::uint64_t delta);
 
-// AlertState: version, phase, since (i64), last_value (f64 bits), flags (v2);
-// 19 bytes (v1, without flags, 18: still read).
+// AlertState: version, phase, since (i64), last_value (f64 bits), flags
+// (notified, within_since set), verdict_at (i64), within_since (i64): 35 bytes
+// (v3). v2 (19 bytes, no times after the flags) and v1 (18, no flags) are still
+// read: their verdict_at is their since, their within_since unset.
 void encode(std::string& out, const AlertState& s);
 bool decode(std::string_view in, AlertState& out);
 

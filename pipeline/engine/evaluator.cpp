@@ -86,6 +86,10 @@ void Evaluator::schedule(PartitionState& ps, AccountState& a, TimePoint at) {
       const auto& s = a.alerts[i];
       watch =
           watch || s.phase == AlertPhase::pending || (s.phase == AlertPhase::firing && !s.notified);
+      // A firing alert that resolves on time alone (keep_firing_for's wait,
+      // no_verdict's "resolve after") does so at the first boundary at or after
+      // that time, even if no event makes the account due then.
+      if (auto t = resolves_by_time(r, s)) consider(bucket_start(*t - Millis{1}, bucket) + bucket);
       if (a.campaigns == nullptr) continue;
       // A campaign applies while its period overlaps [t - window, t).
       for (const auto& c : *a.campaigns) {

@@ -25,6 +25,14 @@ struct AlertState {
   // inhibition held back is not: it is told when that ends, and its resolution
   // is only told if its firing was.
   bool notified = false;
+  // When the rule last had a verdict (a value): no_verdict's "resolve after"
+  // counts from it. Set at every evaluation with a verdict; written on its own
+  // only for a rule with no_verdict "resolve after" and a state not inactive
+  // (leaving inactive takes a verdict, which sets it).
+  TimePoint verdict_at;
+  // Firing: when the value came back within limits and has stayed there since
+  // (keep_firing_for counts from it); nullopt: it has not, or it breached again.
+  std::optional<TimePoint> within_since;
   bool operator==(const AlertState&) const = default;
 };
 

@@ -49,11 +49,19 @@ std::span<Verdict> RuleEvaluator::evaluate(const AccountRules& a, std::span<Aler
       state.notified = false;
     }
     // The value of an inactive rule is read by no one (the API computes values
-    // afresh): storing it at every evaluation would be one write per account
-    // and boundary for nothing.
+    // afresh), nor is its verdict_at (leaving inactive sets it): storing them at
+    // every evaluation would be one write per account and boundary for nothing.
+    // within_since changes what a firing alert does on time alone
+    // (keep_firing_for): written whenever it moves. verdict_at only matters to a
+    // rule with no_verdict "resolve after"; for the others a firing state would
+    // otherwise be rewritten at every evaluation (it is still written along
+    // with any other change, so a reload that turns no_verdict on finds it close).
     const bool moved = state.phase != v.before.phase || state.since != v.before.since ||
-                       state.notified != v.before.notified;
-    v.store = moved || (state.phase != AlertPhase::inactive && !(state == v.before));
+                       state.notified != v.before.notified ||
+                       state.within_since != v.before.within_since;
+    AlertState compared = state;
+    if (!rules[i].no_verdict_resolve_after) compared.verdict_at = v.before.verdict_at;
+    v.store = moved || (state.phase != AlertPhase::inactive && !(compared == v.before));
     if (v.tell) v.sinks = route(*cfg_, a.account, profile, rules[i]);
   }
   return verdicts_;

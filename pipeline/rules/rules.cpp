@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common/time.h"
+#include "pipeline/rules/confidence.h"
 
 namespace kilter::pipeline {
 namespace {
@@ -81,6 +82,22 @@ std::string bounds(const config::Rule& rule) {
   return {};
 }
 
+// The category a share rule counts; nullopt for the other metrics.
+std::optional<Category> share_category(config::Metric m) {
+  if (m == config::Metric::personal_share) return Category::personal;
+  if (m == config::Metric::promotional_share) return Category::promotional;
+  return std::nullopt;
+}
+
+// Firing -> inactive at `at`, with the state's last value.
+Transition resolve(AlertState& state, TimePoint at) {
+  const TimePoint starts_at = state.since;
+  state.phase = AlertPhase::inactive;
+  state.since = at;
+  state.within_since.reset();
+  return Transition{AlertStatus::resolved, starts_at, at, state.last_value};
+}
+
 }  // namespace
 
 std::uint8_t metric_inputs(config::Metric m) {
@@ -147,16 +164,45 @@ bool breaches(const config::Rule& rule, double value) {
   return (rule.min && value < *rule.min) || (rule.max && value > *rule.max);
 }
 
+bool breaches(const config::Rule& rule, const MetricValue& v) {
+  if (!v.value) return false;
+  const auto counted = share_category(rule.metric);
+  if (!rule.confidence || !counted) return breaches(rule, *v.value);
+  const Interval i =
+      wilson_interval(v.figures.posts(*counted), v.figures.classified_posts(), *rule.confidence);
+  return (rule.min && i.upper < *rule.min) || (rule.max && i.lower > *rule.max);
+}
+
+std::optional<TimePoint> resolves_by_time(const config::Rule& rule, const AlertState& state) {
+  if (state.phase != AlertPhase::firing) return std::nullopt;
+  std::optional<TimePoint> out;
+  if (state.within_since) out = *state.within_since + rule.keep_firing_for;
+  if (rule.no_verdict_resolve_after) {
+    const TimePoint t = state.verdict_at + *rule.no_verdict_resolve_after;
+    if (!out || t < *out) out = t;
+  }
+  return out;
+}
+
 std::optional<Transition> step(const config::Rule& rule, AlertState& state, const MetricValue& v,
                                TimePoint at) {
-  if (!v.value) return std::nullopt;
   // A default state has never transitioned (since == epoch) and accepts any time.
   const bool fresh = state.phase == AlertPhase::inactive && state.since == TimePoint{};
   if (!fresh && at < state.since) return std::nullopt;
+  if (!v.value) {
+    // No verdict: by default the state stays as it is (a firing alert keeps
+    // firing); no_verdict "resolve after" ends a firing alert whose rule has had
+    // none that long, with the last value it knew.
+    if (state.phase != AlertPhase::firing || !rule.no_verdict_resolve_after ||
+        at - state.verdict_at < *rule.no_verdict_resolve_after)
+      return std::nullopt;
+    return resolve(state, at);
+  }
 
   const double value = *v.value;
   state.last_value = value;
-  const bool breach = breaches(rule, value);
+  state.verdict_at = at;
+  const bool breach = breaches(rule, v);
   switch (state.phase) {
     case AlertPhase::inactive:
       if (!breach) return std::nullopt;
@@ -176,13 +222,14 @@ std::optional<Transition> step(const config::Rule& rule, AlertState& state, cons
       if (at - state.since < rule.for_) return std::nullopt;
       state.phase = AlertPhase::firing;  // since stays: the breach began then
       return Transition{AlertStatus::firing, state.since, std::nullopt, value};
-    case AlertPhase::firing: {
-      if (breach) return std::nullopt;
-      const TimePoint starts_at = state.since;
-      state.phase = AlertPhase::inactive;
-      state.since = at;
-      return Transition{AlertStatus::resolved, starts_at, at, value};
-    }
+    case AlertPhase::firing:
+      if (breach) {
+        state.within_since.reset();  // the wait starts over at the next value within
+        return std::nullopt;
+      }
+      if (!state.within_since) state.within_since = at;
+      if (at - *state.within_since < rule.keep_firing_for) return std::nullopt;
+      return resolve(state, at);
   }
   return std::nullopt;
 }

@@ -31,8 +31,15 @@ MetricValue metric_value(const config::Rule& rule, const WindowFigures& f,
 // change its value.
 std::uint8_t metric_inputs(config::Metric m);
 
-// True when a value breaks the rule's min/max.
+// True when a value breaks the rule's min/max (the point value, without the
+// rule's confidence).
 bool breaches(const config::Rule& rule, double value);
+// The breach predicate of the lifecycle (step()): a verdict that breaks the
+// rule's limits. A share rule with a confidence breaches only when the Wilson
+// interval of its share (posts of the category of the classified posts in
+// v.figures) lies wholly beyond the limit: lower bound > max, or upper < min.
+// No verdict is no breach.
+bool breaches(const config::Rule& rule, const MetricValue& v);
 
 struct Transition {
   AlertStatus status;
@@ -43,11 +50,22 @@ struct Transition {
 
 // Advances one rule's state with a new verdict at time `at`. Returns the
 // transition to emit, if any; each one is emitted exactly once.
-// No verdict leaves the state as it is. An evaluation older than the state's last
+// A firing alert whose value is back within limits resolves once it has stayed
+// there rule.keep_firing_for (state.within_since; a breach starts the wait over);
+// the resolution's ends_at is `at`.
+// No verdict leaves the state as it is, except that a firing alert whose rule has
+// had no verdict for rule.no_verdict_resolve_after (since state.verdict_at)
+// resolves, with its last value. An evaluation older than the state's last
 // transition (state.since) is stale and ignored, so that a late re-evaluation can
 // never emit a second notification with an already used (status, starts_at).
 std::optional<Transition> step(const config::Rule& rule, AlertState& state, const MetricValue& v,
                                TimePoint at);
+
+// When a firing alert resolves on time alone if nothing else changes: the end
+// of its keep_firing_for wait, or of its no_verdict "resolve after" (the
+// earlier); nullopt: neither applies. The engine evaluates the account at the
+// first boundary at or after it.
+std::optional<TimePoint> resolves_by_time(const config::Rule& rule, const AlertState& state);
 
 // "acme/personal_share/7d"
 std::string alert_id(std::string_view account, const config::Rule& rule);

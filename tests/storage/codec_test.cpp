@@ -1,6 +1,7 @@
 #include "storage/codec.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -241,7 +242,7 @@ TEST(Codec, PostDetailRoundTripAndAddOperand) {
 TEST(Codec, AlertStateRoundTrip) {
   for (auto phase : {AlertPhase::inactive, AlertPhase::pending, AlertPhase::firing}) {
     for (bool notified : {false, true}) {
-      AlertState s{phase, from_epoch_ms(1'700'000'000'000), -0.125, notified};
+      AlertState s{phase, from_epoch_ms(1'700'000'000'000), -0.125, notified, {}, {}};
       auto out = round_trip(s);
       EXPECT_EQ(out, s);
     }
@@ -253,7 +254,7 @@ TEST(Codec, AlertStateRoundTrip) {
   ASSERT_TRUE(codec::decode(v1, old));
   EXPECT_EQ(old.phase, AlertPhase::firing);
   EXPECT_TRUE(old.notified);
-  auto nan = round_trip(AlertState{AlertPhase::firing, {}, std::nan(""), true});
+  auto nan = round_trip(AlertState{AlertPhase::firing, {}, std::nan(""), true, {}, {}});
   EXPECT_TRUE(std::isnan(nan.last_value));
 
   std::string bytes;
@@ -261,6 +262,66 @@ TEST(Codec, AlertStateRoundTrip) {
   bytes[1] = 3;
   AlertState out;
   EXPECT_FALSE(codec::decode(bytes, out));
+}
+
+// v3 keeps the time of the last verdict (no_verdict) and the start of a
+// keep_firing_for wait; v2 and v1 values are still read.
+TEST(Codec, AlertStateV3KeepsTheWaitsAndOlderFormatsAreRead) {
+  AlertState s;
+  s.phase = AlertPhase::firing;
+  s.since = from_epoch_ms(1'700'000'000'000);
+  s.last_value = 0.42;
+  s.notified = true;
+  s.verdict_at = from_epoch_ms(1'700'000'360'000);
+  std::string bytes;
+  codec::encode(bytes, s);
+  EXPECT_EQ(bytes.size(), 35u);
+  EXPECT_EQ(bytes[0], 3);
+  EXPECT_EQ(round_trip(s), s);
+  s.within_since = from_epoch_ms(1'700'000'720'000);
+  EXPECT_EQ(round_trip(s), s);
+  s.within_since = from_epoch_ms(-5);  // before the epoch: the flag, not the value, says it is set
+  EXPECT_EQ(round_trip(s), s);
+  s.notified = false;
+  s.within_since = TimePoint{};
+  EXPECT_EQ(round_trip(s), s);
+
+  // v2, as earlier releases wrote it: firing since T, 0.42, notified.
+  std::string v2("\x02\x02", 2);
+  for (int i = 0; i < 8; ++i) v2.push_back(static_cast<char>(1'700'000'000'000 >> (8 * i)));
+  const auto bits = std::bit_cast<std::uint64_t>(0.42);
+  for (int i = 0; i < 8; ++i) v2.push_back(static_cast<char>(bits >> (8 * i)));
+  v2.push_back('\x01');
+  AlertState old;
+  old.within_since = TimePoint{};  // overwritten
+  ASSERT_TRUE(codec::decode(v2, old));
+  EXPECT_EQ(old.phase, AlertPhase::firing);
+  EXPECT_EQ(old.since, from_epoch_ms(1'700'000'000'000));
+  EXPECT_DOUBLE_EQ(old.last_value, 0.42);
+  EXPECT_TRUE(old.notified);
+  EXPECT_EQ(old.verdict_at, old.since);  // the last verdict known for sure
+  EXPECT_FALSE(old.within_since);
+  // v1 reads the same way.
+  std::string v1 = v2.substr(0, 18);
+  v1[0] = 1;
+  ASSERT_TRUE(codec::decode(v1, old));
+  EXPECT_EQ(old.verdict_at, from_epoch_ms(1'700'000'000'000));
+  EXPECT_FALSE(old.within_since);
+
+  // Sizes that do not match their version, and unknown flags, are refused.
+  AlertState out;
+  std::string wrong = v2;
+  wrong[0] = 3;
+  EXPECT_FALSE(codec::decode(wrong, out));
+  wrong = bytes;
+  wrong[0] = 2;
+  EXPECT_FALSE(codec::decode(wrong, out));
+  wrong = bytes;
+  wrong.pop_back();
+  EXPECT_FALSE(codec::decode(wrong, out));
+  wrong = bytes;
+  wrong[18] = 4;
+  EXPECT_FALSE(codec::decode(wrong, out));
 }
 
 TEST(Codec, MetaCutoffsOutboxRoundTrip) {

@@ -150,7 +150,8 @@ class CommitStream {
       b.put_alert_state(
           p, std::string("acct-") + std::to_string(pick(accounts_)),
           std::string("rule-") + std::to_string(pick(3)),
-          AlertState{static_cast<AlertPhase>(pick(3)), st.now, 0.25 * pick(8), pick(2) == 1});
+          AlertState{static_cast<AlertPhase>(pick(3)), st.now, 0.25 * pick(8), pick(2) == 1, st.now,
+                     pick(2) == 1 ? std::optional(st.now) : std::nullopt});
     if (pick(3) == 0) {
       const std::vector<std::string> sinks = {"file", "slack"};
       b.put_outbox(p, st.next_seq, std::string("{\"alert\":") + std::to_string(st.next_seq) + "}",

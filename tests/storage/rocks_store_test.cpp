@@ -111,7 +111,7 @@ TEST_F(StoreTest, CommitThenReopenReturnsTheSameState) {
   b->put_post_detail(kP0, "acme", hour(1), "p-1",
                      PostDetail{Category::professional, 0.9f, 0, "q3", "https://a.example"});
   b->put_alert_state(kP0, "acme", "brand-on-topic",
-                     AlertState{AlertPhase::firing, hour(2), 0.42, true});
+                     AlertState{AlertPhase::firing, hour(2), 0.42, true, hour(3), hour(3)});
   b->put_outbox(kP0, 7, R"({"alert_id":"acme/personal_share/7d"})", kSinks);
   put_seen(*b, kP0, hour(1), 1);
   b->put_meta(kP0, meta);
@@ -367,7 +367,7 @@ TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
     b->merge_bucket(kP0, accounts[i], hour(1), posts(Category::promotional, 10 * n));
     b->put_post_detail(kP0, accounts[i], hour(0), id("only-", i), PostDetail{});
     b->put_alert_state(kP0, accounts[i], id("rule-", i),
-                       AlertState{AlertPhase::pending, hour(0), double(i), false});
+                       AlertState{AlertPhase::pending, hour(0), double(i), false, hour(0), {}});
   }
   commit(*b);
 

@@ -67,6 +67,7 @@ TEST(RuleEvaluator, AMutedFiringIsToldWhenTheMuteEndsAndItsResolutionAfterIt) {
   v = rules.evaluate(acme, alerts, at("2026-11-21T14:00:00Z"));
   EXPECT_FALSE(v[0].tell);
   EXPECT_TRUE(v[0].sinks.empty());
+  EXPECT_FALSE(v[0].store);  // the new verdict_at is read by no option of this rule
 
   // A post: resolved, and told since its firing was.
   windows.add_post(at("2026-11-21T14:30:00Z"), Category::professional);
@@ -93,6 +94,54 @@ TEST(RuleEvaluator, AFiringNeverToldResolvesQuietly) {
   EXPECT_EQ(v[0].transition->status, AlertStatus::resolved);
   EXPECT_FALSE(v[0].tell);
   EXPECT_EQ(alerts[0].phase, AlertPhase::inactive);
+}
+
+// A firing state is written when what it does on time alone moves: the time of
+// its last verdict (with no_verdict "resolve after"), the start of its
+// keep_firing_for wait. A campaign's limits keep the rule's options.
+TEST(RuleEvaluator, WaitsOnTimeAreStoredAndKeptUnderACampaign) {
+  auto loaded = config::load_string(R"(source: {file: e.ndjson}
+storage: {bucket: 1h}
+profiles:
+  brand:
+    rules:
+      - {name: chatter, metric: posts, window: 1d, max: 1, keep_firing_for: 6h,
+         no_verdict: resolve after 2d}
+accounts:
+  - id: acme
+    profile: brand
+    campaigns:
+      - {name: launch, from: "2026-11-21T00:00:00Z", to: "2026-11-21T02:00:00Z",
+         limits: {chatter: {max: 2}}}
+)",
+                                    "k.yaml", "/etc/kilter");
+  ASSERT_TRUE(loaded.config) << loaded.errors[0].to_string();
+  const auto& cfg = *loaded.config;
+  AccountWindows windows(std::chrono::hours(1));
+  std::vector<AlertState> alerts(1);
+  RuleEvaluator rules(cfg);
+  const AccountRules acme{AccountRef{"acme"}, cfg.profiles.at("brand"),
+                          &cfg.accounts.at(0).campaigns, windows};
+  for (int i = 0; i < 3; ++i) windows.add_post(at("2026-11-21T00:10:00Z"), Category::professional);
+  auto v = rules.evaluate(acme, alerts, at("2026-11-21T01:00:00Z"));
+  ASSERT_TRUE(v[0].tell);  // 3 posts, above the campaign's max 2
+  ASSERT_NE(v[0].campaign, nullptr);
+  // The same value an hour later: only verdict_at moved, and this rule reads it.
+  v = rules.evaluate(acme, alerts, at("2026-11-21T02:00:00Z"));
+  EXPECT_FALSE(v[0].transition);
+  EXPECT_TRUE(v[0].store);
+  EXPECT_EQ(alerts[0].verdict_at, at("2026-11-21T02:00:00Z"));
+  // The posts leave the window: within limits, the wait begins (campaign still
+  // applying, its keep_firing_for the rule's).
+  v = rules.evaluate(acme, alerts, at("2026-11-22T01:00:00Z"));
+  ASSERT_NE(v[0].campaign, nullptr);
+  EXPECT_FALSE(v[0].transition);
+  EXPECT_TRUE(v[0].store);
+  EXPECT_EQ(alerts[0].within_since, at("2026-11-22T01:00:00Z"));
+  v = rules.evaluate(acme, alerts, at("2026-11-22T07:00:00Z"));
+  ASSERT_TRUE(v[0].tell);
+  EXPECT_EQ(v[0].tell->status, AlertStatus::resolved);
+  EXPECT_EQ(v[0].tell->ends_at, at("2026-11-22T07:00:00Z"));
 }
 
 }  // namespace
