@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -105,6 +106,7 @@ TimePoint gone_at(const config::Rule& rule, const AccountWindows& w, TimePoint s
 struct Leaving {
   std::optional<TimePoint> within_by;
   std::uint64_t leaving = 0;
+  bool under_min_posts = false;  // the walk ended under min_posts (else: no classified post)
 };
 
 // With no new post: the first boundary at which the window is within the
@@ -116,10 +118,12 @@ Leaving share_leaving(const config::Rule& rule, const AccountWindows& w, TimePoi
   f.sum.posts = v.figures.sum.posts;
   std::uint64_t left = 0;
   for (const auto& b : posting_buckets(rule, w, at)) {
-    for (std::size_t c = 0; c < kCategories; ++c) f.sum.posts[c] -= b.counts.posts[c];
+    // min: `v` summed the same buckets, but a mismatch must not wrap around.
+    for (std::size_t c = 0; c < kCategories; ++c)
+      f.sum.posts[c] -= std::min(f.sum.posts[c], b.counts.posts[c]);
     for (Category c : pulling) left += b.counts.posts[static_cast<std::size_t>(c)];
     const auto value = metric_value(rule, f, nullptr, kNoWeights).value;
-    if (!value) return {};
+    if (!value) return {std::nullopt, 0, f.posts() < rule.min_posts};
     if (!breaches(rule, *value)) return {gone_at(rule, w, b.start), left};
   }
   return {};
@@ -132,8 +136,17 @@ std::string head(const config::Rule& rule, Category cat, std::uint64_t p, std::u
                      format_metric_value(rule.metric, limit));
 }
 
-std::string leaving_text(const Leaving& l, const std::vector<Category>& pulling) {
-  if (!l.within_by) return "with no new post, posts leaving the window do not bring it back";
+std::string leaving_text(const config::Rule& rule, const Leaving& l,
+                         const std::vector<Category>& pulling) {
+  // Posts leaving always end in an empty window: without a date, the rule ran
+  // out of posts for a verdict first.
+  if (!l.within_by && l.under_min_posts)
+    return fmt::format(
+        "with no new post, the window falls under min_posts ({}) before it is back within limits",
+        rule.min_posts);
+  if (!l.within_by)
+    return "with no new post, it stays out of limits until its last classified post leaves the "
+           "window";
   return fmt::format("with no new post, back within limits by {} ({} {} {} leave the window)",
                      advice_day(*l.within_by), l.leaving, names(pulling), posts_word(l.leaving));
 }
@@ -217,7 +230,7 @@ std::optional<Advice> share_advice(const config::Rule& rule, const AccountWindow
     a.within_by = l.within_by;
     a.leaving = l.leaving;
     a.text = fmt::format("{}: {}; {}", head(rule, cat, p, c, value, "max", max), fix,
-                         leaving_text(l, {cat}));
+                         leaving_text(rule, l, {cat}));
     return a;
   }
   if (rule.min && value < *rule.min) {
@@ -237,7 +250,7 @@ std::optional<Advice> share_advice(const config::Rule& rule, const AccountWindow
     a.within_by = l.within_by;
     a.leaving = l.leaving;
     a.text = fmt::format("{}: {}; {}", head(rule, cat, p, c, value, "min", min), fix,
-                         leaving_text(l, pulling));
+                         leaving_text(rule, l, pulling));
     return a;
   }
   return share_close(rule, cat, p, c, value);
@@ -258,7 +271,7 @@ std::optional<Advice> posts_advice(const config::Rule& rule, const AccountWindow
     a.pace_per_day = max / days;
     std::uint64_t remaining = posts;
     for (const auto& b : posting_buckets(rule, w, at)) {
-      remaining -= b.counts.total_posts();
+      remaining -= std::min(remaining, b.counts.total_posts());
       const TimePoint t = gone_at(rule, w, b.start);
       const double elapsed =
           std::chrono::duration<double, std::chrono::days::period>(t - at).count();

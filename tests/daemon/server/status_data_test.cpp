@@ -78,7 +78,8 @@ TEST_F(StatusDataTest, RulesOutOfLimitsCarryTheirAdvice) {
   // and then the rule has no verdict: no date.
   EXPECT_EQ(page.rows[0].rules[0].advice,
             "2 personal of 3 posts in 1d, 66.7%, max 50%: 1 professional or promotional post "
-            "would be needed; with no new post, posts leaving the window do not bring it back");
+            "would be needed; with no new post, it stays out of limits until its last "
+            "classified post leaves the window");
   // Pending counts too: the breach is there.
   EXPECT_TRUE(page.rows[1].rules[0].advice.starts_with(
       "1 promotional of 1 post in 1d, 100%, max 50%: 1 personal or professional post would be "

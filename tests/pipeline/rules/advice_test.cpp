@@ -144,7 +144,8 @@ TEST(Advice, MinShareNeedsPersonalPostsOrTheOthersLeaving) {
   EXPECT_EQ(b->posts_needed, 8u);
   EXPECT_FALSE(b->within_by);
   EXPECT_EQ(b->leaving, 0u);
-  EXPECT_TRUE(b->text.ends_with("with no new post, posts leaving the window do not bring it back"))
+  EXPECT_TRUE(b->text.ends_with(
+      "with no new post, the window falls under min_posts (35) before it is back within limits"))
       << b->text;
 }
 
@@ -281,6 +282,10 @@ TEST(Advice, AllPersonalPostsNeverComeBackByLeaving) {
   // Once they leave, no classified post: no verdict, so no date.
   EXPECT_FALSE(a->within_by);
   EXPECT_EQ(a->leaving, 0u);
+  EXPECT_EQ(a->text,
+            "10 personal of 10 posts in 7d, 100%, max 10%: 90 professional or promotional posts "
+            "would be needed; with no new post, it stays out of limits until its last classified "
+            "post leaves the window");
 }
 
 TEST(Advice, MaxZeroCanOnlyWaitForThePostsToLeave) {
