@@ -38,8 +38,10 @@ inline constexpr double kCloseMargin = 0.10;
 //   the other classified categories' for a min;
 // - "close" (kCloseMargin): `posts_needed` is how many more posts of the wrong
 //   category (`of`) it can take and stay within limits.
-// n is exact: the smallest integer for which the rule's own test (breaches())
-// says within limits, so the advice agrees with the alert's resolution.
+// n is exact: the smallest integer for which the rule's point-value test
+// (breaches(rule, value)) says within limits, never a rounded p / max - c. It is
+// the share itself back within the limit: a rule with a `confidence` (Wilson
+// interval) may resolve sooner, never later.
 //
 // `posts` above max: `pace_per_day` = max / window days (the steady pace that
 // stays within); at the current pace (posts / window days), `within_by` is the
