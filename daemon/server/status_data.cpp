@@ -8,6 +8,7 @@
 
 #include "common/time.h"
 #include "pipeline/engine/account_view.h"
+#include "pipeline/rules/advice.h"
 #include "pipeline/rules/noise.h"
 #include "pipeline/rules/rules.h"
 
@@ -60,8 +61,19 @@ AccountStatus status_of(const Entry& e, const config::Profile* profile) {
   return status;
 }
 
-StatusRow make_row(const Entry& e, const config::Config& cfg, std::optional<TimePoint> at,
-                   storage::StateStore& store) {
+// What to post next for a rule out of limits, from the engine's windows of the
+// account (they may be ahead of the store's last commit); empty: no advice.
+std::string advice_text(const pipeline::AccountState* a, TimePoint end, const config::Rule& rule,
+                        const config::Config& cfg) {
+  if (a == nullptr) return {};
+  const auto v = pipeline::compute_metric(rule, a->windows, end, cfg.pipeline.engagement_weights);
+  auto advice = pipeline::advise(rule, a->windows, end, v);
+  return advice ? std::move(advice->text) : std::string();
+}
+
+StatusRow make_row(const Entry& e, const pipeline::AccountReader& accounts,
+                   std::optional<TimePoint> at, storage::StateStore& store) {
+  const auto& cfg = accounts.config();
   StatusRow row;
   row.account = e.id;
   row.status = e.status;
@@ -96,16 +108,22 @@ StatusRow make_row(const Entry& e, const config::Config& cfg, std::optional<Time
     row.days.push_back(day);
   }
   if (policy.profile == nullptr) return row;
+  TimePoint end;
+  const auto* view = accounts.find_account(AccountRef{e.id}, &end);
   for (auto phase : {AlertPhase::firing, AlertPhase::pending}) {
     for (const auto& rule : policy.profile->rules) {
       const auto* s = stored_state(e, rule.name);
       if (s == nullptr || s->phase != phase) continue;
       const auto* campaign = pipeline::active_campaign(policy.campaigns, rule, *at);
       const auto& r = pipeline::with_campaign(rule, campaign, scratch);
-      row.rules.push_back(RuleLine{
-          rule.name, phase == AlertPhase::firing ? AccountStatus::firing : AccountStatus::pending,
-          pipeline::describe(r, s->last_value), s->since, r.severity,
-          campaign != nullptr ? campaign->name : std::string()});
+      RuleLine& line = row.rules.emplace_back();
+      line.rule = rule.name;
+      line.status = phase == AlertPhase::firing ? AccountStatus::firing : AccountStatus::pending;
+      line.description = pipeline::describe(r, s->last_value);
+      line.since = s->since;
+      line.severity = r.severity;
+      if (campaign != nullptr) line.campaign = campaign->name;
+      line.advice = advice_text(view, end, r, cfg);
     }
   }
   return row;
@@ -170,7 +188,7 @@ StatusPage gather_status(const pipeline::AccountReader& accounts, storage::State
   for (std::size_t i = page.first; i < entries.size() && i < page.first + q.limit; ++i) {
     auto it = ends.find(entries[i].partition);
     page.rows.push_back(make_row(
-        entries[i], cfg, it != ends.end() ? std::optional(it->second) : std::nullopt, store));
+        entries[i], accounts, it != ends.end() ? std::optional(it->second) : std::nullopt, store));
   }
   return page;
 }

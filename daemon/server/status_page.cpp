@@ -73,6 +73,9 @@ vertical-align:-1px}
 .sev{font-size:11px;color:var(--muted);margin-left:4px}
 .desc{font-size:13px}
 .since{font-size:12px;color:var(--muted)}
+.advice{font-size:12px;margin-top:3px;padding:3px 7px;border-left:3px solid var(--professional);
+background:var(--bg);border-radius:0 4px 4px 0}
+.advice b{font-weight:650;color:var(--professional)}
 .calm{color:var(--muted)}
 .spark{display:flex;align-items:center;gap:8px}
 .spark svg{flex:none;display:block}
@@ -342,9 +345,14 @@ void append_rules(std::string& out, const StatusRow& r) {
       out += " \u2013 campaign ";
       append_escaped(out, l.campaign);
     }
-    fmt::format_to(std::back_inserter(out),
-                   "</div><div class=\"since\">{} since {} UTC</div></div>",
+    fmt::format_to(std::back_inserter(out), "</div><div class=\"since\">{} since {} UTC</div>",
                    l.status == AccountStatus::firing ? "firing" : "breached", time_label(l.since));
+    if (!l.advice.empty()) {
+      out += "<div class=\"advice\"><b>Advice</b> ";
+      append_escaped(out, l.advice);
+      out += "</div>";
+    }
+    out += "</div>";
   }
 }
 
@@ -459,7 +467,10 @@ std::string render_status_page(const StatusPage& p) {
       "then the rest, each group by account id. <b>Balance</b> is the share of personal, "
       "professional and promotional posts among the classified posts of the profile's main "
       "window (the window of its personal-share rule). <b>Rules out of limits</b> shows each "
-      "firing or pending rule with its value and limit. The sparklines cover the last 14 UTC "
+      "firing or pending rule with its value and limit, and its <b>advice</b> when it has one: "
+      "how many posts of which categories, posted now, bring it back within limits, and when "
+      "the posts leaving the window would (share and post-count rules). The sparklines cover the "
+      "last 14 UTC "
       "days, the last one possibly partial: the personal share of each day's posts (gaps: no "
       "classified post; dashed: the profile's personal-share limits) and the engagement "
       "weighted by action (bars, scaled to the busiest day shown). Figures are as of the last "

@@ -27,6 +27,7 @@ struct RuleLine {
   TimePoint since;          // firing: the alert's starts_at; pending: when the breach began
   std::string severity;
   std::string campaign;  // the campaign whose limits apply, if any
+  std::string advice;    // what to post next (pipeline/rules/advice.h); empty: none
 };
 
 // One day of an account's history.

@@ -137,6 +137,8 @@ Result<std::string> alertmanager_alerts(Records records, const AlertmanagerOptio
     w.end_object();
     w.key("annotations").begin_object();
     w.field("summary", a.summary).field("description", description(a));
+    if (a.evidence.advice && !a.evidence.advice->text.empty())
+      w.field("advice", a.evidence.advice->text);
     w.end_object();
     w.field("startsAt", starts_at);
     // A firing alert has no endsAt: Alertmanager then applies its resolve_timeout, so

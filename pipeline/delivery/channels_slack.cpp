@@ -187,9 +187,16 @@ std::string terms_block(const AlertRecord& a) {
   return context_block(text);
 }
 
+// What to post next (evidence.advice), right under the figures it explains.
+std::string advice_block(const AlertRecord& a) {
+  const auto& advice = a.evidence.advice;
+  if (!advice || advice->text.empty()) return {};
+  return context_block(cat("*Advice* ", escape(advice->text)));
+}
+
 std::vector<std::string> alert_blocks(const AlertRecord& a, const SlackOptions& o) {
   std::vector<std::string> blocks{header_block(a), figures_block(a)};
-  for (auto b : {evidence_block(a, o.max_posts), terms_block(a)})
+  for (auto b : {advice_block(a), evidence_block(a, o.max_posts), terms_block(a)})
     if (!b.empty()) blocks.push_back(std::move(b));
   return blocks;
 }

@@ -144,6 +144,11 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
         .end_object();
   w.end_array().end_object();
 
+  if (e.advice && !e.advice->text.empty()) {
+    text_block(w, cat("**Advice:** ", md(e.advice->text)));
+    w.field("spacing", "Small").end_object();
+  }
+
   const auto posts = detail::shown_posts(e);
   const std::size_t shown = std::min(max_posts, posts.size());
   if (shown > 0) {

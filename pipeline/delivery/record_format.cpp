@@ -36,6 +36,40 @@ void string_array(std::string& out, const std::vector<std::string>& v) {
   out.push_back(']');
 }
 
+}  // namespace
+
+void append_advice(std::string& out, const Advice& a) {
+  out += "{\"rule\":";
+  json::append_string(out, a.rule);
+  out += ",\"metric\":";
+  json::append_string(out, a.metric);
+  out += ",\"window\":";
+  json::append_string(out, a.window);
+  out += ",\"status\":";
+  json::append_string(out, a.status);
+  out += ",\"value\":";
+  json::append_number(out, a.value);
+  out += ",\"limit\":";
+  optional_number(out, a.limit);
+  fmt::format_to(std::back_inserter(out), ",\"posts_needed\":{},\"of\":[", a.posts_needed);
+  for (std::size_t i = 0; i < a.of.size(); ++i) {
+    if (i) out.push_back(',');
+    json::append_string(out, to_string(a.of[i]));
+  }
+  fmt::format_to(std::back_inserter(out), "],\"leaving\":{},\"within_by\":", a.leaving);
+  if (a.within_by)
+    json::append_string(out, format_rfc3339(*a.within_by));
+  else
+    out += "null";
+  out += ",\"pace_per_day\":";
+  optional_number(out, a.pace_per_day);
+  out += ",\"text\":";
+  json::append_string(out, a.text);
+  out.push_back('}');
+}
+
+namespace {
+
 void append_evidence(std::string& out, const Evidence& e) {
   out += "{\"posts\":{";
   for (std::size_t c = 0; c < kCategories; ++c) {
@@ -90,6 +124,10 @@ void append_evidence(std::string& out, const Evidence& e) {
   }
   out += "],\"matched_terms\":";
   string_array(out, e.matched_terms);
+  if (e.advice) {
+    out += ",\"advice\":";
+    append_advice(out, *e.advice);
+  }
   out.push_back('}');
 }
 
@@ -229,6 +267,33 @@ void read_top_post(FieldReader& in, od::value v, Evidence& e) {
   if (!object && in.ok()) in.fail("top_posts", "holds a null");
 }
 
+void read_advice(FieldReader& in, od::value v, Evidence& e) {
+  Advice a;
+  a.value = std::numeric_limits<double>::quiet_NaN();  // absent: not known
+  if (!in.object(v, "advice", [&](std::string_view m, od::value f) {
+        if (m == "rule") a.rule = in.string(f, m);
+        if (m == "metric") a.metric = in.string(f, m);
+        if (m == "window") a.window = in.string(f, m);
+        if (m == "status") a.status = in.string(f, m);
+        if (m == "value") a.value = in.number_or_nan(f, m);
+        if (m == "limit") a.limit = in.number(f, m);
+        if (m == "posts_needed") a.posts_needed = in.count(f, m);
+        if (m == "leaving") a.leaving = in.count(f, m);
+        if (m == "within_by") a.within_by = in.time(f, m);
+        if (m == "pace_per_day") a.pace_per_day = in.number(f, m);
+        if (m == "text") a.text = in.string(f, m);
+        if (m == "of")
+          for (const auto& name : in.strings(f, m)) {
+            if (auto c = index_named<Category, kCategories>(name))
+              a.of.push_back(static_cast<Category>(*c));
+            else if (in.ok())
+              in.fail(m, fmt::format("\"{}\" is not a category", name));
+          }
+      }))
+    return;
+  e.advice = std::move(a);
+}
+
 void read_evidence(FieldReader& in, std::string_view k, od::value f, Evidence& e) {
   if (k == "posts") {
     in.object(f, k, [&](std::string_view c, od::value n) {
@@ -261,6 +326,8 @@ void read_evidence(FieldReader& in, std::string_view k, od::value f, Evidence& e
     in.array(f, k, [&](od::value v) { read_top_post(in, v, e); });
   } else if (k == "matched_terms") {
     e.matched_terms = in.strings(f, k);
+  } else if (k == "advice") {
+    read_advice(in, f, e);
   }
 }
 
@@ -269,7 +336,8 @@ void read_evidence(FieldReader& in, std::string_view k, od::value f, Evidence& e
 std::string to_json(const AlertRecord& r) {
   std::string out;
   out.reserve(512);
-  out.push_back('{');
+  // "type" first: a reader of a stream of alerts and digests sees it at once.
+  out += "{\"type\":\"alert\",";
   key(out, "alert_id");
   json::append_string(out, r.alert_id);
   out += ",\"account\":";
@@ -324,9 +392,12 @@ Result<AlertRecord> parse_alert_record(std::string_view json) {
   AlertRecord r;
   r.value = std::numeric_limits<double>::quiet_NaN();  // absent: not known
   std::string status;
+  std::string type;
   std::optional<TimePoint> starts_at;
   in.members(o, "record", [&](std::string_view k, od::value f) {
-    if (k == "alert_id")
+    if (k == "type")
+      type = in.string(f, k);
+    else if (k == "alert_id")
       r.alert_id = in.string(f, k);
     else if (k == "account")
       r.account = in.string(f, k);
@@ -375,6 +446,9 @@ Result<AlertRecord> parse_alert_record(std::string_view json) {
   else if (status != "firing")
     in.fail("status", fmt::format("\"{}\" is neither firing nor resolved", status));
   if (!starts_at) in.fail("starts_at", "missing");
+  // Records written before "type" existed have none.
+  if (!type.empty() && type != "alert")
+    in.fail("type", fmt::format("\"{}\" is not an alert record", type));
   if (!in.ok()) return Error{std::move(in.error)};
   r.starts_at = *starts_at;
   return r;

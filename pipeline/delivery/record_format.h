@@ -12,13 +12,21 @@
 
 namespace kilter::pipeline {
 
-// One line of JSON shaped as SPEC section 3; extra keys (profile, severity,
-// campaign) last. Non-finite numbers are written as null.
+// One line of JSON shaped as SPEC section 3, "type":"alert" first; extra keys
+// (profile, severity, campaign) last. Non-finite numbers are written as null.
+// evidence.advice only when the record has advice.
 std::string to_json(const AlertRecord& r);
+
+// One advice as a JSON object (evidence.advice, a digest's "advice" items, the
+// accounts API): {"rule","metric","window","status","value","limit",
+// "posts_needed","of":[category names],"leaving","within_by":RFC 3339 or null,
+// "pace_per_day","text"}.
+void append_advice(std::string& out, const Advice& a);
 
 // The SPEC JSON line back into a typed record: to_json(parse(to_json(r))) ==
 // to_json(r). Required: alert_id and account (non-empty strings), status
-// (firing | resolved), starts_at (RFC 3339) and summary. Any other field may be
+// (firing | resolved), starts_at (RFC 3339) and summary; "type", when present,
+// must be "alert" (records written before it existed have none). Any other field may be
 // absent or null: a number then reads as NaN (value, engagement: what to_json
 // wrote for a non-finite one), an optional as unset, the rest as empty or zero.
 // A field of the wrong type, an unknown category or an unreadable timestamp is an

@@ -6,6 +6,8 @@
 
 #include "common/json.h"
 #include "common/time.h"
+#include "pipeline/delivery/record_format.h"
+#include "pipeline/rules/advice.h"
 #include "pipeline/rules/rules.h"
 
 namespace kilter::pipeline {
@@ -124,6 +126,11 @@ std::string account_json(const AccountState& a, const config::Config& cfg, TimeP
         json::append_number(out, *v.value);
       } else {
         out += "null";
+      }
+      // Share and posts rules out of limits (or close to a share limit).
+      if (auto advice = advise(r, a.windows, at, v)) {
+        out += ",\"advice\":";
+        append_advice(out, *advice);
       }
       out += "}";
     }

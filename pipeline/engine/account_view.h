@@ -13,6 +13,8 @@ namespace kilter::pipeline {
 
 // {"account":"acme","profile":"brand","at":"...","windows":{"7d":{"posts":{"personal":3,...},
 //  ...}},"totals":{...},"rules":[...]}; `at` is the end of the windows (a bucket boundary).
+// A rule with advice (pipeline/rules/advice.h) carries it as "advice", shaped as
+// evidence.advice in alert records.
 // The windows come from memory; "totals" sums every bucket the store still retains
 // (storage.retention) as of its last commit, read from `store`.
 std::string account_json(const AccountState& a, const config::Config& cfg, TimePoint at,

@@ -1,5 +1,6 @@
 #include "pipeline/rules/account_rules.h"
 
+#include "pipeline/rules/advice.h"
 #include "pipeline/rules/routing.h"
 
 namespace kilter::pipeline {
@@ -74,6 +75,7 @@ AlertRecord RuleEvaluator::record(const AccountRules& a, std::size_t i, TimePoin
   AlertContext ctx{a.account, a.profile, rule,      *v.tell,
                    v.value,   at,        partition, cfg_->pipeline.engagement_weights,
                    v.campaign};
+  ctx.windows = &a.windows;
   return build_alert(ctx, posts);
 }
 
@@ -96,6 +98,7 @@ void RuleEvaluator::told_firing(
     Transition t{AlertStatus::firing, s.since, std::nullopt, s.last_value};
     auto record = make_alert_record(a.account, profile, rule, t, value, weights);
     if (campaign != nullptr) record.campaign = campaign->name;
+    record.evidence.advice = advise(rule, a.windows, at, value);
     out(std::move(record), route(*cfg_, a.account, profile, rules[i]));
   }
 }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/time.h"
+#include "pipeline/rules/advice.h"
 
 namespace kilter::pipeline {
 namespace {
@@ -124,6 +125,9 @@ AlertRecord build_alert(const AlertContext& ctx, const PostSource& posts) {
           candidates.push_back(top_post(post_id, d));
         });
   set_top_posts(record.evidence, std::move(candidates), focus_category(ctx.rule.metric));
+  // A resolution needs no advice: the account is back within limits.
+  if (ctx.windows != nullptr && ctx.transition.status == AlertStatus::firing)
+    record.evidence.advice = advise(ctx.rule, *ctx.windows, ctx.at, ctx.value);
   return record;
 }
 

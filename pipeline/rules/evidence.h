@@ -23,6 +23,9 @@ struct AlertContext {
   Partition partition;
   const std::array<double, kActions>& weights;
   const config::Campaign* campaign = nullptr;  // whose limits the rule had
+  // The account's windows: a firing record's evidence.advice is worked out from
+  // them (advice.h); null: no advice.
+  const AccountWindows* windows = nullptr;
 };
 
 using PostVisitor = std::function<void(TimePoint ts, std::string_view post_id, const PostDetail&)>;
@@ -31,7 +34,8 @@ using PostVisitor = std::function<void(TimePoint ts, std::string_view post_id, c
 using PostSource =
     std::function<void(AccountRef account, TimePoint from, TimePoint to, const PostVisitor& visit)>;
 
-// The record, with the posts of the evaluated window.
+// The record, with the posts of the evaluated window, and for a firing its
+// advice (share and posts rules, when ctx.windows is set).
 AlertRecord build_alert(const AlertContext& ctx, const PostSource& posts);
 
 // Everything but top_posts / matched_terms, which need the post details (see

@@ -259,6 +259,10 @@ std::string describe(const config::Rule& rule, double value) {
   return {};
 }
 
+std::string format_metric_value(config::Metric m, double v) {
+  return format_value(m, v);
+}
+
 std::string summary(std::string_view account, const config::Rule& rule, double value) {
   return fmt::format("{}: {}", account, describe(rule, value));
 }

@@ -71,6 +71,9 @@ std::optional<TimePoint> resolves_by_time(const config::Rule& rule, const AlertS
 std::string alert_id(std::string_view account, const config::Rule& rule);
 // "acme: personal share 42% over 7d (max 10%)"
 std::string summary(std::string_view account, const config::Rule& rule, double value);
+// A value as summaries write it: "42%" for shares, "5" for posts, "+12%" for
+// changes, "3.25" for engagement per post.
+std::string format_metric_value(config::Metric m, double v);
 // The summary without the account: "personal share 42% over 7d (max 10%)"
 std::string describe(const config::Rule& rule, double value);
 

@@ -132,6 +132,10 @@ TEST(StatusPage, ChromiumShowsTheReplayedAccountsFiringFirst) {
   EXPECT_EQ(dom.find("<b>o'hara"), std::string::npos);
   EXPECT_NE(dom.find(std::string(">") + kOddAccountInDom + "</a>"), std::string::npos);
   EXPECT_NE(dom.find(std::to_string(firing.size()) + " firing"), std::string::npos);
+  // The share rules out of limits (globex, boulangerie-dupont, exec-john-smith:
+  // demo.yaml) say what to post next.
+  EXPECT_GE(count(dom, "<div class=\"advice\"><b>Advice</b> "), 3u) << dom;
+  EXPECT_NE(dom.find("posts would be needed"), std::string::npos) << dom;
 
   EXPECT_EQ(d.stop().code, 0) << d.log();
   ::close(w);

@@ -50,6 +50,41 @@ TEST_F(ApiTest, AccountFiguresPerConfiguredWindow) {
   EXPECT_NE(missing.body.find("nobody"), std::string::npos);
 }
 
+TEST_F(ApiTest, AccountRulesCarryTheirAdvice) {
+  configure(R"(
+source: {file: unused.ndjson}
+storage: {path: state, bucket: 1h, commit_interval: 1s}
+pipeline: {allowed_lateness: 0s}
+profiles:
+  brand:
+    rules:
+      - {name: on-topic, metric: personal_share, window: 1d, max: 0.5}
+      - {name: chatter, metric: posts, window: 1d, max: 10}
+default_profile: brand
+)");
+  const Partition p{0};
+  engine_->open_partition(p);
+  post(p, 0, "acme", t0_, "personal");
+  post(p, 1, "acme", t0_ + std::chrono::minutes(5), "personal");
+  post(p, 2, "acme", t0_ + std::chrono::minutes(10), "professional");
+  ASSERT_TRUE(engine_->commit().ok());
+  auto r = get("/api/v1/accounts/acme");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("name":"on-topic","alert_id":"acme/personal_share/1d")"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"("advice":{"rule":"on-topic","metric":"personal_share","window":"1d",)"
+                        R"("status":"breach","value":0.6666666666666666,"limit":0.5,)"
+                        R"("posts_needed":1,"of":["professional","promotional"],"leaving":0,)"
+                        R"("within_by":null,"pace_per_day":null,"text":"2 personal of 3 posts)"),
+            std::string::npos)
+      << r.body;
+  // Within limits and not close: no advice for the posts rule (3 of 10).
+  const auto chatter = r.body.find(R"("name":"chatter")");
+  ASSERT_NE(chatter, std::string::npos);
+  EXPECT_EQ(r.body.find("\"advice\"", chatter), std::string::npos) << r.body;
+}
+
 TEST_F(ApiTest, ActiveAlerts) {
   const Partition p{0};
   engine_->open_partition(p);

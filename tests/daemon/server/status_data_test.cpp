@@ -71,6 +71,22 @@ TEST_F(StatusDataTest, FiringFirstThenPendingThenOkWithTheirRules) {
   EXPECT_EQ(*page.as_of, t0_ + std::chrono::hours(2));  // the end of the bucket of 09:00
 }
 
+TEST_F(StatusDataTest, RulesOutOfLimitsCarryTheirAdvice) {
+  const auto page = gather();
+  ASSERT_EQ(ids(page), (std::vector<std::string>{"zeta", "mid", "alpha"}));
+  // 2 of 3 personal, max 50%: 2 / 4 is within. The three posts leave together,
+  // and then the rule has no verdict: no date.
+  EXPECT_EQ(page.rows[0].rules[0].advice,
+            "2 personal of 3 posts in 1d, 66.7%, max 50%: 1 professional or promotional post "
+            "would be needed; with no new post, it stays out of limits until its last "
+            "classified post leaves the window");
+  // Pending counts too: the breach is there.
+  EXPECT_TRUE(page.rows[1].rules[0].advice.starts_with(
+      "1 promotional of 1 post in 1d, 100%, max 50%: 1 personal or professional post would be "
+      "needed;"))
+      << page.rows[1].rules[0].advice;
+}
+
 TEST_F(StatusDataTest, BalanceOverTheMainWindowAndFourteenDailyFigures) {
   const auto page = gather();
   const auto& zeta = page.rows[0];

@@ -31,7 +31,7 @@ StatusRow row(std::string account, AccountStatus status) {
   }
   if (status != AccountStatus::ok)
     r.rules.push_back({"brand-on-topic", status, "personal share 42% over 7d (max 10%)",
-                       *parse_rfc3339("2026-11-19T18:00:00Z"), "warning", ""});
+                       *parse_rfc3339("2026-11-19T18:00:00Z"), "warning", "", ""});
   return r;
 }
 
@@ -68,6 +68,21 @@ TEST(StatusPage, EscapesEveryTextThatComesFromInputOrConfiguration) {
     EXPECT_NE(html.find(escaped), std::string::npos) << escaped;
   for (const char* raw : {"<b>prof", "<w>", "<i>rule", "a < b", "<sev>", "<sale>"})
     EXPECT_EQ(html.find(raw), std::string::npos) << raw;
+}
+
+TEST(StatusPage, ARuleOutOfLimitsShowsItsAdvice) {
+  auto r = row("acme", AccountStatus::firing);
+  r.rules[0].advice =
+      "21 personal of 50 posts in 7d, 42%, max 10%: 160 professional or promotional posts would "
+      "be needed <now> & then";
+  auto quiet = row("globex", AccountStatus::pending);  // no advice: no line
+  const auto html = render_status_page(page_of({r, quiet}));
+  EXPECT_NE(html.find("<div class=\"advice\"><b>Advice</b> 21 personal of 50 posts in 7d, 42%, "
+                      "max 10%: 160 professional or promotional posts would be needed &lt;now&gt; "
+                      "&amp; then</div></div>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(count(html, "<div class=\"advice\">"), 1u);
 }
 
 TEST(StatusPage, RowsInTheGivenOrderEachWithBalanceRulesAndTwoSparklines) {

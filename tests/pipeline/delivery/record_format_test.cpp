@@ -41,7 +41,8 @@ AlertRecord spec_record() {
 TEST(AlertRecord, JsonMatchesSpecShape) {
   EXPECT_EQ(
       to_json(spec_record()),
-      R"j({"alert_id":"acme/personal_share/7d","account":"acme","rule":"brand-on-topic",)j"
+      R"j({"type":"alert","alert_id":"acme/personal_share/7d","account":"acme",)j"
+      R"j("rule":"brand-on-topic",)j"
       R"j("metric":"personal_share","window":"7d","status":"firing","value":0.42,)j"
       R"j("min":null,"max":0.1,"starts_at":"2026-11-20T10:00:00Z","ends_at":null,)j"
       R"j("summary":"acme: personal share 42% over 7d (max 10%)",)j"
@@ -68,7 +69,8 @@ TEST(AlertRecord, JsonResolvedWithFullEvidence) {
   r.evidence.matched_terms = {"vacation"};
   EXPECT_EQ(
       to_json(r),
-      R"j({"alert_id":"acme/personal_share/7d","account":"acme","rule":"brand-on-topic",)j"
+      R"j({"type":"alert","alert_id":"acme/personal_share/7d","account":"acme",)j"
+      R"j("rule":"brand-on-topic",)j"
       R"j("metric":"personal_share","window":"7d","status":"resolved","value":0.05,)j"
       R"j("min":0,"max":0.1,"starts_at":"2026-11-20T10:00:00Z",)j"
       R"j("ends_at":"2026-11-21T03:00:00Z","summary":"acme: \"quoted\"",)j"
@@ -98,6 +100,74 @@ TEST(AlertRecord, LogLine) {
             "acme: personal share 42% over 7d (max 10%)");
 }
 
+Advice spec_advice() {
+  Advice a;
+  a.rule = "brand-on-topic";
+  a.metric = "personal_share";
+  a.window = "7d";
+  a.status = "breach";
+  a.value = 0.42;
+  a.limit = 0.1;
+  a.posts_needed = 160;
+  a.of = {Category::professional, Category::promotional};
+  a.leaving = 19;
+  a.within_by = at("2026-11-22T09:00:00Z");
+  a.text = "21 personal of 50 posts in 7d, 42%, max 10%: 160 professional or promotional posts";
+  return a;
+}
+
+TEST(AlertRecord, AdviceInTheEvidence) {
+  AlertRecord r = spec_record();
+  r.evidence.advice = spec_advice();
+  const auto json = to_json(r);
+  EXPECT_NE(
+      json.find(
+          R"j("matched_terms":[],"advice":{"rule":"brand-on-topic","metric":"personal_share",)j"
+          R"j("window":"7d","status":"breach","value":0.42,"limit":0.1,"posts_needed":160,)j"
+          R"j("of":["professional","promotional"],"leaving":19,)j"
+          R"j("within_by":"2026-11-22T09:00:00Z","pace_per_day":null,)j"
+          R"j("text":"21 personal of 50 posts in 7d, 42%, max 10%: 160 professional or )j"
+          R"j(promotional posts"}},"profile")j"),
+      std::string::npos)
+      << json;
+  auto back = parse_alert_record(json);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(back->evidence.advice);
+  const Advice& a = *back->evidence.advice;
+  EXPECT_EQ(a.rule, "brand-on-topic");
+  EXPECT_EQ(a.status, "breach");
+  EXPECT_EQ(a.value, 0.42);
+  EXPECT_EQ(a.limit, 0.1);
+  EXPECT_EQ(a.posts_needed, 160u);
+  EXPECT_EQ(a.of, r.evidence.advice->of);
+  EXPECT_EQ(a.leaving, 19u);
+  EXPECT_EQ(a.within_by, at("2026-11-22T09:00:00Z"));
+  EXPECT_FALSE(a.pace_per_day);
+  EXPECT_EQ(a.text, r.evidence.advice->text);
+
+  // A posts rule's advice: no limit side categories, a pace, no date.
+  Advice p;
+  p.rule = "chatter";
+  p.metric = "posts";
+  p.window = "1d";
+  p.status = "breach";
+  p.value = 40;
+  p.limit = 30;
+  p.pace_per_day = 30;
+  p.text = "40 posts in 1d";
+  r.evidence.advice = p;
+  back = parse_alert_record(to_json(r));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->evidence.advice->pace_per_day, 30);
+  EXPECT_FALSE(back->evidence.advice->within_by);
+  EXPECT_TRUE(back->evidence.advice->of.empty());
+  EXPECT_EQ(to_json(*back), to_json(r));
+
+  // No advice: no key (a resolution's record, a rule of another metric).
+  r.evidence.advice.reset();
+  EXPECT_EQ(to_json(r).find("\"advice\""), std::string::npos);
+}
+
 // Every optional field set, and values that print awkwardly.
 AlertRecord full_record() {
   AlertRecord r = spec_record();
@@ -123,6 +193,7 @@ AlertRecord full_record() {
   r.profile = "voice";
   r.severity = "critical";
   r.campaign = "black-friday";
+  r.evidence.advice = spec_advice();
   return r;
 }
 
@@ -146,6 +217,10 @@ TEST(AlertRecord, JsonReadsBackToTheSameLine) {
   r.evidence.top_posts[0].confidence = std::numeric_limits<double>::quiet_NaN();
   r.evidence.followers.reset();
   r.campaign.clear();
+  r.evidence.advice->value = std::numeric_limits<double>::quiet_NaN();
+  r.evidence.advice->limit.reset();
+  r.evidence.advice->within_by.reset();
+  r.evidence.advice->pace_per_day = 1.0 / 7;
   expect_round_trip(r);
   // The earliest and latest instants an event may carry.
   r.starts_at = from_epoch_ms(-62'167'219'200'000);
@@ -178,6 +253,25 @@ TEST(AlertRecord, JsonReadsBackTheFields) {
   EXPECT_EQ(back->evidence.top_posts[0].link, r.evidence.top_posts[0].link);
   EXPECT_EQ(back->evidence.matched_terms, r.evidence.matched_terms);
   EXPECT_EQ(back->campaign, "black-friday");
+  ASSERT_TRUE(back->evidence.advice);
+  EXPECT_EQ(back->evidence.advice->text, r.evidence.advice->text);
+}
+
+// "type" came with digests: records stored before it (the outbox) have none.
+TEST(AlertRecord, TypeIsAlertOrAbsent) {
+  const std::string json = to_json(spec_record());
+  ASSERT_TRUE(json.starts_with(R"({"type":"alert","alert_id":)")) << json;
+  EXPECT_TRUE(parse_alert_record(json).ok());
+  std::string untyped = json;
+  untyped.erase(1, std::string_view(R"("type":"alert",)").size());
+  auto back = parse_alert_record(untyped);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(to_json(*back), json);
+  std::string digest = json;
+  digest.replace(9, 5, "digest");
+  const auto refused = parse_alert_record(digest);
+  ASSERT_FALSE(refused.ok()) << digest;
+  EXPECT_NE(refused.error().message.find("not an alert record"), std::string::npos);
 }
 
 // Absent optional fields (an older writer, a receiver's hand) read as their
@@ -229,6 +323,10 @@ TEST(AlertRecord, MalformedJsonIsAnError) {
       with("\"top_posts\":[]", "\"top_posts\":[7]"),
       with("\"matched_terms\":[]", "\"matched_terms\":[\"a\",1]"),
       with("\"evidence\":{", "\"evidence\":[{"),
+      with("\"matched_terms\":[]", "\"matched_terms\":[],\"advice\":7"),
+      with("\"matched_terms\":[]", "\"matched_terms\":[],\"advice\":{\"of\":[\"other\"]}"),
+      with("\"matched_terms\":[]", "\"matched_terms\":[],\"advice\":{\"leaving\":-1}"),
+      with("\"type\":\"alert\"", "\"type\":7"),
       with("\"summary\":\"acme", "\"summary\":\"\xff\xfe"),  // not UTF-8
   };
   for (const auto& s : bad) EXPECT_FALSE(parse_alert_record(s).ok()) << s;
