@@ -176,14 +176,14 @@ struct MuteWindow {
 // time `at` (on `weekday` for 7d) in the account's time zone. Built by
 // pipeline/digests, emitted by the engine, delivered through the outbox.
 struct Digest {
-  std::string name;                        // required, unique: the first part of digest_id
-  Millis every = std::chrono::days(1);     // 1d or 7d
-  std::string every_text = "1d";           // as written
-  Millis at = Millis{0};                   // local time of day the periods end ("09:00")
-  std::string at_text = "00:00";           // as written
-  std::string timezone = "UTC";            // IANA name; an account's timezone overrides it
-  int weekday = 0;                         // 7d only: 0 monday ... 6 sunday
-  AlertMatcher match;                      // account and profile only; empty: every account
+  std::string name;                               // required, unique: the first part of digest_id
+  Millis every = std::chrono::days(1);            // 1d or 7d
+  std::string every_text = "1d";                  // as written
+  Millis at = Millis{0};                          // local time of day the periods end ("09:00")
+  std::string at_text = "00:00";                  // as written
+  std::string timezone = "UTC";                   // IANA name; an account's timezone overrides it
+  int weekday = 0;                                // 7d only: 0 monday ... 6 sunday
+  AlertMatcher match;                             // account and profile only; empty: every account
   std::optional<std::vector<std::string>> sinks;  // sink names; unset: every sink
 };
 

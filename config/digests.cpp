@@ -83,8 +83,7 @@ void check_zone(Reader& r, const Config& c, const std::string& path, const std::
                       "storage.bucket ({}): its periods would not start on bucket boundaries; "
                       "use storage.bucket {}",
                       zone, join_keys(std::vector<std::string_view>(shown.begin(), shown.end())),
-                      format_duration(bucket),
-                      format_duration(working_bucket(bucket, used, at))));
+                      format_duration(bucket), format_duration(working_bucket(bucket, used, at))));
 }
 
 void read_digest(Reader& r, const Field& item, const Config& c, Digest& d) {
@@ -102,8 +101,8 @@ void read_digest(Reader& r, const Field& item, const Config& c, Digest& d) {
         d.at = *at;
         d.at_text = s->text;
       } else {
-        r.error(*v, fmt::format("expected a local time HH:MM, 00:00 to 23:59 (got {})",
-                                s->shown()));
+        r.error(*v,
+                fmt::format("expected a local time HH:MM, 00:00 to 23:59 (got {})", s->shown()));
       }
     }
   }
@@ -147,8 +146,8 @@ bool read_timezone(Reader& r, const Field& f, std::string& out) {
   if (!r.nonempty_string(f, name)) return false;
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(name, &tz)) {
-    r.error(f, fmt::format("unknown time zone '{}': use an IANA name like Europe/Paris or UTC",
-                           name));
+    r.error(f,
+            fmt::format("unknown time zone '{}': use an IANA name like Europe/Paris or UTC", name));
     return false;
   }
   out = std::move(name);

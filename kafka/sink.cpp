@@ -23,15 +23,14 @@ class AlertSink final : public pipeline::Sink {
     for (const auto& a : alerts) {
       // The SPEC JSON line as made once (an alert or a digest), keyed by account,
       // so one account's records stay in order in one partition.
-      auto r =
-          producer_.send(topic_, a->account(), a->json, {}, [pending](Result<void> r, bool) {
-            if (pending->failed) return;
-            if (!r) {
-              pending->failed = true;
-              return pending->done({false, false, {}, "kafka: " + r.error().message});
-            }
-            if (--pending->left == 0) pending->done({true, false, {}, {}});
-          });
+      auto r = producer_.send(topic_, a->account(), a->json, {}, [pending](Result<void> r, bool) {
+        if (pending->failed) return;
+        if (!r) {
+          pending->failed = true;
+          return pending->done({false, false, {}, "kafka: " + r.error().message});
+        }
+        if (--pending->left == 0) pending->done({true, false, {}, {}});
+      });
       if (!r) {
         pending->failed = true;
         return pending->done({false, false, {}, r.error().message});

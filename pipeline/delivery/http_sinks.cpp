@@ -39,10 +39,10 @@ std::string host_of(const std::string& url) {
 // (alert_id, status, starts_at).
 // A digest record's is its digest_id (one account, one period).
 std::string webhook_id(const OutboundAlert& a) {
-  const auto name = a.digest ? fmt::format("digest\n{}", a.digest->digest_id)
-                             : fmt::format("alert\n{}\n{}\n{}", a.record.alert_id,
-                                           to_string(a.record.status),
-                                           format_rfc3339(a.record.starts_at));
+  const auto name =
+      a.digest ? fmt::format("digest\n{}", a.digest->digest_id)
+               : fmt::format("alert\n{}\n{}\n{}", a.record.alert_id, to_string(a.record.status),
+                             format_rfc3339(a.record.starts_at));
   return "msg_" + sha256_hex(name).substr(0, 32);
 }
 

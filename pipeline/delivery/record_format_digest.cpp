@@ -289,8 +289,8 @@ std::string to_json(const DigestRecord& r) {
   out.push_back('}');
   key(out, "followers");
   if (r.followers) {
-    fmt::format_to(std::back_inserter(out), "{{\"start\":{},\"end\":{},\"change\":",
-                   r.followers->start, r.followers->end);
+    fmt::format_to(std::back_inserter(out),
+                   "{{\"start\":{},\"end\":{},\"change\":", r.followers->start, r.followers->end);
     optional_number(out, r.followers->change);
     out.push_back('}');
   } else {
@@ -398,9 +398,10 @@ Result<DigestRecord> parse_digest_record(std::string_view json) {
   });
   if (!object) in.fail("record", "not a JSON object");
   if (type != "digest") in.fail("type", "not \"digest\"");
-  for (const auto& [k, v] : {std::pair<std::string_view, const std::string*>{"digest_id", &r.digest_id},
-                             {"digest", &r.digest},
-                             {"account", &r.account}})
+  for (const auto& [k, v] :
+       {std::pair<std::string_view, const std::string*>{"digest_id", &r.digest_id},
+        {"digest", &r.digest},
+        {"account", &r.account}})
     if (v->empty()) in.fail(k, "missing or empty");
   if (!from) in.fail("from", "missing");
   if (!to) in.fail("to", "missing");

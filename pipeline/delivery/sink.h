@@ -62,7 +62,8 @@ inline AlertRef make_outbound(DigestRecord digest) {
 // Whether two digest entries belong to one run (same digest, same period end):
 // the channels render a run as one message.
 inline bool same_run(const OutboundAlert& a, const OutboundAlert& b) {
-  return a.digest && b.digest && a.digest->digest == b.digest->digest && a.digest->to == b.digest->to;
+  return a.digest && b.digest && a.digest->digest == b.digest->digest &&
+         a.digest->to == b.digest->to;
 }
 
 struct SinkResult {

@@ -24,9 +24,9 @@ struct DigestInput {
   const config::Digest& digest;
   const Schedule& schedule;  // in the account's zone
   AccountRef account;
-  const config::Profile* profile;       // null: no rules
-  const AccountWindows& windows;        // holding the period's buckets
-  std::span<const AlertState> alerts;   // parallel to the profile's rules
+  const config::Profile* profile;      // null: no rules
+  const AccountWindows& windows;       // holding the period's buckets
+  std::span<const AlertState> alerts;  // parallel to the profile's rules
   const std::array<double, kActions>& weights;
 };
 

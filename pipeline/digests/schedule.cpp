@@ -12,10 +12,10 @@ TimePoint from_absl(absl::Time t) {
   return from_epoch_ms(absl::ToUnixMillis(t));
 }
 
-constexpr absl::Weekday kWeekdays[] = {
-    absl::Weekday::monday, absl::Weekday::tuesday,  absl::Weekday::wednesday,
-    absl::Weekday::thursday, absl::Weekday::friday, absl::Weekday::saturday,
-    absl::Weekday::sunday};
+constexpr absl::Weekday kWeekdays[] = {absl::Weekday::monday,    absl::Weekday::tuesday,
+                                       absl::Weekday::wednesday, absl::Weekday::thursday,
+                                       absl::Weekday::friday,    absl::Weekday::saturday,
+                                       absl::Weekday::sunday};
 
 }  // namespace
 
@@ -45,8 +45,7 @@ absl::CivilDay Schedule::day_of(TimePoint t) const {
   return absl::ToCivilDay(to_absl(t), tz_);
 }
 
-std::vector<Period> Schedule::periods(TimePoint after, TimePoint through,
-                                      std::size_t limit) const {
+std::vector<Period> Schedule::periods(TimePoint after, TimePoint through, std::size_t limit) const {
   std::vector<Period> out;
   if (through <= after) return out;
   // From the day before `after` (its end may still be ahead of `after` in an

@@ -108,7 +108,8 @@ TEST(Digests, MatchIsAboutAccounts) {
 
 TEST(Digests, UnknownAccountZoneIsAnError) {
   auto r = load_string(
-      "source: {file: e.ndjson}\naccounts:\n  - {id: x, profile: brand, timezone: Europe/Atlantis}\n",
+      "source: {file: e.ndjson}\naccounts:\n  - {id: x, profile: brand, timezone: "
+      "Europe/Atlantis}\n",
       "k.yaml", "/etc/kilter");
   ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
   EXPECT_EQ(r.errors[0].line, 3);
@@ -124,8 +125,8 @@ TEST(Digests, ZoneOffsetsMustBeBucketMultiples) {
   EXPECT_EQ(r.errors[0].key, "digests[0].timezone");
   EXPECT_THAT(r.errors[0].message, HasSubstr("Asia/Kolkata"));
   EXPECT_THAT(r.errors[0].message, HasSubstr("use storage.bucket 30m"));
-  EXPECT_TRUE(load("digests:\n  - {name: india, at: \"09:00\", timezone: Asia/Kolkata}\n", "30m")
-                  .config);
+  EXPECT_TRUE(
+      load("digests:\n  - {name: india, at: \"09:00\", timezone: Asia/Kolkata}\n", "30m").config);
   // Nepal (+5:45) needs 15 minutes.
   auto nepal = load("digests:\n  - {name: np, timezone: Asia/Kathmandu}\n", "30m");
   ASSERT_EQ(nepal.errors.size(), 1u) << all_errors(nepal);

@@ -134,10 +134,10 @@ TEST_F(OutboxDigests, AGroupingSinkGetsOneMessagePerRun) {
   // Slack: the Monday run of "review" (three accounts) in one message; the alert,
   // the Tuesday run and the weekly digest each in their own.
   ASSERT_EQ(slack_->calls.size(), 4u);
-  EXPECT_EQ(slack_->calls[0], (std::vector<std::string>{
-                                  "review/acme/2026-11-23T09:00:00+01:00",
-                                  "review/globex/2026-11-23T09:00:00+01:00",
-                                  "review/initech/2026-11-23T09:00:00+01:00"}));
+  EXPECT_EQ(slack_->calls[0],
+            (std::vector<std::string>{"review/acme/2026-11-23T09:00:00+01:00",
+                                      "review/globex/2026-11-23T09:00:00+01:00",
+                                      "review/initech/2026-11-23T09:00:00+01:00"}));
   EXPECT_EQ(slack_->calls[1], std::vector<std::string>{"acme/posts/1d"});
   EXPECT_EQ(slack_->calls[2], std::vector<std::string>{"review/acme/2026-11-24T09:00:00+01:00"});
   EXPECT_EQ(slack_->calls[3], std::vector<std::string>{"weekly/acme/2026-11-23T09:00:00+01:00"});
