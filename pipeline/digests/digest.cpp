@@ -13,8 +13,9 @@ std::optional<double> share(std::uint64_t n, std::uint64_t classified) {
   return static_cast<double>(n) / static_cast<double>(classified);
 }
 
+// The alert's state first: a firing alert whose rule has no verdict now (too few
+// posts) still fires (no verdict leaves a state as it is).
 std::string status(const std::optional<double>& value, const AlertState& s) {
-  if (!value) return "no_verdict";
   switch (s.phase) {
     case AlertPhase::firing:
       return "firing";
@@ -23,7 +24,7 @@ std::string status(const std::optional<double>& value, const AlertState& s) {
     case AlertPhase::inactive:
       break;
   }
-  return "ok";
+  return value ? "ok" : "no_verdict";
 }
 
 }  // namespace
