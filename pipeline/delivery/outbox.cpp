@@ -91,7 +91,17 @@ void Outbox::enqueue(Entry* e) {
         continue;
       }
       w->queue.push_back(e);
-      kick(*w);
+      if (!e->digest()) {
+        kick(*w);
+        continue;
+      }
+      // A run's digests are committed together: the worker starts on a later
+      // turn of the loop, once they are all queued, so that a grouping sink
+      // takes the run in one message even without a group_wait.
+      auto alive = alive_;
+      d_.post([this, alive, w] {
+        if (*alive) kick(*w);
+      });
     }
   }
   // A sink with no use for digests confirms them at once (the last one may

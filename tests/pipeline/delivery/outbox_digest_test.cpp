@@ -150,6 +150,24 @@ TEST_F(OutboxDigests, AGroupingSinkGetsOneMessagePerRun) {
   EXPECT_TRUE(outbox_->idle());
 }
 
+TEST_F(OutboxDigests, ARunCommittedTogetherIsOneMessageWithoutAGroupWait) {
+  std::vector<SinkSlot> slots;
+  auto teams = std::make_unique<Recorder>("teams", true, true);
+  auto* t = teams.get();
+  slots.push_back({std::move(teams), 0, Millis{0}, Millis{0}});
+  outbox_ = std::make_unique<Outbox>(loop_, *store_, std::move(slots), config::OutboxConfig{});
+  // As the engine hands over a written batch: one after the other, in one turn.
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    auto d = digest("review", fmt::format("account-{}", i), kMonday);
+    auto json = to_json(d);
+    outbox_->committed(Partition{0}, 10 + i, std::move(d), json, {"teams"});
+  }
+  EXPECT_TRUE(t->calls.empty());
+  loop_.run_posted();
+  ASSERT_EQ(t->calls.size(), 1u);
+  EXPECT_EQ(t->calls[0].size(), 3u);
+}
+
 TEST_F(OutboxDigests, ARestartReadsDigestsAndAlertsBackByType) {
   const auto d = to_json(digest("review", "acme", kMonday));
   stage(1, d);
