@@ -110,7 +110,7 @@ void build(StateStore& s, Partition p, const Args& a, std::mt19937& rng) {
   for (std::uint64_t i = 0; i < 200; ++i)
     b->put_outbox(
         p, i, R"({"type":"alert","alert_id":"acct-1/personal_share/7d","status":"firing"})", sinks);
-  b->put_meta(p, PartitionMeta{Offset{position}, kStart, kStart, 200, {}, 0});
+  b->put_meta(p, PartitionMeta{Offset{position}, kStart, kStart, 200, {}, 0, {}});
   must(s.commit(*b, true), "commit");
 }
 
@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     }
     position += static_cast<std::int64_t>(seen.size());
     b->put_seen_ids(src, Offset{position}, seen);
-    b->put_meta(src, PartitionMeta{Offset{position}, now, now, 0, {}, 0});
+    b->put_meta(src, PartitionMeta{Offset{position}, now, now, 0, {}, 0, {}});
     must(store_c->partition_deltas(*b,
                                    [&](Partition, std::string_view body) {
                                      delta_bytes += body.size();

@@ -37,9 +37,9 @@ Ships a hardened systemd unit, an example configuration, and Prometheus and\n\
 Grafana examples under /usr/share/kilter.")
 # dpkg-shlibdeps turns the binary's libraries into Depends (librdkafka1,
 # librocksdb7.8, libyaml-cpp0.7, libfasttext0 for `kilterd train`, ...); /bin/kill
-# (ExecReload) is procps'.
+# (ExecReload) is procps'; the digests' time zones are read from tzdata.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps, tzdata")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${KILTER_DEPLOY}/debian/conffiles ${KILTER_DEPLOY}/debian/postinst
     ${KILTER_DEPLOY}/debian/prerm ${KILTER_DEPLOY}/debian/postrm)

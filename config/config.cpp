@@ -177,6 +177,7 @@ AccountPolicy resolve_account(const Config& c, std::string_view account) {
     policy.brand_terms.insert(policy.brand_terms.end(), entry->brand_terms.begin(),
                               entry->brand_terms.end());
     policy.campaigns = &entry->campaigns;
+    if (!entry->timezone.empty()) policy.timezone = &entry->timezone;
   }
   return policy;
 }

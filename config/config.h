@@ -143,6 +143,7 @@ struct AccountMatcher {
   std::string profile;
   std::vector<std::string> brand_terms;  // professional vocabulary of this account
   std::vector<Campaign> campaigns;       // periods with other limits
+  std::string timezone;  // IANA name: this account's digests are cut in it; empty: the digest's
 };
 
 // Which alerts a route, a mute window or an inhibition applies to. Every field
@@ -176,6 +177,22 @@ struct MuteWindow {
   TimePoint from;
   TimePoint to;
   std::string comment;
+};
+
+// A daily or weekly review of each matching account (SPEC section 3, "Digests"):
+// one record per account and period [to - every, to), where `to` is the local
+// time `at` (on `weekday` for 7d) in the account's time zone. Built by
+// pipeline/digests, emitted by the engine, delivered through the outbox.
+struct Digest {
+  std::string name;                               // required, unique: the first part of digest_id
+  Millis every = std::chrono::days(1);            // 1d or 7d
+  std::string every_text = "1d";                  // as written
+  Millis at = Millis{0};                          // local time of day the periods end ("09:00")
+  std::string at_text = "00:00";                  // as written
+  std::string timezone = "UTC";                   // IANA name; an account's timezone overrides it
+  int weekday = 0;                                // 7d only: 0 monday ... 6 sunday
+  AlertMatcher match;                             // account and profile only; empty: every account
+  std::optional<std::vector<std::string>> sinks;  // sink names; unset: every sink
 };
 
 struct OutboxConfig {
@@ -276,6 +293,7 @@ struct Config {
   std::optional<std::vector<std::string>> default_sinks;  // for alerts no route matches; unset: all
   std::vector<Inhibition> inhibit;
   std::vector<MuteWindow> mute;
+  std::vector<Digest> digests;  // none by default
   HttpConfig http;
   LogConfig log;
 };
@@ -289,6 +307,7 @@ struct AccountPolicy {
   const Profile* profile = nullptr;
   std::vector<std::string> brand_terms;              // profile's and account's
   const std::vector<Campaign>* campaigns = nullptr;  // the matching account entry's
+  const std::string* timezone = nullptr;  // the entry's timezone when set (digests); null: none
 };
 
 AccountPolicy resolve_account(const Config& c, std::string_view account);

@@ -24,7 +24,8 @@ using detail::Reader;
 constexpr std::string_view kTopKeys[] = {"source",     "kafka",    "storage",  "pipeline",
                                          "classifier", "profiles", "accounts", "default_profile",
                                          "sinks",      "outbox",   "routes",   "default_sinks",
-                                         "inhibit",    "mute",     "http",     "log"};
+                                         "inhibit",    "mute",     "http",     "log",
+                                         "digests"};
 
 std::string absolute_under(const fs::path& base, const std::string& p) {
   if (p.empty()) return p;
@@ -73,6 +74,7 @@ void read_document(Reader& r, const YAML::Node& doc, Config& c) {
   if (const auto* f = m->get("inhibit")) detail::read_inhibit(r, *f, c);
   if (const auto* f = m->get("mute")) detail::read_mute(r, *f, c);
   detail::check_sink_references(r, c);
+  if (const auto* f = m->get("digests")) detail::read_digests(r, *f, c);
   if (const auto* f = m->get("http")) detail::read_http(r, *f, c);
   if (const auto* f = m->get("log")) detail::read_log(r, *f, c);
   detail::validate(r, c, profiles ? &rule_paths : nullptr);

@@ -18,7 +18,8 @@ constexpr std::string_view kMetrics[] = {
     "personal_share",      "promotional_share", "posts",
     "engagement_per_post", "engagement_change", "follower_change"};
 constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
-constexpr std::string_view kAccountKeys[] = {"id", "match", "profile", "brand_terms", "campaigns"};
+constexpr std::string_view kAccountKeys[] = {"id",          "match",     "profile",
+                                             "brand_terms", "campaigns", "timezone"};
 constexpr std::string_view kCampaignKeys[] = {"name", "from", "to", "limits"};
 
 void missing(Reader& r, const Field& parent, std::string_view key, std::string_view what) {
@@ -286,6 +287,7 @@ void read_accounts(Reader& r, const Field& f, Config& c) {
     }
     if (const auto* b = m->get("brand_terms")) r.string_list(*b, a.brand_terms);
     if (const auto* cs = m->get("campaigns")) read_campaigns(r, *cs, c, a);
+    if (const auto* tz = m->get("timezone")) read_timezone(r, *tz, a.timezone);
     c.accounts.push_back(std::move(a));
   }
 }

@@ -143,6 +143,11 @@ void read_mute(Reader& r, const Field& f, Config& c);
 bool read_matcher(Reader& r, const Field& f, const Config& c, AlertMatcher& m);
 bool read_limits(Reader& r, const Field& f, Limits& out);
 bool read_campaign_period(Reader& r, const FieldMap& m, const Field& item, Campaign& out);
+// An IANA time zone name that the system's tz database knows (digests.cpp).
+bool read_timezone(Reader& r, const Field& f, std::string& out);
+// The digests (digests.cpp): after sinks, profiles and accounts, whose names
+// they refer to; checks every zone in use against storage.bucket.
+void read_digests(Reader& r, const Field& f, Config& c);
 // Sink names in routes and default_sinks exist.
 void check_sink_references(Reader& r, const Config& c);
 // Where each kept rule was written: (profile, index in Profile::rules) -> key path.

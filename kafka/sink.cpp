@@ -21,17 +21,16 @@ class AlertSink final : public pipeline::Sink {
     };
     auto pending = std::make_shared<Pending>(Pending{alerts.size(), false, std::move(done)});
     for (const auto& a : alerts) {
-      // The SPEC JSON line as made once, keyed by account, so one account's alerts
-      // stay in order in one partition.
-      auto r =
-          producer_.send(topic_, a->record.account, a->json, {}, [pending](Result<void> r, bool) {
-            if (pending->failed) return;
-            if (!r) {
-              pending->failed = true;
-              return pending->done({false, false, {}, "kafka: " + r.error().message});
-            }
-            if (--pending->left == 0) pending->done({true, false, {}, {}});
-          });
+      // The SPEC JSON line as made once (an alert or a digest), keyed by account,
+      // so one account's records stay in order in one partition.
+      auto r = producer_.send(topic_, a->account(), a->json, {}, [pending](Result<void> r, bool) {
+        if (pending->failed) return;
+        if (!r) {
+          pending->failed = true;
+          return pending->done({false, false, {}, "kafka: " + r.error().message});
+        }
+        if (--pending->left == 0) pending->done({true, false, {}, {}});
+      });
       if (!r) {
         pending->failed = true;
         return pending->done({false, false, {}, r.error().message});

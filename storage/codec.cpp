@@ -163,13 +163,24 @@ bool decode(std::string_view in, AlertState& out) {
 
 // ---- PartitionMeta
 
+namespace {
+// v3: the digests' progress after v2's fields (see encode).
+constexpr std::uint8_t kMetaV3 = 3;
+// A digest name longer than this is no name config/ would take: corruption.
+constexpr std::uint64_t kMaxDigestName = 4096;
+}  // namespace
+
 // v1: version and four fixed 8-byte fields, 33 bytes (written while there is no
 // chain and no epoch: what earlier releases wrote). v2: v1's fields, then the
 // epoch counter (u64), a flag byte (bit 0: a chain head follows) and, when set,
 // the head: writer (16 bytes), epoch, seq (u64), offset, base (i64): 42 or 90 bytes.
+// v3 (only when digests have progress): v2's layout with version 3, then the
+// digests: a varint count, then per digest a varint length, the name and its
+// time (i64 ms).
 void encode(std::string& out, const PartitionMeta& m) {
-  const bool v2 = m.chain.has_value() || m.epoch != 0;
-  out.push_back(static_cast<char>(v2 ? kV2 : kV1));
+  const bool v3 = !m.digests.empty();
+  const bool v2 = v3 || m.chain.has_value() || m.epoch != 0;
+  out.push_back(static_cast<char>(v3 ? kMetaV3 : v2 ? kV2 : kV1));
   put_i64(out, m.position.value());
   put_i64(out, epoch_ms(m.max_event_time));
   put_i64(out, epoch_ms(m.last_evaluated));
@@ -177,39 +188,70 @@ void encode(std::string& out, const PartitionMeta& m) {
   if (!v2) return;
   put_fixed64(out, m.epoch);
   out.push_back(static_cast<char>(m.chain ? 1 : 0));
-  if (!m.chain) return;
-  const auto& h = *m.chain;
-  out.append(reinterpret_cast<const char*>(h.id.writer.data()), h.id.writer.size());
-  put_fixed64(out, h.id.epoch);
-  put_fixed64(out, h.id.seq);
-  put_i64(out, h.offset);
-  put_i64(out, h.base);
+  if (m.chain) {
+    const auto& h = *m.chain;
+    out.append(reinterpret_cast<const char*>(h.id.writer.data()), h.id.writer.size());
+    put_fixed64(out, h.id.epoch);
+    put_fixed64(out, h.id.seq);
+    put_i64(out, h.offset);
+    put_i64(out, h.base);
+  }
+  if (!v3) return;
+  put_varint(out, m.digests.size());
+  for (const auto& [name, through] : m.digests) {
+    put_varint(out, name.size());
+    out.append(name);
+    put_i64(out, epoch_ms(through));
+  }
 }
+
+namespace {
+bool decode_digests(std::string_view in, std::map<std::string, TimePoint, std::less<>>& out) {
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || n > in.size()) return false;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t len = 0;
+    if (!get_varint(in, len) || len > kMaxDigestName || in.size() < len + 8) return false;
+    std::string name(in.substr(0, len));
+    const auto through = from_epoch_ms(get_i64(in.data() + len));
+    in.remove_prefix(len + 8);
+    if (!out.emplace(std::move(name), through).second) return false;  // twice: corrupt
+  }
+  return in.empty();
+}
+}  // namespace
 
 bool decode(std::string_view in, PartitionMeta& out) {
   if (in.size() < 33) return false;
   const auto version = static_cast<std::uint8_t>(in[0]);
-  if (version == kV1 ? in.size() != 33 : version != kV2) return false;
+  if (version == kV1 ? in.size() != 33 : version != kV2 && version != kMetaV3) return false;
   out.position = Offset{get_i64(in.data() + 1)};
   out.max_event_time = from_epoch_ms(get_i64(in.data() + 9));
   out.last_evaluated = from_epoch_ms(get_i64(in.data() + 17));
   out.next_outbox_seq = get_fixed64(in.data() + 25);
   out.epoch = 0;
   out.chain.reset();
+  out.digests.clear();
   if (version == kV1) return true;
   if (in.size() < 42) return false;
   out.epoch = get_fixed64(in.data() + 33);
   const auto flags = static_cast<std::uint8_t>(in[41]);
-  if (flags == 0) return in.size() == 42;
-  if (flags != 1 || in.size() != 90) return false;
-  ChainHead h;
-  std::memcpy(h.id.writer.data(), in.data() + 42, h.id.writer.size());
-  h.id.epoch = get_fixed64(in.data() + 58);
-  h.id.seq = get_fixed64(in.data() + 66);
-  h.offset = get_i64(in.data() + 74);
-  h.base = get_i64(in.data() + 82);
-  out.chain = h;
-  return true;
+  std::size_t end = 42;
+  if (flags == 1) {
+    if (in.size() < 90) return false;
+    ChainHead h;
+    std::memcpy(h.id.writer.data(), in.data() + 42, h.id.writer.size());
+    h.id.epoch = get_fixed64(in.data() + 58);
+    h.id.seq = get_fixed64(in.data() + 66);
+    h.offset = get_i64(in.data() + 74);
+    h.base = get_i64(in.data() + 82);
+    out.chain = h;
+    end = 90;
+  } else if (flags != 0) {
+    return false;
+  }
+  if (version == kV2) return in.size() == end;
+  return decode_digests(in.substr(end), out.digests);
 }
 
 // ---- Cutoffs

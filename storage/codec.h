@@ -98,7 +98,8 @@ bool decode(std::string_view in, AlertState& out);
 
 // PartitionMeta: v1, version and four fixed 8-byte fields (33 bytes), while
 // there is no chain head and no epoch; v2 adds the epoch counter, a flag byte and
-// the chain head when there is one (42 or 90 bytes). Both read.
+// the chain head when there is one (42 or 90 bytes); v3 (when digests have
+// progress) adds each digest's name and time after v2's fields. All read.
 void encode(std::string& out, const PartitionMeta& m);
 bool decode(std::string_view in, PartitionMeta& out);
 

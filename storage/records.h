@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,11 @@ struct PartitionMeta {
   // This store's epoch counter for the partition (the last epoch it used as a
   // writer); only moves forward, across imports too.
   std::uint64_t epoch = 0;
+  // Per digest name: the instant through which its periods were emitted for
+  // the partition's accounts (every period whose end is at or before it).
+  // Written in the batch that stages those records, so each period goes out
+  // once, across restarts and with the partition through the changelog.
+  std::map<std::string, TimePoint, std::less<>> digests;
   bool operator==(const PartitionMeta&) const = default;
 };
 

@@ -37,9 +37,12 @@ std::string host_of(const std::string& url) {
 // The Standard Webhooks `webhook-id`: the same for every delivery of one
 // notification, so receivers can drop copies. An alert record's notification is
 // (alert_id, status, starts_at).
-std::string webhook_id(const AlertRecord& r) {
-  const auto name = fmt::format("alert\n{}\n{}\n{}", r.alert_id, to_string(r.status),
-                                format_rfc3339(r.starts_at));
+// A digest record's is its digest_id (one account, one period).
+std::string webhook_id(const OutboundAlert& a) {
+  const auto name =
+      a.digest ? fmt::format("digest\n{}", a.digest->digest_id)
+               : fmt::format("alert\n{}\n{}\n{}", a.record.alert_id, to_string(a.record.status),
+                             format_rfc3339(a.record.starts_at));
   return "msg_" + sha256_hex(name).substr(0, 32);
 }
 
@@ -48,6 +51,19 @@ std::vector<const AlertRecord*> records_of(std::span<const AlertRef> alerts) {
   out.reserve(alerts.size());
   for (const auto& a : alerts) out.push_back(&a->record);
   return out;
+}
+
+// The digests of one run (the outbox groups them; same_run), in the outbox's order.
+std::vector<const DigestRecord*> digests_of(std::span<const AlertRef> alerts) {
+  std::vector<const DigestRecord*> out;
+  out.reserve(alerts.size());
+  for (const auto& a : alerts)
+    if (a->digest) out.push_back(&*a->digest);
+  return out;
+}
+
+bool digests(std::span<const AlertRef> alerts) {
+  return !alerts.empty() && alerts.front()->is_digest();
 }
 
 class HttpSink : public Sink {
@@ -106,7 +122,7 @@ class WebhookSink final : public HttpSink {
     return alerts.front()->json;
   }
   void sign(OutboundRequest& req, std::span<const AlertRef> alerts) override {
-    const auto id = webhook_id(alerts.front()->record);
+    const auto id = webhook_id(*alerts.front());
     const auto ms = epoch_ms(ctx_.dispatcher->now());
     const std::int64_t ts = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
     req.headers.emplace_back("webhook-id", id);
@@ -136,6 +152,7 @@ class SlackSink final : public HttpSink {
 
  protected:
   Result<std::string> render(std::span<const AlertRef> alerts) override {
+    if (digests(alerts)) return channels::slack_digest(digests_of(alerts), opts_);
     return channels::slack_message(records_of(alerts), opts_);
   }
 
@@ -153,6 +170,7 @@ class TeamsSink final : public HttpSink {
 
  protected:
   Result<std::string> render(std::span<const AlertRef> alerts) override {
+    if (digests(alerts)) return channels::teams_digest(digests_of(alerts), opts_);
     return channels::teams_message(records_of(alerts), opts_);
   }
 
@@ -178,6 +196,8 @@ class AlertmanagerSink final : public HttpSink {
     if (timer_ != 0) ctx_.dispatcher->cancel(timer_);
   }
   bool groups() const override { return true; }
+  // Digests are not alerts: the outbox confirms them for this sink unsent.
+  bool takes_digests() const override { return false; }
 
  protected:
   Result<std::string> render(std::span<const AlertRef> alerts) override {

@@ -5,41 +5,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include "pipeline/delivery/outbox_internal.h"
+
 namespace kilter::pipeline {
 namespace {
 
 constexpr int kRejectionsBeforeGivingUp = 3;
 constexpr std::size_t kMaxGroup = 20;  // records in one grouped notification
+// Digests of one run in one message: the renderers keep within the channels'
+// limits and count the rows left out.
+constexpr std::size_t kMaxDigestGroup = 1000;
 
 }  // namespace
-
-struct Outbox::Entry {
-  Partition partition;
-  std::uint64_t seq = 0;
-  AlertRef alert;
-  const std::string& account() const { return alert->record.account; }
-  const std::string& alert_id() const { return alert->record.alert_id; }
-  bool firing() const { return alert->record.status == AlertStatus::firing; }
-  std::vector<std::string> owed;  // sinks still to confirm
-  std::chrono::steady_clock::time_point arrived;
-};
-
-struct Outbox::Worker {
-  SinkSlot slot;
-  std::unique_ptr<Sink> retiring;  // replaced while a delivery was in flight on it
-  bool retired = false;            // no longer configured: takes nothing more
-  std::string name;
-  std::deque<Entry*> queue;
-  std::vector<AlertRef> reminders;  // still-firing records to send again (not durable)
-  bool busy = false;
-  Dispatcher::TimerId timer = 0;
-  int attempts = 0;    // failed attempts of the current head
-  int rejections = 0;  // of those, refused by the receiver
-  std::chrono::steady_clock::time_point next_send{}, retry_at{};
-  std::map<std::string, std::chrono::steady_clock::time_point> last_told;  // firing alert ids
-  bool failing = false;
-  SinkStats stats;
-};
 
 Outbox::Outbox(Dispatcher& d, storage::StateStore& store, std::vector<SinkSlot> sinks,
                config::OutboxConfig cfg, FiringAlerts firing)
@@ -62,75 +39,23 @@ Outbox::~Outbox() {
   if (!dirty_.empty()) flush();
 }
 
-void Outbox::restore_all() {
-  for (auto p : store_.outbox_partitions()) load(p);
-  if (!entries_.empty()) spdlog::info("outbox: {} alert record(s) still owed", entries_.size());
-  if (!dirty_.empty()) schedule_flush();
-  check_full();
-}
-
-void Outbox::restore(Partition p) {
-  const auto added = load(p);
-  if (added > 0)
-    spdlog::info("outbox: {} alert record(s) of partition {} still owed", added, p.value());
-  if (!dirty_.empty()) schedule_flush();
-  check_full();
-}
-
-std::size_t Outbox::load(Partition p) {
-  std::vector<std::string> all;
-  for (const auto& w : workers_) all.push_back(w->name);
-  std::size_t added = 0;
-  {
-    store_.scan_outbox(p, [&](std::uint64_t seq, std::string_view record,
-                              const std::vector<std::string>& sinks, bool all_sinks) {
-      auto key = std::make_pair(p, seq);
-      if (entries_.contains(key)) return;
-      auto parsed = parse_alert_record(record);
-      if (!parsed) {
-        // No sink can be given what cannot be read: the entry is dropped (the
-        // flush deletes it), or it would be owed for ever.
-        if (unreadable_++ == 0)
-          spdlog::error(
-              "outbox: stored entry {}/{} is not an alert record ({}): dropped; see "
-              "kilter_outbox_unreadable_total",
-              p.value(), seq, parsed.error().message);
-        dirty_.insert(key);
-        return;
-      }
-      auto e = std::make_unique<Entry>();
-      e->partition = p;
-      e->seq = seq;
-      e->alert = make_outbound(std::move(*parsed), std::string(record));
-      e->arrived = d_.steady_now();
-      for (const auto& s : all_sinks ? all : sinks) {
-        if (std::find(all.begin(), all.end(), s) != all.end()) {
-          e->owed.push_back(s);
-        } else if (unknown_sinks_++ == 0) {
-          spdlog::warn(
-              "outbox: alerts owed to sink '{}', which the configuration no longer has: "
-              "dropped for that sink",
-              s);
-        }
-      }
-      if (e->owed.size() != (all_sinks ? all.size() : sinks.size())) dirty_.insert(key);
-      auto* raw = e.get();
-      entries_.emplace(key, std::move(e));
-      enqueue(raw);
-      ++added;
-    });
-  }
-  return added;
-}
-
 void Outbox::committed(Partition p, std::uint64_t seq, AlertRecord record, std::string json,
                        std::vector<std::string> sinks) {
+  add(p, seq, make_outbound(std::move(record), std::move(json)), std::move(sinks));
+}
+
+void Outbox::committed(Partition p, std::uint64_t seq, DigestRecord record, std::string json,
+                       std::vector<std::string> sinks) {
+  add(p, seq, make_outbound(std::move(record), std::move(json)), std::move(sinks));
+}
+
+void Outbox::add(Partition p, std::uint64_t seq, AlertRef record, std::vector<std::string> sinks) {
   auto key = std::make_pair(p, seq);
   if (entries_.contains(key)) return;
   auto e = std::make_unique<Entry>();
   e->partition = p;
   e->seq = seq;
-  e->alert = make_outbound(std::move(record), std::move(json));
+  e->alert = std::move(record);
   for (auto& s : sinks) {
     if (find(s) != nullptr)
       e->owed.push_back(std::move(s));
@@ -158,11 +83,32 @@ Outbox::Worker* Outbox::find(std::string_view name) {
 }
 
 void Outbox::enqueue(Entry* e) {
+  std::vector<Worker*> skip;
   for (const auto& name : e->owed) {
     if (auto* w = find(name)) {
+      if (e->digest() && !w->slot.sink->takes_digests()) {
+        skip.push_back(w);
+        continue;
+      }
       w->queue.push_back(e);
-      kick(*w);
+      if (!e->digest()) {
+        kick(*w);
+        continue;
+      }
+      // A run's digests are committed together: the worker starts on a later
+      // turn of the loop, once they are all queued, so that a grouping sink
+      // takes the run in one message even without a group_wait.
+      auto alive = alive_;
+      d_.post([this, alive, w] {
+        if (*alive) kick(*w);
+      });
     }
+  }
+  // A sink with no use for digests confirms them at once (the last one may
+  // delete the entry: nothing reads `e` after).
+  for (auto* w : skip) {
+    ++w->stats.skipped;
+    struck_off(e, *w);
   }
 }
 
@@ -231,10 +177,16 @@ void Outbox::start(Worker& w) {
   if (!w.queue.empty()) {
     auto* head = w.queue.front();
     group.push_back(head);
-    if (w.slot.sink->groups()) {
+    if (w.slot.sink->groups() && head->digest()) {
+      // One message per digest run: every digest of the run this sink has.
+      for (auto* e : w.queue) {
+        if (group.size() >= kMaxDigestGroup) break;
+        if (e != head && same_run(*e->alert, *head->alert)) group.push_back(e);
+      }
+    } else if (w.slot.sink->groups()) {
       for (auto* e : w.queue) {
         if (group.size() >= kMaxGroup) break;
-        if (e != head && e->account() == head->account()) group.push_back(e);
+        if (e != head && !e->digest() && e->account() == head->account()) group.push_back(e);
       }
     }
     for (auto* e : group) alerts.push_back(e->alert);
@@ -274,7 +226,7 @@ void Outbox::finished(Worker& w, std::vector<Entry*> group, std::size_t reminder
     for (auto* e : group) {
       if (e->firing())
         w.last_told[e->alert_id()] = now;
-      else
+      else if (!e->digest())
         w.last_told.erase(e->alert_id());
       ++w.stats.delivered;
       struck_off(e, w);
@@ -409,39 +361,6 @@ void Outbox::check_full() {
     spdlog::info("outbox: below its bound again ({} owed)", entries_.size());
   }
   full_logged_ = now_full;
-}
-
-void Outbox::schedule_reminders(Worker& w) {
-  if (!firing_ || w.retired) return;
-  // Always ticking: a reload may turn repeat_interval on or off.
-  auto alive = alive_;
-  auto every = w.slot.repeat_interval.count() > 0
-                   ? std::clamp(w.slot.repeat_interval / 4, Millis{1000}, Millis{60'000})
-                   : Millis{60'000};
-  d_.schedule(every, [this, alive, &w] {
-    if (!*alive) return;
-    if (w.slot.repeat_interval.count() > 0) remind(w);
-    schedule_reminders(w);
-  });
-}
-
-void Outbox::remind(Worker& w) {
-  const auto now = d_.steady_now();
-  std::map<std::string, std::chrono::steady_clock::time_point> still;
-  for (auto& f : firing_()) {
-    if (std::find(f.sinks.begin(), f.sinks.end(), w.name) == f.sinks.end()) continue;
-    auto id = f.record.alert_id;
-    auto it = w.last_told.find(id);
-    // An alert told before a restart counts from the restart.
-    auto last = it == w.last_told.end() ? now : it->second;
-    if (now - last >= w.slot.repeat_interval) {
-      w.reminders.push_back(make_outbound(std::move(f.record)));
-      last = now;
-    }
-    still[std::move(id)] = last;
-  }
-  w.last_told = std::move(still);
-  kick(w);
 }
 
 bool Outbox::full() const {

@@ -1,4 +1,5 @@
-// The durable alert outbox and its delivery workers.
+// The durable alert outbox and its delivery workers. Digest records travel
+// through it too, as entries of their own (OutboundAlert::digest).
 //
 // An alert record enters the store in the batch holding the state that produced
 // it (the engine writes its SPEC JSON line), with the names of the sinks it is
@@ -35,6 +36,7 @@ struct SinkStats {
   std::uint64_t attempts_failed = 0;
   std::uint64_t rejected = 0;   // records given up after the receiver refused them
   std::uint64_t reminders = 0;  // still-firing reminders sent (repeat_interval)
+  std::uint64_t skipped = 0;    // digests confirmed without a delivery (takes_digests false)
 };
 
 struct OutboxStats {
@@ -43,7 +45,7 @@ struct OutboxStats {
   bool full = false;
   std::uint64_t unknown_sinks = 0;    // routed to a sink the configuration no longer has
   std::uint64_t record_failures = 0;  // confirmations the store failed to record (redelivered)
-  std::uint64_t unreadable = 0;       // stored entries that are no alert record: dropped
+  std::uint64_t unreadable = 0;       // stored entries that are no alert or digest record: dropped
 };
 
 struct SinkSlot {
@@ -81,6 +83,9 @@ class Outbox {
   // SPEC JSON line of it that the batch stored.
   void committed(Partition p, std::uint64_t seq, AlertRecord record, std::string json,
                  std::vector<std::string> sinks);
+  // The same for a digest record (SPEC section 3, "Digests").
+  void committed(Partition p, std::uint64_t seq, DigestRecord record, std::string json,
+                 std::vector<std::string> sinks);
 
   // A new set of sinks (SIGHUP). A sink whose name stays keeps its queue and
   // takes the new settings (an in-flight delivery finishes on the old one); a sink
@@ -102,6 +107,7 @@ class Outbox {
   struct Worker;
 
   Worker* find(std::string_view name);
+  void add(Partition p, std::uint64_t seq, AlertRef record, std::vector<std::string> sinks);
   void enqueue(Entry* e);
   void kick(Worker& w);
   void start(Worker& w);

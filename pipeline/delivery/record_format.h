@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "pipeline/model/alert.h"
+#include "pipeline/model/digest.h"
 
 namespace kilter::pipeline {
 
@@ -36,5 +37,25 @@ Result<AlertRecord> parse_alert_record(std::string_view json);
 // The log sink's line:
 // "FIRING   acme/personal_share/7d   brand-on-topic       acme: personal share 42% ..."
 std::string render_alert_line(const AlertRecord& r);
+
+// ---- Digest records (SPEC section 3, "Digests"; record_format_digest.cpp)
+
+// One line of JSON: "type":"digest" first, then the contract's keys in its order
+// (digest_id, digest, account, profile, timezone, from, to, posts,
+// personal_share, promotional_share, engagement, engagement_by_category,
+// followers, top_posts, rules, advice). A share or change not known is null.
+std::string to_json(const DigestRecord& r);
+
+// What a stored outbox line is: "digest" for "type":"digest", "alert" for
+// "type":"alert" or no type (alert records written before digests existed),
+// "unknown" otherwise.
+std::string_view record_type(std::string_view json);
+
+// The digest line back into a typed record: to_json(parse(to_json(r))) ==
+// to_json(r). Required: type "digest", digest_id, digest, account, from and to.
+Result<DigestRecord> parse_digest_record(std::string_view json);
+
+// The log sink's line for a digest: "DIGEST   morning-review/acme/... posts 12 ...".
+std::string render_digest_line(const DigestRecord& r);
 
 }  // namespace kilter::pipeline

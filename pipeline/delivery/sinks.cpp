@@ -14,9 +14,10 @@
 namespace kilter::pipeline {
 namespace {
 
-// Appends one NDJSON line per record: its SPEC JSON line as made once. The write is a single
-// write(2) of the whole line on an O_APPEND descriptor, so concurrent readers never see half a
-// record.
+// Appends one NDJSON line per record (alert or digest): its SPEC JSON line as made once. The
+// write is a single
+// write(2) of the whole line on an O_APPEND descriptor, so concurrent readers never see half
+// a record.
 class FileSink final : public Sink {
  public:
   FileSink(std::string name, std::string path, int fd)
@@ -50,7 +51,12 @@ class LogSink final : public Sink {
   explicit LogSink(std::string name) : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
   void deliver(std::span<const AlertRef> alerts, std::function<void(SinkResult)> done) override {
-    for (const auto& a : alerts) spdlog::info("alert {}", render_alert_line(a->record));
+    for (const auto& a : alerts) {
+      if (a->digest)
+        spdlog::info("digest {}", render_digest_line(*a->digest));  // one line per digest
+      else
+        spdlog::info("alert {}", render_alert_line(a->record));
+    }
     done({true, false, {}, {}});
   }
 

@@ -21,6 +21,7 @@ struct AccountState {
   const config::Profile* profile = nullptr;
   const std::vector<config::Campaign>* campaigns = nullptr;  // the account entry's
   const std::vector<std::string>* brand_terms = nullptr;     // normalised, shared
+  const std::string* timezone = nullptr;  // the account entry's (digests); null: the digest's
   AccountWindows windows;
   std::vector<AlertState> alerts;  // one per profile rule, same order
   // The next boundary at which the account's figures change without a new

@@ -42,8 +42,16 @@ void Committer::stage(PartitionState& ps, AlertRecord alert, std::vector<std::st
   auto json = to_json(alert);
   auto seq = ps.meta.next_outbox_seq++;
   batch_->put_outbox(ps.id, seq, json, sinks);
+  staged_.push_back(Staged{ps.id, seq, std::move(alert), std::nullopt, std::move(json),
+                           std::move(sinks), raised_by});
+}
+
+void Committer::stage(PartitionState& ps, DigestRecord digest, std::vector<std::string> sinks) {
+  auto json = to_json(digest);
+  auto seq = ps.meta.next_outbox_seq++;
+  batch_->put_outbox(ps.id, seq, json, sinks);
   staged_.push_back(
-      Staged{ps.id, seq, std::move(alert), std::move(json), std::move(sinks), raised_by});
+      Staged{ps.id, seq, {}, std::move(digest), std::move(json), std::move(sinks), TimePoint{}});
 }
 
 void Committer::deliver(std::vector<Staged>& alerts) {
@@ -52,8 +60,12 @@ void Committer::deliver(std::vector<Staged>& alerts) {
     if (s.raised_by != TimePoint{})
       stats_.alert_latency_seconds.observe(
           std::max(0.0, std::chrono::duration<double>(now - s.raised_by).count()));
-    outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.json),
-                      std::move(s.sinks));
+    if (s.digest)
+      outbox_.committed(s.partition, s.seq, std::move(*s.digest), std::move(s.json),
+                        std::move(s.sinks));
+    else
+      outbox_.committed(s.partition, s.seq, std::move(s.record), std::move(s.json),
+                        std::move(s.sinks));
   }
   alerts.clear();
 }

@@ -20,6 +20,7 @@
 #include "pipeline/engine/stats.h"
 #include "pipeline/ingest/source.h"
 #include "pipeline/model/alert.h"
+#include "pipeline/model/digest.h"
 #include "storage/batch_writer.h"
 #include "storage/state_store.h"
 
@@ -54,6 +55,9 @@ class Committer {
   // the sinks it is routed to; the outbox gets it once that batch is written.
   void stage(PartitionState& ps, AlertRecord record, std::vector<std::string> sinks,
              TimePoint raised_by);
+  // A digest record the same way, in the batch holding the digest's progress
+  // (PartitionMeta::digests).
+  void stage(PartitionState& ps, DigestRecord record, std::vector<std::string> sinks);
 
   bool due() const;
   bool backlogged() const { return batch_events_ >= 2 * cfg_->storage.commit_max_events; }
@@ -78,7 +82,8 @@ class Committer {
     Partition partition;
     std::uint64_t seq;
     AlertRecord record;
-    std::string json;  // the record's SPEC line, made once: the stored form
+    std::optional<DigestRecord> digest;  // set: the entry is this digest
+    std::string json;                    // the record's SPEC line, made once: the stored form
     std::vector<std::string> sinks;
     TimePoint raised_by;  // input timestamp of the message that raised it (epoch: unknown)
   };

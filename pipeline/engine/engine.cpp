@@ -30,8 +30,10 @@ Engine::Engine(std::shared_ptr<const config::Config> cfg, storage::StateStore& s
       outbox_(outbox),
       partitions_(*cfg_, store_),
       committer_(*cfg_, store_, outbox, clock, partitions_, stats_),
-      evaluator_(std::make_unique<Evaluator>(*cfg_, store_, committer_, partitions_, stats_)),
-      events_(*cfg_, store_, classifier, clock, partitions_, committer_, stats_) {}
+      evaluator_(
+          std::make_unique<Evaluator>(*cfg_, store_, committer_, partitions_, stats_, clock)),
+      events_(*cfg_, store_, classifier, clock, partitions_, committer_, stats_),
+      clock_(clock) {}
 
 Engine::~Engine() {
   if (sync_) outbox_.record_with({});
@@ -199,7 +201,7 @@ Result<void> Engine::reconfigure(std::shared_ptr<const config::Config> cfg,
   auto open = open_partitions();
   partitions_.reconfigure(*cfg);
   committer_.reconfigure(*cfg);
-  evaluator_ = std::make_unique<Evaluator>(*cfg, store_, committer_, partitions_, stats_);
+  evaluator_ = std::make_unique<Evaluator>(*cfg, store_, committer_, partitions_, stats_, clock_);
   events_.reconfigure(*cfg, classifier);
   cfg_ = std::move(cfg);
   for (auto p : open) open_partition(p);
@@ -320,6 +322,7 @@ void Engine::advance_watermark(PartitionState& ps, TimePoint ts) {
     ps.has_events = true;
     ps.meta.max_event_time = ts;
     ps.meta.last_evaluated = bucket_start(ts - lateness, bucket);
+    evaluator_->start(ps, ts);
     return;
   }
   auto boundary = bucket_start(ts - lateness, bucket);

@@ -179,6 +179,7 @@ class Engine final : public PartitionListener, public AccountReader {
   std::vector<Position> warmed_;
   std::unique_ptr<Evaluator> evaluator_;  // rebuilt with each configuration
   EventPath events_;
+  const Clock& clock_;
   TimePoint arrival_;  // input timestamp of the message being processed (epoch: none)
 };
 

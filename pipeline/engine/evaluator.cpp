@@ -11,16 +11,33 @@
 namespace kilter::pipeline {
 
 Evaluator::Evaluator(const config::Config& cfg, storage::StateStore& store, Committer& committer,
-                     const Partitions& partitions, EngineStats& stats)
+                     const Partitions& partitions, EngineStats& stats, const Clock& clock)
     : cfg_(cfg),
       store_(store),
       committer_(committer),
       partitions_(partitions),
       stats_(stats),
+      clock_(clock),
       max_reach_(reach(cfg)),
-      rules_(cfg) {}
+      rules_(cfg),
+      digests_(cfg, clock, committer, stats,
+               [this](PartitionState& ps, const AccountState& a, TimePoint from, TimePoint to,
+                      const PostVisitor& visit) { visit_posts(ps, a, from, to, visit); }) {}
 
 Result<void> Evaluator::evaluate(PartitionState& ps, TimePoint at, TimePoint raised_by) {
+  if (digests_.enabled()) {
+    // A bound on the ends taken one by one: periods beyond the windows' reach
+    // have nothing left to sum anyway.
+    for (int i = 0; i < 1000; ++i) {
+      const auto end = digests_.next_end(ps.meta.last_evaluated);
+      if (!end || *end >= at || *end > clock_.now()) break;
+      if (auto r = evaluate_at(ps, *end, raised_by); !r) return r;
+    }
+  }
+  return evaluate_at(ps, at, raised_by);
+}
+
+Result<void> Evaluator::evaluate_at(PartitionState& ps, TimePoint at, TimePoint raised_by) {
   // Every account whose verdict could differ from its last one: new events,
   // a bucket entering or leaving a window, a campaign edge (`due`), or an alert
   // that moves on time alone (`watched`). Any other account would get the
@@ -52,6 +69,7 @@ Result<void> Evaluator::evaluate(PartitionState& ps, TimePoint at, TimePoint rai
     schedule(ps, *a, at);
   }
   stats_.account_evaluations += evaluating_.size();
+  if (digests_.enabled()) digests_.emit(ps, at);
   ps.meta.last_evaluated = at;
   ps.meta_dirty = true;
   ++stats_.evaluations;

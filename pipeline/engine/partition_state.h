@@ -16,8 +16,9 @@
 
 namespace kilter::pipeline {
 
-// The longest window + baseline of any rule (at least one bucket): how far back
-// an account's buckets matter.
+// The longest window + baseline of any rule (at least one bucket), or of a
+// digest's period, plus a day when there are digests: how far back an account's
+// buckets matter.
 Millis reach(const config::Config& c);
 
 struct PartitionState {

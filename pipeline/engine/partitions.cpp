@@ -16,6 +16,12 @@ Millis reach(const config::Config& c) {
   for (const auto& [name, profile] : c.profiles)
     for (const auto& r : profile.rules)
       out = std::max(out, r.window + r.baseline.value_or(Millis{0}));
+  // A digest's period (25 h for a day with a daylight-saving change), and the
+  // rules' values at its end, may be read up to a day after that end (a wall
+  // clock behind the events): the windows keep a day more.
+  Millis period{0};
+  for (const auto& d : c.digests) period = std::max(period, d.every + std::chrono::hours(1));
+  if (period.count() > 0) out = std::max(out, period) + std::chrono::days(1);
   return out;
 }
 
@@ -124,6 +130,7 @@ AccountState& Partitions::account(PartitionState& ps, AccountRef account) {
   a->profile = policy.profile;
   a->campaigns = policy.campaigns;
   a->brand_terms = brand_terms(policy.brand_terms);
+  a->timezone = policy.timezone;
   if (a->profile != nullptr) {
     a->alerts.resize(a->profile->rules.size());
     ps.phases[static_cast<std::size_t>(AlertPhase::inactive)] += a->alerts.size();

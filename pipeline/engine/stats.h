@@ -25,6 +25,7 @@ struct EngineStats {
   std::uint64_t alerts_muted = 0;         // firing transitions held back by a mute window
   std::uint64_t alerts_inhibited = 0;     // ... or by an inhibition
   std::uint64_t alerts_unrouted = 0;      // notifications no sink was routed to
+  std::uint64_t digests = 0;              // digest records staged (one per account and period)
   std::uint64_t evaluations = 0;          // (partition, boundary) evaluations
   std::uint64_t account_evaluations = 0;  // accounts evaluated (those whose figures could change)
   std::uint64_t seen_ids_evicted = 0;     // event ids forgotten early (pipeline.dedupe_max_ids)

@@ -35,7 +35,7 @@ TEST(Glob, StarAndQuestionMark) {
 
 TEST(ResolveAccount, ExactIdBeatsAnEarlierGlob) {
   Config c = two_profiles();
-  c.accounts = {{"", "exec-*", "voice", {"exec"}, {}}, {"exec-ceo", "", "brand", {"ceo"}, {}}};
+  c.accounts = {{"", "exec-*", "voice", {"exec"}, {}, {}}, {"exec-ceo", "", "brand", {"ceo"}, {}, {}}};
   auto p = resolve_account(c, "exec-ceo");
   ASSERT_NE(p.profile, nullptr);
   EXPECT_EQ(p.profile->name, "brand");
@@ -44,7 +44,7 @@ TEST(ResolveAccount, ExactIdBeatsAnEarlierGlob) {
 
 TEST(ResolveAccount, FirstMatchingGlobInFileOrder) {
   Config c = two_profiles();
-  c.accounts = {{"", "exec-*", "voice", {}, {}}, {"", "exec-a*", "brand", {}, {}}};
+  c.accounts = {{"", "exec-*", "voice", {}, {}, {}}, {"", "exec-a*", "brand", {}, {}, {}}};
   auto p = resolve_account(c, "exec-anna");
   ASSERT_NE(p.profile, nullptr);
   EXPECT_EQ(p.profile->name, "voice");
@@ -53,7 +53,7 @@ TEST(ResolveAccount, FirstMatchingGlobInFileOrder) {
 
 TEST(ResolveAccount, UnmatchedAccountsUseTheDefaultProfile) {
   Config c = two_profiles();
-  c.accounts = {{"", "exec-*", "voice", {}, {}}};
+  c.accounts = {{"", "exec-*", "voice", {}, {}, {}}};
   auto p = resolve_account(c, "someone");
   ASSERT_NE(p.profile, nullptr);
   EXPECT_EQ(p.profile->name, "brand");

@@ -34,7 +34,7 @@ TEST_F(BatchWriterTest, WritesOneBatchAtATimeAndHandsItBackEmpty) {
   EXPECT_FALSE(writer.busy());
   for (int i = 1; i <= 3; ++i) {
     auto b = store_->new_batch();
-    b->put_meta(Partition{1}, PartitionMeta{Offset{i}, {}, {}, 0, {}, 0});
+    b->put_meta(Partition{1}, PartitionMeta{Offset{i}, {}, {}, 0, {}, 0, {}});
     auto before = store_->snapshot();
     writer.submit(std::move(b), false);
     EXPECT_TRUE(writer.busy());
@@ -114,7 +114,7 @@ TEST_F(BatchWriterTest, TimesEachWriteWithTheInjectedClock) {
   SlowStore slow(*store_, clock, Millis{250});
   BatchWriter writer(slow, clock);
   auto b = slow.new_batch();
-  b->put_meta(Partition{1}, PartitionMeta{Offset{1}, {}, {}, 0, {}, 0});
+  b->put_meta(Partition{1}, PartitionMeta{Offset{1}, {}, {}, 0, {}, 0, {}});
   writer.submit(std::move(b), false);
   auto [r, back] = writer.wait();
   ASSERT_TRUE(r.ok()) << r.error().message;

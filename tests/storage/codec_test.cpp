@@ -326,7 +326,7 @@ TEST(Codec, AlertStateV3KeepsTheWaitsAndOlderFormatsAreRead) {
 
 TEST(Codec, MetaCutoffsOutboxRoundTrip) {
   PartitionMeta m{Offset{-1}, from_epoch_ms(1'700'000'000'000), from_epoch_ms(-3), 1ull << 40, {},
-                  0};
+                  0, {}};
   EXPECT_EQ(round_trip(m), m);
 
   codec::Cutoffs c{from_epoch_ms(5), TimePoint::min()};

@@ -167,7 +167,7 @@ class CommitStream {
       st.outbox.erase(st.outbox.begin());
     }
     b.put_meta(p, PartitionMeta{
-                      Offset{st.position}, st.now, st.now - Millis{kHourMs}, st.next_seq, {}, 0});
+                      Offset{st.position}, st.now, st.now - Millis{kHourMs}, st.next_seq, {}, 0, {}});
     if (expire && pick(5) == 0) {
       // Retention as the engine does it: cutoffs behind the watermark.
       const auto r =

@@ -102,7 +102,7 @@ BucketCounts posts(Category c, std::uint32_t n) {
 TEST_F(StoreTest, CommitThenReopenReturnsTheSameState) {
   auto b = store_->new_batch();
   EXPECT_TRUE(b->empty());
-  PartitionMeta meta{Offset{4242}, hour(3), hour(2), 7, {}, 0};
+  PartitionMeta meta{Offset{4242}, hour(3), hour(2), 7, {}, 0, {}};
   BucketCounts counts = posts(Category::professional, 2);
   counts.engagement[1][3] = 40;
   counts.followers.add(epoch_ms(hour(1)), 12850);
@@ -205,7 +205,7 @@ TEST_F(StoreTest, UncommittedBatchLeavesNothing) {
     b->merge_bucket(kP0, "acme", hour(0), posts(Category::personal, 1));
     b->put_post(kP0, "p-1", PostRef{"acme", Category::personal, hour(0)});
     put_seen(*b, kP0, hour(0), 1);
-    b->put_meta(kP0, PartitionMeta{Offset{10}, hour(0), hour(0), 0, {}, 0});
+    b->put_meta(kP0, PartitionMeta{Offset{10}, hour(0), hour(0), 0, {}, 0, {}});
   }
   EXPECT_TRUE(buckets(kP0).empty());
   reopen();
@@ -254,7 +254,7 @@ TEST_F(StoreTest, PartitionsAreIsolated) {
     put_seen(*b, p, hour(0), 1);
     b->put_alert_state(p, "acme", "r", AlertState{});
     b->put_outbox(p, 1, "x", kSinks);
-    b->put_meta(p, PartitionMeta{Offset{p.value()}, {}, {}, 2, {}, 0});
+    b->put_meta(p, PartitionMeta{Offset{p.value()}, {}, {}, 2, {}, 0, {}});
     commit(*b);
   }
   EXPECT_EQ(store_->partitions(), (std::vector<Partition>{Partition{-3}, kP0, kP1}));
