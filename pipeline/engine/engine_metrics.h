@@ -29,6 +29,7 @@
           "Uncommitted messages given up on a revocation (read again by the next owner).",       \
           messages_discarded)                                                                    \
   COUNTER(kilter_alerts_unrouted_total, "Notifications no sink was routed to.", alerts_unrouted) \
+  COUNTER(kilter_digests_total, "Digest records staged (one per account and period).", digests) \
   COUNTER(kilter_changelog_records_total,                                                        \
           "Records written to the changelog and acknowledged (deltas, snapshot chunks).",        \
           changelog_records)                                                                     \

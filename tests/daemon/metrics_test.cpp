@@ -108,6 +108,7 @@ TEST(Metrics, EveryFieldReachesItsFamily) {
   s.engine_now.restore_records = next();
   s.engine_now.restore_bytes = next();
   s.engine_now.restore_retries = next();
+  e.digests = next();
   auto families = [](const std::string& text) {
     std::vector<std::string> out;
     std::size_t at = 0;

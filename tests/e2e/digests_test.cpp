@@ -16,15 +16,12 @@
 namespace kilter::testing {
 namespace {
 
-constexpr const char* kDigests = R"(
-digests:
-  - {name: morning-review, every: 1d, at: "09:00", timezone: Europe/Paris}
-)";
-
 struct Replay {
   std::vector<std::string> alerts;             // alert lines, in order
   std::map<std::string, std::string> digests;  // digest_id -> line
-  std::size_t digest_lines = 0;
+  std::size_t digest_lines = 0;  // morning-review's
+  std::size_t weekly = 0;        // weekly-review's records
+  std::set<std::string> weekly_ids;
 };
 
 class DemoDigests : public ::testing::Test {
@@ -47,10 +44,15 @@ class DemoDigests : public ::testing::Test {
     replace(yaml, "source: {file: demo-events.ndjson}",
             "source: {file: \"" + events.string() + "\"}");
     replace(yaml, "http: {listen: 127.0.0.1:9464}", "http: {listen: 127.0.0.1:0}");
+    // demo.yaml's own digests: morning-review (daily, 09:00 Europe/Paris) and
+    // weekly-review, both to the `digests` file sink.
     if (digests) {
       replace(yaml, "  - {id: acme, profile: brand, ",
               "  - {id: acme, profile: brand, timezone: America/New_York, ");
-      yaml += kDigests;
+    } else {
+      const auto from = yaml.find("\ndigests:\n");
+      EXPECT_NE(from, std::string::npos);
+      if (from != std::string::npos) yaml.erase(from + 1, yaml.find("\n\n", from) - from);
     }
     write_file(run_dir / "kilter.yaml", yaml);
     auto exit = run({"/usr/bin/timeout", "120", KILTERD_BIN, "run", "--config",
@@ -59,13 +61,24 @@ class DemoDigests : public ::testing::Test {
     EXPECT_EQ(exit.code, 0) << read_file(run_dir / "err");
     Replay r;
     for (const auto& line : read_lines(run_dir / "demo-alerts.ndjson")) {
-      if (json_field(line, "type") == "digest") {
-        ++r.digest_lines;
-        EXPECT_TRUE(r.digests.emplace(json_field(line, "digest_id"), line).second)
-            << "sent twice: " << json_field(line, "digest_id");
-      } else {
-        r.alerts.push_back(line);
+      EXPECT_EQ(json_field(line, "type"), "alert") << line;
+      r.alerts.push_back(line);
+    }
+    if (!digests) {
+      EXPECT_FALSE(fs::exists(run_dir / "demo-digests.ndjson") &&
+                   !read_lines(run_dir / "demo-digests.ndjson").empty());
+      return r;
+    }
+    for (const auto& line : read_lines(run_dir / "demo-digests.ndjson")) {
+      EXPECT_EQ(json_field(line, "type"), "digest") << line;
+      const auto id = json_field(line, "digest_id");
+      if (id.starts_with("weekly-review/")) {
+        ++r.weekly;
+        r.weekly_ids.insert(id);
+        continue;
       }
+      ++r.digest_lines;
+      EXPECT_TRUE(r.digests.emplace(id, line).second) << "sent twice: " << id;
     }
     return r;
   }
@@ -100,6 +113,12 @@ TEST_F(DemoDigests, FiguresWorkedOutByHand) {
   // each once.
   EXPECT_EQ(with.digest_lines, with.digests.size());
   EXPECT_EQ(with.digests.size(), 20u * 7);
+  // weekly-review, Monday 00:00: one end per account after the first event and by
+  // the final evaluation. Paris: Mon 23 00:00 (Sun 22 23:00Z). acme in New York:
+  // Mon 16 00:00 EST (05:00Z, after the first event); its Mon 23 (05:00Z) is too late.
+  EXPECT_EQ(with.weekly, 20u);
+  EXPECT_TRUE(with.weekly_ids.contains("weekly-review/acme/2026-11-16T00:00:00-05:00"));
+  EXPECT_TRUE(with.weekly_ids.contains("weekly-review/globex/2026-11-23T00:00:00+01:00"));
   EXPECT_TRUE(with.digests.contains("morning-review/acme/2026-11-22T09:00:00-05:00"));
   EXPECT_FALSE(with.digests.contains("morning-review/globex/2026-11-23T09:00:00+01:00"));
 

@@ -53,7 +53,8 @@ TEST(StatusPage, ChromiumShowsTheReplayedAccountsFiringFirst) {
   // stdin from a FIFO kept open: the daemon keeps serving once the week is in.
   replace(yaml, "source: {file: demo-events.ndjson}", "source: {file: \"-\"}");
   replace(yaml, "path: demo-state", "path: state");
-  replace(yaml, "{type: file, path: demo-alerts.ndjson}", "{type: file, path: alerts.ndjson}");
+  replace(yaml, "{name: alerts, type: file, path: demo-alerts.ndjson}",
+          "{name: alerts, type: file, path: alerts.ndjson}");
   replace(yaml, "http: {listen: 127.0.0.1:9464}", "http: {listen: 127.0.0.1:0}");
   write_file(dir / "kilter.yaml", yaml);
 

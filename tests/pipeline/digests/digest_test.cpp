@@ -97,7 +97,12 @@ TEST(Digest, FiguresOfThePeriodOnly) {
   EXPECT_EQ(r.rules[0].status, "firing");
   EXPECT_DOUBLE_EQ(*r.rules[0].value, 1.0 / 3);
   EXPECT_EQ(r.rules[1].status, "ok");  // -1%: within
-  EXPECT_TRUE(r.advice.empty());
+  // The share rule out of limits gets its advice (pipeline/rules/advice.h): 1 personal
+  // of 3 classified in 1d, max 10%: 1 / (3 + n) <= 0.1 takes n = 7 other posts.
+  ASSERT_EQ(r.advice.size(), 1u);
+  EXPECT_EQ(r.advice[0].rule, "brand-on-topic");
+  EXPECT_EQ(r.advice[0].status, "breach");
+  EXPECT_EQ(r.advice[0].posts_needed, 7u);
 
   EXPECT_TRUE(active(w, &prof, p));
   EXPECT_TRUE(active(w, &prof, Period{p.to + days(5), p.to + days(6)}));  // within 7d of a bucket
