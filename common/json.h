@@ -86,11 +86,14 @@ inline std::string quote(std::string_view s) {
 }
 
 // Shortest round-trippable form; non-finite numbers become null (JSON has none).
+// Negative zero is written as 0: simdjson's DOM reads "-0" as the integer 0, so
+// "-0" would not read back to the bytes written.
 inline void append_number(std::string& out, double v) {
   if (!std::isfinite(v)) {
     out += "null";
     return;
   }
+  if (v == 0) v = 0;  // -0.0 == 0
   fmt::format_to(std::back_inserter(out), "{}", v);
 }
 
