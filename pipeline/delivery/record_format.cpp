@@ -393,11 +393,15 @@ Result<AlertRecord> parse_alert_record(std::string_view json) {
   r.value = std::numeric_limits<double>::quiet_NaN();  // absent: not known
   std::string status;
   std::string type;
+  bool typed = false;
   std::optional<TimePoint> starts_at;
   in.members(o, "record", [&](std::string_view k, od::value f) {
-    if (k == "type")
+    if (k == "type") {
+      // As for digests: record_type reads the first "type"; a repeated one is refused.
+      if (typed) in.fail(k, "repeated");
+      typed = true;
       type = in.string(f, k);
-    else if (k == "alert_id")
+    } else if (k == "alert_id")
       r.alert_id = in.string(f, k);
     else if (k == "account")
       r.account = in.string(f, k);

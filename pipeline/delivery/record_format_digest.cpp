@@ -316,9 +316,16 @@ Result<DigestRecord> parse_digest_record(std::string_view json) {
   Reader in;
   DigestRecord r;
   std::string type;
+  bool typed = false;
   std::optional<TimePoint> from, to;
   const bool object = in.object(doc, "record", [&](std::string_view k, dom::element v) {
-    if (k == "type") type = in.string(v, k);
+    if (k == "type") {
+      // record_type reads the first "type", this loop would keep the last: a
+      // repeated one (a corrupted line) could make the two disagree.
+      if (typed) in.fail(k, "repeated");
+      typed = true;
+      type = in.string(v, k);
+    }
     if (k == "digest_id") r.digest_id = in.string(v, k);
     if (k == "digest") r.digest = in.string(v, k);
     if (k == "account") r.account = in.string(v, k);

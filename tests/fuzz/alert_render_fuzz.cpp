@@ -1,10 +1,9 @@
 // Alert records built from fuzz bytes (any ids, summaries and terms in valid UTF-8;
-// values NaN, infinite, huge, tiny) and every rendering of them: the SPEC JSON
-// record (the webhook body, signed), which must read back (parse_alert_record) to
-// the same line, the log line, Slack, Teams and Alertmanager bodies through their
-// sinks. Each JSON output must parse. The raw remaining bytes go to
-// parse_alert_record as a stored entry: refused or read, never a crash, and what
-// it reads renders and reads back stably.
+// values NaN, infinite, huge, tiny; evidence.advice or none) and every rendering of them: the SPEC
+// JSON record (the webhook body, signed), which must read back (parse_alert_record) to the same
+// line, the log line, Slack, Teams and Alertmanager bodies through their sinks. Each JSON output
+// must parse. The raw remaining bytes go to parse_alert_record as a stored entry: refused or read,
+// never a crash, and what it reads renders and reads back stably.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -78,6 +77,23 @@ AlertRecord record(fuzz::Input& in, const std::string& account) {
     e.top_posts.push_back(std::move(p));
   }
   for (int n = in.byte() % 6; n > 0; --n) e.matched_terms.push_back(in.text(16));
+  if (in.flag()) {  // evidence.advice (share and posts rules)
+    Advice a;
+    a.rule = in.flag() ? r.rule : in.text(24);
+    a.metric = in.text(24);
+    a.window = in.text(8);
+    a.status = in.flag() ? "breach" : in.text(12);
+    a.value = in.number();
+    if (in.flag()) a.limit = in.number();
+    a.posts_needed = in.u64() >> (in.byte() % 64);
+    for (int n = in.byte() % 5; n > 0; --n)
+      a.of.push_back(static_cast<Category>(in.byte() % kCategories));
+    a.leaving = in.u64() >> (in.byte() % 64);
+    if (in.flag()) a.within_by = from_epoch_ms(in.range(kMinMs, kMaxMs));
+    if (in.flag()) a.pace_per_day = in.number();
+    a.text = in.text(200);
+    e.advice = std::move(a);
+  }
   return r;
 }
 

@@ -167,6 +167,37 @@ def alert_render():
     write("alert_render", "record-tail", b"\x00" * 600 + rec.encode())
 
 
+def digest_render():
+    """Structured inputs (any first byte but '{') build a run of digest records; an
+    input starting with '{' is a stored outbox line. The demo-*.json files are real
+    digest lines, kept as they are: written by kilterd on the demo week with
+    deploy/examples/demo.yaml (deploy/examples/README.md), e.g. ./dev demo's
+    demo-out/demo-digests.ndjson."""
+    d = os.path.join(CORPUS, "digest_render")
+    if os.path.isdir(d):
+        for f in os.listdir(d):
+            if not f.startswith(("crash-", "demo-")):
+                os.remove(os.path.join(d, f))
+    rnd = random.Random(14)
+    for i in range(20):
+        n = rnd.choice([16, 64, 200, 600, 1500, 4000])
+        data = bytes(rnd.choice(b"acme/rule 7d{}\"\\\n\x01\xc3\xe2\xff\x00\x10\x80") if rnd.random() < 0.5 else rnd.randrange(256) for _ in range(n))
+        if data[0] == ord("{"):
+            data = b"\x00" + data
+        write("digest_render", "random-%02d" % i, data)
+    # Many accounts in one run: a first byte below 8, then the count (u16 BE % 401).
+    write("digest_render", "many-accounts", b"\x00\x01\x90" + bytes(rnd.randrange(256) for _ in range(20000)))
+    demo = os.path.join(d, "demo-daily-advice.json")
+    if os.path.exists(demo):
+        with open(demo, "rb") as f:
+            line = f.read()
+        write("digest_render", "truncated", line[: len(line) // 2])
+        write("digest_render", "type-twice", line.replace(b'"type":"digest"', b'"type":"alert","type":"digest"', 1))
+        write("digest_render", "type-unknown", line.replace(b'"type":"digest"', b'"type":"weekly"', 1))
+        write("digest_render", "wrong-types", line.replace(b'"personal":0', b'"personal":-1', 1).replace(b'"start":', b'"start":1.5,"x":', 1))
+    write("digest_render", "alert-line", '{"type":"alert","alert_id":"acme/r/7d","account":"acme","status":"firing","starts_at":"2026-11-20T09:00:00Z","summary":"s"}')
+
+
 def storage_body():
     """Changelog bodies (storage/portable.h): the first byte picks the format
     (even: delta, odd: snapshot chunk), then the body: format byte, op count
@@ -207,5 +238,6 @@ if __name__ == "__main__":
     config()
     http()
     alert_render()
+    digest_render()
     features()
     storage_body()

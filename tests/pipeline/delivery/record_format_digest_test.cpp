@@ -130,6 +130,27 @@ TEST(DigestRecord, ReadersTellTypesApart) {
   EXPECT_NE(wrong.error().message.find("RFC 3339"), std::string::npos);
 }
 
+// A corrupted line with two "type" keys: record_type reads the first, so neither
+// reader may take the line for its own type on the strength of the second (the
+// digest_render fuzz target read {"type":"alert","type":"digest",...} as a
+// digest that record_type called an alert).
+TEST(DigestRecord, ARepeatedTypeIsRefused) {
+  const auto digest = to_json(spec_digest());
+  const auto twice = R"({"type":"alert",)" + digest.substr(1);
+  EXPECT_EQ(record_type(twice), "alert");
+  auto d = parse_digest_record(twice);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("repeated"), std::string::npos);
+  const std::string alert =
+      R"({"type":"digest","type":"alert","alert_id":"a/r/7d","account":"a","status":"firing",)"
+      R"("starts_at":"2026-11-20T09:00:00Z","summary":"s"})";
+  EXPECT_EQ(record_type(alert), "digest");
+  EXPECT_FALSE(parse_alert_record(alert));
+  EXPECT_TRUE(parse_alert_record(R"({"type":"alert","alert_id":"a/r/7d","account":"a",)"
+                                 R"("status":"firing","starts_at":"2026-11-20T09:00:00Z",)"
+                                 R"("summary":"s"})"));
+}
+
 TEST(DigestRecord, LogLine) {
   const auto line = render_digest_line(spec_digest());
   EXPECT_EQ(line.rfind("DIGEST", 0), 0u);
