@@ -94,6 +94,18 @@ std::string cat(const Parts&... parts) {
 
 // Longest prefix of s of at most max bytes that ends on a UTF-8 code point boundary.
 std::size_t utf8_prefix(std::string_view s, std::size_t max);
+// Slack mrkdwn: &, < and > as entities, so that text from a record cannot mention
+// @channel or forge a link.
+std::string slack_escape(std::string_view s);
+// At most `max` bytes of mrkdwn, "…" ending a cut one; the cut never ends inside an
+// entity, a <...> token or a code span (Slack would show half a piece of markup).
+std::string mrkdwn_clip(std::string_view mrkdwn, std::size_t max);
+// Text from a record as literal text in a Teams card's markdown (the Adaptive
+// Cards subset: emphasis, links, lists).
+std::string teams_md(std::string_view s);
+// The Teams Workflows message: one Adaptive Card (version 1.4, full width) whose
+// body is `items`, each a JSON object already written.
+std::string teams_card(std::span<const std::string> items);
 // s itself when it fits in max bytes, else a prefix ending with "…" (max bytes in all).
 std::string clip(std::string_view s, std::size_t max);
 bool is_web_url(std::string_view s);  // http(s), no spaces or control characters

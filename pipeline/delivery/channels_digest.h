@@ -47,11 +47,4 @@ std::string more_accounts_text(std::size_t n);  // "and 12 more accounts"
 // "3 accounts, 1 with a rule firing"
 std::string accounts_summary(Digests digests);
 
-// Slack mrkdwn: &, < and > as entities (a record cannot mention @channel or forge
-// a link), and clipping that never cuts an entity in half.
-std::string slack_escape(std::string_view s);
-std::string slack_clip(std::string_view mrkdwn, std::size_t max);
-// Teams (Adaptive Cards markdown): text from a record as literal text.
-std::string teams_md(std::string_view s);
-
 }  // namespace kilter::pipeline::channels::detail

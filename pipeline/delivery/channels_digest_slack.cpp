@@ -11,7 +11,7 @@ namespace {
 
 using detail::cat;
 using detail::JsonWriter;
-using detail::slack_clip;
+using detail::mrkdwn_clip;
 using detail::slack_escape;
 
 // Slack's documented Block Kit limits (bytes: never fewer than Slack's characters).
@@ -47,7 +47,7 @@ std::string header_block(const DigestRecord& first) {
 std::string context_block(const std::vector<std::string>& mrkdwn) {
   JsonWriter w;
   w.begin_object().field("type", "context").key("elements").begin_array();
-  for (const auto& t : mrkdwn) text_object(w, "mrkdwn", slack_clip(t, kContextText));
+  for (const auto& t : mrkdwn) text_object(w, "mrkdwn", mrkdwn_clip(t, kContextText));
   w.end_array().end_object();
   return w.take();
 }
@@ -63,15 +63,15 @@ std::string section_block(std::string_view mrkdwn) {
 // One account: who, its status, its figures, its first advice.
 std::string row(const DigestRecord& d, std::size_t rank) {
   std::string out =
-      fmt::format("*{}. {}*", rank, slack_clip(slack_escape(d.account), kAccountText));
-  if (!d.profile.empty()) out += cat(" · ", slack_clip(slack_escape(d.profile), kProfileText));
+      fmt::format("*{}. {}*", rank, mrkdwn_clip(slack_escape(d.account), kAccountText));
+  if (!d.profile.empty()) out += cat(" · ", mrkdwn_clip(slack_escape(d.profile), kProfileText));
   if (auto s = detail::digest_status_text(d); !s.empty())
-    out += cat(" · ", slack_clip(slack_escape(s), kStatusText));
+    out += cat(" · ", mrkdwn_clip(slack_escape(s), kStatusText));
   out += fmt::format("\nposts {} · personal {} · engagement {} · followers {}",
                      detail::posts_cell(d), detail::share_cell(d.personal_share),
                      detail::engagement_total(d), detail::followers_cell(d));
   if (auto a = detail::first_advice(d, kAdviceText); !a.empty())
-    out += cat("\n↳ ", slack_clip(slack_escape(a), kAdviceText));
+    out += cat("\n↳ ", mrkdwn_clip(slack_escape(a), kAdviceText));
   return out;
 }
 
@@ -120,7 +120,7 @@ Result<std::string> slack_digest(Digests digests, const SlackOptions& o) {
   if (!o.icon_emoji.empty()) w.field("icon_emoji", o.icon_emoji);
   const std::string fallback =
       cat("Digest ", slack_escape(digests.front()->digest), ", ", period, ": ", summary);
-  w.field("text", slack_clip(fallback, kFallbackText));
+  w.field("text", mrkdwn_clip(fallback, kFallbackText));
   w.key("blocks").begin_array();
   for (const auto& b : blocks) w.raw(b);
   w.end_array();

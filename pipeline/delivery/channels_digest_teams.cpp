@@ -130,18 +130,7 @@ Result<std::string> teams_digest(Digests digests, const TeamsOptions& /*o*/) {
     items.push_back(w.take());
   }
 
-  JsonWriter w;
-  w.begin_object().field("type", "message").key("attachments").begin_array().begin_object();
-  w.field("contentType", "application/vnd.microsoft.card.adaptive").key("contentUrl").null();
-  w.key("content").begin_object();
-  w.field("$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
-  w.field("type", "AdaptiveCard").field("version", "1.4");
-  w.key("msteams").begin_object().field("width", "Full").end_object();
-  w.key("body").begin_array();
-  for (const auto& item : items) w.raw(item);
-  w.end_array();
-  w.end_object().end_object().end_array().end_object();
-  return w.take();
+  return detail::teams_card(items);
 }
 
 }  // namespace kilter::pipeline::channels

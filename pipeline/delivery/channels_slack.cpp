@@ -11,6 +11,8 @@ namespace {
 
 using detail::cat;
 using detail::JsonWriter;
+using detail::mrkdwn_clip;
+using detail::slack_escape;
 
 // Slack's documented limits. Sizes are counted in bytes, which is never less than
 // Slack's count in characters, so a byte budget is always within the limit.
@@ -22,15 +24,6 @@ constexpr std::size_t kContextText = 2000;
 // Notification text is for a glance; Slack truncates far later (40k) but nobody reads that.
 constexpr std::size_t kFallbackText = 3000;
 
-// &, < and > are Slack's control characters: everything that came from a record
-// goes through here so that a post cannot mention @channel or forge a link.
-std::string escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  append_escaped(out, s, /*quotes=*/false);
-  return out;
-}
-
 // mrkdwn has no escape for a backtick inside code, so it becomes a quote; a newline
 // would end the code span.
 std::string code(std::string_view s) {
@@ -39,37 +32,14 @@ std::string code(std::string_view s) {
     if (c == '`') c = '\'';
     if (c == '\n' || c == '\r') c = ' ';
   }
-  return cat("`", escape(plain), "`");
-}
-
-// The longest prefix that does not end inside an entity, a <...> token or a code
-// span, so truncation never leaves Slack half a piece of markup.
-std::size_t mrkdwn_prefix(std::string_view s, std::size_t max) {
-  std::size_t n = detail::utf8_prefix(s, max);
-  const auto amp = s.substr(0, n).rfind('&');
-  if (amp != std::string_view::npos && s.substr(amp, n - amp).find(';') == std::string_view::npos)
-    n = amp;
-  const auto lt = s.substr(0, n).rfind('<');
-  if (lt != std::string_view::npos && s.substr(lt, n - lt).find('>') == std::string_view::npos)
-    n = lt;
-  const std::string_view head = s.substr(0, n);
-  if (std::count(head.begin(), head.end(), '`') % 2 != 0) n = head.rfind('`');
-  return n;
-}
-
-std::string mrkdwn_clip(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return std::string(s);
-  constexpr std::string_view kEllipsis = "…";
-  std::string out(s.substr(0, mrkdwn_prefix(s, max - kEllipsis.size())));
-  out += kEllipsis;
-  return out;
+  return cat("`", slack_escape(plain), "`");
 }
 
 std::string link(std::string_view url, std::string_view label) {
   // `|` would end the URL part of the token, and a backtick would confuse the code
   // spans mrkdwn_prefix keeps whole.
   std::string target;
-  for (char c : escape(url)) {
+  for (char c : slack_escape(url)) {
     if (c == '|')
       target += "%7C";
     else if (c == '`')
@@ -85,7 +55,7 @@ std::string link(std::string_view url, std::string_view label) {
 std::string when(TimePoint at) {
   const std::string rfc3339 = format_rfc3339(at);
   const auto t = parse_rfc3339(rfc3339);
-  if (!t) return escape(rfc3339);
+  if (!t) return slack_escape(rfc3339);
   const auto seconds = epoch_ms(*t) / 1000 - (epoch_ms(*t) % 1000 < 0 ? 1 : 0);
   return fmt::format("<!date^{}^{{date_short_pretty}} {{time}}|{}>", seconds, rfc3339);
 }
@@ -119,17 +89,17 @@ std::string figures_block(const AlertRecord& a) {
   if (const auto v = detail::known(a.value))
     fields.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *v));
   if (auto l = detail::limit_text(a); !l.empty()) fields.emplace_back("Limit", l);
-  if (!a.window.empty()) fields.emplace_back("Window", escape(a.window));
-  if (!a.rule.empty()) fields.emplace_back("Rule", escape(a.rule));
-  if (!a.profile.empty()) fields.emplace_back("Profile", escape(a.profile));
-  if (!a.severity.empty()) fields.emplace_back("Severity", escape(a.severity));
+  if (!a.window.empty()) fields.emplace_back("Window", slack_escape(a.window));
+  if (!a.rule.empty()) fields.emplace_back("Rule", slack_escape(a.rule));
+  if (!a.profile.empty()) fields.emplace_back("Profile", slack_escape(a.profile));
+  if (!a.severity.empty()) fields.emplace_back("Severity", slack_escape(a.severity));
   fields.emplace_back("Since", when(a.starts_at));
   if (a.status == AlertStatus::resolved && a.ends_at)
     fields.emplace_back("Ended", when(*a.ends_at));
 
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
-  text_object(w, "mrkdwn", mrkdwn_clip(escape(a.summary), kSectionText));
+  text_object(w, "mrkdwn", mrkdwn_clip(slack_escape(a.summary), kSectionText));
   // At most 8 fields here, within Slack's 10.
   if (!fields.empty()) {
     w.key("fields").begin_array();
@@ -142,7 +112,7 @@ std::string figures_block(const AlertRecord& a) {
 }
 
 std::string post_line(const TopPost& p) {
-  std::string line = cat("• ", code(p.post_id), " · ", escape(detail::category_name(p)));
+  std::string line = cat("• ", code(p.post_id), " · ", slack_escape(detail::category_name(p)));
   if (const auto e = detail::known(p.engagement))
     line += fmt::format(" · {} engagement", detail::format_number(*e));
   if (const auto c = detail::known(p.confidence))
@@ -164,9 +134,9 @@ std::string evidence_block(const AlertRecord& a, std::size_t max_posts) {
     text += l;
   };
   const Evidence& e = a.evidence;
-  line(cat("*Posts* ", escape(detail::posts_text(e))));
+  line(cat("*Posts* ", slack_escape(detail::posts_text(e))));
   if (e.followers) line(cat("*Followers* ", detail::followers_text(*e.followers)));
-  if (e.baseline) line(cat("*Baseline* ", escape(detail::baseline_text(*e.baseline))));
+  if (e.baseline) line(cat("*Baseline* ", slack_escape(detail::baseline_text(*e.baseline))));
   const auto posts = detail::shown_posts(e);
   const std::size_t shown = std::min(max_posts, posts.size());
   if (shown > 0) line("*Top posts*");
@@ -191,7 +161,7 @@ std::string terms_block(const AlertRecord& a) {
 std::string advice_block(const AlertRecord& a) {
   const auto& advice = a.evidence.advice;
   if (!advice || advice->text.empty()) return {};
-  return context_block(cat("*Advice* ", escape(advice->text)));
+  return context_block(cat("*Advice* ", slack_escape(advice->text)));
 }
 
 std::vector<std::string> alert_blocks(const AlertRecord& a, const SlackOptions& o) {
@@ -204,7 +174,8 @@ std::vector<std::string> alert_blocks(const AlertRecord& a, const SlackOptions& 
 std::string fallback_text(Records alerts) {
   std::string text;
   for (std::size_t i = 0; i < alerts.size(); ++i) {
-    const std::string line = escape(cat(detail::status_label(*alerts[i]), " ", alerts[i]->summary));
+    const std::string line =
+        slack_escape(cat(detail::status_label(*alerts[i]), " ", alerts[i]->summary));
     const std::string more = detail::more_alerts_text(alerts.size() - i);
     // Room is kept for the "and N more" line whenever another alert follows.
     const std::size_t reserve = i + 1 < alerts.size() ? more.size() + 1 : 0;

@@ -25,50 +25,6 @@ void text_block(JsonWriter& w, std::string_view text) {
   w.key("wrap").boolean(true);
 }
 
-// Text from a record (account and post ids, terms, summaries) as literal text in
-// the card's markdown (the Adaptive Cards subset: emphasis, links, lists): a
-// backslash before what would open a link, emphasis, code or an autolink, and
-// before what would start a list or a heading at the start of the text.
-// Newlines would start new blocks: they become spaces.
-std::string md(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+' || s[0] == '#')) {
-    out += '\\';
-    out += s[0];
-    i = 1;
-  }
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    switch (c) {
-      case '\\':
-      case '[':
-      case ']':
-      case '*':
-      case '_':
-      case '~':
-      case '`':
-      case '<':
-      case '>':
-        out += '\\';
-        out += c;
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
-  // "1. x" at the start would be a numbered list.
-  if (auto digits = out.find_first_not_of("0123456789");
-      digits != std::string::npos && digits > 0 && (out[digits] == '.' || out[digits] == ')'))
-    out.insert(digits, 1, '\\');
-  return out;
-}
-
 // Markdown links end at the first ')' or space; encoding them keeps the URL whole.
 std::string markdown_url(std::string_view url) {
   std::string out;
@@ -94,19 +50,21 @@ std::string markdown_url(std::string_view url) {
 }
 
 std::string post_line(const TopPost& p) {
-  std::string line = cat("• ", md(p.post_id), " · ", md(detail::category_name(p)));
+  std::string line =
+      cat("• ", detail::teams_md(p.post_id), " · ", detail::teams_md(detail::category_name(p)));
   if (const auto e = detail::known(p.engagement))
     line += fmt::format(" · {} engagement", detail::format_number(*e));
   if (const auto c = detail::known(p.confidence))
     line += fmt::format(" · {} confidence", detail::format_percent(*c, false));
   if (const auto matched = detail::terms(p.matched); !matched.empty()) {
     line += " · ";
-    for (std::size_t i = 0; i < matched.size(); ++i) line += cat(i ? ", " : "", md(matched[i]));
+    for (std::size_t i = 0; i < matched.size(); ++i)
+      line += cat(i ? ", " : "", detail::teams_md(matched[i]));
   }
   if (!p.link.empty()) {
     // A link Teams would not open is still shown, as text.
     line += detail::is_web_url(p.link) ? fmt::format(" · [open]({})", markdown_url(p.link))
-                                       : cat(" · ", md(p.link));
+                                       : cat(" · ", detail::teams_md(p.link));
   }
   return line;
 }
@@ -117,7 +75,7 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
   if (!first) w.key("separator").boolean(true).field("spacing", "Large");
   w.key("items").begin_array();
 
-  text_block(w, cat(detail::status_label(a), " · ", md(a.summary)));
+  text_block(w, cat(detail::status_label(a), " · ", detail::teams_md(a.summary)));
   w.field("weight", "Bolder").field("size", "Medium");
   const bool firing = a.status == AlertStatus::firing;
   w.field("color", firing ? "Attention" : "Good").end_object();
@@ -127,15 +85,17 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
   if (const auto v = detail::known(a.value))
     facts.emplace_back(detail::metric_title(a.metric), detail::format_value(a.metric, *v));
   if (auto l = detail::limit_text(a); !l.empty()) facts.emplace_back("Limit", l);
-  if (!a.window.empty()) facts.emplace_back("Window", md(a.window));
-  if (!a.rule.empty()) facts.emplace_back("Rule", md(a.rule));
-  if (!a.profile.empty()) facts.emplace_back("Profile", md(a.profile));
-  if (!a.severity.empty()) facts.emplace_back("Severity", md(a.severity));
-  facts.emplace_back("Since", md(format_rfc3339(a.starts_at)));
-  if (!firing && a.ends_at) facts.emplace_back("Ended", md(format_rfc3339(*a.ends_at)));
+  if (!a.window.empty()) facts.emplace_back("Window", detail::teams_md(a.window));
+  if (!a.rule.empty()) facts.emplace_back("Rule", detail::teams_md(a.rule));
+  if (!a.profile.empty()) facts.emplace_back("Profile", detail::teams_md(a.profile));
+  if (!a.severity.empty()) facts.emplace_back("Severity", detail::teams_md(a.severity));
+  facts.emplace_back("Since", detail::teams_md(format_rfc3339(a.starts_at)));
+  if (!firing && a.ends_at)
+    facts.emplace_back("Ended", detail::teams_md(format_rfc3339(*a.ends_at)));
   facts.emplace_back("Posts", detail::posts_text(e));
   if (e.followers) facts.emplace_back("Followers", detail::followers_text(*e.followers));
-  if (e.baseline) facts.emplace_back("Baseline", md(detail::baseline_text(*e.baseline)));
+  if (e.baseline)
+    facts.emplace_back("Baseline", detail::teams_md(detail::baseline_text(*e.baseline)));
   w.begin_object().field("type", "FactSet").key("facts").begin_array();
   for (const auto& [title, value] : facts)
     w.begin_object()
@@ -145,7 +105,7 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
   w.end_array().end_object();
 
   if (e.advice && !e.advice->text.empty()) {
-    text_block(w, cat("**Advice:** ", md(e.advice->text)));
+    text_block(w, cat("**Advice:** ", detail::teams_md(e.advice->text)));
     w.field("spacing", "Small").end_object();
   }
 
@@ -161,7 +121,8 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
   }
   if (const auto matched = detail::terms(e.matched_terms); !matched.empty()) {
     std::string terms = "Matched terms: ";
-    for (std::size_t i = 0; i < matched.size(); ++i) terms += cat(i ? " · " : "", md(matched[i]));
+    for (std::size_t i = 0; i < matched.size(); ++i)
+      terms += cat(i ? " · " : "", detail::teams_md(matched[i]));
     text_block(w, terms);
     w.key("isSubtle").boolean(true).end_object();
   }
@@ -190,18 +151,7 @@ Result<std::string> teams_message(Records alerts, const TeamsOptions& o) {
     items.push_back(std::move(c));
   }
 
-  JsonWriter w;
-  w.begin_object().field("type", "message").key("attachments").begin_array().begin_object();
-  w.field("contentType", "application/vnd.microsoft.card.adaptive").key("contentUrl").null();
-  w.key("content").begin_object();
-  w.field("$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
-  w.field("type", "AdaptiveCard").field("version", "1.4");
-  w.key("msteams").begin_object().field("width", "Full").end_object();
-  w.key("body").begin_array();
-  for (const auto& item : items) w.raw(item);
-  w.end_array();
-  w.end_object().end_object().end_array().end_object();
-  return w.take();
+  return detail::teams_card(items);
 }
 
 }  // namespace kilter::pipeline::channels

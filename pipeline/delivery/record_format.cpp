@@ -1,4 +1,5 @@
 #include "pipeline/delivery/record_format.h"
+#include "pipeline/delivery/record_format_internal.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -20,6 +21,10 @@ void key(std::string& out, std::string_view k) {
   out.push_back(':');
 }
 
+}  // namespace
+
+namespace record_json {
+
 void optional_number(std::string& out, const std::optional<double>& v) {
   if (v)
     json::append_number(out, *v);
@@ -36,7 +41,29 @@ void string_array(std::string& out, const std::vector<std::string>& v) {
   out.push_back(']');
 }
 
-}  // namespace
+void top_post(std::string& out, const TopPost& p) {
+  out += "{\"post_id\":";
+  json::append_string(out, p.post_id);
+  out += ",\"category\":";
+  json::append_string(out, to_string(p.category));
+  out += ",\"engagement\":";
+  json::append_number(out, p.engagement);
+  out += ",\"confidence\":";
+  json::append_number(out, p.confidence);
+  out += ",\"matched\":";
+  string_array(out, p.matched);
+  out += ",\"link\":";
+  if (p.link.empty())
+    out += "null";
+  else
+    json::append_string(out, p.link);
+  out.push_back('}');
+}
+
+}  // namespace record_json
+
+using record_json::optional_number;
+using record_json::string_array;
 
 void append_advice(std::string& out, const Advice& a) {
   out += "{\"rule\":";
@@ -103,24 +130,8 @@ void append_evidence(std::string& out, const Evidence& e) {
   }
   out += ",\"top_posts\":[";
   for (std::size_t i = 0; i < e.top_posts.size(); ++i) {
-    const TopPost& p = e.top_posts[i];
     if (i) out.push_back(',');
-    out += "{\"post_id\":";
-    json::append_string(out, p.post_id);
-    out += ",\"category\":";
-    json::append_string(out, to_string(p.category));
-    out += ",\"engagement\":";
-    json::append_number(out, p.engagement);
-    out += ",\"confidence\":";
-    json::append_number(out, p.confidence);
-    out += ",\"matched\":";
-    string_array(out, p.matched);
-    out += ",\"link\":";
-    if (p.link.empty())
-      out += "null";
-    else
-      json::append_string(out, p.link);
-    out.push_back('}');
+    record_json::top_post(out, e.top_posts[i]);
   }
   out += "],\"matched_terms\":";
   string_array(out, e.matched_terms);

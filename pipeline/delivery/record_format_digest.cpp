@@ -9,21 +9,18 @@
 #include "common/json.h"
 #include "common/time.h"
 #include "pipeline/delivery/record_format.h"
+#include "pipeline/delivery/record_format_internal.h"
 
 namespace kilter::pipeline {
 namespace {
+
+using record_json::optional_number;
+using record_json::string_array;
 
 void key(std::string& out, std::string_view k) {
   out.push_back(',');
   json::append_string(out, k);
   out.push_back(':');
-}
-
-void optional_number(std::string& out, const std::optional<double>& v) {
-  if (v)
-    json::append_number(out, *v);
-  else
-    out += "null";
 }
 
 void actions(std::string& out, const std::array<std::uint64_t, kActions>& a) {
@@ -33,34 +30,6 @@ void actions(std::string& out, const std::array<std::uint64_t, kActions>& a) {
     json::append_string(out, to_string(static_cast<Action>(i)));
     fmt::format_to(std::back_inserter(out), ":{}", a[i]);
   }
-  out.push_back('}');
-}
-
-void strings(std::string& out, const std::vector<std::string>& v) {
-  out.push_back('[');
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) out.push_back(',');
-    json::append_string(out, v[i]);
-  }
-  out.push_back(']');
-}
-
-void top_post(std::string& out, const TopPost& p) {
-  out += "{\"post_id\":";
-  json::append_string(out, p.post_id);
-  key(out, "category");
-  json::append_string(out, to_string(p.category));
-  key(out, "engagement");
-  json::append_number(out, p.engagement);
-  key(out, "confidence");
-  json::append_number(out, p.confidence);
-  key(out, "matched");
-  strings(out, p.matched);
-  key(out, "link");
-  if (p.link.empty())
-    out += "null";
-  else
-    json::append_string(out, p.link);
   out.push_back('}');
 }
 
@@ -263,7 +232,7 @@ std::string to_json(const DigestRecord& r) {
   out.push_back('[');
   for (std::size_t i = 0; i < r.top_posts.size(); ++i) {
     if (i) out.push_back(',');
-    top_post(out, r.top_posts[i]);
+    record_json::top_post(out, r.top_posts[i]);
   }
   out.push_back(']');
   key(out, "rules");
