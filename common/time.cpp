@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 
 namespace kilter {
 namespace {
@@ -128,6 +129,17 @@ std::string format_duration(Millis d) {
   if (ms % 60'000 == 0) return fmt::format("{}m", ms / 60'000);
   if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
   return fmt::format("{}ms", ms);
+}
+
+std::string format_day(TimePoint t) {
+  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::weekday wd{day};
+  return fmt::format("{} {} {}", kDays[wd.c_encoding()], static_cast<unsigned>(ymd.day()),
+                     kMonths[static_cast<unsigned>(ymd.month()) - 1]);
 }
 
 }  // namespace kilter

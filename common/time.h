@@ -16,6 +16,9 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s);
 // "2026-11-20T09:15:00Z"; milliseconds are printed only when non-zero.
 std::string format_rfc3339(TimePoint t);
 
+// "Thu 19 Nov": the UTC day holding t, for people (advice, the status page).
+std::string format_day(TimePoint t);
+
 // "250ms", "30s", "5m", "1h", "7d", "2w"; "0" or "0s" is zero. Non-negative integers
 // only; whether zero is acceptable is the caller's call.
 std::optional<Millis> parse_duration(std::string_view s);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/markup.h"
+#include "common/time.h"
 
 namespace kilter::daemon {
 namespace {
@@ -136,14 +137,7 @@ std::string compact(double v) {
 
 // "Thu 19 Nov" and "Thu 19 Nov 18:00" (UTC).
 std::string day_label(TimePoint t) {
-  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::weekday wd{day};
-  return fmt::format("{} {} {}", kDays[wd.c_encoding()], static_cast<unsigned>(ymd.day()),
-                     kMonths[static_cast<unsigned>(ymd.month()) - 1]);
+  return format_day(t);
 }
 
 std::string time_label(TimePoint t) {

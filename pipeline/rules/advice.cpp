@@ -312,14 +312,7 @@ std::optional<Advice> posts_advice(const config::Rule& rule, const AccountWindow
 }  // namespace
 
 std::string advice_day(TimePoint t) {
-  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::weekday wd{day};
-  return fmt::format("{} {} {}", kDays[wd.c_encoding()], static_cast<unsigned>(ymd.day()),
-                     kMonths[static_cast<unsigned>(ymd.month()) - 1]);
+  return format_day(t);
 }
 
 std::optional<Advice> advise(const config::Rule& rule, const AccountWindows& w, TimePoint at,

@@ -145,3 +145,16 @@ TEST(BucketStart, FloorsAlsoBeforeTheEpoch) {
 
 }  // namespace
 }  // namespace kilter
+
+namespace kilter {
+namespace {
+
+// The UTC day of an instant, whatever offset it was written with.
+TEST(FormatDay, UtcDayOfTheInstant) {
+  EXPECT_EQ(format_day(*parse_rfc3339("2026-11-24T23:59:00Z")), "Tue 24 Nov");
+  EXPECT_EQ(format_day(*parse_rfc3339("2026-11-24T23:30:00-01:00")), "Wed 25 Nov");
+  EXPECT_EQ(format_day(*parse_rfc3339("1969-12-31T23:59:59Z")), "Wed 31 Dec");
+}
+
+}  // namespace
+}  // namespace kilter
