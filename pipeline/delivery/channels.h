@@ -123,5 +123,22 @@ std::string join(const Strings& v, std::string_view sep) {
   return out;
 }
 
+// Slack's documented Block Kit limits. Sizes are counted in bytes, which is never
+// less than Slack's count in characters, so a byte budget is always within the limit.
+inline constexpr std::size_t kSlackMaxBlocks = 50;
+inline constexpr std::size_t kSlackSectionText = 3000;
+inline constexpr std::size_t kSlackFieldText = 2000;
+inline constexpr std::size_t kSlackHeaderText = 150;
+inline constexpr std::size_t kSlackContextText = 2000;
+// Notification text is for a glance; Slack truncates far later (40k) but nobody reads that.
+inline constexpr std::size_t kSlackFallbackText = 3000;
+// A Slack text object of `type` (mrkdwn or plain_text, which renders emoji codes).
+void slack_text(JsonWriter& w, std::string_view type, std::string_view text);
+// What a Teams card shows of one text (a TextBlock, a fact's value).
+inline constexpr std::size_t kTeamsTextMax = 2000;
+// Opens a Teams TextBlock (wrapped, clipped to kTeamsTextMax); the caller adds its
+// styling and closes it.
+void teams_text_block(JsonWriter& w, std::string_view text);
+
 }  // namespace detail
 }  // namespace kilter::pipeline::channels

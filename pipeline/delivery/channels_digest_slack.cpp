@@ -14,15 +14,9 @@ using detail::JsonWriter;
 using detail::mrkdwn_clip;
 using detail::slack_escape;
 
-// Slack's documented Block Kit limits (bytes: never fewer than Slack's characters).
-constexpr std::size_t kMaxBlocks = 50;
-constexpr std::size_t kSectionText = 3000;
-constexpr std::size_t kHeaderText = 150;
-constexpr std::size_t kContextText = 2000;
 // Slack cuts a message's text at 40,000 characters; the blocks stay well under
 // it, so what a long digest loses is whole rows, counted, never the count itself.
 constexpr std::size_t kBlocksBudget = 30000;
-constexpr std::size_t kFallbackText = 3000;
 // Per-cell budgets, after escaping: a row stays far below a section's limit
 // whatever the record holds (a 10 kB account id is clipped, not a lost row).
 constexpr std::size_t kAccountText = 200;
@@ -30,16 +24,11 @@ constexpr std::size_t kProfileText = 100;
 constexpr std::size_t kStatusText = 400;
 constexpr std::size_t kAdviceText = 1000;
 
-void text_object(JsonWriter& w, std::string_view type, std::string_view text) {
-  w.begin_object().field("type", type).field("text", text);
-  if (type == "plain_text") w.key("emoji").boolean(true);
-  w.end_object();
-}
-
 std::string header_block(const DigestRecord& first) {
   JsonWriter w;
   w.begin_object().field("type", "header").key("text");
-  text_object(w, "plain_text", detail::clip(cat("📋 Digest: ", first.digest), kHeaderText));
+  detail::slack_text(w, "plain_text",
+                     detail::clip(cat("📋 Digest: ", first.digest), detail::kSlackHeaderText));
   w.end_object();
   return w.take();
 }
@@ -47,7 +36,8 @@ std::string header_block(const DigestRecord& first) {
 std::string context_block(const std::vector<std::string>& mrkdwn) {
   JsonWriter w;
   w.begin_object().field("type", "context").key("elements").begin_array();
-  for (const auto& t : mrkdwn) text_object(w, "mrkdwn", mrkdwn_clip(t, kContextText));
+  for (const auto& t : mrkdwn)
+    detail::slack_text(w, "mrkdwn", mrkdwn_clip(t, detail::kSlackContextText));
   w.end_array().end_object();
   return w.take();
 }
@@ -55,7 +45,7 @@ std::string context_block(const std::vector<std::string>& mrkdwn) {
 std::string section_block(std::string_view mrkdwn) {
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
-  text_object(w, "mrkdwn", mrkdwn);
+  detail::slack_text(w, "mrkdwn", mrkdwn);
   w.end_object();
   return w.take();
 }
@@ -96,11 +86,11 @@ Result<std::string> slack_digest(Digests digests, const SlackOptions& o) {
   std::size_t shown = 0;
   for (; shown < ordered.size(); ++shown) {
     const std::string r = row(*ordered[shown], shown + 1);
-    const bool fits_open = !open.empty() && open.size() + 2 + r.size() <= kSectionText;
+    const bool fits_open = !open.empty() && open.size() + 2 + r.size() <= detail::kSlackSectionText;
     const std::size_t grows = fits_open ? r.size() + 2 : r.size() + 64;  // a new block's JSON
     // Room is kept for the open section and the "and N more" line.
     const std::size_t blocks_after = blocks.size() + (open.empty() ? 0 : 1) + (fits_open ? 0 : 1);
-    if (blocks_after + 1 > kMaxBlocks || used + grows + 128 > kBlocksBudget) break;
+    if (blocks_after + 1 > detail::kSlackMaxBlocks || used + grows + 128 > kBlocksBudget) break;
     used += grows;
     if (fits_open) {
       open += cat("\n\n", r);
@@ -120,7 +110,7 @@ Result<std::string> slack_digest(Digests digests, const SlackOptions& o) {
   if (!o.icon_emoji.empty()) w.field("icon_emoji", o.icon_emoji);
   const std::string fallback =
       cat("Digest ", slack_escape(digests.front()->digest), ", ", period, ": ", summary);
-  w.field("text", mrkdwn_clip(fallback, kFallbackText));
+  w.field("text", mrkdwn_clip(fallback, detail::kSlackFallbackText));
   w.key("blocks").begin_array();
   for (const auto& b : blocks) w.raw(b);
   w.end_array();

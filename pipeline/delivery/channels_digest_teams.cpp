@@ -28,12 +28,6 @@ constexpr std::size_t kAdviceText = 600;
 // followers, status; widths are relative weights.
 constexpr std::array<int, 6> kWidths = {3, 2, 2, 2, 2, 3};
 
-// Opens a TextBlock; the caller adds its styling and closes it.
-void text_block(JsonWriter& w, std::string_view text) {
-  w.begin_object().field("type", "TextBlock").field("text", text);
-  w.key("wrap").boolean(true);
-}
-
 // A ColumnSet row; each cell is one or two texts (the second one subtle, smaller).
 using Cell = std::pair<std::string, std::string>;
 void row(JsonWriter& w, const std::array<Cell, 6>& cells, bool titles) {
@@ -43,12 +37,12 @@ void row(JsonWriter& w, const std::array<Cell, 6>& cells, bool titles) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     w.begin_object().field("type", "Column").key("width").number(kWidths[i]);
     w.key("items").begin_array();
-    text_block(w, cells[i].first);
+    detail::teams_text_block(w, cells[i].first);
     if (titles || i == 0) w.field("weight", "Bolder");
     if (titles) w.key("isSubtle").boolean(true);
     w.end_object();
     if (!cells[i].second.empty()) {
-      text_block(w, cells[i].second);
+      detail::teams_text_block(w, cells[i].second);
       w.key("isSubtle").boolean(true).field("size", "Small").field("spacing", "None").end_object();
     }
     w.end_array().end_object();
@@ -74,7 +68,7 @@ std::string account_container(const DigestRecord& d, std::size_t rank) {
   cells[5] = {status.empty() ? "–" : clipped(status, kStatusText), ""};
   row(w, cells, false);
   if (auto a = detail::first_advice(d, kAdviceText); !a.empty()) {
-    text_block(w, cat("↳ ", teams_md(a)));
+    detail::teams_text_block(w, cat("↳ ", teams_md(a)));
     w.key("isSubtle").boolean(true).field("size", "Small").field("spacing", "Small").end_object();
   }
   w.end_array().end_object();
@@ -100,14 +94,16 @@ Result<std::string> teams_digest(Digests digests, const TeamsOptions& /*o*/) {
   std::vector<std::string> items;
   {
     JsonWriter w;
-    text_block(w, cat("📋 Digest: ", teams_md(detail::clip(digests.front()->digest, kCellText))));
+    detail::teams_text_block(
+        w, cat("📋 Digest: ", teams_md(detail::clip(digests.front()->digest, kCellText))));
     w.field("weight", "Bolder").field("size", "Medium").end_object();
     items.push_back(w.take());
   }
   {
     JsonWriter w;
-    text_block(w, cat(teams_md(detail::clip(detail::period_text(digests), 2 * kCellText)), " · ",
-                      detail::accounts_summary(digests), " · worst first"));
+    detail::teams_text_block(
+        w, cat(teams_md(detail::clip(detail::period_text(digests), 2 * kCellText)), " · ",
+               detail::accounts_summary(digests), " · worst first"));
     w.key("isSubtle").boolean(true).field("spacing", "None").end_object();
     items.push_back(w.take());
   }
@@ -125,7 +121,7 @@ Result<std::string> teams_digest(Digests digests, const TeamsOptions& /*o*/) {
   }
   if (shown < ordered.size()) {
     JsonWriter w;
-    text_block(w, detail::more_accounts_text(ordered.size() - shown));
+    detail::teams_text_block(w, detail::more_accounts_text(ordered.size() - shown));
     w.key("isSubtle").boolean(true).field("spacing", "Large").end_object();
     items.push_back(w.take());
   }

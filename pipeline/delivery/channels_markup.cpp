@@ -1,5 +1,6 @@
 // The markup rules of the channels, shared by the alert and the digest renderers:
-// Slack's mrkdwn escaping and clipping, Teams' markdown escaping and card envelope.
+// Slack's mrkdwn escaping and clipping and its text objects, Teams' markdown
+// escaping, text blocks and card envelope.
 #include <algorithm>
 
 #include "common/markup.h"
@@ -68,6 +69,17 @@ std::string teams_md(std::string_view s) {
       digits != std::string::npos && digits > 0 && (out[digits] == '.' || out[digits] == ')'))
     out.insert(digits, 1, '\\');
   return out;
+}
+
+void slack_text(JsonWriter& w, std::string_view type, std::string_view text) {
+  w.begin_object().field("type", type).field("text", text);
+  if (type == "plain_text") w.key("emoji").boolean(true);
+  w.end_object();
+}
+
+void teams_text_block(JsonWriter& w, std::string_view text) {
+  w.begin_object().field("type", "TextBlock").field("text", clip(text, kTeamsTextMax));
+  w.key("wrap").boolean(true);
 }
 
 std::string teams_card(std::span<const std::string> items) {

@@ -14,16 +14,6 @@ using detail::JsonWriter;
 using detail::mrkdwn_clip;
 using detail::slack_escape;
 
-// Slack's documented limits. Sizes are counted in bytes, which is never less than
-// Slack's count in characters, so a byte budget is always within the limit.
-constexpr std::size_t kMaxBlocks = 50;
-constexpr std::size_t kSectionText = 3000;
-constexpr std::size_t kFieldText = 2000;
-constexpr std::size_t kHeaderText = 150;
-constexpr std::size_t kContextText = 2000;
-// Notification text is for a glance; Slack truncates far later (40k) but nobody reads that.
-constexpr std::size_t kFallbackText = 3000;
-
 // mrkdwn has no escape for a backtick inside code, so it becomes a quote; a newline
 // would end the code span.
 std::string code(std::string_view s) {
@@ -60,16 +50,10 @@ std::string when(TimePoint at) {
   return fmt::format("<!date^{}^{{date_short_pretty}} {{time}}|{}>", seconds, rfc3339);
 }
 
-void text_object(JsonWriter& w, std::string_view type, std::string_view text) {
-  w.begin_object().field("type", type).field("text", text);
-  if (type == "plain_text") w.key("emoji").boolean(true);
-  w.end_object();
-}
-
 std::string context_block(std::string_view mrkdwn) {
   JsonWriter w;
   w.begin_object().field("type", "context").key("elements").begin_array();
-  text_object(w, "mrkdwn", mrkdwn_clip(mrkdwn, kContextText));
+  detail::slack_text(w, "mrkdwn", mrkdwn_clip(mrkdwn, detail::kSlackContextText));
   w.end_array().end_object();
   return w.take();
 }
@@ -79,7 +63,7 @@ std::string header_block(const AlertRecord& a) {
   if (!a.rule.empty()) text += cat(" · ", a.rule);
   JsonWriter w;
   w.begin_object().field("type", "header").key("text");
-  text_object(w, "plain_text", detail::clip(text, kHeaderText));
+  detail::slack_text(w, "plain_text", detail::clip(text, detail::kSlackHeaderText));
   w.end_object();
   return w.take();
 }
@@ -99,12 +83,13 @@ std::string figures_block(const AlertRecord& a) {
 
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
-  text_object(w, "mrkdwn", mrkdwn_clip(slack_escape(a.summary), kSectionText));
+  detail::slack_text(w, "mrkdwn", mrkdwn_clip(slack_escape(a.summary), detail::kSlackSectionText));
   // At most 8 fields here, within Slack's 10.
   if (!fields.empty()) {
     w.key("fields").begin_array();
     for (const auto& [title, value] : fields)
-      text_object(w, "mrkdwn", mrkdwn_clip(fmt::format("*{}*\n{}", title, value), kFieldText));
+      detail::slack_text(
+          w, "mrkdwn", mrkdwn_clip(fmt::format("*{}*\n{}", title, value), detail::kSlackFieldText));
     w.end_array();
   }
   w.end_object();
@@ -144,7 +129,7 @@ std::string evidence_block(const AlertRecord& a, std::size_t max_posts) {
 
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
-  text_object(w, "mrkdwn", mrkdwn_clip(text, kSectionText));
+  detail::slack_text(w, "mrkdwn", mrkdwn_clip(text, detail::kSlackSectionText));
   w.end_object();
   return w.take();
 }
@@ -179,12 +164,12 @@ std::string fallback_text(Records alerts) {
     const std::string more = detail::more_alerts_text(alerts.size() - i);
     // Room is kept for the "and N more" line whenever another alert follows.
     const std::size_t reserve = i + 1 < alerts.size() ? more.size() + 1 : 0;
-    if (i > 0 && text.size() + 1 + line.size() + reserve > kFallbackText) {
+    if (i > 0 && text.size() + 1 + line.size() + reserve > detail::kSlackFallbackText) {
       text += cat("\n", more);
       break;
     }
     if (i > 0) text.push_back('\n');
-    text += mrkdwn_clip(line, kFallbackText - text.size() - reserve);
+    text += mrkdwn_clip(line, detail::kSlackFallbackText - text.size() - reserve);
   }
   return text;
 }
@@ -201,7 +186,7 @@ Result<std::string> slack_message(Records alerts, const SlackOptions& o) {
     auto mine = alert_blocks(*alerts[rendered], o);
     const std::size_t divider = rendered > 0 ? 1 : 0;
     const std::size_t tail = rendered + 1 < alerts.size() ? 1 : 0;  // the "and N more" block
-    if (blocks.size() + divider + mine.size() + tail > kMaxBlocks) break;
+    if (blocks.size() + divider + mine.size() + tail > detail::kSlackMaxBlocks) break;
     if (divider)
       blocks.push_back(JsonWriter().begin_object().field("type", "divider").end_object().take());
     for (auto& b : mine) blocks.push_back(std::move(b));

@@ -17,14 +17,6 @@ using detail::JsonWriter;
 // counted instead of shown, leaving room for the envelope.
 constexpr std::size_t kBodyBudget = 24 * 1024;
 // Keeps one oversized value (a pasted essay as a term) from eating the budget.
-constexpr std::size_t kTextMax = 2000;
-
-// Opens a TextBlock; the caller adds its styling and closes it.
-void text_block(JsonWriter& w, std::string_view text) {
-  w.begin_object().field("type", "TextBlock").field("text", detail::clip(text, kTextMax));
-  w.key("wrap").boolean(true);
-}
-
 // Markdown links end at the first ')' or space; encoding them keeps the URL whole.
 std::string markdown_url(std::string_view url) {
   std::string out;
@@ -75,7 +67,7 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
   if (!first) w.key("separator").boolean(true).field("spacing", "Large");
   w.key("items").begin_array();
 
-  text_block(w, cat(detail::status_label(a), " · ", detail::teams_md(a.summary)));
+  detail::teams_text_block(w, cat(detail::status_label(a), " · ", detail::teams_md(a.summary)));
   w.field("weight", "Bolder").field("size", "Medium");
   const bool firing = a.status == AlertStatus::firing;
   w.field("color", firing ? "Attention" : "Good").end_object();
@@ -100,22 +92,22 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
   for (const auto& [title, value] : facts)
     w.begin_object()
         .field("title", title)
-        .field("value", detail::clip(value, kTextMax))
+        .field("value", detail::clip(value, detail::kTeamsTextMax))
         .end_object();
   w.end_array().end_object();
 
   if (e.advice && !e.advice->text.empty()) {
-    text_block(w, cat("**Advice:** ", detail::teams_md(e.advice->text)));
+    detail::teams_text_block(w, cat("**Advice:** ", detail::teams_md(e.advice->text)));
     w.field("spacing", "Small").end_object();
   }
 
   const auto posts = detail::shown_posts(e);
   const std::size_t shown = std::min(max_posts, posts.size());
   if (shown > 0) {
-    text_block(w, "Top posts");
+    detail::teams_text_block(w, "Top posts");
     w.field("weight", "Bolder").field("spacing", "Medium").end_object();
     for (std::size_t i = 0; i < shown; ++i) {
-      text_block(w, post_line(*posts[i]));
+      detail::teams_text_block(w, post_line(*posts[i]));
       w.field("spacing", "Small").end_object();
     }
   }
@@ -123,7 +115,7 @@ std::string alert_container(const AlertRecord& a, bool first, std::size_t max_po
     std::string terms = "Matched terms: ";
     for (std::size_t i = 0; i < matched.size(); ++i)
       terms += cat(i ? " · " : "", detail::teams_md(matched[i]));
-    text_block(w, terms);
+    detail::teams_text_block(w, terms);
     w.key("isSubtle").boolean(true).end_object();
   }
   w.end_array().end_object();
@@ -142,7 +134,7 @@ Result<std::string> teams_message(Records alerts, const TeamsOptions& o) {
     // The first alert is always shown: a message saying only "and 1 more" helps nobody.
     if (i > 0 && used + c.size() > kBodyBudget) {
       JsonWriter w;
-      text_block(w, detail::more_alerts_text(alerts.size() - i));
+      detail::teams_text_block(w, detail::more_alerts_text(alerts.size() - i));
       w.key("isSubtle").boolean(true).field("spacing", "Large").end_object();
       items.push_back(w.take());
       break;

@@ -318,16 +318,9 @@ std::string advice_day(TimePoint t) {
 std::optional<Advice> advise(const config::Rule& rule, const AccountWindows& w, TimePoint at,
                              const MetricValue& v) {
   if (!v.value || !std::isfinite(*v.value)) return std::nullopt;
-  switch (rule.metric) {
-    case config::Metric::personal_share:
-      return share_advice(rule, w, at, v, Category::personal);
-    case config::Metric::promotional_share:
-      return share_advice(rule, w, at, v, Category::promotional);
-    case config::Metric::posts:
-      return posts_advice(rule, w, at, v);
-    default:
-      return std::nullopt;
-  }
+  if (auto counted = share_category(rule.metric)) return share_advice(rule, w, at, v, *counted);
+  if (rule.metric == config::Metric::posts) return posts_advice(rule, w, at, v);
+  return std::nullopt;
 }
 
 }  // namespace kilter::pipeline

@@ -58,17 +58,6 @@ AlertRecord make_alert_record(AccountRef account, ProfileRef profile, const conf
   return r;
 }
 
-std::optional<Category> focus_category(config::Metric m) {
-  switch (m) {
-    case config::Metric::personal_share:
-      return Category::personal;
-    case config::Metric::promotional_share:
-      return Category::promotional;
-    default:
-      return std::nullopt;
-  }
-}
-
 TopPost top_post(std::string_view post_id, const PostDetail& d) {
   TopPost p;
   p.post_id = std::string(post_id);
@@ -124,7 +113,7 @@ AlertRecord build_alert(const AlertContext& ctx, const PostSource& posts) {
         [&](TimePoint, std::string_view post_id, const PostDetail& d) {
           candidates.push_back(top_post(post_id, d));
         });
-  set_top_posts(record.evidence, std::move(candidates), focus_category(ctx.rule.metric));
+  set_top_posts(record.evidence, std::move(candidates), share_category(ctx.rule.metric));
   // A resolution needs no advice: the account is back within limits.
   if (ctx.windows != nullptr && ctx.transition.status == AlertStatus::firing)
     record.evidence.advice = advise(ctx.rule, *ctx.windows, ctx.at, ctx.value);

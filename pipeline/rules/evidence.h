@@ -44,10 +44,6 @@ AlertRecord make_alert_record(AccountRef account, ProfileRef profile, const conf
                               const Transition& t, const MetricValue& v,
                               const std::array<double, kActions>& weights);
 
-// The category whose posts explain a metric (personal_share: personal posts);
-// nullopt when every post is relevant.
-std::optional<Category> focus_category(config::Metric m);
-
 // A candidate for top_posts from a stored post detail (comma-separated terms).
 TopPost top_post(std::string_view post_id, const PostDetail& d);
 

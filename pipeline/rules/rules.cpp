@@ -82,13 +82,6 @@ std::string bounds(const config::Rule& rule) {
   return {};
 }
 
-// The category a share rule counts; nullopt for the other metrics.
-std::optional<Category> share_category(config::Metric m) {
-  if (m == config::Metric::personal_share) return Category::personal;
-  if (m == config::Metric::promotional_share) return Category::promotional;
-  return std::nullopt;
-}
-
 // Firing -> inactive at `at`, with the state's last value.
 Transition resolve(AlertState& state, TimePoint at) {
   const TimePoint starts_at = state.since;
@@ -158,6 +151,12 @@ MetricValue metric_value(const config::Rule& rule, const WindowFigures& figures,
       break;
   }
   return out;
+}
+
+std::optional<Category> share_category(config::Metric m) {
+  if (m == config::Metric::personal_share) return Category::personal;
+  if (m == config::Metric::promotional_share) return Category::promotional;
+  return std::nullopt;
 }
 
 bool breaches(const config::Rule& rule, double value) {

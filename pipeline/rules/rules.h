@@ -31,6 +31,11 @@ MetricValue metric_value(const config::Rule& rule, const WindowFigures& f,
 // change its value.
 std::uint8_t metric_inputs(config::Metric m);
 
+// The category a share rule counts (personal_share: personal posts); nullopt for
+// the other metrics, where every post is relevant. Also the category whose posts
+// explain an alert's evidence.
+std::optional<Category> share_category(config::Metric m);
+
 // True when a value breaks the rule's min/max (the point value, without the
 // rule's confidence).
 bool breaches(const config::Rule& rule, double value);

@@ -92,14 +92,14 @@ TEST(AlertRecord, SetTopPostsKeepsHeaviestOfFocusCategory) {
       {"p-5", Category::personal, 1, 0.5, {"family", "vacation"}, ""},
   };
   Evidence e;
-  set_top_posts(e, c, focus_category(config::Metric::personal_share), 3, 2);
+  set_top_posts(e, c, share_category(config::Metric::personal_share), 3, 2);
   ASSERT_EQ(e.top_posts.size(), 3u);
   EXPECT_EQ(e.top_posts[0].post_id, "p-3");
   EXPECT_EQ(e.top_posts[1].post_id, "p-4");  // same engagement, higher confidence
   EXPECT_EQ(e.top_posts[2].post_id, "p-1");
   EXPECT_EQ(e.matched_terms, (std::vector<std::string>{"family", "vacation"}));
 
-  set_top_posts(e, c, focus_category(config::Metric::posts), 1);
+  set_top_posts(e, c, share_category(config::Metric::posts), 1);
   ASSERT_EQ(e.top_posts.size(), 1u);
   EXPECT_EQ(e.top_posts[0].post_id, "p-2");
   EXPECT_EQ(e.matched_terms.size(), 4u);
