@@ -62,6 +62,7 @@ void top_post(std::string& out, const TopPost& p) {
 
 }  // namespace record_json
 
+using record_json::index_named;
 using record_json::optional_number;
 using record_json::string_array;
 
@@ -245,13 +246,6 @@ class FieldReader {
     return out;
   }
 };
-
-template <class Enum, std::size_t N>
-std::optional<std::size_t> index_named(std::string_view name) {
-  for (std::size_t i = 0; i < N; ++i)
-    if (to_string(static_cast<Enum>(i)) == name) return i;
-  return std::nullopt;
-}
 
 void read_top_post(FieldReader& in, od::value v, Evidence& e) {
   TopPost& t = e.top_posts.emplace_back();

@@ -14,6 +14,7 @@
 namespace kilter::pipeline {
 namespace {
 
+using record_json::index_named;
 using record_json::optional_number;
 using record_json::string_array;
 
@@ -100,13 +101,6 @@ class Reader {
     return out;
   }
 };
-
-template <class Enum, std::size_t N>
-std::optional<std::size_t> index_named(std::string_view name) {
-  for (std::size_t i = 0; i < N; ++i)
-    if (to_string(static_cast<Enum>(i)) == name) return i;
-  return std::nullopt;
-}
 
 std::optional<Category> category_named(std::string_view name) {
   if (auto i = index_named<Category, kCategories>(name)) return static_cast<Category>(*i);
