@@ -99,7 +99,7 @@ DigestRecord build(const DigestInput& in, const Period& p, const PostSource& pos
       DigestRule dr;
       dr.rule = rule.name;
       dr.metric = std::string(config::to_string(rule.metric));
-      dr.window = rule.window_text.empty() ? format_duration(rule.window) : rule.window_text;
+      dr.window = window_text(rule);
       dr.value = v.value;
       dr.min = rule.min;
       dr.max = rule.max;

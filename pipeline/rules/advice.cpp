@@ -83,10 +83,6 @@ std::vector<Category> others(Category c) {
   return out;
 }
 
-std::string window_of(const config::Rule& rule) {
-  return rule.window_text.empty() ? format_duration(rule.window) : rule.window_text;
-}
-
 // The buckets of [at - window, at) holding posts, ascending: those whose
 // leaving can change a share or a count.
 std::vector<AccountWindows::Bucket> posting_buckets(const config::Rule& rule,
@@ -132,7 +128,7 @@ Leaving share_leaving(const config::Rule& rule, const AccountWindows& w, TimePoi
 std::string head(const config::Rule& rule, Category cat, std::uint64_t p, std::uint64_t c,
                  double value, std::string_view bound, double limit) {
   return fmt::format("{} {} of {} {} in {}, {}, {} {}", p, to_string(cat), c, posts_word(c),
-                     window_of(rule), format_metric_value(rule.metric, value), bound,
+                     window_text(rule), format_metric_value(rule.metric, value), bound,
                      format_metric_value(rule.metric, limit));
 }
 
@@ -155,7 +151,7 @@ Advice base(const config::Rule& rule, double value) {
   Advice a;
   a.rule = rule.name;
   a.metric = std::string(config::to_string(rule.metric));
-  a.window = window_of(rule);
+  a.window = window_text(rule);
   a.status = "breach";
   a.value = value;
   return a;
@@ -260,7 +256,7 @@ std::optional<Advice> posts_advice(const config::Rule& rule, const AccountWindow
                                    const MetricValue& v) {
   const std::uint64_t posts = v.figures.posts();
   const double value = *v.value;
-  const std::string head = fmt::format("{} {} in {}", posts, posts_word(posts), window_of(rule));
+  const std::string head = fmt::format("{} {} in {}", posts, posts_word(posts), window_text(rule));
   if (rule.max && value > *rule.max) {
     const double max = *rule.max;
     const double days =

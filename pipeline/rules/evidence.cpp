@@ -27,7 +27,7 @@ AlertRecord make_alert_record(AccountRef account, ProfileRef profile, const conf
   r.account = std::string(account.view());
   r.rule = rule.name;
   r.metric = std::string(config::to_string(rule.metric));
-  r.window = rule.window_text.empty() ? format_duration(rule.window) : rule.window_text;
+  r.window = window_text(rule);
   r.status = t.status;
   r.value = t.value;
   r.min = rule.min;

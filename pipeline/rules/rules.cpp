@@ -27,10 +27,6 @@ std::optional<double> follower_change(const WindowFigures& f) {
   return static_cast<double>(s.last - s.first) / static_cast<double>(s.first);
 }
 
-std::string window_text(const config::Rule& rule) {
-  return rule.window_text.empty() ? format_duration(rule.window) : rule.window_text;
-}
-
 // Drops a trailing ".0" / ".00" (and, with keep_one, keeps one decimal: "4.0").
 std::string trim_decimals(std::string s, bool keep_one) {
   if (s.find('.') == std::string::npos) return s;
@@ -231,6 +227,10 @@ std::optional<Transition> step(const config::Rule& rule, AlertState& state, cons
       return resolve(state, at);
   }
   return std::nullopt;
+}
+
+std::string window_text(const config::Rule& rule) {
+  return rule.window_text.empty() ? format_duration(rule.window) : rule.window_text;
 }
 
 std::string alert_id(std::string_view account, const config::Rule& rule) {

@@ -72,6 +72,8 @@ std::optional<Transition> step(const config::Rule& rule, AlertState& state, cons
 // first boundary at or after it.
 std::optional<TimePoint> resolves_by_time(const config::Rule& rule, const AlertState& state);
 
+// The rule's window as written ("7d"), or its shortest spelling when it was not.
+std::string window_text(const config::Rule& rule);
 // "acme/personal_share/7d"
 std::string alert_id(std::string_view account, const config::Rule& rule);
 // "acme: personal share 42% over 7d (max 10%)"
