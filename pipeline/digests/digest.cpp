@@ -4,6 +4,7 @@
 
 #include "common/time.h"
 #include "pipeline/rules/advice.h"
+#include "pipeline/rules/routing.h"
 #include "pipeline/rules/rules.h"
 
 namespace kilter::pipeline::digests {
@@ -31,11 +32,9 @@ std::string status(const std::optional<double>& value, const AlertState& s) {
 }  // namespace
 
 bool matches(const config::Digest& d, AccountRef account, const config::Profile* profile) {
-  if (!d.match.account.empty() && !config::glob_match(d.match.account, account.view()))
-    return false;
-  if (!d.match.profile.empty() && (profile == nullptr || profile->name != d.match.profile))
-    return false;
-  return true;
+  // No profile matches no profile name (a matcher's profile is never empty when set).
+  return matches_account(d.match, account,
+                         ProfileRef{profile != nullptr ? std::string_view(profile->name) : ""});
 }
 
 bool active(const AccountWindows& w, const config::Profile* profile, const Period& p) {

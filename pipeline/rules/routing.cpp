@@ -4,11 +4,14 @@
 
 namespace kilter::pipeline {
 
+bool matches_account(const config::AlertMatcher& m, AccountRef account, ProfileRef profile) {
+  return (m.account.empty() || config::glob_match(m.account, account.view())) &&
+         (m.profile.empty() || m.profile == profile.view());
+}
+
 bool matches(const config::AlertMatcher& m, AccountRef account, ProfileRef profile,
              const config::Rule& rule) {
-  return (m.account.empty() || config::glob_match(m.account, account.view())) &&
-         (m.profile.empty() || m.profile == profile.view()) &&
-         (m.rule.empty() || m.rule == rule.name) &&
+  return matches_account(m, account, profile) && (m.rule.empty() || m.rule == rule.name) &&
          (m.metric.empty() || m.metric == config::to_string(rule.metric)) &&
          (m.severity.empty() || m.severity == rule.severity);
 }

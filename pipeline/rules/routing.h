@@ -12,6 +12,10 @@
 
 namespace kilter::pipeline {
 
+// The account part of a matcher: its account glob and profile, each when set
+// (a digest's `match` has only these).
+bool matches_account(const config::AlertMatcher& m, AccountRef account, ProfileRef profile);
+
 // Every field the matcher sets matches the alert; an empty matcher matches every alert.
 bool matches(const config::AlertMatcher& m, AccountRef account, ProfileRef profile,
              const config::Rule& rule);
