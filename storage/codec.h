@@ -19,6 +19,7 @@ namespace kilter::storage::codec {
 inline constexpr std::uint8_t kV1 = 1;
 inline constexpr std::uint8_t kV2 = 2;
 inline constexpr std::uint8_t kV3 = 3;
+inline constexpr std::uint8_t kV4 = 4;
 // Post details exist as a full record or as an engagement delta (a merge operand,
 // or the result of merging deltas with no record underneath).
 inline constexpr std::uint8_t kDetailFull = 1;
@@ -56,14 +57,32 @@ struct PostEngagement {
   std::uint64_t weighted = 0;
   bool operator==(const PostEngagement&) const = default;
 };
+// A row also keeps the details of the posts its account made that day, so
+// that a post costs no key of its own (issue 13: the post_details family took
+// one write per post): v4 is v3 (its engagement count possibly 0) followed by a
+// count (varint) and, ascending by (time, id), each post's time after the
+// row's (varint ms), id (varint length, bytes), category (byte), confidence
+// (f32, little-endian), matched terms and link (each varint length, bytes). A
+// post put again (same time and id) replaces the earlier one.
+struct RowPost {
+  Millis offset{0};  // post time - row start
+  std::string id;
+  PostDetail detail;  // its engagement is not stored here (see PostEngagement)
+};
 struct Row {
   std::vector<RowEntry> buckets;           // ascending by offset
   std::vector<PostEngagement> engagement;  // ascending by post id
+  std::vector<RowPost> posts;              // ascending by (offset, id)
 };
 void encode_row(std::string& out, std::span<const RowEntry> entries);
 void encode_row(std::string& out, const Row& row);
-// Replaces `out` with the row's buckets, ascending by offset (its engagement is
-// skipped).
+// A row holding only one post's engagement, or only one post: the merge
+// operands of the hot path, encoded without building a Row.
+void encode_row_engagement(std::string& out, std::string_view post_id, std::uint64_t weighted);
+void encode_row_post(std::string& out, Millis offset, std::string_view post_id,
+                     const PostDetail& d);
+// Replaces `out` with the row's buckets, ascending by offset (its engagement
+// and posts are checked and skipped).
 bool decode_row(std::string_view in, std::vector<RowEntry>& out);
 bool decode_row(std::string_view in, Row& out);
 // Adds the entries of `delta` (ascending) into `sum` (ascending).

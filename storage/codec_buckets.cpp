@@ -53,7 +53,7 @@ bool read_row_buckets(std::string_view& in, std::vector<RowEntry>& out, std::uin
     in = {};
     return good;
   }
-  if (version != kV2 && version != kV3) return false;
+  if (version != kV2 && version != kV3 && version != kV4) return false;
   in.remove_prefix(1);
   std::uint64_t n = 0;
   if (!get_varint(in, n) || n > in.size()) return false;
@@ -91,34 +91,121 @@ bool read_row_engagement(std::string_view& in, std::vector<PostEngagement>* out)
   return true;
 }
 
+// The posts of a v4 row; appends to `out`, or only checks them when `out` is
+// null.
+bool read_row_posts(std::string_view& in, std::vector<RowPost>* out) {
+  std::uint64_t n = 0;
+  if (!get_varint(in, n) || n > in.size()) return false;
+  std::uint64_t previous_offset = 0;
+  std::string_view previous_id;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t offset = 0;
+    std::uint64_t len = 0;
+    if (!get_varint(in, offset) || offset >= static_cast<std::uint64_t>(kRowSpan.count()))
+      return false;
+    if (!get_varint(in, len) || len > in.size()) return false;
+    const auto id = in.substr(0, len);
+    in.remove_prefix(len);
+    if (i > 0 && (offset < previous_offset || (offset == previous_offset && !(previous_id < id))))
+      return false;
+    previous_offset = offset;
+    previous_id = id;
+    if (in.size() < 5 || !valid_category(static_cast<std::uint8_t>(in[0]))) return false;
+    const auto category = static_cast<Category>(static_cast<std::uint8_t>(in[0]));
+    std::uint32_t bits = 0;
+    for (int b = 4; b >= 1; --b) bits = (bits << 8) | static_cast<unsigned char>(in[b]);
+    in.remove_prefix(5);
+    std::uint64_t matched_len = 0;
+    if (!get_varint(in, matched_len) || matched_len > in.size()) return false;
+    const auto matched = in.substr(0, matched_len);
+    in.remove_prefix(matched_len);
+    std::uint64_t link_len = 0;
+    if (!get_varint(in, link_len) || link_len > in.size()) return false;
+    const auto link = in.substr(0, link_len);
+    in.remove_prefix(link_len);
+    if (out == nullptr) continue;
+    auto& p = out->emplace_back();
+    p.offset = Millis{static_cast<std::int64_t>(offset)};
+    p.id.assign(id);
+    p.detail.category = category;
+    p.detail.confidence = std::bit_cast<float>(bits);
+    p.detail.matched.assign(matched);
+    p.detail.link.assign(link);
+  }
+  return true;
+}
+
+void put_post(std::string& out, Millis offset, std::string_view id, const PostDetail& d) {
+  put_varint(out, static_cast<std::uint64_t>(offset.count()));
+  put_varint(out, id.size());
+  out.append(id);
+  out.push_back(static_cast<char>(d.category));
+  const auto bits = std::bit_cast<std::uint32_t>(d.confidence);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  put_varint(out, d.matched.size());
+  out.append(d.matched);
+  put_varint(out, d.link.size());
+  out.append(d.link);
+}
+
+bool post_before(const RowPost& a, Millis offset, std::string_view id) {
+  return a.offset != offset ? a.offset < offset : std::string_view(a.id) < id;
+}
+
 }  // namespace
 
 bool decode_row(std::string_view in, std::vector<RowEntry>& out) {
   std::uint8_t version = 0;
   if (!read_row_buckets(in, out, version)) return false;
-  if (version != kV3) return in.empty();
-  return read_row_engagement(in, nullptr) && in.empty();
+  if (version == kV1 || version == kV2) return in.empty();
+  if (!read_row_engagement(in, nullptr)) return false;
+  if (version == kV4 && !read_row_posts(in, nullptr)) return false;
+  return in.empty();
 }
 
 bool decode_row(std::string_view in, Row& out) {
   std::uint8_t version = 0;
   out.engagement.clear();
+  out.posts.clear();
   if (!read_row_buckets(in, out.buckets, version)) return false;
-  if (version != kV3) return in.empty();
-  return read_row_engagement(in, &out.engagement) && in.empty();
+  if (version == kV1 || version == kV2) return in.empty();
+  if (!read_row_engagement(in, &out.engagement)) return false;
+  if (version == kV4 && !read_row_posts(in, &out.posts)) return false;
+  return in.empty();
 }
 
 void encode_row(std::string& out, const Row& row) {
   const auto start = out.size();
   encode_row(out, row.buckets);
-  if (row.engagement.empty()) return;
-  out[start] = static_cast<char>(kV3);
+  if (row.engagement.empty() && row.posts.empty()) return;
+  out[start] = static_cast<char>(row.posts.empty() ? kV3 : kV4);
   put_varint(out, row.engagement.size());
   for (const auto& e : row.engagement) {
     put_varint(out, e.post_id.size());
     out.append(e.post_id);
     put_varint(out, e.weighted);
   }
+  if (row.posts.empty()) return;
+  put_varint(out, row.posts.size());
+  for (const auto& p : row.posts) put_post(out, p.offset, p.id, p.detail);
+}
+
+void encode_row_engagement(std::string& out, std::string_view post_id, std::uint64_t weighted) {
+  out.push_back(static_cast<char>(kV3));
+  put_varint(out, 0);  // no buckets
+  put_varint(out, 1);
+  put_varint(out, post_id.size());
+  out.append(post_id);
+  put_varint(out, weighted);
+}
+
+void encode_row_post(std::string& out, Millis offset, std::string_view post_id,
+                     const PostDetail& d) {
+  out.push_back(static_cast<char>(kV4));
+  put_varint(out, 0);  // no buckets
+  put_varint(out, 0);  // no engagement
+  put_varint(out, 1);
+  put_post(out, offset, post_id, d);
 }
 
 void merge_rows(Row& sum, const Row& delta) {
@@ -134,6 +221,18 @@ void merge_rows(Row& sum, const Row& delta) {
       it = sum.engagement.insert(it, d);
     }
     ++it;
+  }
+  auto at = sum.posts.begin();
+  for (const auto& d : delta.posts) {
+    at = std::lower_bound(at, sum.posts.end(), d, [](const RowPost& e, const RowPost& k) {
+      return post_before(e, k.offset, k.id);
+    });
+    if (at != sum.posts.end() && at->offset == d.offset && at->id == d.id) {
+      *at = d;  // put again: the later one
+    } else {
+      at = sum.posts.insert(at, d);
+    }
+    ++at;
   }
 }
 

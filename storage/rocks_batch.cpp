@@ -61,10 +61,12 @@ void RocksBatch::put_post(Partition p, std::string_view post_id, const PostRef& 
 
 void RocksBatch::put_post_detail(Partition p, std::string_view account, TimePoint ts,
                                  std::string_view post_id, const PostDetail& d) {
-  keys::post_detail_key(key_, p, account, ts, post_id);
+  // With the account's buckets of that day: folded into the row's one write.
+  const TimePoint row = codec::row_start(ts);
+  keys::bucket_key(key_, p, account, row);
   const auto at = begin_op();
-  codec::encode(buf_, d);
-  stage(kDetailsCf, Kind::put, at);
+  codec::encode_row_post(buf_, ts - row, post_id, d);
+  stage(kBucketsCf, Kind::merge, at);
 }
 
 void RocksBatch::add_post_engagement(Partition p, std::string_view account, TimePoint ts,
@@ -72,9 +74,7 @@ void RocksBatch::add_post_engagement(Partition p, std::string_view account, Time
   // With the account's buckets of that day: folded into the row's one write.
   keys::bucket_key(key_, p, account, codec::row_start(ts));
   const auto at = begin_op();
-  codec::Row row;
-  row.engagement.push_back({std::string(post_id), delta});
-  codec::encode_row(buf_, row);
+  codec::encode_row_engagement(buf_, post_id, delta);
   stage(kBucketsCf, Kind::merge, at);
 }
 

@@ -19,10 +19,6 @@ bool supported(rocksdb::CompressionType t) {
   return std::find(all.begin(), all.end(), t) != all.end();
 }
 
-bool hot(Cf cf) {
-  return cf == kBucketsCf || cf == kPostsCf || cf == kDetailsCf;
-}
-
 // The column family read by point lookups on the event path (find_post, when
 // an engagement's post is not in the engine's cache): whole-key bloom filters
 // in the tables and the memtable, so that the negative answer of an unknown
@@ -59,7 +55,10 @@ rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Ca
                                         const std::shared_ptr<const RetentionTable>& retention) {
   rocksdb::ColumnFamilyOptions o;
   o.level_compaction_dynamic_level_bytes = true;
-  o.write_buffer_size = hot(cf) ? 16 * kMiB : 4 * kMiB;
+  // Small memtables: an insert searches a skip list whose depth grows with it,
+  // and on a 1M-event replay 4 MiB instead of 16 took ~7 % less CPU (the
+  // flushes they add are sequential writes; issue 13, BENCHMARKS.md).
+  o.write_buffer_size = 4 * kMiB;
   o.max_write_buffer_number = 2;
   if (supported(rocksdb::kLZ4Compression)) {
     o.compression = rocksdb::kLZ4Compression;
@@ -68,7 +67,8 @@ rocksdb::ColumnFamilyOptions cf_options(Cf cf, const std::shared_ptr<rocksdb::Ca
   } else {
     o.compression = rocksdb::kNoCompression;
   }
-  if (supported(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
+  // No ZSTD at the last level: it took ~5 % of kilterd's CPU on a replay for
+  // ~4 % less disk (LZ4 everywhere; issue 13, BENCHMARKS.md).
 
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;  // one LRU cache shared by every family: one memory bound

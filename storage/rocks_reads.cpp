@@ -151,6 +151,7 @@ void RocksStore::scan_post_details(
   };
   std::vector<Found> found;
   {
+    // Posts stored before rows kept them (one key each): still read.
     Cursor c(*db_, cf_[kDetailsCf], prefix, end, true, view_at);
     for (c.seek(start); c.valid(); c.next()) {
       std::string_view rest = c.key().substr(prefix.size());
@@ -165,26 +166,46 @@ void RocksStore::scan_post_details(
       found.push_back(std::move(f));
     }
   }
+  // The account's rows from the first day: the posts of [lo, to), and the
+  // engagement they earned (engagement follows its post: from the post's day
+  // on, so every later row counts).
+  std::string rows_from = prefix;
+  keys::append_time(rows_from, codec::row_start(lo));
+  struct Earned {
+    std::string id;
+    std::uint64_t weighted;
+  };
+  std::vector<Earned> earned;
+  {
+    Cursor rows(*db_, cf_[kBucketsCf], prefix, {}, true, view_at);
+    codec::Row row;
+    for (rows.seek(rows_from); rows.valid(); rows.next()) {
+      std::string_view rest = rows.key().substr(prefix.size());
+      TimePoint day;
+      if (!keys::read_time(rest, day) || !rest.empty()) corrupt("bucket row key", rows.key());
+      if (!codec::decode_row(rows.value(), row)) corrupt("bucket row", rows.key());
+      for (auto& post : row.posts) {
+        const TimePoint ts = day + post.offset;
+        if (ts < lo || ts >= to) continue;
+        found.push_back({ts, std::move(post.id), std::move(post.detail)});
+      }
+      for (auto& e : row.engagement) earned.push_back({std::move(e.post_id), e.weighted});
+    }
+  }
   if (found.empty()) return;
-  // The engagement the posts earned is kept in the account's bucket rows of the
-  // days it came (engagement follows its post: from the first post's day on).
+  // Ascending by time then id (the order of the keys that held posts before).
+  std::stable_sort(found.begin(), found.end(), [](const Found& x, const Found& y) {
+    return x.ts != y.ts ? x.ts < y.ts : x.id < y.id;
+  });
   std::vector<std::size_t> by_id(found.size());
   for (std::size_t i = 0; i < found.size(); ++i) by_id[i] = i;
   std::sort(by_id.begin(), by_id.end(),
             [&](std::size_t x, std::size_t y) { return found[x].id < found[y].id; });
-  std::string rows_from = prefix;
-  keys::append_time(rows_from, codec::row_start(lo));
-  Cursor rows(*db_, cf_[kBucketsCf], prefix, {}, true, view_at);
-  codec::Row row;
-  for (rows.seek(rows_from); rows.valid(); rows.next()) {
-    if (!codec::decode_row(rows.value(), row)) corrupt("bucket row", rows.key());
-    for (const auto& e : row.engagement) {
-      auto it =
-          std::lower_bound(by_id.begin(), by_id.end(), e.post_id,
-                           [&](std::size_t i, const std::string& id) { return found[i].id < id; });
-      if (it != by_id.end() && found[*it].id == e.post_id)
-        found[*it].detail.engagement += e.weighted;
-    }
+  for (const auto& e : earned) {
+    auto it = std::lower_bound(by_id.begin(), by_id.end(), e.id,
+                               [&](std::size_t i, const std::string& id) { return found[i].id < id; });
+    for (; it != by_id.end() && found[*it].id == e.id; ++it)
+      found[*it].detail.engagement += e.weighted;
   }
   for (const auto& f : found) fn(f.ts, f.id, f.detail);
 }
