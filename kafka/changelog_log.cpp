@@ -86,6 +86,13 @@ class RdChangelogWriter final : public changelog::ChangelogWriter {
     return ok();
   }
 
+  bool settled() override {
+    rd_kafka_poll(rk_.get(), 0);
+    char fatal[8];
+    return acked_ >= offsets_.size() || failed_ != RD_KAFKA_RESP_ERR_NO_ERROR ||
+           rd_kafka_fatal_error(rk_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR;
+  }
+
   Result<std::span<const std::int64_t>> flush(Millis timeout) override {
     auto deadline = clock_.steady_now() + timeout;
     while (acked_ < offsets_.size() && failed_ == RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -24,9 +24,10 @@ std::map<std::string, std::string> consumer_defaults() {
           {"auto.offset.reset", "earliest"},
           // Short fetch waits keep batches flowing on busy partitions.
           {"fetch.wait.max.ms", "50"},
-          // Prefetched messages are memory: 16 MiB keep a fast consumer fed
-          // (librdkafka's default is 64 MiB).
-          {"queued.max.messages.kbytes", "16384"},
+          // Prefetched messages, at most 64 MiB (librdkafka's default). With 16
+          // MiB the queue ran dry between fetches while catching up: 95k msg/s
+          // against 135k, for no measurable peak RSS saved (issue 13).
+          {"queued.max.messages.kbytes", "65536"},
           // Readiness follows the brokers' connections, read from the statistics.
           {"statistics.interval.ms", "1000"}};
 }

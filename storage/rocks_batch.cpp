@@ -121,6 +121,22 @@ std::size_t RocksBatch::approximate_bytes() const {
   return buf_.size() + ops_.size() * 8;
 }
 
+void RocksBatch::absorb(Batch& later) {
+  auto* b = dynamic_cast<RocksBatch*>(&later);
+  if (b == nullptr || b->owner_ != owner_) fatal("batch", "absorb: a batch of another store");
+  const auto shift = buf_.size();
+  buf_ += b->buf_;
+  for (auto op : b->ops_) {
+    op.at += shift;
+    ops_.push_back(op);
+  }
+  // Cutoffs staged by an export stay in the ops; this batch is exported again
+  // before it is committed (it is sent to the changelog whole).
+  exported_ = exported_ || b->exported_;
+  built_ = false;
+  b->clear();
+}
+
 rocksdb::WriteBatch& RocksBatch::build() {
   if (built_) return wb_;
   built_ = true;

@@ -42,6 +42,7 @@ class RocksBatch final : public Batch {
   void put_meta(Partition p, const PartitionMeta& m) override;
   std::size_t approximate_bytes() const override;
   bool empty() const override { return ops_.empty(); }
+  void absorb(Batch& later) override;
 
   const void* owner() const { return owner_; }
   // The staged operations as one WriteBatch, in key order. Valid until the next

@@ -46,6 +46,10 @@ class Batch {
   virtual void put_meta(Partition p, const PartitionMeta& m) = 0;
   virtual std::size_t approximate_bytes() const = 0;
   virtual bool empty() const = 0;
+  // Adds the operations of `later` (a batch of the same store) after this
+  // batch's, as if they had been made on it, and empties `later`: a batch sent
+  // to the changelog but not committed joins the one built since.
+  virtual void absorb(Batch& later) = 0;
 };
 
 // A consistent view of the store as of when it was taken: later commits are not

@@ -47,6 +47,10 @@ class ChangelogWriter {
   // be stored (a restore ignores records no committed offset names); the next flush()
   // covers only records appended after this call.
   virtual Result<std::span<const std::int64_t>> flush(Millis timeout) = 0;
+  // Serves the acknowledgements that came, without waiting: true when flush()
+  // would return at once (every record appended since the last flush()
+  // acknowledged, or one failed), so that a caller can go on meanwhile.
+  virtual bool settled() = 0;
 };
 
 // Reads records back; one reader per thread (the restore's).

@@ -12,6 +12,11 @@ void MemoryLog::set_away(bool away) {
   away_ = away;
 }
 
+void MemoryLog::set_holding(bool holding) {
+  std::lock_guard lock(mu_);
+  holding_ = holding;
+}
+
 void MemoryLog::truncate(std::int32_t partition, std::int64_t low) {
   std::lock_guard lock(mu_);
   auto& p = parts_.at(static_cast<std::size_t>(partition));
@@ -45,6 +50,10 @@ class MemoryWriter final : public ChangelogWriter {
       return Error{"changelog partition out of range", Errc::failed};
     queued_.push_back({partition, std::string(key), std::string(value)});
     return {};
+  }
+  bool settled() override {
+    std::lock_guard lock(log_.mu_);
+    return !log_.holding_;  // else flush() stores at once
   }
   Result<std::span<const std::int64_t>> flush(Millis) override {
     std::lock_guard lock(log_.mu_);

@@ -20,6 +20,9 @@ class MemoryLog {
   // While away, appends are still queued but flush() and reads fail `unavailable`
   // (queued records are then dropped, as a broker that never got them).
   void set_away(bool away);
+  // While holding, a writer's settled() says no: its records wait for their
+  // acknowledgement (flush() still stores them, as a broker that answers).
+  void set_holding(bool holding);
   // Drops the records of `partition` below `low` (retention).
   void truncate(std::int32_t partition, std::int64_t low);
   LogBounds bounds(std::int32_t partition) const;
@@ -42,6 +45,7 @@ class MemoryLog {
   mutable std::mutex mu_;
   std::vector<Part> parts_;
   bool away_ = false;
+  bool holding_ = false;
 };
 
 }  // namespace kilter::changelog

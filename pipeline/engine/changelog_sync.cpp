@@ -144,7 +144,15 @@ Result<void> ChangelogSync::append(changelog::PartitionChain& c, std::string_vie
   return ok();
 }
 
-Result<void> ChangelogSync::send(Partitions& partitions, storage::Batch& batch) {
+bool ChangelogSync::answered() {
+  return order_.empty() || opts_.writer->settled();
+}
+
+Result<void> ChangelogSync::finish_send() {
+  return flush();
+}
+
+Result<void> ChangelogSync::send(Partitions& partitions, storage::Batch& batch, bool wait) {
   if (!enabled()) return ok();
   std::optional<Error> failed;
   auto framed = [&](PartitionState& ps, changelog::PartitionChain& c, std::string_view body) {
@@ -174,6 +182,7 @@ Result<void> ChangelogSync::send(Partitions& partitions, storage::Batch& batch) 
     framed(*ps, *it->second, {});
   }
   if (failed) return fail(*failed);
+  if (!wait) return ok();
   return flush();
 }
 
@@ -195,13 +204,23 @@ bool ChangelogSync::pending(Partition p) const {
   return it != chains_.end() && it->second->pending_head().has_value();
 }
 
-void ChangelogSync::accepted(Partitions& partitions, storage::Batch& batch) {
+void ChangelogSync::accepted(Partitions& partitions, storage::Batch& batch,
+                             const std::map<Partition, storage::PartitionMeta>* drained) {
   for (auto& [p, c] : chains_) {
     if (!c->pending_head()) continue;
     c->accepted();
     if (auto* ps = partitions.find(p)) {
       ps->meta.chain = to_storage(*c->head());
-      batch.put_meta(p, ps->meta);
+      const storage::PartitionMeta* then = nullptr;
+      if (drained != nullptr)
+        if (auto it = drained->find(p); it != drained->end()) then = &it->second;
+      if (then == nullptr) {
+        batch.put_meta(p, ps->meta);
+      } else {
+        auto m = *then;
+        m.chain = ps->meta.chain;
+        batch.put_meta(p, m);
+      }
     }
   }
 }

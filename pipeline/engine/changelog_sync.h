@@ -63,15 +63,22 @@ class ChangelogSync {
   Result<void> prepare(Partitions& partitions, TimePoint now);
   // Frames and sends what the batch does to each partition whose position moved
   // or whose state changed (a snapshot first where one is due), then waits for the
-  // changelog. No write may be in flight (the store is the chains' heads). On an
-  // error every chain is given up to its head: the batch stays and is sent again.
-  Result<void> send(Partitions& partitions, storage::Batch& batch);
+  // changelog (unless `wait` is false: finish_send() does, later). On an error
+  // every chain is given up to its head: the batch stays and is sent again.
+  Result<void> send(Partitions& partitions, storage::Batch& batch, bool wait = true);
+  // After send(..., false): whether the changelog has answered for every record
+  // (finish_send() then returns at once). Serves its acknowledgements meanwhile.
+  bool answered();
+  // After send(..., false): waits for the changelog as send() would have.
+  Result<void> finish_send();
   // The metadata naming p's new head (empty: none sent for p).
   std::string metadata(Partition p) const;
   bool pending(Partition p) const;
   // The group commit was accepted: heads move, and the batch records them in
-  // the partitions' meta.
-  void accepted(Partitions& partitions, storage::Batch& batch);
+  // the partitions' meta: the metas it was drained with when given (a batch sent
+  // without waiting; the partitions have moved on since), else the current ones.
+  void accepted(Partitions& partitions, storage::Batch& batch,
+                const std::map<Partition, storage::PartitionMeta>* drained = nullptr);
   // Refused: the records sent are orphans.
   void abandon();
 

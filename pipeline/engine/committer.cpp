@@ -99,7 +99,7 @@ void Committer::defer(const Error& e) {
   retry_after_ = clock_.steady_now() + wait;
 }
 
-bool Committer::offer_positions() {
+bool Committer::offer_positions(const std::map<Partition, storage::PartitionMeta>* metas) {
   if (checkpointer_ == nullptr) return true;
   positions_.clear();
   const bool changelog = sync_ != nullptr && sync_->enabled();
@@ -107,8 +107,15 @@ bool Committer::offer_positions() {
     // With a changelog, a partition whose chain moved is offered even when its
     // position did not (its state changed): the group names the new head.
     const bool head_moved = changelog && sync_->pending(p);
-    if (ps->meta.position != ps->checkpointed || head_moved)
-      positions_.push_back({p, ps->meta.position, changelog ? sync_->metadata(p) : std::string{}});
+    auto position = ps->meta.position;
+    if (metas != nullptr) {
+      // A partition opened since the batch was drained has nothing in it.
+      auto it = metas->find(p);
+      if (it == metas->end()) continue;
+      position = it->second.position;
+    }
+    if (position != ps->checkpointed || head_moved)
+      positions_.push_back({p, position, changelog ? sync_->metadata(p) : std::string{}});
   }
   if (positions_.empty()) return true;
   if (auto r = checkpointer_->checkpoint(positions_); !r) {
@@ -147,8 +154,16 @@ void Committer::drain() {
         cfg_->pipeline.dedupe_max_ids);
 }
 
-Result<void> Committer::submit() {
+Result<void> Committer::submit(bool async) {
   if (failure_) return *failure_;
+  // One batch in the changelog at a time: a sent one is finished first (an
+  // async submit goes on building while it is not answered).
+  if (sent_) {
+    const auto deferred = stats_.commits_deferred;
+    if (auto r = poll(!async); !r) return r;
+    // Still unanswered, or refused (deferred: given back, offered again later).
+    if (sent_ || stats_.commits_deferred != deferred) return ok();
+  }
   const bool changelog = sync_ != nullptr && sync_->enabled();
   // One write at a time. With a changelog, this batch's records are sent while
   // the previous batch is still being written: its heads were accepted before
@@ -158,7 +173,6 @@ Result<void> Committer::submit() {
   if (!changelog || sync_->needs_store(partitions_, clock_.now()))
     if (auto r = settle(true); !r) return r;
   const auto started = clock_.steady_now();
-  const auto messages = batch_events_;
   if (changelog) {
     // The changelog first (exact: whatever this batch does reaches it before
     // its positions go to the group), then the group commit naming the heads,
@@ -168,6 +182,32 @@ Result<void> Committer::submit() {
       return ok();
     }
     drain();
+    if (async) {
+      // Sent without waiting: poll() finishes the commit when the changelog has
+      // answered, with the positions and metas of now; events go on into a new
+      // batch meanwhile.
+      Sent s;
+      for (auto& [p, ps] : partitions_.all()) s.metas.emplace(p, ps->meta);
+      if (auto r = sync_->send(partitions_, *batch_, false); !r) {
+        defer(r.error());
+        return ok();
+      }
+      s.batch = std::move(batch_);
+      s.staged = std::move(staged_);
+      staged_.clear();
+      s.events = batch_events_;
+      s.started = started;
+      for (auto& [p, ps] : partitions_.all()) {
+        std::swap(ps->building, ps->sent);
+        ps->building.clear();
+        ps->sent_posts = ps->batch_posts;
+        ps->batch_posts = 0;
+      }
+      sent_ = std::move(s);
+      retry_after_ = {};
+      reset_batch();
+      return ok();
+    }
     if (auto r = sync_->send(partitions_, *batch_); !r) {
       defer(r.error());
       return ok();
@@ -190,21 +230,73 @@ Result<void> Committer::submit() {
     ps->batch_posts = 0;
   }
   retry_after_ = {};
-  if (batch_->empty()) {
-    reset_batch();
-    return ok();
-  }
-  stats_.batch_messages.observe(static_cast<double>(messages));
-  in_flight_checkpoint_seconds_ =
-      std::chrono::duration<double>(clock_.steady_now() - started).count();
-  in_flight_ = std::move(staged_);
+  auto events = batch_events_;
+  write(std::move(batch_), std::move(staged_), events, started);
   staged_.clear();
-  in_flight_events_ = batch_events_;
-  // Reads of the store until the write is collected see it as it was before.
-  in_flight_snapshot_ = store_.snapshot();
-  writer_->submit(std::move(batch_), false);
   reset_batch();
   return ok();
+}
+
+Result<void> Committer::poll(bool block) {
+  if (!sent_ || failure_) return ok();
+  if (!block && !sync_->answered()) return ok();
+  if (auto r = sync_->finish_send(); !r) {
+    give_back();
+    defer(r.error());
+    return ok();
+  }
+  if (!offer_positions(&sent_->metas)) {
+    sync_->abandon();
+    give_back();
+    return ok();
+  }
+  if (auto r = settle(true); !r) return r;
+  auto s = std::move(*sent_);
+  sent_.reset();
+  sync_->accepted(partitions_, *s.batch, &s.metas);
+  for (auto& [p, ps] : partitions_.all()) {
+    std::swap(ps->sent, ps->writing);
+    ps->sent.clear();
+    ps->sent_posts = 0;
+  }
+  write(std::move(s.batch), std::move(s.staged), s.events, s.started);
+  return ok();
+}
+
+void Committer::give_back() {
+  auto s = std::move(*sent_);
+  sent_.reset();
+  s.batch->absorb(*batch_);
+  std::swap(batch_, s.batch);
+  if (!spare_) spare_ = std::move(s.batch);  // the emptied one, for reuse
+  for (auto& x : staged_) s.staged.push_back(std::move(x));
+  staged_ = std::move(s.staged);
+  batch_events_ += s.events;
+  batch_started_ = std::min(batch_started_, s.started);
+  for (auto& [p, ps] : partitions_.all()) {
+    ps->sent.append(ps->building);
+    std::swap(ps->sent, ps->building);
+    ps->sent.clear();
+    ps->batch_posts += ps->sent_posts;
+    ps->sent_posts = 0;
+  }
+}
+
+void Committer::write(std::unique_ptr<storage::Batch> batch, std::vector<Staged> staged,
+                      std::size_t events, std::chrono::steady_clock::time_point started) {
+  if (batch->empty()) {
+    if (!spare_) spare_ = std::move(batch);
+    deliver(staged);  // nothing to write: nothing to wait for
+    return;
+  }
+  stats_.batch_messages.observe(static_cast<double>(events));
+  in_flight_checkpoint_seconds_ =
+      std::chrono::duration<double>(clock_.steady_now() - started).count();
+  in_flight_ = std::move(staged);
+  in_flight_events_ = events;
+  // Reads of the store until the write is collected see it as it was before.
+  in_flight_snapshot_ = store_.snapshot();
+  writer_->submit(std::move(batch), false);
 }
 
 Result<void> Committer::settle(bool block) {
@@ -221,12 +313,15 @@ Result<void> Committer::settle(bool block) {
   stats_.commit_seconds.observe(in_flight_checkpoint_seconds_ + writer_->last_seconds());
   in_flight_events_ = 0;
   // The store has every post of that batch: the caches may let go of them.
-  for (auto& [p, ps] : partitions_.all()) ps->posts.trim(ps->batch_posts);
+  for (auto& [p, ps] : partitions_.all()) ps->posts.trim(ps->batch_posts + ps->sent_posts);
   deliver(in_flight_);
   return ok();
 }
 
 void Committer::discard() {
+  // A batch still awaiting the changelog was not accepted by the group: it is
+  // given up with the rest.
+  if (sent_) give_back();
   (void)settle(true);  // what the source accepted is written, whatever comes after
   if (pending()) {
     ++stats_.batches_discarded;

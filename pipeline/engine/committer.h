@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,12 +45,12 @@ class Committer {
   // The batch being built, and the messages it holds.
   storage::Batch& batch() { return *batch_; }
   void count_message() { ++batch_events_; }
-  std::size_t pending_messages() const { return batch_events_; }
   bool pending() const {
-    return batch_events_ > 0 || !staged_.empty() ||
+    return batch_events_ > 0 || !staged_.empty() || sent_.has_value() ||
            (sync_ != nullptr && outbox_.has_confirmations());
   }
-  std::size_t uncommitted() const { return batch_events_ + in_flight_events_; }
+  std::size_t pending_messages() const { return batch_events_ + sent_events(); }
+  std::size_t uncommitted() const { return batch_events_ + sent_events() + in_flight_events_; }
 
   // An alert record joins the batch holding the state that produced it, with
   // the sinks it is routed to; the outbox gets it once that batch is written.
@@ -63,7 +64,14 @@ class Committer {
   bool backlogged() const { return batch_events_ >= 2 * cfg_->storage.commit_max_events; }
   // Offers the positions, then hands the batch to the writer thread (after the
   // write in flight, if any, is collected). A refused offer keeps the batch.
-  Result<void> submit();
+  // With a changelog and `async`, the batch's records are sent without waiting
+  // for their acknowledgement: the engine goes on building the next batch, and
+  // poll() finishes the commit once the changelog answered (one batch in the
+  // changelog at a time; a synchronous submit finishes it first).
+  Result<void> submit(bool async = false);
+  // Finishes the commit of a batch sent without waiting, if the changelog has
+  // answered (or waits for it when `block`).
+  Result<void> poll(bool block = false);
   // Collects the write in flight (waiting for it when `block`).
   Result<void> settle(bool block);
   // Gives up the batch being built and its alerts (the write in flight is
@@ -87,8 +95,26 @@ class Committer {
     std::vector<std::string> sinks;
     TimePoint raised_by;  // input timestamp of the message that raised it (epoch: unknown)
   };
-  // Offers the changed positions to the checkpointer; false: refused (deferred).
-  bool offer_positions();
+  // A batch sent to the changelog without waiting (submit(true)): what it needs
+  // to be committed once the changelog answered, as of when it was drained.
+  struct Sent {
+    std::unique_ptr<storage::Batch> batch;
+    std::vector<Staged> staged;
+    std::size_t events = 0;
+    std::map<Partition, storage::PartitionMeta> metas;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::size_t sent_events() const { return sent_ ? sent_->events : 0; }
+  // Offers the changed positions to the checkpointer (those of `metas` when
+  // given, else the partitions' current ones); false: refused (deferred).
+  bool offer_positions(const std::map<Partition, storage::PartitionMeta>* metas = nullptr);
+  // The sent batch joins the one built since (the changelog or the group
+  // refused it): it is sent again, whole, with the next commit.
+  void give_back();
+  // Hands a drained batch to the writer thread: its alerts are delivered once
+  // it is written.
+  void write(std::unique_ptr<storage::Batch> batch, std::vector<Staged> staged,
+             std::size_t events, std::chrono::steady_clock::time_point started);
   // Not an engine failure: the batch stays, grows, and is offered again.
   void defer(const Error& e);
   // The open partitions' pending figures into the batch (window deltas, seen
@@ -118,6 +144,7 @@ class Committer {
   std::shared_ptr<const storage::Snapshot> in_flight_snapshot_;  // the store before it
   std::size_t in_flight_events_ = 0;
   double in_flight_checkpoint_seconds_ = 0;
+  std::optional<Sent> sent_;
   std::optional<Error> failure_;
 };
 

@@ -90,6 +90,7 @@ Assignment Engine::partition_assigned(Partition p, const GroupOffset& group) {
 }
 
 void Engine::poll() {
+  (void)committer_.poll();  // a batch the changelog answered for: committed now
   (void)committer_.settle(false);
   if (!restorer_ || (warming_.empty() && following_.empty())) return;
   for (auto& done : restorer_->take_done()) {

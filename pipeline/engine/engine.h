@@ -94,8 +94,10 @@ class Engine final : public PartitionListener, public AccountReader {
   Result<void> commit();
   // The same batch handed to the writer thread: processing goes on while it is
   // written (one at a time: a second waits for the first). Its alerts go to
-  // the sinks once it is written (see poll()).
-  Result<void> commit_async() { return committer_.submit(); }
+  // the sinks once it is written (see poll()). With a changelog, processing
+  // also goes on while its records await their acknowledgement: poll() then
+  // makes the group commit and hands the batch to the writer.
+  Result<void> commit_async() { return committer_.submit(true); }
   // Collects a finished write and finished restores, if any (from the event
   // loop, between slices).
   void poll();

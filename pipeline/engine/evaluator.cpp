@@ -162,8 +162,8 @@ void Evaluator::visit_posts(PartitionState& ps, const AccountState& a, TimePoint
   auto added = [&](std::string_view id) {
     const auto h = hash64(id);
     std::uint64_t n = 0;
-    if (const auto* e = ps.writing.engagement.find(h)) n = sat_add(n, *e);
-    if (const auto* e = ps.building.engagement.find(h)) n = sat_add(n, *e);
+    for (const auto* staged : {&ps.writing, &ps.sent, &ps.building})
+      if (const auto* e = staged->engagement.find(h)) n = sat_add(n, *e);
     return n;
   };
   store_.scan_post_details(
@@ -176,7 +176,7 @@ void Evaluator::visit_posts(PartitionState& ps, const AccountState& a, TimePoint
         visit(ts, id, shown_);
       },
       committer_.in_flight_snapshot());
-  for (const auto* staged : {&ps.writing, &ps.building}) {
+  for (const auto* staged : {&ps.writing, &ps.sent, &ps.building}) {
     for (const auto& s : staged->posts) {
       if (s.account != a.index || s.ts < from || s.ts >= to) continue;
       const std::string_view text(staged->text);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/flat_map.h"
+#include "common/saturating.h"
 #include "pipeline/engine/account.h"
 #include "pipeline/engine/dedupe.h"
 #include "pipeline/engine/post_cache.h"
@@ -52,6 +53,7 @@ struct PartitionState {
   SeenIds seen;
   PostCache posts;
   std::size_t batch_posts = 0;  // posts cached since the batch being built began
+  std::size_t sent_posts = 0;   // posts cached in the batch awaiting the changelog
   // Posts and engagement of a batch the store does not show yet: the evidence
   // of an alert reads them here. Strings live in one buffer, so staging
   // allocates nothing once warm.
@@ -71,8 +73,23 @@ struct PartitionState {
       text.clear();
       if (!engagement.empty()) engagement.clear();
     }
+    // Adds a later batch's posts and engagement after these.
+    void append(const Unwritten& later) {
+      const auto shift = static_cast<std::uint32_t>(text.size());
+      for (auto p : later.posts) {
+        p.text_at += shift;
+        posts.push_back(p);
+      }
+      text += later.text;
+      later.engagement.for_each([&](std::uint64_t post, std::uint64_t n) {
+        bool inserted = false;
+        auto& sum = engagement.get_or_insert(post, inserted);
+        sum = inserted ? n : sat_add(sum, n);
+      });
+    }
   };
   Unwritten building;  // the batch being built
+  Unwritten sent;      // a batch whose changelog records await their acknowledgement
   Unwritten writing;   // the batch the writer thread has
   // Alert states of the partition's accounts by phase (the metrics read them at
   // every scrape: no walk over the accounts).

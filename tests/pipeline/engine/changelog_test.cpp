@@ -123,6 +123,20 @@ class ChangelogEngineTest : public EngineTest {
     return out;
   }
 
+  // The figures of messages [0, n) committed in one batch, by a member of a
+  // group and changelog of its own.
+  std::string reference(std::int64_t n) {
+    changelog::MemoryLog log{4};
+    Group group;
+    Member ref(dir_ / ("reference-" + std::to_string(++references_)), *cfg_, *classifier_, clock_,
+               log, group);
+    ref.engine->partition_assigned(p_, group.offset(p_, 3));
+    run(*ref.engine, p_, 0, n);
+    EXPECT_TRUE(ref.engine->commit().ok());
+    return figures(*ref.store, p_);
+  }
+
+  int references_ = 0;
   changelog::MemoryLog log_{4};
   Group group_;
   const Partition p_{65536 + 3};
@@ -355,6 +369,75 @@ TEST_F(ChangelogEngineTest, ASnapshotIsRewrittenOnceADay) {
   ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
   ASSERT_EQ(b->warmed(), Offset{30});
   EXPECT_EQ(figures(*b->store, p_), figures(*a->store, p_));
+}
+
+// commit_async with a changelog: the batch's records are sent and the engine
+// goes on building the next batch; the group commit and the write come once
+// the changelog has answered (Engine::poll).
+TEST_F(ChangelogEngineTest, AnAsyncCommitGoesOnBuildingWhileTheChangelogAnswers) {
+  auto a = member("a");
+  a->engine->partition_assigned(p_, group_.offset(p_, 3));
+  run(*a->engine, p_, 0, 60);
+  log_.set_holding(true);
+  ASSERT_TRUE(a->engine->commit_async().ok());
+  run(*a->engine, p_, 60, 90);  // taken meanwhile, into the next batch
+  a->engine->poll();
+  EXPECT_FALSE(group_.committed.contains(p_));  // not before the changelog answered
+  ASSERT_TRUE(a->engine->commit_async().ok());  // one batch in the changelog at a time
+  EXPECT_FALSE(group_.committed.contains(p_));
+  EXPECT_EQ(a->engine->uncommitted(), 90u);
+  log_.set_holding(false);
+  a->engine->poll();
+  EXPECT_EQ(group_.committed[p_].first, Offset{60});  // the positions of the batch sent
+  ASSERT_TRUE(a->engine->commit().ok());
+  EXPECT_EQ(group_.committed[p_].first, Offset{90});
+  EXPECT_EQ(a->store->meta(p_)->position, Offset{90});
+  EXPECT_EQ(a->engine->uncommitted(), 0u);
+
+  // A restore from the changelog gives the same state, and so do the same
+  // events committed in one batch.
+  auto b = member("b");
+  ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+  ASSERT_EQ(b->warmed(), Offset{90});
+  EXPECT_EQ(figures(*b->store, p_), figures(*a->store, p_));
+  EXPECT_EQ(figures(*a->store, p_), reference(90));
+}
+
+// A sent batch whose group commit is refused, or whose records the changelog
+// did not take, joins the batch built since: sent again whole, nothing lost or
+// counted twice.
+TEST_F(ChangelogEngineTest, AnAsyncCommitRefusedOrNotTakenIsSentAgainWhole) {
+  for (const bool away : {false, true}) {
+    SCOPED_TRACE(away ? "changelog away" : "group commit refused");
+    const std::string name = away ? "away" : "refused";
+    group_.committed.clear();
+    auto a = member(name);
+    a->engine->partition_assigned(p_, group_.offset(p_, 3));
+    run(*a->engine, p_, 0, 60);
+    log_.set_holding(true);
+    ASSERT_TRUE(a->engine->commit_async().ok());
+    run(*a->engine, p_, 60, 90);
+    if (away) log_.set_away(true);
+    a->checkpointer.refuse = !away;
+    log_.set_holding(false);
+    a->engine->poll();
+    EXPECT_FALSE(group_.committed.contains(p_));
+    EXPECT_GT(a->engine->stats().commits_deferred, 0u);
+    EXPECT_EQ(a->engine->uncommitted(), 90u);
+    EXPECT_FALSE(a->store->meta(p_) && a->store->meta(p_)->position == Offset{60});
+    log_.set_away(false);
+    a->checkpointer.refuse = false;
+    run(*a->engine, p_, 90, 100);
+    ASSERT_TRUE(a->engine->commit().ok());
+    EXPECT_EQ(group_.committed[p_].first, Offset{100});
+    EXPECT_EQ(a->engine->uncommitted(), 0u);
+
+    auto b = member(name + "-b");
+    ASSERT_TRUE(b->engine->partition_assigned(p_, group_.offset(p_, 3)).warming);
+    ASSERT_EQ(b->warmed(), Offset{100});
+    EXPECT_EQ(figures(*b->store, p_), figures(*a->store, p_));
+    EXPECT_EQ(figures(*a->store, p_), reference(100));
+  }
 }
 
 }  // namespace
