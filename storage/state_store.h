@@ -26,6 +26,9 @@ class Batch {
   virtual void merge_bucket(Partition p, std::string_view account, TimePoint bucket,
                             const BucketCounts& delta) = 0;
   virtual void put_post(Partition p, std::string_view post_id, const PostRef& ref) = 0;
+  // The post's category, confidence, matched terms and link, kept with the
+  // account's buckets of that day (no write of its own); `d.engagement` is not
+  // stored: a post's engagement is what add_post_engagement adds.
   virtual void put_post_detail(Partition p, std::string_view account, TimePoint ts,
                                std::string_view post_id, const PostDetail& d) = 0;
   // Engagement a post of `account` earned at `ts`: kept with the account's

@@ -239,7 +239,9 @@ Result<void> Committer::submit(bool async) {
 
 Result<void> Committer::poll(bool block) {
   if (!sent_ || failure_) return ok();
-  if (!block && !sync_->answered()) return ok();
+  // Not answered yet, or the write before it still running: later (the event
+  // loop does not wait for either).
+  if (!block && (!sync_->answered() || (writer_->busy() && !writer_->done()))) return ok();
   if (auto r = sync_->finish_send(); !r) {
     give_back();
     defer(r.error());
@@ -320,8 +322,13 @@ Result<void> Committer::settle(bool block) {
 
 void Committer::discard() {
   // A batch still awaiting the changelog was not accepted by the group: it is
-  // given up with the rest.
-  if (sent_) give_back();
+  // given up with the rest, its records orphans (waited for first: the
+  // changelog's next flush must cover only what is appended after it).
+  if (sent_) {
+    (void)sync_->finish_send();
+    sync_->abandon();
+    give_back();
+  }
   (void)settle(true);  // what the source accepted is written, whatever comes after
   if (pending()) {
     ++stats_.batches_discarded;

@@ -52,6 +52,9 @@ void Engine::enable_changelog(ChangelogOptions options, ReaderFactory make_reade
 Assignment Engine::partition_assigned(Partition p, const GroupOffset& group) {
   names_[p] = fmt::format("{}:{}", group.topic, group.source_partition);
   if (!sync_) return {open_partition(p), false};
+  // A batch still awaiting the changelog is committed (or given back) before
+  // any chain changes hands.
+  (void)committer_.poll(true);
   // With a changelog the outbox moves with the partition: what it owes is
   // delivered by whoever holds it.
   auto open = [&]() -> Assignment {
