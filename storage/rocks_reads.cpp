@@ -197,6 +197,16 @@ void RocksStore::scan_post_details(
   std::stable_sort(found.begin(), found.end(), [](const Found& x, const Found& y) {
     return x.ts != y.ts ? x.ts < y.ts : x.id < y.id;
   });
+  // A post stored under its own key and put again since, into its row: the
+  // row's (the later, after it in `found`) is the one.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (kept > 0 && found[kept - 1].ts == found[i].ts && found[kept - 1].id == found[i].id)
+      --kept;
+    if (kept != i) found[kept] = std::move(found[i]);
+    ++kept;
+  }
+  found.resize(kept);
   std::vector<std::size_t> by_id(found.size());
   for (std::size_t i = 0; i < found.size(); ++i) by_id[i] = i;
   std::sort(by_id.begin(), by_id.end(),
