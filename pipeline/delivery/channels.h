@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <span>
@@ -134,6 +135,13 @@ inline constexpr std::size_t kSlackContextText = 2000;
 inline constexpr std::size_t kSlackFallbackText = 3000;
 // A Slack text object of `type` (mrkdwn or plain_text, which renders emoji codes).
 void slack_text(JsonWriter& w, std::string_view type, std::string_view text);
+// A context block: one mrkdwn element per text, each clipped to kSlackContextText.
+std::string slack_context_block(std::initializer_list<std::string_view> mrkdwn);
+// The incoming-webhook body: the options' channel, username and icon, `text` (the
+// notification, as given), `blocks` (each a JSON object already written), and no
+// link previews (post links are evidence, not content to preview in the channel).
+std::string slack_envelope(const SlackOptions& o, std::string_view text,
+                           std::span<const std::string> blocks);
 // What a Teams card shows of one text (a TextBlock, a fact's value).
 inline constexpr std::size_t kTeamsTextMax = 2000;
 // Opens a Teams TextBlock (wrapped, clipped to kTeamsTextMax); the caller adds its

@@ -33,15 +33,6 @@ std::string header_block(const DigestRecord& first) {
   return w.take();
 }
 
-std::string context_block(const std::vector<std::string>& mrkdwn) {
-  JsonWriter w;
-  w.begin_object().field("type", "context").key("elements").begin_array();
-  for (const auto& t : mrkdwn)
-    detail::slack_text(w, "mrkdwn", mrkdwn_clip(t, detail::kSlackContextText));
-  w.end_array().end_object();
-  return w.take();
-}
-
 std::string section_block(std::string_view mrkdwn) {
   JsonWriter w;
   w.begin_object().field("type", "section").key("text");
@@ -75,9 +66,10 @@ Result<std::string> slack_digest(Digests digests, const SlackOptions& o) {
 
   std::vector<std::string> blocks{
       header_block(*digests.front()),
-      context_block({cat("*Period* ", period, " · ", summary),
-                     "Worst first · posts: personal / professional / promotional · engagement: "
-                     "replies, reposts, quotes, likes and clicks"})};
+      detail::slack_context_block(
+          {cat("*Period* ", period, " · ", summary),
+           "Worst first · posts: personal / professional / promotional · engagement: "
+           "replies, reposts, quotes, likes and clicks"})};
   std::size_t used = 0;
   for (const auto& b : blocks) used += b.size();
 
@@ -101,22 +93,12 @@ Result<std::string> slack_digest(Digests digests, const SlackOptions& o) {
   }
   if (!open.empty()) blocks.push_back(section_block(open));
   if (shown < ordered.size())
-    blocks.push_back(context_block({detail::more_accounts_text(ordered.size() - shown)}));
+    blocks.push_back(
+        detail::slack_context_block({detail::more_accounts_text(ordered.size() - shown)}));
 
-  JsonWriter w;
-  w.begin_object();
-  if (!o.channel.empty()) w.field("channel", o.channel);
-  if (!o.username.empty()) w.field("username", o.username);
-  if (!o.icon_emoji.empty()) w.field("icon_emoji", o.icon_emoji);
   const std::string fallback =
       cat("Digest ", slack_escape(digests.front()->digest), ", ", period, ": ", summary);
-  w.field("text", mrkdwn_clip(fallback, detail::kSlackFallbackText));
-  w.key("blocks").begin_array();
-  for (const auto& b : blocks) w.raw(b);
-  w.end_array();
-  w.key("unfurl_links").boolean(false).key("unfurl_media").boolean(false);
-  w.end_object();
-  return w.take();
+  return detail::slack_envelope(o, mrkdwn_clip(fallback, detail::kSlackFallbackText), blocks);
 }
 
 }  // namespace kilter::pipeline::channels

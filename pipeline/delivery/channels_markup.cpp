@@ -77,6 +77,30 @@ void slack_text(JsonWriter& w, std::string_view type, std::string_view text) {
   w.end_object();
 }
 
+std::string slack_context_block(std::initializer_list<std::string_view> mrkdwn) {
+  JsonWriter w;
+  w.begin_object().field("type", "context").key("elements").begin_array();
+  for (auto t : mrkdwn) slack_text(w, "mrkdwn", mrkdwn_clip(t, kSlackContextText));
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string slack_envelope(const SlackOptions& o, std::string_view text,
+                           std::span<const std::string> blocks) {
+  JsonWriter w;
+  w.begin_object();
+  if (!o.channel.empty()) w.field("channel", o.channel);
+  if (!o.username.empty()) w.field("username", o.username);
+  if (!o.icon_emoji.empty()) w.field("icon_emoji", o.icon_emoji);
+  w.field("text", text);
+  w.key("blocks").begin_array();
+  for (const auto& b : blocks) w.raw(b);
+  w.end_array();
+  w.key("unfurl_links").boolean(false).key("unfurl_media").boolean(false);
+  w.end_object();
+  return w.take();
+}
+
 void teams_text_block(JsonWriter& w, std::string_view text) {
   w.begin_object().field("type", "TextBlock").field("text", clip(text, kTeamsTextMax));
   w.key("wrap").boolean(true);

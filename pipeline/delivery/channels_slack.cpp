@@ -51,11 +51,7 @@ std::string when(TimePoint at) {
 }
 
 std::string context_block(std::string_view mrkdwn) {
-  JsonWriter w;
-  w.begin_object().field("type", "context").key("elements").begin_array();
-  detail::slack_text(w, "mrkdwn", mrkdwn_clip(mrkdwn, detail::kSlackContextText));
-  w.end_array().end_object();
-  return w.take();
+  return detail::slack_context_block({mrkdwn});
 }
 
 std::string header_block(const AlertRecord& a) {
@@ -194,19 +190,7 @@ Result<std::string> slack_message(Records alerts, const SlackOptions& o) {
   if (rendered < alerts.size())
     blocks.push_back(context_block(detail::more_alerts_text(alerts.size() - rendered)));
 
-  JsonWriter w;
-  w.begin_object();
-  if (!o.channel.empty()) w.field("channel", o.channel);
-  if (!o.username.empty()) w.field("username", o.username);
-  if (!o.icon_emoji.empty()) w.field("icon_emoji", o.icon_emoji);
-  w.field("text", fallback_text(alerts));
-  w.key("blocks").begin_array();
-  for (const auto& b : blocks) w.raw(b);
-  w.end_array();
-  // Post links are evidence, not content to preview in the channel.
-  w.key("unfurl_links").boolean(false).key("unfurl_media").boolean(false);
-  w.end_object();
-  return w.take();
+  return detail::slack_envelope(o, fallback_text(alerts), blocks);
 }
 
 }  // namespace kilter::pipeline::channels
