@@ -58,8 +58,7 @@ bool decode(std::string_view in, PostRef& out) {
 void encode(std::string& out, const PostDetail& d) {
   out.push_back(static_cast<char>(kDetailFull));
   out.push_back(static_cast<char>(d.category));
-  auto bits = std::bit_cast<std::uint32_t>(d.confidence);
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  put_f32(out, d.confidence);
   put_fixed64(out, d.engagement);
   put_varint(out, d.matched.size());
   out.append(d.matched);
@@ -90,9 +89,7 @@ bool decode(std::string_view in, PostDetail& out) {
   auto cat = static_cast<std::uint8_t>(in[1]);
   if (!valid_category(cat)) return false;
   out.category = static_cast<Category>(cat);
-  std::uint32_t bits = 0;
-  for (int i = 3; i >= 0; --i) bits = (bits << 8) | static_cast<unsigned char>(in[2 + i]);
-  out.confidence = std::bit_cast<float>(bits);
+  out.confidence = get_f32(in.data() + 2);
   in.remove_prefix(kDetailEngagementOffset + 8);
   std::uint64_t n = 0;
   if (!get_varint(in, n) || n > in.size()) return false;

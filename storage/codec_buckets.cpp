@@ -112,8 +112,7 @@ bool read_row_posts(std::string_view& in, std::vector<RowPost>* out) {
     previous_id = id;
     if (in.size() < 5 || !valid_category(static_cast<std::uint8_t>(in[0]))) return false;
     const auto category = static_cast<Category>(static_cast<std::uint8_t>(in[0]));
-    std::uint32_t bits = 0;
-    for (int b = 4; b >= 1; --b) bits = (bits << 8) | static_cast<unsigned char>(in[b]);
+    const float confidence = get_f32(in.data() + 1);
     in.remove_prefix(5);
     std::uint64_t matched_len = 0;
     if (!get_varint(in, matched_len) || matched_len > in.size()) return false;
@@ -128,7 +127,7 @@ bool read_row_posts(std::string_view& in, std::vector<RowPost>* out) {
     p.offset = Millis{static_cast<std::int64_t>(offset)};
     p.id.assign(id);
     p.detail.category = category;
-    p.detail.confidence = std::bit_cast<float>(bits);
+    p.detail.confidence = confidence;
     p.detail.matched.assign(matched);
     p.detail.link.assign(link);
   }
@@ -140,8 +139,7 @@ void put_post(std::string& out, Millis offset, std::string_view id, const PostDe
   put_varint(out, id.size());
   out.append(id);
   out.push_back(static_cast<char>(d.category));
-  const auto bits = std::bit_cast<std::uint32_t>(d.confidence);
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  put_f32(out, d.confidence);
   put_varint(out, d.matched.size());
   out.append(d.matched);
   put_varint(out, d.link.size());

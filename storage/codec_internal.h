@@ -2,6 +2,7 @@
 // codec_buckets.cpp).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,17 @@ inline void put_i64(std::string& out, std::int64_t v) {
 }
 inline std::int64_t get_i64(const char* p) {
   return static_cast<std::int64_t>(get_fixed64(p));
+}
+
+// A float as 4 bytes, little-endian (a post's confidence).
+inline void put_f32(std::string& out, float v) {
+  const auto bits = std::bit_cast<std::uint32_t>(v);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+}
+inline float get_f32(const char* p) {
+  std::uint32_t bits = 0;
+  for (int i = 3; i >= 0; --i) bits = (bits << 8) | static_cast<unsigned char>(p[i]);
+  return std::bit_cast<float>(bits);
 }
 
 inline bool valid_category(std::uint8_t c) {
