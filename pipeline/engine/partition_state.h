@@ -83,8 +83,8 @@ struct PartitionState {
       text += later.text;
       later.engagement.for_each([&](std::uint64_t post, std::uint64_t n) {
         bool inserted = false;
-        auto& sum = engagement.get_or_insert(post, inserted);
-        sum = inserted ? n : sat_add(sum, n);
+        auto& sum = engagement.get_or_insert(post, inserted);  // 0 when new
+        sum = sat_add(sum, n);
       });
     }
   };
