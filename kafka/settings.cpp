@@ -22,8 +22,11 @@ std::map<std::string, std::string> consumer_defaults() {
   // lets one batch span partitions (and cooperative-sticky crashes 2.0.2).
   return {{"partition.assignment.strategy", "range,roundrobin"},
           {"auto.offset.reset", "earliest"},
-          // Short fetch waits keep batches flowing on busy partitions.
-          {"fetch.wait.max.ms", "50"},
+          // Short fetch waits keep batches flowing on busy partitions, and a message
+          // arrives within ~10 ms of its append: with 50 ms the input alone was
+          // 40-130 ms of the event -> alert latency (issue 13). The price: a
+          // caught-up consumer asks each broker up to 100 times a second.
+          {"fetch.wait.max.ms", "10"},
           // Prefetched messages, at most 64 MiB (librdkafka's default). With 16
           // MiB the queue ran dry between fetches while catching up: 95k msg/s
           // against 135k, for no measurable peak RSS saved (issue 13).

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/hash.h"
+
 namespace kilter::changelog {
 namespace {
 
@@ -30,6 +32,7 @@ PartitionChain::PartitionChain(std::string key, std::int32_t changelog_partition
   // (the epoch not raised, or not durably), the writer moves past it.
   if (head_ && head_->id.writer == writer_ && head_->id.epoch >= epoch_)
     epoch_ = head_->id.epoch + 1;
+  stagger_ = policy_.stagger * static_cast<double>(hash64(key_) % 1024) / 1024.0;
   framed_.reserve(8);
 }
 
@@ -40,8 +43,10 @@ RecordId PartitionChain::next_id() {
 bool PartitionChain::snapshot_due() const {
   // A head in another changelog partition (the topic's partition count changed): a
   // restore reads one partition, so the chain starts again there.
+  const auto max_offsets = static_cast<std::int64_t>(
+      static_cast<double>(policy_.snapshot_max_offsets) * (1.0 - stagger_));
   return !head_ || head_->partition != partition_ || tail_bytes_ >= tail_limit() ||
-         head_->offset - head_->base >= policy_.snapshot_max_offsets;
+         head_->offset - head_->base >= max_offsets;
 }
 
 std::size_t PartitionChain::tail_limit() const {
@@ -51,7 +56,8 @@ std::size_t PartitionChain::tail_limit() const {
   // snapshot_tail_bytes (what a changelog partition is sized for).
   const auto s = snapshot_bytes_;
   const auto room = policy_.max_snapshot_bytes + policy_.snapshot_tail_bytes;
-  return std::max(policy_.snapshot_tail_bytes, std::min(s, room > s ? room - s : 0));
+  const auto limit = std::max(policy_.snapshot_tail_bytes, std::min(s, room > s ? room - s : 0));
+  return static_cast<std::size_t>(static_cast<double>(limit) * (1.0 - stagger_));
 }
 
 Result<void> PartitionChain::check_snapshot_size(std::size_t bytes) const {

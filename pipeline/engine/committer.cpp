@@ -218,6 +218,7 @@ Result<void> Committer::submit(bool async) {
     }
     if (auto r = settle(true); !r) return r;
     sync_->accepted(partitions_, *batch_);
+    deliver(staged_);  // durable in the changelog, named by the group
   } else {
     if (!offer_positions()) return ok();
     drain();
@@ -256,6 +257,11 @@ Result<void> Committer::poll(bool block) {
   auto s = std::move(*sent_);
   sent_.reset();
   sync_->accepted(partitions_, *s.batch, &s.metas);
+  // The batch is in the changelog and the group names it: its alerts are as
+  // durable as they will be, so the sinks get them now rather than after the
+  // local write (a crash before that write restores the batch, its outbox
+  // entries included, from the changelog).
+  deliver(s.staged);
   for (auto& [p, ps] : partitions_.all()) {
     std::swap(ps->sent, ps->writing);
     ps->sent.clear();

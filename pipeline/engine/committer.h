@@ -111,8 +111,9 @@ class Committer {
   // The sent batch joins the one built since (the changelog or the group
   // refused it): it is sent again, whole, with the next commit.
   void give_back();
-  // Hands a drained batch to the writer thread: its alerts are delivered once
-  // it is written.
+  // Hands a drained batch to the writer thread: the alerts still in `staged`
+  // are delivered once it is written (with a changelog, they were delivered
+  // when the batch was accepted, and `staged` is empty).
   void write(std::unique_ptr<storage::Batch> batch, std::vector<Staged> staged,
              std::size_t events, std::chrono::steady_clock::time_point started);
   // Not an engine failure: the batch stays, grows, and is offered again.

@@ -46,7 +46,7 @@
             commit_seconds)                                                                    \
   HISTOGRAM(kilter_alert_latency_seconds,                                                      \
             "From the input timestamp of the message that raised an alert to the alert "       \
-            "written and handed to the sinks.",                                                \
+            "committed and handed to the sinks.",                                              \
             alert_latency_seconds)
 
 namespace kilter::pipeline {

@@ -56,10 +56,13 @@ struct EngineStats {
   Histogram<7> batch_messages{{1, 10, 100, 1'000, 10'000, 100'000, 1'000'000}};
   Histogram<10> commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5}};
   // From the input's timestamp of the message whose arrival raised an alert (the
-  // one that moved the watermark across the boundary) to the alert being written
-  // and handed to the sinks, in seconds; only where the input has timestamps.
-  Histogram<12> alert_latency_seconds{
-      {0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 10}};
+  // one that moved the watermark across the boundary) to the alert being committed
+  // (in the changelog and named by the group; without a changelog, written) and
+  // handed to the sinks, in seconds; only where the input has timestamps.
+  // 0.25, 0.4 and 0.75 keep a quantile near the 500 ms target within 100 ms
+  // (interpolated in 0.3..0.5, a p99 of 0.32 s read as 0.48 s).
+  Histogram<15> alert_latency_seconds{
+      {0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 10}};
 };
 
 }  // namespace kilter::pipeline

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "tests/pipeline/changelog/chain_fixture.h"
 
@@ -336,6 +337,7 @@ TEST(Chain, SnapshotsAreRewrittenOnceTheTailHoldsAsMuchAsThemWithinTheRoom) {
   ChainPolicy policy;
   policy.snapshot_tail_bytes = 10;
   policy.max_snapshot_bytes = 100;
+  policy.stagger = 0;  // the bounds exactly
   PartitionChain c(record_key("events", 3), 1, WriterId{1}, 1, std::nullopt, 0, policy);
   std::int64_t offset = 0;
   auto snapshot = [&](std::size_t bytes) {
@@ -351,6 +353,29 @@ TEST(Chain, SnapshotsAreRewrittenOnceTheTailHoldsAsMuchAsThemWithinTheRoom) {
   EXPECT_EQ(deltas_until_due(c, 2, offset), 25);
   snapshot(95);  // near the room (100 + 10): the tail is what is left of it
   EXPECT_EQ(deltas_until_due(c, 2, offset), 8);
+}
+
+// Chains that fill at the same pace reach their snapshots in different
+// commits: each one's bounds are lowered by its own share of the stagger, never
+// raised, so none holds more than the policy allows.
+TEST(Chain, StaggeredChainsSpreadTheirSnapshotsWithinTheBounds) {
+  ChainPolicy policy;
+  policy.snapshot_tail_bytes = 400;
+  policy.snapshot_max_offsets = 1'000'000;
+  std::set<int> due_after;
+  for (int k = 0; k < 16; ++k) {
+    PartitionChain c(record_key("events", k), 0, WriterId{1}, 1, std::nullopt, 0, policy);
+    std::int64_t offset = 0;
+    c.frame_snapshot_chunk("s", true);
+    const std::int64_t at[] = {offset++};
+    c.sent(at);
+    ASSERT_FALSE(c.snapshot_due());
+    const int n = deltas_until_due(c, 4, offset);  // 4 bytes a commit: due at n * 4
+    EXPECT_LE(n * 4, 400) << k;
+    EXPECT_GT(n * 4, 400 * (1 - policy.stagger) - 4) << k;
+    due_after.insert(n);
+  }
+  EXPECT_GE(due_after.size(), 8u);  // spread, not all in one commit
 }
 
 }  // namespace
