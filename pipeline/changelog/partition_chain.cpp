@@ -50,13 +50,16 @@ bool PartitionChain::snapshot_due() const {
 }
 
 std::size_t PartitionChain::tail_limit() const {
-  // Amortized: a snapshot is rewritten once the deltas after it hold as many
-  // bytes as it does, so snapshots cost no more than the deltas; but the
-  // snapshot and its tail together stay within max_snapshot_bytes +
-  // snapshot_tail_bytes (what a changelog partition is sized for).
+  // Amortized: a snapshot is rewritten once the deltas after it hold
+  // tail_per_snapshot times its bytes, so snapshots cost a fraction of the
+  // deltas; but the snapshot and its tail together stay within
+  // max_snapshot_bytes + snapshot_tail_bytes (what a changelog partition is
+  // sized for).
   const auto s = snapshot_bytes_;
   const auto room = policy_.max_snapshot_bytes + policy_.snapshot_tail_bytes;
-  const auto limit = std::max(policy_.snapshot_tail_bytes, std::min(s, room > s ? room - s : 0));
+  const auto amortized = static_cast<std::size_t>(static_cast<double>(s) * policy_.tail_per_snapshot);
+  const auto limit =
+      std::max(policy_.snapshot_tail_bytes, std::min(amortized, room > s ? room - s : 0));
   return static_cast<std::size_t>(static_cast<double>(limit) * (1.0 - stagger_));
 }
 

@@ -333,7 +333,7 @@ int deltas_until_due(PartitionChain& c, std::size_t bytes, std::int64_t& offset)
   return -1;
 }
 
-TEST(Chain, SnapshotsAreRewrittenOnceTheTailHoldsAsMuchAsThemWithinTheRoom) {
+TEST(Chain, SnapshotsAreRewrittenOnceTheTailHoldsTwiceAsMuchAsThemWithinTheRoom) {
   ChainPolicy policy;
   policy.snapshot_tail_bytes = 10;
   policy.max_snapshot_bytes = 100;
@@ -349,8 +349,10 @@ TEST(Chain, SnapshotsAreRewrittenOnceTheTailHoldsAsMuchAsThemWithinTheRoom) {
   };
   snapshot(5);  // smaller than the tail bound: the bound holds
   EXPECT_EQ(deltas_until_due(c, 2, offset), 5);
-  snapshot(50);  // larger: as many delta bytes as the snapshot
-  EXPECT_EQ(deltas_until_due(c, 2, offset), 25);
+  snapshot(30);  // larger: twice as many delta bytes as the snapshot
+  EXPECT_EQ(deltas_until_due(c, 2, offset), 30);
+  snapshot(50);  // twice would pass the room (100 + 10): what is left of it
+  EXPECT_EQ(deltas_until_due(c, 2, offset), 30);
   snapshot(95);  // near the room (100 + 10): the tail is what is left of it
   EXPECT_EQ(deltas_until_due(c, 2, offset), 8);
 }
