@@ -273,10 +273,7 @@ bool decode(std::string_view in, Cutoffs& out) {
 void encode_outbox(std::string& out, std::string_view record, std::span<const std::string> sinks) {
   out.push_back(static_cast<char>(kV2));
   put_varint(out, sinks.size());
-  for (const auto& s : sinks) {
-    put_varint(out, s.size());
-    out.append(s);
-  }
+  for (const auto& s : sinks) put_prefixed(out, s);
   out.append(record);
 }
 
@@ -296,10 +293,9 @@ bool decode_outbox(std::string_view in, std::string_view& record, std::vector<st
   std::uint64_t n = 0;
   if (!get_varint(in, n) || n > 1024) return false;
   for (std::uint64_t i = 0; i < n; ++i) {
-    std::uint64_t len = 0;
-    if (!get_varint(in, len) || len > in.size()) return false;
-    sinks.emplace_back(in.substr(0, len));
-    in.remove_prefix(len);
+    std::string_view sink;
+    if (!get_prefixed(in, sink)) return false;
+    sinks.emplace_back(sink);
   }
   record = in;
   return true;

@@ -78,12 +78,9 @@ bool read_row_engagement(std::string_view& in, std::vector<PostEngagement>* out)
   if (!get_varint(in, n) || n > in.size()) return false;
   std::string_view previous;
   for (std::uint64_t i = 0; i < n; ++i) {
-    std::uint64_t len = 0;
+    std::string_view id;
     std::uint64_t weighted = 0;
-    if (!get_varint(in, len) || len > in.size()) return false;
-    const auto id = in.substr(0, len);
-    in.remove_prefix(len);
-    if (!get_varint(in, weighted)) return false;
+    if (!get_prefixed(in, id) || !get_varint(in, weighted)) return false;
     if (i > 0 && !(previous < id)) return false;
     previous = id;
     if (out != nullptr) out->push_back({std::string(id), weighted});
@@ -100,12 +97,10 @@ bool read_row_posts(std::string_view& in, std::vector<RowPost>* out) {
   std::string_view previous_id;
   for (std::uint64_t i = 0; i < n; ++i) {
     std::uint64_t offset = 0;
-    std::uint64_t len = 0;
+    std::string_view id;
     if (!get_varint(in, offset) || offset >= static_cast<std::uint64_t>(kRowSpan.count()))
       return false;
-    if (!get_varint(in, len) || len > in.size()) return false;
-    const auto id = in.substr(0, len);
-    in.remove_prefix(len);
+    if (!get_prefixed(in, id)) return false;
     if (i > 0 && (offset < previous_offset || (offset == previous_offset && !(previous_id < id))))
       return false;
     previous_offset = offset;
@@ -114,14 +109,9 @@ bool read_row_posts(std::string_view& in, std::vector<RowPost>* out) {
     const auto category = static_cast<Category>(static_cast<std::uint8_t>(in[0]));
     const float confidence = get_f32(in.data() + 1);
     in.remove_prefix(5);
-    std::uint64_t matched_len = 0;
-    if (!get_varint(in, matched_len) || matched_len > in.size()) return false;
-    const auto matched = in.substr(0, matched_len);
-    in.remove_prefix(matched_len);
-    std::uint64_t link_len = 0;
-    if (!get_varint(in, link_len) || link_len > in.size()) return false;
-    const auto link = in.substr(0, link_len);
-    in.remove_prefix(link_len);
+    std::string_view matched;
+    std::string_view link;
+    if (!get_prefixed(in, matched) || !get_prefixed(in, link)) return false;
     if (out == nullptr) continue;
     auto& p = out->emplace_back();
     p.offset = Millis{static_cast<std::int64_t>(offset)};
@@ -136,14 +126,11 @@ bool read_row_posts(std::string_view& in, std::vector<RowPost>* out) {
 
 void put_post(std::string& out, Millis offset, std::string_view id, const PostDetail& d) {
   put_varint(out, static_cast<std::uint64_t>(offset.count()));
-  put_varint(out, id.size());
-  out.append(id);
+  put_prefixed(out, id);
   out.push_back(static_cast<char>(d.category));
   put_f32(out, d.confidence);
-  put_varint(out, d.matched.size());
-  out.append(d.matched);
-  put_varint(out, d.link.size());
-  out.append(d.link);
+  put_prefixed(out, d.matched);
+  put_prefixed(out, d.link);
 }
 
 bool post_before(const RowPost& a, Millis offset, std::string_view id) {
@@ -179,8 +166,7 @@ void encode_row(std::string& out, const Row& row) {
   out[start] = static_cast<char>(row.posts.empty() ? kV3 : kV4);
   put_varint(out, row.engagement.size());
   for (const auto& e : row.engagement) {
-    put_varint(out, e.post_id.size());
-    out.append(e.post_id);
+    put_prefixed(out, e.post_id);
     put_varint(out, e.weighted);
   }
   if (row.posts.empty()) return;
@@ -192,8 +178,7 @@ void encode_row_engagement(std::string& out, std::string_view post_id, std::uint
   out.push_back(static_cast<char>(kV3));
   put_varint(out, 0);  // no buckets
   put_varint(out, 1);
-  put_varint(out, post_id.size());
-  out.append(post_id);
+  put_prefixed(out, post_id);
   put_varint(out, weighted);
 }
 

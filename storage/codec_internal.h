@@ -20,6 +20,21 @@ inline std::int64_t get_i64(const char* p) {
   return static_cast<std::int64_t>(get_fixed64(p));
 }
 
+// A byte string as its length (varint) and its bytes.
+inline void put_prefixed(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out.append(s);
+}
+// Reads one into `s` (a view into `in`, which moves past it); false when `in`
+// is too short.
+inline bool get_prefixed(std::string_view& in, std::string_view& s) {
+  std::uint64_t len = 0;
+  if (!get_varint(in, len) || len > in.size()) return false;
+  s = in.substr(0, len);
+  in.remove_prefix(len);
+  return true;
+}
+
 // A float as 4 bytes, little-endian (a post's confidence).
 inline void put_f32(std::string& out, float v) {
   const auto bits = std::bit_cast<std::uint32_t>(v);

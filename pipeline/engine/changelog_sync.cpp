@@ -211,16 +211,12 @@ void ChangelogSync::accepted(Partitions& partitions, storage::Batch& batch,
     c->accepted();
     if (auto* ps = partitions.find(p)) {
       ps->meta.chain = to_storage(*c->head());
-      const storage::PartitionMeta* then = nullptr;
+      const storage::PartitionMeta* then = &ps->meta;
       if (drained != nullptr)
         if (auto it = drained->find(p); it != drained->end()) then = &it->second;
-      if (then == nullptr) {
-        batch.put_meta(p, ps->meta);
-      } else {
-        auto m = *then;
-        m.chain = ps->meta.chain;
-        batch.put_meta(p, m);
-      }
+      auto m = *then;
+      m.chain = ps->meta.chain;
+      batch.put_meta(p, m);
     }
   }
 }
