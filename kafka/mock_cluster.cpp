@@ -1,6 +1,7 @@
 #include "kafka/mock_cluster.h"
 
 #include "kafka/client.h"  // rdkafka.h, which rdkafka_mock.h needs first
+#include "kafka/mock_sockets.h"
 
 #include <librdkafka/rdkafka_mock.h>
 
@@ -31,12 +32,17 @@ class RdMockCluster final : public MockCluster {
 
   Result<void> set_down(int id) override {
     if (auto r = check(id); !r) return r;
-    return result(rd_kafka_mock_broker_set_down(mc_, id), "down", id);
+    // The mock replaces the broker's listener (same port) when it goes down.
+    auto r = result(rd_kafka_mock_broker_set_down(mc_, id), "down", id);
+    (void)detail::no_delay_listeners(detail::ports_of(bootstraps()));
+    return r;
   }
 
   Result<void> set_up(int id) override {
     if (auto r = check(id); !r) return r;
-    return result(rd_kafka_mock_broker_set_up(mc_, id), "up", id);
+    auto r = result(rd_kafka_mock_broker_set_up(mc_, id), "up", id);
+    (void)detail::no_delay_listeners(detail::ports_of(bootstraps()));
+    return r;
   }
 
   Result<void> set_rtt(int id, std::chrono::milliseconds rtt) override {
@@ -78,6 +84,8 @@ Result<std::unique_ptr<MockCluster>> start_mock_cluster(int brokers) {
   (void)conf->release();
   auto* mc = rd_kafka_handle_mock_cluster(rk.get());
   if (mc == nullptr) return Error{"mock cluster: could not start (ports?)"};
+  // As a Kafka broker answers: at once (see mock_sockets.h).
+  (void)detail::no_delay_listeners(detail::ports_of(rd_kafka_mock_cluster_bootstraps(mc)));
   return std::unique_ptr<MockCluster>(std::make_unique<RdMockCluster>(std::move(rk), mc, brokers));
 }
 
