@@ -368,8 +368,9 @@ bench_latency() {
   load=$(load_average)
   say "[latency] producing $events events at $rate/s (half of $max_rate/s) for" \
     "${BENCH_LATENCY_SECONDS}s, event time ${BENCH_SPEEDUP}x the wall clock"
-  local cpu0 t0
+  local cpu0 broker_cpu0 t0
   cpu0=$(cpu_seconds "$DAEMON_PID")
+  broker_cpu0=$(cpu_seconds "$BROKER_PID")
   t0=$(now_ms)
   timeout $((BENCH_LATENCY_SECONDS * 3 + 60)) "$BUILD/tools/loadgen/kilter-loadgen" --scenario load \
     --seed 2 --events "$events" --accounts "$BENCH_ACCOUNTS" --zipf "$BENCH_ZIPF" \
@@ -395,8 +396,12 @@ bench_latency() {
   # The last alerts' histogram entries are made once their batch is written.
   sleep 1
   metrics "$DAEMON_PORT" >"$dir/metrics.txt" || bench_fail "no /metrics" "$dir/kilterd.log" || return 1
-  local cpu rss
+  local cpu rss broker_cpu loadgen_cpu
   cpu=$(awk -v a="$(cpu_seconds "$DAEMON_PID")" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
+  broker_cpu=$(awk -v a="$(cpu_seconds "$BROKER_PID")" -v b="$broker_cpu0" 'BEGIN { printf "%.2f", a - b }')
+  # The loadgen and the dev broker share the machine with kilterd: their CPU is
+  # reported with its own (on two cores, what they take the event loop waits for).
+  loadgen_cpu=$(grep -oE '[0-9.]+s CPU' "$dir/loadgen.log" | tail -n1 | tr -d 'sCPU ')
   rss=$(peak_rss_kib "$DAEMON_PID")
   bench_stop "$DAEMON_PID"
   bench_stop "$BROKER_PID"
@@ -411,12 +416,15 @@ bench_latency() {
     "speedup=$BENCH_SPEEDUP" "events=$events" "accounts=$BENCH_ACCOUNTS" "zipf=$BENCH_ZIPF" \
     "loadgen=$(grep -oE '[0-9]+ events produced.*' "$dir/loadgen.log" | head -n1)" \
     "daemon_messages=$taken" "wall_ms=$((t1 - t0))" "cpu_s=$cpu" "rss_kib=$rss" \
+    "broker_cpu_s=$broker_cpu" "loadgen_cpu_s=$loadgen_cpu" \
     "max_lag=$max_lag" "alerts=${count:-0}" "p50_s=$p50" "p99_s=$p99" \
     "mean_s=$(awk -v s="${sum:-0}" -v c="${count:-0}" 'BEGIN { if (c > 0) printf "%.4f", s / c; else print "nan" }')" \
     "alert_records=$(wc -l <"$dir/alerts.ndjson" 2>/dev/null || echo 0)" "load_average=$load"
   say "[latency] $(grep -oE '[0-9]+ events produced.*' "$dir/loadgen.log" | head -n1)"
   say "[latency] event -> alert p50 ${p50} s, p99 ${p99} s over ${count:-0} alerts;" \
     "deepest lag $max_lag messages; kilterd used $cpu s CPU, peak RSS $((rss / 1024)) MiB"
+  say "[latency] the machine meanwhile ($(nproc) cores, $(((t1 - t0) / 1000)) s): dev broker" \
+    "$broker_cpu s CPU, loadgen $loadgen_cpu s, kilterd $cpu s"
   if [ "${count:-0}" -eq 0 ]; then
     say "[latency] warning: no alert was raised: lengthen KILTER_BENCH_LATENCY_SECONDS"
   fi

@@ -206,6 +206,8 @@ def section_latency(lat):
             ["**p99**", f"**{ms(lat.get('p99_s'))}**"],
             ["mean", ms(lat.get("mean_s"))],
             ["kilterd CPU time during the run", seconds(lat.get("cpu_s"))],
+            ["the dev broker's and the loadgen's CPU time meanwhile (same machine)",
+             f"{seconds(lat.get('broker_cpu_s'))}; {seconds(lat.get('loadgen_cpu_s'))}"],
             ["peak RSS", mib(lat.get("rss_kib"))],
             ["load average at the start", lat.get("load_average")]]
     return ("### Event → alert latency at half of the maximum rate\n\n" + table(["", ""], rows) +
