@@ -32,14 +32,13 @@ class RdMockCluster final : public MockCluster {
 
   Result<void> set_down(int id) override {
     if (auto r = check(id); !r) return r;
-    // The mock replaces the broker's listener (same port) when it goes down.
-    auto r = result(rd_kafka_mock_broker_set_down(mc_, id), "down", id);
-    (void)detail::no_delay_listeners(detail::ports_of(bootstraps()));
-    return r;
+    return result(rd_kafka_mock_broker_set_down(mc_, id), "down", id);
   }
 
   Result<void> set_up(int id) override {
     if (auto r = check(id); !r) return r;
+    // set_down replaced the broker's listener by a new socket (same port), which
+    // listens again from here: without TCP_NODELAY.
     auto r = result(rd_kafka_mock_broker_set_up(mc_, id), "up", id);
     (void)detail::no_delay_listeners(detail::ports_of(bootstraps()));
     return r;
