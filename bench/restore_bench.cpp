@@ -6,7 +6,6 @@
 // replay-like commit stream (events in time order, one commit per
 // --events-per-commit events of the partition) gives the changelog's delta
 // bytes per event. Not a test: it measures, asserts nothing but the row count.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -114,14 +113,6 @@ void build(StateStore& s, Partition p, const Args& a, std::mt19937& rng) {
   must(s.commit(*b, true), "commit");
 }
 
-// CPU time of the process (user + system), for figures on a busy machine.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
 double seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -173,12 +164,12 @@ int main(int argc, char** argv) {
 
   auto store_b = open(root / "b");
   t0 = clock.steady_now();
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = process_cpu_seconds();
   auto im = must(store_b->begin_import(dst), "begin import");
   for (const auto& c : chunks) must(im->add(c), "import");
   auto imported = must(im->finish(std::nullopt), "finish import");
   const double import_s = seconds(clock.steady_now() - t0);
-  const double import_cpu = cpu_seconds() - cpu0;
+  const double import_cpu = process_cpu_seconds() - cpu0;
   if (imported.rows != exported.rows) die("imported rows differ from exported rows");
   store_b.reset();
 

@@ -26,6 +26,10 @@ class SystemClock final : public Clock {
   }
 };
 
+// The CPU time (user + system) this process has used so far, in seconds: for
+// the figures of the benchmarks and the loadgen, not a clock the pipeline reads.
+double process_cpu_seconds();
+
 // A clock that moves only when a test (or a replay) says so. Readable from
 // any thread (the store's writer thread times its writes with it) while the
 // test's thread moves it.

@@ -1,6 +1,4 @@
 // kilter-loadgen: writes a synthetic event stream (NDJSON) for demos and load tests.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "common/clock.h"
 #include "common/time.h"
 #include "kafka/producer.h"
 #include "tools/loadgen/generator.h"
@@ -69,10 +68,7 @@ int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const s
   double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - pacer.started()).count();
   // Its own CPU too: a benchmark running it on the daemon's machine says what it took.
-  rusage self{};
-  ::getrusage(RUSAGE_SELF, &self);
-  const double cpu = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
-                     static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+  const double cpu = kilter::process_cpu_seconds();
   fmt::print(stderr,
              "kilter-loadgen: {} events produced to {} in {:.1f}s ({:.0f}/s{}); {:.2f}s CPU\n",
              gen.emitted(), topic, secs, static_cast<double>(gen.emitted()) / secs,
