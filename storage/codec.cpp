@@ -60,8 +60,7 @@ void encode(std::string& out, const PostDetail& d) {
   out.push_back(static_cast<char>(d.category));
   put_f32(out, d.confidence);
   put_fixed64(out, d.engagement);
-  put_varint(out, d.matched.size());
-  out.append(d.matched);
+  put_prefixed(out, d.matched);
   out.append(d.link);
 }
 
@@ -91,10 +90,10 @@ bool decode(std::string_view in, PostDetail& out) {
   out.category = static_cast<Category>(cat);
   out.confidence = get_f32(in.data() + 2);
   in.remove_prefix(kDetailEngagementOffset + 8);
-  std::uint64_t n = 0;
-  if (!get_varint(in, n) || n > in.size()) return false;
-  out.matched.assign(in.substr(0, n));
-  out.link.assign(in.substr(n));
+  std::string_view matched;
+  if (!get_prefixed(in, matched)) return false;
+  out.matched.assign(matched);
+  out.link.assign(in);
   return true;
 }
 
@@ -196,8 +195,7 @@ void encode(std::string& out, const PartitionMeta& m) {
   if (!v3) return;
   put_varint(out, m.digests.size());
   for (const auto& [name, through] : m.digests) {
-    put_varint(out, name.size());
-    out.append(name);
+    put_prefixed(out, name);
     put_i64(out, epoch_ms(through));
   }
 }

@@ -1,5 +1,5 @@
 // Internal to storage/: what the value encodings share (codec.cpp,
-// codec_buckets.cpp).
+// codec_buckets.cpp, and portable.cpp's bodies).
 #pragma once
 
 #include <bit>

@@ -3,9 +3,14 @@
 #include <fmt/format.h>
 
 #include "common/varint.h"
+#include "storage/codec_internal.h"
 #include "storage/keys.h"
 
 namespace kilter::storage::portable {
+
+using codec::internal::get_prefixed;
+using codec::internal::put_prefixed;
+
 namespace {
 
 Error bad(std::size_t op, std::string_view why) {
@@ -25,12 +30,8 @@ void BodyBuilder::add(std::string& out, Family f, OpKind k, std::string_view key
                       std::string_view value) {
   out.push_back(
       static_cast<char>(static_cast<std::uint8_t>(f) << 2 | static_cast<std::uint8_t>(k)));
-  put_varint(out, key.size());
-  out.append(key);
-  if (k != OpKind::del) {
-    put_varint(out, value.size());
-    out.append(value);
-  }
+  put_prefixed(out, key);
+  if (k != OpKind::del) put_prefixed(out, value);
   ++count_;
 }
 
@@ -66,15 +67,8 @@ Result<void> BodyReader::check(std::string_view body, std::uint8_t format) {
     if (op.kind == OpKind::merge && op.family != Family::buckets &&
         op.family != Family::post_details)
       return bad(i, "merge into a family without a merge operator");
-    std::uint64_t len = 0;
-    if (!get_varint(in, len) || len > in.size()) return bad(i, "truncated key");
-    op.key = in.substr(0, len);
-    in.remove_prefix(len);
-    if (op.kind != OpKind::del) {
-      if (!get_varint(in, len) || len > in.size()) return bad(i, "truncated value");
-      op.value = in.substr(0, len);
-      in.remove_prefix(len);
-    }
+    if (!get_prefixed(in, op.key)) return bad(i, "truncated key");
+    if (op.kind != OpKind::del && !get_prefixed(in, op.value)) return bad(i, "truncated value");
     if (!valid_key(op.family, op.key)) return bad(i, "malformed key");
     if (op.kind != OpKind::del && !valid_value(op.family, op.kind, op.value))
       return bad(i, "malformed value");
