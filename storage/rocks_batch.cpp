@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <numeric>
 
 #include "storage/codec.h"
 #include "storage/keys.h"
@@ -26,6 +25,22 @@ void corrupt(std::string_view what, std::string_view key) {
   }
   fatal(what, "undecodable entry at key " + hex);
 }
+
+namespace {
+
+// Bytes [from, from + n) of key (n <= 8), big-endian, zero where the key is
+// shorter: integers ordered as the bytes are (a shorter key's zero padding
+// sorts before or ties with any byte, and ties are settled on the whole keys).
+std::uint64_t big_endian(std::string_view key, std::size_t from, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t at = from + i;
+    v = (v << 8) | (at < key.size() ? static_cast<unsigned char>(key[at]) : 0u);
+  }
+  return v;
+}
+
+}  // namespace
 
 std::size_t RocksBatch::begin_op() {
   const auto at = buf_.size();
@@ -141,19 +156,25 @@ rocksdb::WriteBatch& RocksBatch::build() {
   if (built_) return wb_;
   built_ = true;
   wb_.Clear();
-  order_.resize(ops_.size());
-  std::iota(order_.begin(), order_.end(), 0u);
   const char* base = buf_.data();
   auto key = [&](const Op& op) { return std::string_view(base + op.at, op.key_len); };
-  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const Op& x = ops_[a];
-    const Op& y = ops_[b];
-    if (x.cf != y.cf) return x.cf < y.cf;
-    if (int c = key(x).compare(key(y)); c != 0) return c < 0;
-    return a < b;  // same key: call order
+  // Sorted on the column family and the keys' first 15 bytes, read once into
+  // two integers (the partition and most of an account id): most comparisons
+  // end there, without reaching the keys scattered in buf_.
+  sorted_.resize(ops_.size());
+  for (std::uint32_t i = 0; i < ops_.size(); ++i) {
+    const auto k = key(ops_[i]);
+    sorted_[i] =
+        SortKey{(std::uint64_t{ops_[i].cf} << 56) | big_endian(k, 0, 7), big_endian(k, 7, 8), i};
+  }
+  std::sort(sorted_.begin(), sorted_.end(), [&](const SortKey& x, const SortKey& y) {
+    if (x.head != y.head) return x.head < y.head;
+    if (x.next != y.next) return x.next < y.next;
+    if (int c = key(ops_[x.op]).compare(key(ops_[y.op])); c != 0) return c < 0;
+    return x.op < y.op;  // same key: call order
   });
-  for (std::size_t j = 0; j < order_.size();) {
-    const Op& op = ops_[order_[j]];
+  for (std::size_t j = 0; j < sorted_.size();) {
+    const Op& op = ops_[sorted_[j].op];
     auto* cf = cf_[op.cf];
     const rocksdb::Slice k(base + op.at, op.key_len);
     rocksdb::Slice v(base + op.at + op.key_len, op.val_len);
@@ -161,15 +182,15 @@ rocksdb::WriteBatch& RocksBatch::build() {
     // write: one row.
     std::size_t next = j + 1;
     if (op.cf == kBucketsCf && op.kind == Kind::merge) {
-      for (; next < order_.size(); ++next) {
-        const Op& o = ops_[order_[next]];
+      for (; next < sorted_.size(); ++next) {
+        const Op& o = ops_[sorted_[next].op];
         if (o.cf != op.cf || o.kind != Kind::merge || key(o) != key(op)) break;
       }
       if (next > j + 1) {
         if (!codec::decode_row(std::string_view{v.data(), v.size()}, row_))
           fatal("batch", "bucket row expected");
         for (std::size_t i = j + 1; i < next; ++i) {
-          const Op& o = ops_[order_[i]];
+          const Op& o = ops_[sorted_[i].op];
           if (!codec::decode_row(std::string_view{base + o.at + o.key_len, o.val_len}, delta_row_))
             fatal("batch", "bucket row expected");
           codec::merge_rows(row_, delta_row_);

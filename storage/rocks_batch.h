@@ -80,7 +80,12 @@ class RocksBatch final : public Batch {
   std::string key_;  // reused by every call: no allocation once warm
   std::string buf_;  // staged keys and values, in call order
   std::vector<Op> ops_;
-  std::vector<std::uint32_t> order_;
+  struct SortKey {
+    std::uint64_t head;  // column family, then the key's first 7 bytes
+    std::uint64_t next;  // the key's next 8 bytes
+    std::uint32_t op;
+  };
+  std::vector<SortKey> sorted_;  // the operations in key order
   std::string folded_;
   codec::Row row_, delta_row_;  // folding bucket rows
   rocksdb::WriteBatch wb_;

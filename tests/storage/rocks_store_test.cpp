@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 #include <tuple>
@@ -402,6 +404,34 @@ TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
     ++alerts;
   });
   EXPECT_EQ(alerts, accounts.size());
+}
+
+TEST_F(StoreTest, ABatchsMergesInAnyOrderAddUpWhateverTheKeysShare) {
+  // A commit sorts its operations on the keys' first bytes, then on the whole
+  // keys: ids sharing a long prefix, ids shorter than that prefix, and merges
+  // of one row scattered through the batch must all add up.
+  std::vector<std::string> accounts = {"", "a", "ab", "a\0"s, "zz"};
+  for (std::uint64_t n = 0; n < 40; ++n)
+    accounts.push_back(id("brand-with-a-long-common-prefix-", n));
+  for (std::uint64_t n = 0; n < 10; ++n) accounts.push_back(id("x", n));
+  std::vector<std::size_t> calls;
+  for (std::size_t i = 0; i < accounts.size(); ++i)
+    for (std::size_t k = 0; k <= i % 4; ++k) calls.push_back(i);
+  std::mt19937 rng(7);
+  std::shuffle(calls.begin(), calls.end(), rng);
+  auto b = store_->new_batch();
+  for (auto i : calls) {
+    b->merge_bucket(kP1, accounts[i], hour(2), posts(Category::professional, 1));
+    b->merge_bucket(kP0, accounts[i], hour(1), posts(Category::personal, 1));
+  }
+  commit(*b);
+  for (auto p : {kP0, kP1}) {
+    std::map<std::string, std::uint64_t> got;
+    for (const auto& [a, t, c] : buckets(p)) got[a] += c.total_posts();
+    ASSERT_EQ(got.size(), accounts.size());
+    for (std::size_t i = 0; i < accounts.size(); ++i) EXPECT_EQ(got[accounts[i]], i % 4 + 1) << i;
+    EXPECT_EQ(count_raw_entries(*store_, "buckets", p).value(), accounts.size());
+  }
 }
 
 TEST_F(StoreTest, SeenIdsComeBackPerPartitionFromTheBlocksRecentEnough) {
