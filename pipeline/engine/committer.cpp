@@ -132,7 +132,18 @@ void Committer::drain() {
   if (sync_ != nullptr) outbox_.stage_confirmations(*batch_);
   const auto evicted_before = stats_.seen_ids_evicted;
   for (auto& [p, ps] : partitions_.all()) {
-    for (auto* a : ps->dirty) {
+    // The dirty accounts are scattered in memory: each one's state, then its
+    // pending deltas, is asked for a few accounts ahead (two cache misses an
+    // account otherwise, most of this loop's time).
+    const auto& dirty = ps->dirty;
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < dirty.size(); ++i) {
+      if (i + kAhead < dirty.size()) {
+        __builtin_prefetch(dirty[i + kAhead]);
+        dirty[i + kAhead]->windows.prefetch_vector();
+      }
+      if (i + kAhead / 2 < dirty.size()) dirty[i + kAhead / 2]->windows.prefetch_pending();
+      auto* a = dirty[i];
       a->windows.drain_pending([&, p = p](TimePoint start, const BucketCounts& counts) {
         batch_->merge_bucket(p, a->id.view(), start, counts);
       });
