@@ -25,6 +25,8 @@ class SeenIds {
 
   // False when the id was counted already; otherwise remembers it, as fresh.
   bool insert(const storage::SeenId& s);
+  // Asks for the id's slot ahead of insert (see FlatMap64::prefetch).
+  void prefetch(std::uint64_t id) const { ids_.prefetch(id); }
   // An id read back from the store (not fresh).
   void restore(const storage::SeenId& s);
   // Ids older than `watermark` may be forgotten from now on.

@@ -119,8 +119,11 @@ const std::vector<std::string>* Partitions::brand_terms(const std::vector<std::s
 }
 
 AccountState& Partitions::account(PartitionState& ps, AccountRef account) {
+  return this->account(ps, account, hash64(account.view()));
+}
+
+AccountState& Partitions::account(PartitionState& ps, AccountRef account, std::uint64_t hash) {
   const auto id = account.view();
-  const auto hash = hash64(id);
   if (auto* found = ps.find(id, hash)) return *found;
   auto a = std::make_unique<AccountState>(cfg_->storage.bucket);
   a->id = AccountId(id);

@@ -41,6 +41,8 @@ class Partitions {
 
   // The account, registered (with its policy) when first seen.
   AccountState& account(PartitionState& ps, AccountRef id);
+  // The same, given hash64 of the id (the event path has it already).
+  AccountState& account(PartitionState& ps, AccountRef id, std::uint64_t hash);
 
   // Where a partition's accounts' windows end: its next evaluation boundary.
   TimePoint windows_end(const PartitionState& ps) const;

@@ -29,6 +29,8 @@ class PostCache {
     if (inserted) order_.push_back(post);
   }
   const CachedPost* find(std::uint64_t post) const { return posts_.find(post); }
+  // Asks for the post's slot ahead of find (see FlatMap64::prefetch).
+  void prefetch(std::uint64_t post) const { posts_.prefetch(post); }
 
   // Forgets the oldest posts beyond the bound, but never the `protect` newest:
   // those of batches the store does not have yet.
