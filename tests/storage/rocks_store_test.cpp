@@ -406,7 +406,7 @@ TEST_F(StoreTest, AccountsThatArePrefixesOfEachOtherDoNotMix) {
   EXPECT_EQ(alerts, accounts.size());
 }
 
-TEST_F(StoreTest, ABatchsMergesInAnyOrderAddUpWhateverTheKeysShare) {
+TEST_F(StoreTest, MergesOfOneBatchInAnyOrderAddUpWhateverTheKeysShare) {
   // A commit sorts its operations on the keys' first bytes, then on the whole
   // keys: ids sharing a long prefix, ids shorter than that prefix, and merges
   // of one row scattered through the batch must all add up.
