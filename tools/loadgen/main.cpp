@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "kafka/producer.h"
 #include "tools/loadgen/generator.h"
 #include "tools/loadgen/pacer.h"
+#include "tools/loadgen/send.h"
 
 namespace {
 
@@ -54,10 +56,22 @@ int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const s
   line.reserve(4096);
   kilter::loadgen::Pacer pacer(rate);
   std::chrono::duration<double> late{};
+  // A full queue is waited out a millisecond at a time, for at most a minute
+  // in a row (the broker then took nothing for that long).
+  constexpr std::size_t kMaxWaits = 60'000;
+  auto& p = **producer;
+  auto wait = [&p] {
+    p.poll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  };
+  std::size_t waits = 0;
   while (gen.next(line)) {
     late = pacer.wait(gen.emitted() - 1);
-    if (auto r = (*producer)->send(topic, account_of(line), line); !r) {
-      fmt::print(stderr, "kilter-loadgen: {}\n", r.error().message);
+    if (auto r =
+            kilter::loadgen::send_waiting(p, topic, account_of(line), line, kMaxWaits, wait, waits);
+        !r) {
+      fmt::print(stderr, "kilter-loadgen: {}{}\n", r.error().message,
+                 r.error().retriable() ? " (the producer's queue stayed full for a minute)" : "");
       return 1;
     }
   }
@@ -70,9 +84,13 @@ int produce(kilter::loadgen::Generator& gen, const std::string& brokers, const s
   // Its own CPU too: a benchmark running it on the daemon's machine says what it took.
   const double cpu = kilter::process_cpu_seconds();
   fmt::print(stderr,
-             "kilter-loadgen: {} events produced to {} in {:.1f}s ({:.0f}/s{}); {:.2f}s CPU\n",
+             "kilter-loadgen: {} events produced to {} in {:.1f}s ({:.0f}/s{}{}); {:.2f}s CPU\n",
              gen.emitted(), topic, secs, static_cast<double>(gen.emitted()) / secs,
-             pacing_note(pacer, rate, late), cpu);
+             pacing_note(pacer, rate, late),
+             waits == 0 ? std::string{}
+                        : fmt::format(", {:.1f}s waiting for room in the producer's queue",
+                                      static_cast<double>(waits) / 1000),
+             cpu);
   return 0;
 }
 
