@@ -57,7 +57,11 @@ EventResult EventPath::accept(PartitionState& ps, const Event& ev) {
   const auto account_hash = hash64(ev.account);
   ps.seen.prefetch(id_hash);
   ps.by_hash.prefetch(account_hash);
-  if (ev.type == EventType::engagement) ps.posts.prefetch(hash64(ev.post_id));
+  std::uint64_t post_hash = 0;  // an engagement's post
+  if (ev.type == EventType::engagement) {
+    post_hash = hash64(ev.post_id);
+    ps.posts.prefetch(post_hash);
+  }
   if (!ps.seen.insert(storage::SeenId{ev.ts, id_hash})) return EventResult::duplicate;
   auto& a = partitions_.account(ps, AccountRef{ev.account}, account_hash);
   switch (ev.type) {
@@ -65,7 +69,7 @@ EventResult EventPath::accept(PartitionState& ps, const Event& ev) {
       apply_post(ps, a, ev);
       break;
     case EventType::engagement:
-      apply_engagement(ps, a, ev);
+      apply_engagement(ps, a, ev, post_hash);
       break;
     case EventType::followers:
       a.windows.add_followers(ev.ts, ev.followers);
@@ -111,10 +115,11 @@ void EventPath::apply_post(PartitionState& ps, AccountState& a, const Event& ev)
   ++ps.batch_posts;
 }
 
-void EventPath::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev) {
+void EventPath::apply_engagement(PartitionState& ps, AccountState& a, const Event& ev,
+                                 std::uint64_t post_hash) {
   const AccountState* owner = nullptr;
   Category category = Category::unclassified;
-  if (const auto* hit = ps.posts.find(hash64(ev.post_id))) {
+  if (const auto* hit = ps.posts.find(post_hash)) {
     owner = ps.by_index[hit->account].get();
     category = hit->category;
   } else {
@@ -138,7 +143,7 @@ void EventPath::apply_engagement(PartitionState& ps, AccountState& a, const Even
   if (weighted > 0) {
     committer_.batch().add_post_engagement(ps.id, owner->id.view(), ev.ts, ev.post_id, weighted);
     bool inserted = false;
-    auto& sum = ps.building.engagement.get_or_insert(hash64(ev.post_id), inserted);
+    auto& sum = ps.building.engagement.get_or_insert(post_hash, inserted);
     sum = sat_add(sum, weighted);
   }
 }

@@ -53,7 +53,9 @@ class EventPath {
 
  private:
   void apply_post(PartitionState& ps, AccountState& a, const Event& ev);
-  void apply_engagement(PartitionState& ps, AccountState& a, const Event& ev);
+  // `post_hash`: hash64(ev.post_id), computed once by accept().
+  void apply_engagement(PartitionState& ps, AccountState& a, const Event& ev,
+                        std::uint64_t post_hash);
   // True when ts is more than pipeline.max_future_skew ahead of the wall clock
   // (the highest time read from it so far); reads the clock.
   bool too_far_ahead(TimePoint ts);
