@@ -63,51 +63,80 @@ Result<pipeline::PollStatus> KafkaSource::poll(std::vector<pipeline::SourceMessa
                                                std::size_t max) {
   release();
   if (failure_) return *failure_;
-  batch_.resize(std::max<std::size_t>(max, 1));
-  auto n = rd_kafka_consume_batch_queue(queue_, 0, batch_.data(), batch_.size());
-  if (n == 0) {
-    // Nothing queued right now: wait a little for the next message (returned
-    // as soon as it comes) rather than leave the loop to sleep a whole idle
-    // period while fetches are in flight.
-    if (auto* first = rd_kafka_consume_queue(queue_, kWaitMs)) {
-      batch_[0] = first;
-      n = 1;
-      if (batch_.size() > 1) {
-        auto more = rd_kafka_consume_batch_queue(queue_, 0, batch_.data() + 1, batch_.size() - 1);
-        if (more > 0) n += more;
-      }
-    }
-  }
-  if (failure_) return *failure_;  // set by a callback served in that call
-  if (n < 0) {
-    const auto e = rd_kafka_last_error();
-    return error_of(fmt::format("kafka consume: {}", error_text(e)), e);
-  }
-  held_ = static_cast<std::size_t>(n);
-  for (std::size_t i = 0; i < held_; ++i) {
-    const auto* m = batch_[i];
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      consumer_error(m);
-      continue;
-    }
-    auto* entry = lookup(m);
-    if (entry == nullptr) continue;  // a partition we no longer own (revoked meanwhile)
-    auto& [p, a] = *entry;
-    a.next = m->offset + 1;
+  if (auto r = fill(0); !r) return r.error();
+  // Nothing taken yet: wait a little for the next message (returned as soon as
+  // it comes) rather than leave the loop to sleep a whole idle period while
+  // fetches are in flight.
+  if (prefetch_.waiting() == 0)
+    if (auto r = fill(kWaitMs); !r) return r.error();
+  if (failure_) return *failure_;  // set by a callback served meanwhile
+  // Holding: librdkafka's events were served, nothing new is handed out.
+  if (holding_) return pipeline::PollStatus::idle;
+  const auto taken = prefetch_.take(std::max<std::size_t>(max, 1));
+  for (const auto& m : taken) {
+    auto it = assigned_.find(m.partition);
+    if (it == assigned_.end()) fatal_unassigned(m.partition);
+    auto& a = it->second;
+    a.next = m.offset + 1;
     pipeline::SourceMessage sm;
-    sm.partition = p;
-    sm.offset = Offset{m->offset};
-    sm.next = Offset{m->offset + 1};
-    sm.key = {static_cast<const char*>(m->key), m->key_len};
-    sm.payload = {static_cast<const char*>(m->payload), m->len};
-    sm.capacity = m->len;
+    sm.partition = m.partition;
+    sm.offset = Offset{m.offset};
+    sm.next = Offset{m.offset + 1};
+    sm.key = m.key;
+    sm.payload = m.payload;
+    sm.capacity = m.capacity;
     sm.topic = a.topic;
     sm.source_partition = a.partition;
-    rd_kafka_timestamp_type_t type;
-    if (auto ts = rd_kafka_message_timestamp(m, &type); ts > 0) sm.appended = from_epoch_ms(ts);
+    if (m.appended_ms > 0) sm.appended = from_epoch_ms(m.appended_ms);
     out.push_back(sm);
   }
-  return held_ > 0 ? pipeline::PollStatus::data : pipeline::PollStatus::idle;
+  return taken.empty() ? pipeline::PollStatus::idle : pipeline::PollStatus::data;
+}
+
+Result<void> KafkaSource::fill(int wait_ms) {
+  // Full: librdkafka keeps what it fetched (and stops fetching) until the loop
+  // has taken some. Holding: taken all the same, to serve the events that come
+  // with the messages (rebalances); paused partitions bring few.
+  if (prefetch_.full() && !holding_) return ok();
+  batch_.resize(kFillBatch);
+  for (bool first = true;; first = false) {
+    const bool wait = first && wait_ms > 0;
+    ssize_t n = 0;
+    if (wait) {
+      batch_[0] = rd_kafka_consume_queue(queue_, wait_ms);
+      n = batch_[0] != nullptr ? 1 : 0;
+    } else {
+      n = rd_kafka_consume_batch_queue(queue_, 0, batch_.data(), batch_.size());
+    }
+    if (n < 0) {
+      const auto e = rd_kafka_last_error();
+      return error_of(fmt::format("kafka consume: {}", error_text(e)), e);
+    }
+    for (ssize_t i = 0; i < n; ++i) {
+      auto* m = batch_[static_cast<std::size_t>(i)];
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        consumer_error(m);
+      } else if (auto* entry = lookup(m)) {  // else: revoked meanwhile
+        rd_kafka_timestamp_type_t type;
+        const auto ts = rd_kafka_message_timestamp(m, &type);
+        prefetch_.push(entry->first, m->offset, ts > 0 ? ts : 0,
+                       {static_cast<const char*>(m->key), m->key != nullptr ? m->key_len : 0},
+                       {static_cast<const char*>(m->payload), m->payload != nullptr ? m->len : 0});
+      }
+      // The copy is all the loop reads: librdkafka's message, and the fetch
+      // response it points into, go now.
+      rd_kafka_message_destroy(m);
+    }
+    if (failure_) return ok();
+    const bool drained = wait ? n == 0 : n < static_cast<ssize_t>(batch_.size());
+    if (drained || (prefetch_.full() && !holding_)) return ok();
+  }
+}
+
+void KafkaSource::fatal_unassigned(Partition p) {
+  // Messages of a partition are dropped from the prefetch when it is revoked.
+  spdlog::critical("kafka: a prefetched message of partition {} that is not assigned", p.value());
+  std::abort();
 }
 
 std::string KafkaSource::describe() const {
@@ -193,6 +222,7 @@ void KafkaSource::warmed(Partition p, Offset from) {
       ->offset = from.value();
   // Where it was assigned is where the restore ended; the seek makes sure of it
   // (a fetch before the pause took effect is dropped by it).
+  prefetch_.drop(p);  // fetched before the pause: the seek fetches them again
   if (auto* err = rd_kafka_seek_partitions(rk_.get(), list.get(),
                                            static_cast<int>(opts_.commit_timeout.count())))
     rd_kafka_error_destroy(err);
@@ -218,8 +248,7 @@ KafkaSource::Entry* KafkaSource::lookup(const rd_kafka_message_t* m) {
 }
 
 void KafkaSource::release() {
-  for (std::size_t i = 0; i < held_; ++i) rd_kafka_message_destroy(batch_[i]);
-  held_ = 0;
+  prefetch_.release();
 }
 
 // Logged once per change: readiness follows it.

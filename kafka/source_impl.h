@@ -16,6 +16,7 @@
 
 #include "kafka/client.h"
 #include "kafka/dead_letters.h"
+#include "kafka/prefetch.h"
 #include "kafka/source.h"
 #include "kafka/statistics.h"
 
@@ -31,7 +32,8 @@ struct Assigned {
 };
 
 class KafkaSource final : public pipeline::Source {
-  static constexpr int kWaitMs = 5;  // longest wait for a message inside one poll
+  static constexpr int kWaitMs = 5;                // longest wait for a message inside one poll
+  static constexpr std::size_t kFillBatch = 1024;  // messages per librdkafka call
 
  public:
   KafkaSource(config::KafkaConfig cfg, SourceOptions opts)
@@ -84,6 +86,10 @@ class KafkaSource final : public pipeline::Source {
   // The assigned partitions that are warming (true) or not (false), as a list.
   ListPtr assigned_list(bool warming) const;
   void release();
+  // Moves what librdkafka fetched into prefetch_, waiting up to wait_ms for the
+  // first message.
+  Result<void> fill(int wait_ms);
+  [[noreturn]] static void fatal_unassigned(Partition p);
   // Logged once per change: readiness follows it.
   void note_reachability();
   void close_consumer();
@@ -135,7 +141,7 @@ class KafkaSource final : public pipeline::Source {
   std::int32_t last_partition_ = -1;
   Entry* last_entry_ = nullptr;
   std::vector<rd_kafka_message_t*> batch_;
-  std::size_t held_ = 0;
+  Prefetch prefetch_{opts_.prefetch_bytes};
   // Set by a callback: the source stopped, and every later poll fails with it
   // (code failed: a restart, not a retry, is what helps).
   std::optional<Error> failure_;

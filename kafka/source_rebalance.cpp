@@ -138,6 +138,7 @@ void KafkaSource::on_revoke(rd_kafka_resp_err_t err) {
   has_assignment_ = false;
   assigned_.clear();
   warming_.clear();
+  prefetch_.clear();
   last_entry_ = nullptr;
   rd_kafka_assign(rk_.get(), nullptr);
   spdlog::info("kafka: revoked {} partition(s)", ps.size());
