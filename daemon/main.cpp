@@ -1,4 +1,9 @@
-// kilterd: command line entry point. Only parsing and dispatch live here.
+// kilterd: command line entry point. Only parsing and dispatch live here, and
+// the allocator's one process-wide setting.
+#include <malloc.h>
+
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 
 #include <spdlog/spdlog.h>
@@ -6,6 +11,13 @@
 #include "daemon/commands.h"
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates an arena of its own, up to 8 per
+  // core. librdkafka's threads allocate the fetched messages the event loop
+  // frees, and the freed room stayed in their arenas: with at most two, the
+  // Kafka benchmark's peak RSS was ~20-40 MiB lower at the same rate, and a
+  // file replay's CPU the same (issue 13, BENCHMARKS.md). MALLOC_ARENA_MAX,
+  // when set, decides instead.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   CLI::App app{"kilterd: keeps social-media accounts on balance"};
   app.set_version_flag("--version", std::string("kilterd ") + KILTER_VERSION);
   app.require_subcommand(0, 1);
