@@ -237,10 +237,12 @@ start_daemon() {
 kafka_config() {
   local dir=$1 topic=$2 group=$3 changelog=""
   # KILTER_BENCH_CHANGELOG=0: without the changelog (its cost, by difference).
+  # KILTER_BENCH_PROPS, KILTER_BENCH_STORAGE: more of the kafka properties and of the
+  # storage section, as YAML flow entries each starting with a comma (experiments).
   [ "${KILTER_BENCH_CHANGELOG:-1}" = 0 ] && changelog=', changelog_topic: ""'
   cat >"$dir/kilter.yaml" <<YAML
-kafka: {brokers: "$BROKERS", group_id: $group, topics: [$topic], properties: {session.timeout.ms: "6000"}$changelog}
-storage: {path: $dir/state}
+kafka: {brokers: "$BROKERS", group_id: $group, topics: [$topic], properties: {session.timeout.ms: "6000"${KILTER_BENCH_PROPS:-}}$changelog}
+storage: {path: $dir/state${KILTER_BENCH_STORAGE:-}}
 http: {listen: 127.0.0.1:0}
 sinks: [{type: file, path: $dir/alerts.ndjson}]
 YAML
