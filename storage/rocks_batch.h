@@ -91,7 +91,8 @@ class RocksBatch final : public Batch {
   rocksdb::WriteBatch wb_;
   bool built_ = false;
   bool exported_ = false;
-  // Per-partition delta bodies, reused from one export to the next.
+  // Per-partition delta bodies, reused from one export to the next (those over
+  // 64 KiB are freed once read).
   struct Body {
     Partition p;
     std::string bytes;

@@ -48,6 +48,26 @@ TEST(Record, RoundTrips) {
   EXPECT_TRUE(c->body.empty());
 }
 
+TEST(Record, ASmallRecordAfterALargeOneDoesNotKeepTheLargeBuffer) {
+  // A chain reuses its buffer: a snapshot chunk's 256 KiB must not stay with
+  // each of the chains for the deltas that follow (peak RSS).
+  std::string out;
+  const std::string chunk(256 << 10, 's');
+  encode_record(sample(), chunk, out);
+  EXPECT_GE(out.capacity(), chunk.size());
+  encode_record(sample(), "a delta", out);
+  EXPECT_LT(out.capacity(), std::size_t{64} << 10);
+  auto v = decode_record(out);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->body, "a delta");
+  // Records of similar sizes keep reusing it.
+  const std::string delta(100 << 10, 'd');
+  encode_record(sample(), delta, out);
+  const auto* kept = out.data();
+  encode_record(sample(), std::string_view(delta).substr(1), out);
+  EXPECT_EQ(out.data(), kept);
+}
+
 TEST(Record, EveryTruncationAndEveryFlippedByteIsCorruption) {
   std::string good;
   encode_record(sample(), "some body bytes", good);
