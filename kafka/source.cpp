@@ -98,6 +98,10 @@ Result<void> KafkaSource::fill(int wait_ms) {
   // has taken some. Holding: taken all the same, to serve the events that come
   // with the messages (rebalances); paused partitions bring few.
   if (prefetch_.full() && !holding_) return ok();
+  // Everything librdkafka queued, up to the prefetch's bound: its queue must be
+  // short when it next decides to fetch. At most 16k messages a poll took ~13 %
+  // off the Kafka run (184-196k against 214-223k msg/s). The price: a poll after
+  // a fetch answer copies up to the bound (24 MiB, tens of milliseconds).
   batch_.resize(kFillBatch);
   for (bool first = true;; first = false) {
     const bool wait = first && wait_ms > 0;
