@@ -5,11 +5,11 @@
 // consumer queue holds queued.min.messages (or queued.max.messages.kbytes),
 // and one fetch from a busy topic brings more than that. Catching up, the event
 // loop then emptied the queue in ~0.4 s and waited the rest of the second:
-// ~120k msg/s where the loop alone manages ~300k (issue 13, BENCHMARKS.md).
+// ~120k msg/s where the file replay manages ~370k (issue 13, BENCHMARKS.md).
 // Moving what librdkafka fetched into this buffer keeps its queue short, so it
-// keeps fetching while the buffer has room; a copy also holds a message in its
-// bytes plus ~48, where librdkafka holds its whole fetch response until the
-// last message of it is destroyed.
+// keeps fetching while the buffer has room. A copy holds a message in its key
+// and payload, 64 bytes of padding and a 72-byte slot, where librdkafka holds
+// its whole fetch response until the last message of it is destroyed.
 //
 // Invariants: messages leave in the order they came in; what take() handed out
 // stays in place (its bytes do not move) until release(); blocks are reused,
