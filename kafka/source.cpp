@@ -73,8 +73,10 @@ Result<pipeline::PollStatus> KafkaSource::poll(std::vector<pipeline::SourceMessa
   // Holding: librdkafka's events were served, nothing new is handed out.
   if (holding_) return pipeline::PollStatus::idle;
   const auto taken = prefetch_.take(std::max<std::size_t>(max, 1));
+  auto it = assigned_.end();
   for (const auto& m : taken) {
-    auto it = assigned_.find(m.partition);
+    // Messages come in runs per partition: the last one's entry is usually right.
+    if (it == assigned_.end() || it->first != m.partition) it = assigned_.find(m.partition);
     if (it == assigned_.end()) fatal_unassigned(m.partition);
     auto& a = it->second;
     a.next = m.offset + 1;
